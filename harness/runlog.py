@@ -1,0 +1,149 @@
+"""The run folder: the single source of truth that scoring, reports and gates read.
+
+    RUN_DIR/manifest.json       RunManifest: what was measured, with hashes and versions
+    RUN_DIR/suites/NAME.json    snapshot of every suite used, so a run re-scores identically after suites change
+    RUN_DIR/generations.jsonl   append-only, one Generation per line, flushed per record
+    RUN_DIR/scores.jsonl        CaseScore per generation, written by `harness score`
+    RUN_DIR/summary.json        RunSummary, written by `harness score`
+
+A run is resumable because generations are only ever appended: a torn last line (a killed process) is ignored,
+and when a key (variant, suite, case) appears twice the later line wins (a retried request).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from harness.types import CaseScore, Generation, RunManifest, Suite, SuiteRef
+
+MANIFEST = "manifest.json"
+GENERATIONS = "generations.jsonl"
+SCORES = "scores.jsonl"
+SUMMARY = "summary.json"
+SUITES = "suites"
+
+M = TypeVar("M", bound=BaseModel)
+
+GenerationKey = tuple[str, str, str]
+"""(variant, suite, case id): what a generation answers."""
+
+
+class RunLogError(Exception):
+    """A run folder that cannot be read as written; the message names the file and line or field."""
+
+
+def write_atomic(path: Path, data: str) -> None:
+    """Replace a file in one step, so that an interruption leaves the old content or the new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(data, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def _validation_message(error: ValidationError) -> str:
+    first = error.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or "(document)"
+    more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+    return f"{field}: {first['msg']}{more}"
+
+
+def _read_model(path: Path, model: type[M]) -> M:
+    try:
+        return model.model_validate_json(path.read_bytes())
+    except FileNotFoundError:
+        raise RunLogError(f"{path}: missing") from None
+    except ValidationError as error:
+        raise RunLogError(f"{path}: {_validation_message(error)}") from None
+
+
+def snapshot_name(suite_name: str) -> str:
+    """File name of a suite snapshot; suite names may hold ':' (bfcl:simple_python)."""
+    return suite_name.replace(":", "__") + ".json"
+
+
+class RunFolder:
+    """Reading and writing one run folder."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _file(self, name: str) -> Path:
+        return self.path / name
+
+    def write_manifest(self, manifest: RunManifest) -> None:
+        write_atomic(self._file(MANIFEST), manifest.model_dump_json(indent=2) + "\n")
+
+    def read_manifest(self) -> RunManifest:
+        if not self.path.is_dir():
+            raise RunLogError(f"{self.path}: not a run folder (no such folder)")
+        return _read_model(self._file(MANIFEST), RunManifest)
+
+    def write_suite(self, suite: Suite, source: str) -> SuiteRef:
+        """Snapshot a suite into the run; the returned reference goes into the manifest."""
+        text = suite.model_dump_json(indent=1, exclude_defaults=True) + "\n"
+        write_atomic(self.path / SUITES / snapshot_name(suite.name), text)
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        return SuiteRef(name=suite.name, source=source, sha256=digest, cases=len(suite.cases))
+
+    def read_suites(self, manifest: RunManifest) -> dict[str, Suite]:
+        """The suites the run used, checked against the manifest's hashes."""
+        suites = {}
+        for ref in manifest.suites:
+            path = self.path / SUITES / snapshot_name(ref.name)
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:
+                raise RunLogError(f"{path}: missing snapshot of suite {ref.name!r}") from None
+            if hashlib.sha256(data).hexdigest() != ref.sha256:
+                raise RunLogError(f"{path}: content does not match the sha256 in {self._file(MANIFEST)}")
+            suites[ref.name] = _read_model(path, Suite)
+        return suites
+
+    def append_generation(self, generation: Generation) -> None:
+        """Append one record and push it to disk before returning: a crash loses at most the request in flight."""
+        with self._file(GENERATIONS).open("a", encoding="utf-8") as handle:
+            handle.write(generation.model_dump_json() + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def read_generations(self) -> dict[GenerationKey, tuple[int, Generation]]:
+        """Latest generation per key, with its line number; a torn final line is skipped, any other bad line
+        is an error naming it."""
+        path = self._file(GENERATIONS)
+        if not path.exists():
+            return {}
+        lines = path.read_text(encoding="utf-8").split("\n")
+        latest: dict[GenerationKey, tuple[int, Generation]] = {}
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                generation = Generation.model_validate_json(line)
+            except ValidationError as error:
+                if number == len(lines):  # no newline after it: the writer was killed mid-line
+                    break
+                raise RunLogError(f"{path}:{number}: {_validation_message(error)}") from None
+            latest[(generation.variant, generation.suite, generation.case_id)] = (number, generation)
+        return latest
+
+    def write_scores(self, scores: Iterable[CaseScore], summary: BaseModel) -> None:
+        write_atomic(self._file(SCORES), "".join(s.model_dump_json() + "\n" for s in scores))
+        write_atomic(self._file(SUMMARY), summary.model_dump_json(indent=2) + "\n")
+
+    def read_scores(self) -> list[CaseScore]:
+        path = self._file(SCORES)
+        if not path.exists():
+            raise RunLogError(f"{path}: missing; run `harness score {self.path}` first")
+        scores = []
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            try:
+                scores.append(CaseScore.model_validate_json(line))
+            except ValidationError as error:
+                raise RunLogError(f"{path}:{number}: {_validation_message(error)}") from None
+        return scores

@@ -1,0 +1,125 @@
+"""Per-case scores → the metrics reports show, each with its Wilson interval; and paired tests between variants."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from harness.stats import Proportion, mcnemar_exact, wilson
+from harness.types import RUN_LOG_VERSION, CaseKind, CaseScore, Frozen, Outcome, ParseMode
+
+
+class Metrics(Frozen):
+    """The headline metrics of one group of cases under one parse mode."""
+
+    call_accuracy: Proportion
+    """Right functions and count (no call on irrelevance cases), over all cases."""
+    argument_accuracy: Proportion
+    """Right arguments, over the cases that expect calls and got the right ones."""
+    full_match: Proportion
+    """Right calls with right arguments (silence where expected), over all cases."""
+    irrelevance_accuracy: Proportion
+    """No call made, over the irrelevance cases."""
+    parse_error_rate: Proportion
+    """Outputs with an unreadable call, over all cases."""
+
+
+class GroupSummary(Frozen):
+    """Metrics of one variant on one suite, or on one kind of case within a suite."""
+
+    variant: str
+    """Variant measured."""
+    suite: str
+    """Suite measured."""
+    kind: CaseKind | None
+    """Kind of case the group is restricted to; None for the whole suite."""
+    cases: int
+    """Cases scored in the group."""
+    missing: int
+    """Cases of the suite with no generation for this variant; never counted as passes."""
+    strict: Metrics
+    """Metrics on the strict reading."""
+    lenient: Metrics
+    """Metrics on the lenient reading."""
+
+
+class RunSummary(Frozen):
+    """`summary.json` of a run folder."""
+
+    version: int = RUN_LOG_VERSION
+    """Format version of the summary."""
+    groups: list[GroupSummary]
+    """One entry per variant × suite, then per variant × suite × kind."""
+
+
+def metrics(scores: Sequence[CaseScore], mode: ParseMode) -> Metrics:
+    """Metrics of a group of scores under one parse mode."""
+    outcomes: list[tuple[CaseKind, Outcome]] = [(s.kind, getattr(s, mode.value)) for s in scores]
+    relevant_called = [o for k, o in outcomes if k is not CaseKind.IRRELEVANCE and o.call_correct]
+    irrelevant = [o for k, o in outcomes if k is CaseKind.IRRELEVANCE]
+    n = len(outcomes)
+    return Metrics(
+        call_accuracy=wilson(sum(o.call_correct for _, o in outcomes), n),
+        argument_accuracy=wilson(sum(o.args_correct for o in relevant_called), len(relevant_called)),
+        full_match=wilson(sum(o.full_match for _, o in outcomes), n),
+        irrelevance_accuracy=wilson(sum(o.full_match for o in irrelevant), len(irrelevant)),
+        parse_error_rate=wilson(sum(o.parse_error for _, o in outcomes), n),
+    )
+
+
+def summarise(
+    scores: Iterable[CaseScore], suite_sizes: dict[str, dict[CaseKind, int]], variants: Iterable[str] = ()
+) -> RunSummary:
+    """Group scores by variant × suite (and × kind). `suite_sizes` (cases per kind) and `variants` say what the
+    run should hold, so that missing generations show as missing instead of making a variant look better."""
+    groups: dict[tuple[str, str, CaseKind | None], list[CaseScore]] = defaultdict(list)
+    for variant in variants:
+        for suite in suite_sizes:
+            groups[(variant, suite, None)] = []
+    for score in scores:
+        groups[(score.variant, score.suite, None)].append(score)
+        groups[(score.variant, score.suite, score.kind)].append(score)
+    summaries = []
+    for (variant, suite, kind), members in sorted(groups.items(), key=lambda item: _group_order(item[0])):
+        sizes = suite_sizes.get(suite, {})
+        expected = sum(sizes.values()) if kind is None else sizes.get(kind, 0)
+        summaries.append(
+            GroupSummary(
+                variant=variant,
+                suite=suite,
+                kind=kind,
+                cases=len(members),
+                missing=max(0, expected - len(members)),
+                strict=metrics(members, ParseMode.STRICT),
+                lenient=metrics(members, ParseMode.LENIENT),
+            )
+        )
+    return RunSummary(groups=summaries)
+
+
+def _group_order(key: tuple[str, str, CaseKind | None]) -> tuple[str, str, int, str]:
+    variant, suite, kind = key
+    return (variant, suite, 0 if kind is None else 1, kind.value if kind else "")
+
+
+class PairedTest(Frozen):
+    """Two variants on the same cases: who got which right, and whether the difference is more than chance."""
+
+    cases: int
+    """Cases both variants answered."""
+    only_a: int
+    """Cases only variant A got right."""
+    only_b: int
+    """Cases only variant B got right."""
+    p_value: float
+    """Two-sided exact McNemar p-value."""
+
+
+def paired_test(a: Iterable[CaseScore], b: Iterable[CaseScore], mode: ParseMode) -> PairedTest:
+    """Exact McNemar test on full match, over the cases both score lists share."""
+    right_a = {(s.suite, s.case_id): getattr(s, mode.value).full_match for s in a}
+    right_b = {(s.suite, s.case_id): getattr(s, mode.value).full_match for s in b}
+    shared = right_a.keys() & right_b.keys()
+    only_a = sum(right_a[k] and not right_b[k] for k in shared)
+    only_b = sum(right_b[k] and not right_a[k] for k in shared)
+    return PairedTest(cases=len(shared), only_a=only_a, only_b=only_b, p_value=mcnemar_exact(only_a, only_b))

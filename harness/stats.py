@@ -1,0 +1,55 @@
+"""Statistics in one place, so every report and gate computes intervals and tests the same way."""
+
+from __future__ import annotations
+
+import math
+
+from harness.types import Frozen
+
+Z_95 = 1.959963984540054
+
+
+class Proportion(Frozen):
+    """A success count out of a number of trials, with its Wilson 95% interval."""
+
+    successes: int
+    """Trials that succeeded."""
+    trials: int
+    """Trials in all; 0 means the metric does not apply."""
+    low: float
+    """Lower bound of the 95% interval."""
+    high: float
+    """Upper bound of the 95% interval."""
+
+    @property
+    def value(self) -> float | None:
+        """The observed proportion; None when there were no trials."""
+        return self.successes / self.trials if self.trials else None
+
+
+def wilson(successes: int, trials: int, z: float = Z_95) -> Proportion:
+    """Wilson score interval: unlike the normal approximation it stays inside [0, 1] and behaves at 0 and n,
+    which matters for adapters that score 0% or 100% on a small suite."""
+    if not 0 <= successes <= trials:
+        raise ValueError(f"successes must be within 0..{trials}, got {successes}")
+    if trials == 0:
+        return Proportion(successes=0, trials=0, low=0.0, high=1.0)
+    p = successes / trials
+    denominator = 1 + z * z / trials
+    centre = (p + z * z / (2 * trials)) / denominator
+    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
+    return Proportion(successes=successes, trials=trials, low=max(0.0, centre - half), high=min(1.0, centre + half))
+
+
+def mcnemar_exact(only_a: int, only_b: int) -> float:
+    """Two-sided exact McNemar p-value from the discordant pairs (cases only A got right, only B got right).
+
+    Exact binomial rather than the chi-square approximation: suites are small and discordant counts often single
+    digits, where the approximation is wrong.
+    """
+    n = only_a + only_b
+    if n == 0:
+        return 1.0
+    k = min(only_a, only_b)
+    tail = sum(math.comb(n, i) for i in range(k + 1)) / 2**n
+    return min(1.0, 2 * tail)

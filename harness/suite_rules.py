@@ -1,0 +1,130 @@
+"""The rules a loaded suite must follow beyond its JSON shape: tools, ids, expected calls and kinds agree.
+
+Findings carry a path into the suite document (as JSON pointer parts) rather than a location, because a suite
+may come from a JSON file (located with a source map) or from external data (located by its own line numbers).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+
+from jsonschema.validators import validator_for
+
+from harness.scoring.calls import compile_validator
+from harness.types import Case, CaseKind, ExpectedCall, Suite, Tool
+
+Path = tuple[str | int, ...]
+
+
+class Rule(StrEnum):
+    """Which rule a finding breaks; external importers may tolerate some of them and count them instead."""
+
+    TOOL_SCHEMA = "tool-schema"
+    DUPLICATE = "duplicate"
+    UNKNOWN_TOOL = "unknown-tool"
+    ARGUMENTS = "arguments"
+    INVALID_ACCEPTED_VALUE = "invalid-accepted-value"
+    KIND = "kind"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One broken rule, where it is in the suite document, and why."""
+
+    rule: Rule
+    path: Path
+    message: str
+
+
+def check_suite(suite: Suite) -> list[Finding]:
+    """All rule violations of a suite, in document order."""
+    tools = {tool.key: tool for tool in suite.tools}
+    findings = list(_check_tools(suite.tools))
+    findings += _duplicates([c.id for c in suite.cases], "cases", "id", "case id")
+    for index, case in enumerate(suite.cases):
+        findings += _check_case(case, ("cases", index), tools)
+    return findings
+
+
+def _duplicates(names: list[str], collection: str, field: str, what: str) -> list[Finding]:
+    counts = Counter(names)
+    return [
+        Finding(Rule.DUPLICATE, (collection, i, field), f"duplicate {what} {name!r}")
+        for i, name in enumerate(names)
+        if counts[name] > 1
+    ]
+
+
+def _check_tools(tools: list[Tool]) -> Iterator[Finding]:
+    yield from _duplicates([t.key for t in tools], "tools", "id", "tool id (or name)")
+    for index, tool in enumerate(tools):
+        where: Path = ("tools", index, "parameters")
+        if tool.parameters.get("type") != "object":
+            yield Finding(Rule.TOOL_SCHEMA, (*where, "type"), 'parameters must be a JSON Schema with "type": "object"')
+        metaschema_check = validator_for(tool.parameters, default=type(compile_validator({})))
+        for error in metaschema_check(metaschema_check.META_SCHEMA).iter_errors(tool.parameters):
+            yield Finding(Rule.TOOL_SCHEMA, (*where, *error.absolute_path), f"not a valid JSON Schema: {error.message}")
+
+
+def _check_case(case: Case, where: Path, tools: dict[str, Tool]) -> Iterator[Finding]:
+    offered: dict[str, Tool] = {}
+    for i, key in enumerate(case.tools):
+        tool = tools.get(key)
+        if tool is None:
+            yield Finding(Rule.UNKNOWN_TOOL, (*where, "tools", i), f"tool {key!r} is not defined in the suite")
+        elif tool.name in offered:
+            yield Finding(Rule.DUPLICATE, (*where, "tools", i), f"two offered tools are named {tool.name!r}")
+        else:
+            offered[tool.name] = tool
+    for i, call in enumerate(case.expected):
+        call_where = (*where, "expected", i)
+        if call.function in offered:
+            yield from _check_expected_call(call, call_where, offered[call.function])
+        else:
+            message = f"expected function {call.function!r} is not among the case's tools {sorted(offered)}"
+            yield Finding(Rule.UNKNOWN_TOOL, (*call_where, "function"), message)
+    yield from _check_kind(case, where)
+
+
+def _check_expected_call(call: ExpectedCall, where: Path, tool: Tool) -> Iterator[Finding]:
+    properties = tool.parameters.get("properties", {})
+    for name in tool.parameters.get("required", []):
+        spec = call.arguments.get(name)
+        if spec is None or spec.optional:
+            state = "missing" if spec is None else "marked optional"
+            message = f"argument {name!r} is required by {tool.name} but {state}"
+            yield Finding(Rule.ARGUMENTS, (*where, "arguments"), message)
+    validator = compile_validator(tool.parameters)
+    for name, spec in call.arguments.items():
+        arg_where = (*where, "arguments", name)
+        if name not in properties:
+            yield Finding(Rule.ARGUMENTS, arg_where, f"{tool.name} has no parameter {name!r}")
+            continue
+        if spec.accepted is not None and not spec.accepted and not spec.optional:
+            yield Finding(Rule.ARGUMENTS, (*arg_where, "accepted"), "no value is accepted")
+        for k, value in enumerate(spec.accepted or []):
+            # Validate inside the whole parameters object so that $ref and dependent keywords resolve as for a
+            # real call; errors about other (absent) arguments are not this value's.
+            for error in validator.iter_errors({name: value}):
+                if error.absolute_path and error.absolute_path[0] == name:
+                    message = f"accepted value {value!r} is invalid for {tool.name}: {error.message}"
+                    yield Finding(Rule.INVALID_ACCEPTED_VALUE, (*arg_where, "accepted", k), message)
+
+
+def _check_kind(case: Case, where: Path) -> Iterator[Finding]:
+    functions = {call.function for call in case.expected}
+    calls = len(case.expected)
+    problem = {
+        CaseKind.SIMPLE: None if len(case.tools) == 1 and calls == 1 else "needs one tool offered and one call",
+        CaseKind.MULTIPLE: None if len(case.tools) >= 2 and calls == 1 else "needs 2+ tools offered and one call",
+        CaseKind.PARALLEL: None if calls >= 2 and len(functions) == 1 else "needs 2+ calls of one function",
+        CaseKind.PARALLEL_MULTIPLE: None
+        if calls >= 2 and len(functions) >= 2
+        else "needs 2+ calls of 2+ different functions",
+        CaseKind.IRRELEVANCE: None if calls == 0 else "needs no expected call",
+    }[CaseKind(case.kind)]
+    if problem:
+        yield Finding(Rule.KIND, (*where, "kind"), f"kind {case.kind!r} {problem}")

@@ -1,0 +1,288 @@
+"""Every shape the harness reads from or writes to disk, in one place.
+
+Suites, run logs and scores are files that outlive the code that wrote them, so each on-disk document carries a
+`version`, unknown fields are rejected (a typo in a suite must not silently drop an expectation) and the models
+are frozen (stages pass them around; nobody may edit a shared case in place).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SUITE_VERSION = 1
+RUN_LOG_VERSION = 1
+
+JsonValue = Any
+"""Any JSON value: suites and model outputs are JSON, and their values are compared, not interpreted."""
+
+
+class Frozen(BaseModel):
+    """Base for every type: strict about unknown fields, immutable, field docstrings become schema descriptions."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class CaseKind(StrEnum):
+    """What a case tests; behaviour is keyed on this field, never on names or ids."""
+
+    SIMPLE = "simple"
+    MULTIPLE = "multiple"
+    PARALLEL = "parallel"
+    PARALLEL_MULTIPLE = "parallel_multiple"
+    IRRELEVANCE = "irrelevance"
+
+
+class ErrorKind(StrEnum):
+    """Why a case failed: reports break failures down by these."""
+
+    WRONG_FUNCTION = "wrong_function"
+    WRONG_COUNT = "wrong_count"
+    MISSING_REQUIRED = "missing_required"
+    UNEXPECTED_ARGUMENT = "unexpected_argument"
+    SCHEMA_VIOLATION = "schema_violation"
+    WRONG_VALUE = "wrong_value"
+    SPURIOUS_CALL = "spurious_call"
+    MISSED_CALL = "missed_call"
+    PARSE_ERROR = "parse_error"
+    REQUEST_ERROR = "request_error"
+
+
+class Message(Frozen):
+    """One chat turn of a case's conversation."""
+
+    role: Literal["system", "user", "assistant", "tool"]
+    """Who speaks: the usual OpenAI chat roles."""
+    content: str
+    """The text of the turn."""
+
+
+class Tool(Frozen):
+    """A function the model may call, described the way OpenAI-style tool APIs describe it."""
+
+    name: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+    """Function name the model sees and must produce."""
+    id: str | None = Field(default=None, min_length=1)
+    """Key that cases use to offer this tool, unique within the suite; defaults to the name. Needed only when a
+    suite holds different tools of the same name (external data gives each case its own definitions)."""
+    description: str
+    """What the function does, shown to the model."""
+    parameters: dict[str, JsonValue]
+    """A JSON Schema with `"type": "object"` describing the arguments; checked against the metaschema."""
+
+    @property
+    def key(self) -> str:
+        """The key cases refer to this tool by."""
+        return self.id or self.name
+
+
+class ArgumentSpec(Frozen):
+    """What a correct call may pass for one argument."""
+
+    accepted: list[JsonValue] | None = None
+    """Values that count as correct (compared after the normalisation in `harness.scoring.values`); omitted
+    means any value that satisfies the tool's schema."""
+    optional: bool = False
+    """True when the call is also correct without this argument."""
+
+
+class ExpectedCall(Frozen):
+    """One call a correct answer contains."""
+
+    function: str = Field(min_length=1)
+    """Name of the function to call; must be the name of one of the case's tools."""
+    arguments: dict[str, ArgumentSpec] = Field(default_factory=dict)
+    """Every argument a correct call may pass; any argument not listed here is unexpected."""
+
+
+class Case(Frozen):
+    """One prompt with the calls a correct model makes (or none)."""
+
+    id: str = Field(min_length=1)
+    """Unique within the suite; runs and reports key on it."""
+    kind: CaseKind
+    """What the case tests; checked for consistency with `expected`."""
+    messages: list[Message] = Field(min_length=1)
+    """The conversation sent to the model, ending with the user turn to answer."""
+    tools: list[str]
+    """Keys (`id`, else `name`) of the suite's tools offered to the model in this case."""
+    expected: list[ExpectedCall]
+    """The calls of a correct answer, in any order; empty means the correct answer calls no tool."""
+
+
+class Suite(Frozen):
+    """A named set of tools and cases, stored as one JSON file."""
+
+    version: Literal[1] = SUITE_VERSION
+    """Format version of the suite file."""
+    name: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9_.:\-]*$")
+    """Short name used in run logs and reports."""
+    description: str = ""
+    """What the suite measures, for humans."""
+    source: str = ""
+    """Where the cases come from (built-in, or the external dataset they were converted from)."""
+    tools: list[Tool] = Field(min_length=1)
+    """Every tool any case may offer."""
+    cases: list[Case] = Field(min_length=1)
+    """The cases, in a stable order."""
+
+
+class ToolCall(Frozen):
+    """A call as the model made it, after parsing."""
+
+    name: str
+    """Function name as produced (not normalised)."""
+    arguments: dict[str, JsonValue]
+    """Arguments as produced."""
+
+
+class ParseMode(StrEnum):
+    """Which reading of the output a score is based on."""
+
+    STRICT = "strict"
+    """What vLLM's hermes parser accepts: JSON only, any bad block voids the whole output; or the server's own
+    parsed `tool_calls` when the run recorded them."""
+    LENIENT = "lenient"
+    """What the model meant: Python-literal dicts, `<think>` stripped, bad blocks skipped one by one."""
+
+
+class ParseResult(Frozen):
+    """Calls found in one output, and what could not be read; parsing never raises."""
+
+    calls: list[ToolCall]
+    """Calls in the order they appear."""
+    errors: list[str]
+    """One message per block that could not be read."""
+    used_python_literals: bool = False
+    """True when a call was only readable as a Python literal (single quotes), which strict parsing rejects."""
+
+
+class Timings(Frozen):
+    """Client-side timings of one streamed request, in seconds."""
+
+    ttft_s: float | None = None
+    """Time to first token."""
+    e2e_s: float | None = None
+    """Time from sending the request to the last byte of the answer."""
+    itl_s: list[float] = Field(default_factory=list)
+    """Gaps between consecutive streamed chunks."""
+
+
+class Generation(Frozen):
+    """One line of a run log: what one variant answered to one case."""
+
+    version: Literal[1] = RUN_LOG_VERSION
+    """Format version of the run log line."""
+    suite: str
+    """Suite name of the case."""
+    case_id: str
+    """Case id within the suite."""
+    variant: str
+    """Name of the variant (base, lora, merged, ...) that answered."""
+    text: str = ""
+    """The raw generated text."""
+    server_tool_calls: list[dict[str, JsonValue]] | None = None
+    """The server's own parsed `tool_calls` (OpenAI objects) when it returned any; None when not recorded."""
+    finish_reason: str | None = None
+    """Why generation stopped, as the server said."""
+    prompt_tokens: int | None = None
+    """Tokens in the prompt, as the server counted them."""
+    completion_tokens: int | None = None
+    """Tokens generated."""
+    timings: Timings = Field(default_factory=Timings)
+    """Client-side timings of the request."""
+    error: str | None = None
+    """Why the request failed; the text and timings are then meaningless."""
+
+
+class Outcome(Frozen):
+    """The verdict on one case under one parse mode."""
+
+    call_correct: bool
+    """Right functions, right number of calls; for an irrelevance case, no call at all."""
+    args_correct: bool
+    """Every matched call's arguments are right (False when the calls are not)."""
+    error_kind: ErrorKind | None
+    """Why it failed; None on a full match."""
+    detail: str = ""
+    """A human-readable explanation of the failure."""
+    parse_error: bool = False
+    """True when part of the output could not be parsed in this mode."""
+
+    @property
+    def full_match(self) -> bool:
+        """Correct calls with correct arguments: the headline metric."""
+        return self.error_kind is None
+
+
+class CaseScore(Frozen):
+    """One line of `scores.jsonl`: a case scored for a variant in both parse modes."""
+
+    version: Literal[1] = RUN_LOG_VERSION
+    """Format version of the score line."""
+    suite: str
+    """Suite name of the case."""
+    case_id: str
+    """Case id within the suite."""
+    kind: CaseKind
+    """Kind of the case, copied so that aggregates need no suite."""
+    variant: str
+    """Variant that produced the scored generation."""
+    strict: Outcome
+    """Verdict on what vLLM's hermes parser (or the server) extracted."""
+    lenient: Outcome
+    """Verdict on what the harness's lenient parser extracted."""
+
+
+class SuiteRef(Frozen):
+    """A suite as a run used it; the snapshot in the run folder is what scoring reads."""
+
+    name: str
+    """Suite name."""
+    source: str
+    """Path or external source (`bfcl:simple_python`) it was loaded from."""
+    sha256: str
+    """Hash of the snapshot file in the run folder."""
+    cases: int
+    """Number of cases in the suite."""
+
+
+class Variant(Frozen):
+    """One way of serving a model that a run measures."""
+
+    name: str
+    """Name used in the run log (unique within a run)."""
+    role: Literal["base", "base-plain", "lora", "merged", "external"]
+    """What it is: base on a LoRA-enabled server, base on a plain server, unmerged adapter, merged model, or an
+    external endpoint."""
+    model: str
+    """Model name or path that serves it."""
+    adapter: str | None = None
+    """Adapter path for a `lora` variant."""
+
+
+class RunManifest(Frozen):
+    """`manifest.json` of a run folder: everything needed to know what a run measured."""
+
+    version: Literal[1] = RUN_LOG_VERSION
+    """Format version of the manifest."""
+    run_id: str
+    """Name of the run."""
+    created_at: str
+    """ISO-8601 time the run started."""
+    config: dict[str, JsonValue] = Field(default_factory=dict)
+    """The bench config as loaded."""
+    suites: list[SuiteRef]
+    """Suites the run used."""
+    variants: list[Variant]
+    """Variants the run measured."""
+    hashes: dict[str, str] = Field(default_factory=dict)
+    """Content hashes of models and adapters, keyed by what they hash."""
+    packages: dict[str, str] = Field(default_factory=dict)
+    """Versions of the packages that matter (vllm, torch, transformers, peft, ...)."""
+    git_revision: str | None = None
+    """Commit of the harness that made the run."""
+    machine: dict[str, JsonValue] = Field(default_factory=dict)
+    """Platform, CPU, accelerator and memory of the machine."""
