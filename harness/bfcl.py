@@ -39,6 +39,7 @@ _TYPES = {"dict": "object", "float": "number", "tuple": "array", "integer": "int
 _TYPES |= {"boolean": "boolean", "array": "array", "object": "object", "number": "number", "null": "null"}
 # Longest accepted-value expansion of one nested answer; BFCL's real maximum is far below it.
 _MAX_EXPANSION = 4096
+_ABSENT = object()
 
 
 class BfclError(Exception):
@@ -91,9 +92,9 @@ def _alternatives(value: Any) -> list[Any]:
         choices = []
         for key, accepted in value.items():
             options = [(key, alt) for option in accepted if option != "" for alt in _alternatives(option)]
-            choices.append(options + ([(key, None)] if "" in accepted else []))
+            choices.append(options + ([(key, _ABSENT)] if "" in accepted else []))
         combos = itertools.islice(itertools.product(*choices), _MAX_EXPANSION + 1)
-        expanded = [{k: v for k, v in combo if not (v is None and (k, None) in dict.fromkeys(combo))} for combo in combos]
+        expanded = [{k: v for k, v in combo if v is not _ABSENT} for combo in combos]
         if len(expanded) > _MAX_EXPANSION:
             raise BfclError(f"answer pattern expands to more than {_MAX_EXPANSION} values")
         return expanded
@@ -161,7 +162,9 @@ def load_category(category: str) -> tuple[Suite, dict[str, CaseOrigin]]:
             raise BfclError(f"{questions}:{line}: cannot convert case: {error}") from None
         if kind is not CaseKind.IRRELEVANCE and row["id"] not in answers:
             raise BfclError(f"{questions}:{line}: case {row['id']!r} has no answer in {answers_path}")
-        cases.append(Case(id=row["id"], kind=kind, messages=messages, tools=[t.key for t in offered], expected=expected))
+        cases.append(
+            Case(id=row["id"], kind=kind, messages=messages, tools=[t.key for t in offered], expected=expected)
+        )
         origins[row["id"]] = CaseOrigin(questions, line)
     suite = Suite(
         name=f"bfcl:{category}",

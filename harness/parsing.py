@@ -51,7 +51,8 @@ def _as_call(obj: Any, *, decode_string_arguments: bool) -> ToolCall | str:
             return f"tool call {name!r} has arguments that are not JSON: {_preview(arguments)}"
     if not isinstance(arguments, dict):
         return f"tool call {name!r} has arguments of type {type(arguments).__name__}, not an object"
-    return ToolCall(name=name, arguments=arguments)
+    # Shape already checked above; skipping pydantic's re-validation keeps parsing off the scorer's hot path.
+    return ToolCall.model_construct(name=name, arguments=arguments)
 
 
 def _decode_lenient(block: str) -> tuple[Any, bool] | str:
@@ -67,6 +68,8 @@ def _decode_lenient(block: str) -> tuple[Any, bool] | str:
 
 
 def _blocks(text: str) -> list[str]:
+    if "<tool_call>" not in text:
+        return []
     return [(m.group(1) if m.group(1) is not None else m.group(2)).strip() for m in _TOOL_CALL.finditer(text)]
 
 
@@ -79,9 +82,9 @@ def parse_strict(text: str) -> ParseResult:
         except (ValueError, RecursionError):
             found = f"block is not JSON: {_preview(block)}"
         if isinstance(found, str):
-            return ParseResult(calls=[], errors=[found])
+            return ParseResult.model_construct(calls=[], errors=[found], used_python_literals=False)
         calls.append(found)
-    return ParseResult(calls=calls, errors=[])
+    return ParseResult.model_construct(calls=calls, errors=[], used_python_literals=False)
 
 
 def parse_lenient(text: str) -> ParseResult:
@@ -89,7 +92,7 @@ def parse_lenient(text: str) -> ParseResult:
     calls: list[ToolCall] = []
     errors: list[str] = []
     used_literals = False
-    for block in _blocks(_THINK.sub("", text)):
+    for block in _blocks(_THINK.sub("", text) if "<think>" in text else text):
         decoded = _decode_lenient(block)
         if isinstance(decoded, str):
             errors.append(decoded)
@@ -108,13 +111,25 @@ def parse_text(text: str, mode: ParseMode) -> ParseResult:
     return parse_strict(text) if mode is ParseMode.STRICT else parse_lenient(text)
 
 
+def format_tool_calls(calls: list[ToolCall]) -> str:
+    """Calls as a Hermes-style model writes them, one `<tool_call>` block per line; the inverse of parsing."""
+    return "\n".join(
+        "<tool_call>" + json.dumps({"name": c.name, "arguments": c.arguments}, ensure_ascii=False) + "</tool_call>"
+        for c in calls
+    )
+
+
 def parse_openai_tool_calls(tool_calls: list[Any]) -> ParseResult:
     """Calls from an OpenAI-compatible server's `tool_calls` list (arguments arrive as JSON strings)."""
     calls: list[ToolCall] = []
     errors: list[str] = []
     for item in tool_calls:
         function = item.get("function") if isinstance(item, dict) else None
-        found = _as_call(function, decode_string_arguments=True) if isinstance(function, dict) else "tool_calls entry has no 'function' object"
+        found = (
+            _as_call(function, decode_string_arguments=True)
+            if isinstance(function, dict)
+            else "tool_calls entry has no 'function' object"
+        )
         if isinstance(found, str):
             errors.append(found)
         else:

@@ -16,10 +16,12 @@ from typing import Any
 
 from json_source_map import calculate
 from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError as JsonSchemaError
 from pydantic import ValidationError
 
 from harness import bfcl
-from harness.suite_rules import Finding, Path as DocPath, check_suite
+from harness.suite_rules import Finding, check_suite
+from harness.suite_rules import Path as DocPath
 from harness.types import Suite
 
 BFCL_PREFIX = "bfcl:"
@@ -92,6 +94,16 @@ class _SourceLines:
             parts.pop()
 
 
+def _error_path(error: JsonSchemaError) -> DocPath:
+    """Where a schema error is; for an unknown key, the key itself rather than the object holding it."""
+    path = tuple(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        extra = [key for key in error.instance if key not in allowed]
+        return (*path, extra[0]) if extra else path
+    return path
+
+
 def load_suite_file(path: Path) -> LoadedSuite:
     """Read and check one suite file: JSON syntax, the suite schema, then the suite rules."""
     source = str(path)
@@ -113,7 +125,7 @@ def load_suite_file(path: Path) -> LoadedSuite:
         Draft202012Validator(suite_schema()).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]
     )
     if schema_errors:
-        return LoadedSuite(source, None, [locate(tuple(e.absolute_path), e.message) for e in schema_errors])
+        return LoadedSuite(source, None, [locate(_error_path(e), e.message) for e in schema_errors])
     try:
         suite = Suite.model_validate(data)
     except ValidationError as error:  # what the schema cannot express; kept so that nothing slips through

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
+from jsonschema import Draft202012Validator
 from jsonschema.validators import validator_for
 
 from harness.scoring.calls import compile_validator
@@ -41,35 +42,39 @@ class Finding:
 
 def check_suite(suite: Suite) -> list[Finding]:
     """All rule violations of a suite, in document order."""
-    tools = {tool.key: tool for tool in suite.tools}
     findings = list(_check_tools(suite.tools))
-    findings += _duplicates([c.id for c in suite.cases], "cases", "id", "case id")
+    # A tool whose schema is broken would make every expected call of it look wrong too: report it once.
+    broken = {suite.tools[int(f.path[1])].key for f in findings if f.rule is Rule.TOOL_SCHEMA}
+    tools = {tool.key: tool for tool in suite.tools}
+    counts = Counter(case.id for case in suite.cases)
     for index, case in enumerate(suite.cases):
-        findings += _check_case(case, ("cases", index), tools)
+        if counts[case.id] > 1:
+            findings.append(Finding(Rule.DUPLICATE, ("cases", index, "id"), f"duplicate case id {case.id!r}"))
+        findings += _check_case(case, ("cases", index), tools, broken)
     return findings
 
 
-def _duplicates(names: list[str], collection: str, field: str, what: str) -> list[Finding]:
-    counts = Counter(names)
-    return [
-        Finding(Rule.DUPLICATE, (collection, i, field), f"duplicate {what} {name!r}")
-        for i, name in enumerate(names)
-        if counts[name] > 1
-    ]
-
-
 def _check_tools(tools: list[Tool]) -> Iterator[Finding]:
-    yield from _duplicates([t.key for t in tools], "tools", "id", "tool id (or name)")
+    counts = Counter(tool.key for tool in tools)
     for index, tool in enumerate(tools):
+        if counts[tool.key] > 1:
+            field = "id" if tool.id else "name"
+            yield Finding(Rule.DUPLICATE, ("tools", index, field), f"duplicate tool {field} {tool.key!r}")
         where: Path = ("tools", index, "parameters")
         if tool.parameters.get("type") != "object":
             yield Finding(Rule.TOOL_SCHEMA, (*where, "type"), 'parameters must be a JSON Schema with "type": "object"')
-        metaschema_check = validator_for(tool.parameters, default=type(compile_validator({})))
-        for error in metaschema_check(metaschema_check.META_SCHEMA).iter_errors(tool.parameters):
+        metaschema_check = validator_for(tool.parameters, default=Draft202012Validator)
+        errors = list(metaschema_check(metaschema_check.META_SCHEMA).iter_errors(tool.parameters))
+        for error in errors:
             yield Finding(Rule.TOOL_SCHEMA, (*where, *error.absolute_path), f"not a valid JSON Schema: {error.message}")
+        if not errors:
+            try:
+                compile_validator(tool.parameters)
+            except ValueError as error:
+                yield Finding(Rule.TOOL_SCHEMA, where, f"cannot compile the schema: {str(error).splitlines()[0]}")
 
 
-def _check_case(case: Case, where: Path, tools: dict[str, Tool]) -> Iterator[Finding]:
+def _check_case(case: Case, where: Path, tools: dict[str, Tool], broken: set[str]) -> Iterator[Finding]:
     offered: dict[str, Tool] = {}
     for i, key in enumerate(case.tools):
         tool = tools.get(key)
@@ -79,6 +84,9 @@ def _check_case(case: Case, where: Path, tools: dict[str, Tool]) -> Iterator[Fin
             yield Finding(Rule.DUPLICATE, (*where, "tools", i), f"two offered tools are named {tool.name!r}")
         else:
             offered[tool.name] = tool
+    yield from _check_kind(case, where)
+    if len(offered) < len(case.tools) or broken & set(case.tools):
+        return  # expected calls cannot be checked against unknown or broken tools; those are reported already
     for i, call in enumerate(case.expected):
         call_where = (*where, "expected", i)
         if call.function in offered:
@@ -86,7 +94,6 @@ def _check_case(case: Case, where: Path, tools: dict[str, Tool]) -> Iterator[Fin
         else:
             message = f"expected function {call.function!r} is not among the case's tools {sorted(offered)}"
             yield Finding(Rule.UNKNOWN_TOOL, (*call_where, "function"), message)
-    yield from _check_kind(case, where)
 
 
 def _check_expected_call(call: ExpectedCall, where: Path, tool: Tool) -> Iterator[Finding]:
@@ -106,10 +113,11 @@ def _check_expected_call(call: ExpectedCall, where: Path, tool: Tool) -> Iterato
         if spec.accepted is not None and not spec.accepted and not spec.optional:
             yield Finding(Rule.ARGUMENTS, (*arg_where, "accepted"), "no value is accepted")
         for k, value in enumerate(spec.accepted or []):
-            # Validate inside the whole parameters object so that $ref and dependent keywords resolve as for a
-            # real call; errors about other (absent) arguments are not this value's.
+            # Validate inside the whole parameters object, with the scorer's own validator, so that $ref and
+            # dependent keywords resolve as for a real call; errors about other (absent) arguments are not this
+            # value's.
             for error in validator.iter_errors({name: value}):
-                if error.absolute_path and error.absolute_path[0] == name:
+                if error.instance_path and error.instance_path[0] == name:
                     message = f"accepted value {value!r} is invalid for {tool.name}: {error.message}"
                     yield Finding(Rule.INVALID_ACCEPTED_VALUE, (*arg_where, "accepted", k), message)
 
@@ -127,4 +135,4 @@ def _check_kind(case: Case, where: Path) -> Iterator[Finding]:
         CaseKind.IRRELEVANCE: None if calls == 0 else "needs no expected call",
     }[CaseKind(case.kind)]
     if problem:
-        yield Finding(Rule.KIND, (*where, "kind"), f"kind {case.kind!r} {problem}")
+        yield Finding(Rule.KIND, (*where, "kind"), f"kind '{CaseKind(case.kind).value}' {problem}")

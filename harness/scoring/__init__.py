@@ -2,7 +2,7 @@
 
 from harness.scoring.aggregate import GroupSummary, Metrics, PairedTest, RunSummary, metrics, paired_test, summarise
 from harness.scoring.calls import ToolValidators, check_call, compile_validator, match_calls
-from harness.scoring.case import lenient_reading, score_generation, score_parsed, strict_reading
+from harness.scoring.case import ideal_calls, readings, score_generation, score_parsed
 from harness.scoring.values import is_accepted, normalise_string, values_equal
 
 __all__ = [
@@ -13,15 +13,15 @@ __all__ = [
     "ToolValidators",
     "check_call",
     "compile_validator",
+    "ideal_calls",
     "is_accepted",
-    "lenient_reading",
     "match_calls",
     "metrics",
     "normalise_string",
     "paired_test",
+    "readings",
     "score_generation",
     "score_parsed",
-    "strict_reading",
     "summarise",
     "values_equal",
 ]

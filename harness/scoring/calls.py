@@ -7,20 +7,31 @@ greedily): a greedy pass can pair a call with the wrong twin and report a failur
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
-from jsonschema.protocols import Validator
+import jsonschema_rs
 from scipy.optimize import linear_sum_assignment
 
 from harness.scoring.values import is_accepted
 from harness.types import Case, ErrorKind, ExpectedCall, Suite, ToolCall
 
+Validator = jsonschema_rs.Validator
+
 
 def compile_validator(schema: Mapping[str, object]) -> Validator:
-    """A validator for one tool's parameters; `format` (date, email, ...) is enforced."""
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    """A compiled validator for one tool's parameters (JSON Schema 2020-12, `format` such as date or email
+    enforced). jsonschema-rs rather than the pure-Python jsonschema: validating a call is the scorer's hot path
+    and costs about 0.5 µs here against 30 µs or more (see `make perf-score`). Raises ValueError on a schema
+    that is not valid JSON Schema."""
+    return jsonschema_rs.validator_for(schema, validate_formats=True)
+
+
+def first_error(validator: Validator, instance: object) -> str | None:
+    """The first validation error as `path: message`, or None when the instance is valid."""
+    for error in validator.iter_errors(instance):
+        where = ".".join(str(part) for part in error.instance_path) or "arguments"
+        return f"{where}: {error.message}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -29,6 +40,7 @@ class ToolValidators:
 
     by_key: Mapping[str, tuple[str, Validator]]
     """Tool key → (function name, validator)."""
+    _by_offer: dict[tuple[str, ...], dict[str, Validator]] = field(default_factory=dict)
 
     @classmethod
     def for_suite(cls, suite: Suite) -> ToolValidators:
@@ -36,7 +48,11 @@ class ToolValidators:
 
     def for_case(self, case: Case) -> dict[str, Validator]:
         """Function name → validator for the tools a case offers (names are unique within a case)."""
-        return dict(self.by_key[key] for key in case.tools)
+        offer = tuple(case.tools)
+        found = self._by_offer.get(offer)
+        if found is None:
+            found = self._by_offer[offer] = dict(self.by_key[key] for key in offer)
+        return found
 
 
 @dataclass(frozen=True)
@@ -60,9 +76,7 @@ def check_call(call: ToolCall, expected: ExpectedCall, validators: Mapping[str, 
         return CallError(ErrorKind.UNEXPECTED_ARGUMENT, f"{call.name}: unexpected {', '.join(unexpected)}")
     validator = validators[call.name]
     if not validator.is_valid(call.arguments):
-        error = best_match(validator.iter_errors(call.arguments))
-        where = ".".join(str(p) for p in error.absolute_path) or "arguments"
-        return CallError(ErrorKind.SCHEMA_VIOLATION, f"{call.name}: {where}: {error.message}")
+        return CallError(ErrorKind.SCHEMA_VIOLATION, f"{call.name}: {first_error(validator, call.arguments)}")
     for name, value in call.arguments.items():
         if not is_accepted(value, specs[name].accepted):
             return CallError(ErrorKind.WRONG_VALUE, f"{call.name}: {name}={value!r} not in {specs[name].accepted!r}")
@@ -72,6 +86,21 @@ def check_call(call: ToolCall, expected: ExpectedCall, validators: Mapping[str, 
 _COST_RIGHT, _COST_WRONG_ARGS, _COST_WRONG_FUNCTION = 0, 1, 2
 
 
+def _pairs_perfectly(
+    calls: Sequence[ToolCall], expected: Sequence[ExpectedCall], validators: Mapping[str, Validator]
+) -> bool:
+    """Cheap first try: pair each expected call with the first unused call that satisfies it. When that pairs
+    everything it is optimal (zero cost); when it does not, the full assignment decides, so greed never decides
+    a failure."""
+    unused = list(calls)
+    for want in expected:
+        found = next((c for c in unused if check_call(c, want, validators) is None), None)
+        if found is None:
+            return False
+        unused.remove(found)
+    return True
+
+
 def match_calls(
     calls: Sequence[ToolCall], expected: Sequence[ExpectedCall], validators: Mapping[str, Validator]
 ) -> list[CallError]:
@@ -79,6 +108,8 @@ def match_calls(
     if len(calls) == 1:
         error = check_call(calls[0], expected[0], validators)
         return [] if error is None else [error]
+    if _pairs_perfectly(calls, expected, validators):
+        return []
     errors = [[check_call(c, e, validators) for c in calls] for e in expected]
     cost = [
         [

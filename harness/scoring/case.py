@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from harness.parsing import parse_lenient, parse_openai_tool_calls, parse_strict
 from harness.scoring.calls import ToolValidators, match_calls
-from harness.types import Case, CaseKind, CaseScore, ErrorKind, Generation, Outcome, ParseResult
+from harness.types import Case, CaseKind, CaseScore, ErrorKind, Generation, Outcome, ParseResult, ToolCall
+
+_FULL_MATCH = Outcome(call_correct=True, args_correct=True, error_kind=None)
 
 
 def score_parsed(case: Case, parsed: ParseResult, validators: ToolValidators) -> Outcome:
@@ -26,7 +28,7 @@ def score_parsed(case: Case, parsed: ParseResult, validators: ToolValidators) ->
         if calls:
             names = ", ".join(call.name for call in calls)
             return Outcome(call_correct=False, args_correct=False, error_kind=ErrorKind.SPURIOUS_CALL, detail=names)
-        return Outcome(call_correct=True, args_correct=True, error_kind=None)
+        return _FULL_MATCH
     if not calls:
         return Outcome(call_correct=False, args_correct=False, error_kind=ErrorKind.MISSED_CALL, detail="no call")
     if len(calls) != len(case.expected):
@@ -34,7 +36,7 @@ def score_parsed(case: Case, parsed: ParseResult, validators: ToolValidators) ->
         return Outcome(call_correct=False, args_correct=False, error_kind=ErrorKind.WRONG_COUNT, detail=detail)
     errors = match_calls(calls, case.expected, validators.for_case(case))
     if not errors:
-        return Outcome(call_correct=True, args_correct=True, error_kind=None)
+        return _FULL_MATCH
     wrong_function = next((e for e in errors if e.kind is ErrorKind.WRONG_FUNCTION), None)
     first = wrong_function or errors[0]
     return Outcome(
@@ -45,24 +47,40 @@ def score_parsed(case: Case, parsed: ParseResult, validators: ToolValidators) ->
     )
 
 
+def ideal_calls(case: Case) -> list[ToolCall]:
+    """What a perfect model would call: every expected call with the first accepted value of each required
+    argument, in reverse order (so that matching may not rely on order). Arguments that accept any value are left
+    out, so use it on cases whose required arguments list accepted values (ground truths do)."""
+    return [
+        ToolCall(
+            name=call.function,
+            arguments={
+                name: spec.accepted[0] for name, spec in call.arguments.items() if not spec.optional and spec.accepted
+            },
+        )
+        for call in reversed(case.expected)
+    ]
+
+
 def _request_failed(reason: str) -> Outcome:
     return Outcome(call_correct=False, args_correct=False, error_kind=ErrorKind.REQUEST_ERROR, detail=reason)
 
 
-def strict_reading(generation: Generation) -> ParseResult:
-    """The server's own parsed calls when it returned any, else what vLLM's hermes parser makes of the text."""
-    if generation.server_tool_calls:
-        return parse_openai_tool_calls(generation.server_tool_calls)
-    return parse_strict(generation.text)
+def readings(generation: Generation) -> tuple[ParseResult, ParseResult]:
+    """The strict and the lenient reading of one generation.
 
-
-def lenient_reading(generation: Generation) -> ParseResult:
-    """The harness's lenient reading of the text; the server's calls when the text holds none (a server running
-    a tool parser may strip the calls from the text it returns)."""
-    parsed = parse_lenient(generation.text)
-    if not parsed.calls and not parsed.errors and generation.server_tool_calls:
-        return parse_openai_tool_calls(generation.server_tool_calls)
-    return parsed
+    Strict: the server's own parsed calls when it returned any, else what vLLM's hermes parser makes of the text.
+    Lenient: the harness's lenient reading of the text, or the server's calls when the text holds none (a server
+    running a tool parser may strip the calls from the text it returns). When the text parses strictly without
+    error and holds no `<think>`, the lenient reading is the same by construction and is not computed again.
+    """
+    text = generation.text
+    strict_text = parse_strict(text)
+    lenient_text = strict_text if not strict_text.errors and "<think>" not in text else parse_lenient(text)
+    if not generation.server_tool_calls:
+        return strict_text, lenient_text
+    server = parse_openai_tool_calls(generation.server_tool_calls)
+    return server, (lenient_text if lenient_text.calls or lenient_text.errors else server)
 
 
 def score_generation(case: Case, generation: Generation, validators: ToolValidators) -> CaseScore:
@@ -70,8 +88,10 @@ def score_generation(case: Case, generation: Generation, validators: ToolValidat
     if generation.error is not None:
         strict = lenient = _request_failed(generation.error)
     else:
-        strict = score_parsed(case, strict_reading(generation), validators)
-        lenient = score_parsed(case, lenient_reading(generation), validators)
+        strict_calls, lenient_calls = readings(generation)
+        strict = score_parsed(case, strict_calls, validators)
+        # Most outputs read the same both ways; scoring is pure, so the verdict can be reused.
+        lenient = strict if lenient_calls is strict_calls else score_parsed(case, lenient_calls, validators)
     return CaseScore(
         suite=generation.suite,
         case_id=case.id,

@@ -1,0 +1,114 @@
+"""Run folders: `harness score` re-scores a hand-made run log without a model; damaged logs fail with the file and
+line, a torn last line (a killed writer) is tolerated, and nothing already written is lost."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from harness.cli import main
+from harness.runlog import GENERATIONS, RunFolder, RunLogError
+from harness.score_run import score_run
+from harness.types import ErrorKind, Generation, RunManifest, Variant
+
+HANDMADE = Path(__file__).parent / "data" / "runs" / "handmade"
+
+
+@pytest.fixture
+def run_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "run"
+    shutil.copytree(HANDMADE, target)
+    return target
+
+
+def _full_match(run_dir: Path, variant: str, mode: str) -> tuple[int, int, int]:
+    summary = score_run(run_dir)
+    group = next(g for g in summary.groups if g.variant == variant and g.kind is None)
+    proportion = getattr(group, mode).full_match
+    return proportion.successes, proportion.trials, group.missing
+
+
+def test_score_command_rescores_the_handmade_log(run_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["score", str(run_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "lora" in out and "60% [23–88]" in out
+    scores = {(s.variant, s.case_id): s for s in RunFolder(run_dir).read_scores()}
+    assert len(scores) == 9
+    verdicts = {key: (s.strict.error_kind, s.lenient.error_kind) for key, s in scores.items()}
+    assert verdicts == {
+        ("base", "w1"): (ErrorKind.MISSED_CALL, ErrorKind.MISSED_CALL),
+        ("base", "w2"): (ErrorKind.MISSED_CALL, ErrorKind.MISSED_CALL),
+        ("base", "c1"): (ErrorKind.MISSED_CALL, ErrorKind.MISSED_CALL),
+        ("base", "i1"): (None, None),
+        ("lora", "w1"): (None, None),  # the retried request's later line wins over the failed one
+        ("lora", "w2"): (ErrorKind.PARSE_ERROR, None),  # single-quoted: only the lenient reading accepts it
+        ("lora", "c1"): (ErrorKind.WRONG_VALUE, ErrorKind.WRONG_VALUE),
+        ("lora", "p1"): (None, None),  # parallel calls in the other order
+        ("lora", "i1"): (ErrorKind.SPURIOUS_CALL, ErrorKind.SPURIOUS_CALL),
+    }
+    assert _full_match(run_dir, "base", "lenient") == (1, 4, 1)
+    assert _full_match(run_dir, "lora", "strict") == (2, 5, 0)
+
+
+def test_scoring_is_idempotent(run_dir: Path) -> None:
+    score_run(run_dir)
+    first = (run_dir / "summary.json").read_bytes(), (run_dir / "scores.jsonl").read_bytes()
+    score_run(run_dir)
+    assert first == ((run_dir / "summary.json").read_bytes(), (run_dir / "scores.jsonl").read_bytes())
+
+
+def test_torn_last_line_is_ignored_and_appending_resumes(run_dir: Path) -> None:
+    log = run_dir / GENERATIONS
+    log.write_text(log.read_text() + '{"version": 1, "suite": "mini", "case_id": "p1", "vari')
+    assert _full_match(run_dir, "base", "lenient") == (1, 4, 1)
+
+
+def test_bad_middle_line_names_file_and_line(run_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    log = run_dir / GENERATIONS
+    lines = log.read_text().splitlines(keepends=True)
+    lines[2] = '{"version": 1, "suite": "mini", "case_id": "c1"}\n'
+    log.write_text("".join(lines))
+    assert main(["score", str(run_dir)]) == 2
+    assert f"{log}:3: variant: Field required" in capsys.readouterr().err.replace("\n", "")
+
+
+def test_unknown_case_names_the_line(run_dir: Path) -> None:
+    folder = RunFolder(run_dir)
+    folder.append_generation(Generation(suite="mini", case_id="zz", variant="lora", text=""))
+    with pytest.raises(RunLogError, match=r"generations.jsonl:11: case 'zz' of suite 'mini'"):
+        score_run(run_dir)
+
+
+def test_changed_suite_snapshot_is_detected(run_dir: Path) -> None:
+    snapshot = run_dir / "suites" / "mini.json"
+    snapshot.write_text(snapshot.read_text().replace("Oslo", "Bergen"))
+    with pytest.raises(RunLogError, match="does not match the sha256"):
+        score_run(run_dir)
+
+
+def test_missing_manifest_and_folder(tmp_path: Path) -> None:
+    with pytest.raises(RunLogError, match="not a run folder"):
+        score_run(tmp_path / "nope")
+    with pytest.raises(RunLogError, match=r"manifest\.json: missing"):
+        score_run(tmp_path)
+
+
+def test_variant_without_generations_shows_as_missing(run_dir: Path) -> None:
+    folder = RunFolder(run_dir)
+    manifest = folder.read_manifest()
+    extra = Variant(name="merged", role="merged", model="merged-folder")
+    folder.write_manifest(RunManifest(**{**manifest.model_dump(), "variants": [*manifest.variants, extra]}))
+    group = next(g for g in score_run(run_dir).groups if g.variant == "merged")
+    assert (group.cases, group.missing) == (0, 5)
+
+
+def test_written_run_round_trips(tmp_path: Path) -> None:
+    source = RunFolder(run_dir := tmp_path / "new")
+    suite = RunFolder(HANDMADE).read_suites(RunFolder(HANDMADE).read_manifest())["mini"]
+    ref = source.write_suite(suite, "tests")
+    source.write_manifest(RunManifest(run_id="new", created_at="2026-11-25T00:00:00Z", suites=[ref], variants=[]))
+    source.append_generation(Generation(suite="mini", case_id="i1", variant="lora", text="No tool needed."))
+    assert RunFolder(run_dir).read_suites(RunFolder(run_dir).read_manifest())["mini"] == suite
+    assert _full_match(run_dir, "lora", "strict") == (1, 1, 4)
