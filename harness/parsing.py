@@ -4,7 +4,7 @@ Two readings of the same text:
 - strict mirrors vLLM's `hermes` tool parser (vllm/tool_parsers/hermes_tool_parser.py): every
   `<tool_call>…</tool_call>` block (or an unterminated last one) is `json.loads`-ed and must hold `name` and
   `arguments`; one bad block and the server returns no calls at all.
-- lenient reads what the model meant: `<think>` blocks are dropped, each block is read on its own, Python-literal
+- lenient reads what the model meant: reasoning (`<think>` blocks) is dropped, each block is read on its own, Python-literal
   dicts (the single-quoted calls the Agents-course model writes) are accepted through `ast.literal_eval`, and
   trailing junk after the JSON object is ignored.
 """
@@ -73,6 +73,16 @@ def _blocks(text: str) -> list[str]:
     return [(m.group(1) if m.group(1) is not None else m.group(2)).strip() for m in _TOOL_CALL.finditer(text)]
 
 
+def _strip_thinking(text: str) -> str:
+    """Text without reasoning: `<think>…</think>` blocks (an unclosed one runs to the end: the model never left
+    its reasoning), and everything before a leading `</think>` (chat templates that open the think block in the
+    prompt leave only its end in the output)."""
+    close = text.find("</think>")
+    if close != -1 and "<think>" not in text[:close]:
+        text = text[close + len("</think>") :]
+    return _THINK.sub("", text) if "<think>" in text else text
+
+
 def parse_strict(text: str) -> ParseResult:
     """What vLLM's hermes parser would return as `tool_calls` for this text."""
     calls: list[ToolCall] = []
@@ -92,7 +102,7 @@ def parse_lenient(text: str) -> ParseResult:
     calls: list[ToolCall] = []
     errors: list[str] = []
     used_literals = False
-    for block in _blocks(_THINK.sub("", text) if "<think>" in text else text):
+    for block in _blocks(_strip_thinking(text)):
         decoded = _decode_lenient(block)
         if isinstance(decoded, str):
             errors.append(decoded)

@@ -46,6 +46,10 @@ TABLE: list[tuple[str, str, list[dict[str, Any]], bool, list[dict[str, Any]], in
     ("unclosed think hides everything after it",
      '<think>maybe <tool_call>{"name": "a", "arguments": {}}</tool_call>', [{"name": "a", "arguments": {}}], False,
      [], 0, False),
+    ("think opened by the prompt",
+     'reasoning about <tool_call>{"name": "wrong", "arguments": {}}</tool_call></think>\n'
+     '<tool_call>{"name": "get_weather", "arguments": {"city": "Oslo"}}</tool_call>',
+     [{"name": "wrong", "arguments": {}}, WEATHER], False, [WEATHER], 0, False),
     ("escaped quotes in a string",
      r'<tool_call>{"name": "say", "arguments": {"text": "she said \"hi\" and \\ left"}}</tool_call>',
      [{"name": "say", "arguments": {"text": 'she said "hi" and \\ left'}}], False,
@@ -158,11 +162,11 @@ def test_openai_parser_never_raises(items: list[Any]) -> None:
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(st.one_of(FRAGMENTS.filter(lambda f: f != "<think>"), st.text(max_size=5)), max_size=40).map("".join))
+@given(st.lists(st.one_of(FRAGMENTS, st.text(max_size=5)), max_size=40).map("".join))
 def test_lenient_equals_strict_on_clean_text(text: str) -> None:
-    """The scorer skips the lenient parse when the strict one succeeds on text without <think>: they must agree."""
+    """The scorer skips the lenient parse when the strict one succeeds on text without think tags: they agree."""
     strict = parse_strict(text)
-    if not strict.errors and "<think>" not in text:
+    if not strict.errors and "think>" not in text:
         assert parse_lenient(text) == strict
 
 

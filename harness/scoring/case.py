@@ -72,11 +72,12 @@ def readings(generation: Generation) -> tuple[ParseResult, ParseResult]:
     Strict: the server's own parsed calls when it returned any, else what vLLM's hermes parser makes of the text.
     Lenient: the harness's lenient reading of the text, or the server's calls when the text holds none (a server
     running a tool parser may strip the calls from the text it returns). When the text parses strictly without
-    error and holds no `<think>`, the lenient reading is the same by construction and is not computed again.
+    error and holds no think tag, the lenient reading is the same by construction and is not computed again.
     """
     text = generation.text
     strict_text = parse_strict(text)
-    lenient_text = strict_text if not strict_text.errors and "<think>" not in text else parse_lenient(text)
+    clean = not strict_text.errors and "think>" not in text
+    lenient_text = strict_text if clean else parse_lenient(text)
     if not generation.server_tool_calls:
         return strict_text, lenient_text
     server = parse_openai_tool_calls(generation.server_tool_calls)
