@@ -8,7 +8,7 @@ STAMP := $(VENV)/.setup-done
 # The CPU build of vLLM unless an NVIDIA GPU is visible.
 EXTRA := $(shell nvidia-smi -L >/dev/null 2>&1 && echo gpu || echo cpu)
 
-.PHONY: setup test perf-score lint
+.PHONY: setup test perf-score perf-train fixture-accuracy lint
 
 setup: $(STAMP)
 
@@ -35,3 +35,10 @@ lint: setup
 
 perf-score: setup
 	$(PY) benchmarks/perf_score.py
+
+perf-train: setup
+	$(PY) benchmarks/perf_train.py
+
+# Accuracy of the base model and the fixture adapters on the built-in suites (in-process transformers).
+fixture-accuracy: setup
+	$(PY) benchmarks/fixture_accuracy.py runs/fixture-accuracy-$$(date +%Y%m%d-%H%M%S) adapters/fc-good.toml

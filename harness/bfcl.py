@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harness.errors import HarnessError
 from harness.types import ArgumentSpec, Case, CaseKind, ExpectedCall, Message, Suite, Tool
 
 PACKAGE = "bfcl_eval"
@@ -42,7 +43,7 @@ _MAX_EXPANSION = 4096
 _ABSENT = object()
 
 
-class BfclError(Exception):
+class BfclError(HarnessError):
     """The BFCL data cannot be read: missing package, unknown category, or malformed line."""
 
 

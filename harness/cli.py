@@ -10,9 +10,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from harness.runlog import RunLogError
+from harness.adapter_check import VLLM_MAX_LORA_RANKS
+from harness.errors import HarnessError
 from harness.scoring import RunSummary
 from harness.stats import Proportion
 
@@ -29,7 +31,7 @@ def _cmd_suites_validate(args: argparse.Namespace) -> int:
     invalid = False
     for loaded in load_sources(args.paths):
         for problem in loaded.problems:
-            console.print(f"[red]error[/red] {problem}", soft_wrap=True)
+            console.print(f"[red]error[/red] {escape(str(problem))}", soft_wrap=True)
         if not loaded.ok:
             invalid = True
             continue
@@ -43,7 +45,7 @@ def _cmd_suites_validate(args: argparse.Namespace) -> int:
             console.print(line, soft_wrap=True)
             shown = loaded.data_problems if args.verbose else loaded.data_problems[:_SHOWN_DATA_PROBLEMS]
             for problem in shown:
-                console.print(f"  [yellow]data[/yellow] {problem}", soft_wrap=True)
+                console.print(f"  [yellow]data[/yellow] {escape(str(problem))}", soft_wrap=True)
             if len(shown) < len(loaded.data_problems):
                 console.print(f"  … {len(loaded.data_problems) - len(shown)} more (--verbose shows all)")
         else:
@@ -88,6 +90,60 @@ def _cmd_score(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_adapters_check(args: argparse.Namespace) -> int:
+    """Say what the adapter is and why vLLM could not serve it, before anyone waits for an engine to start."""
+    from harness.adapter_check import AdapterReadError, check_adapter
+
+    try:
+        report = check_adapter(Path(args.path), max_rank=args.max_rank, base_model=args.base_model)
+    except AdapterReadError as error:
+        errors.print(f"[red]error[/red] {escape(str(error))}", soft_wrap=True)
+        return EXIT_ERROR
+    rank = "–" if report.r is None else str(report.r)
+    alpha = "–" if report.lora_alpha is None else f"{report.lora_alpha:g}"
+    targets = (
+        report.target_modules if isinstance(report.target_modules, str) else ", ".join(report.target_modules or ())
+    )
+    console.print(f"adapter {escape(report.path)}", soft_wrap=True)
+    console.print(f"  rank {rank}, alpha {alpha}, base {escape(report.base_model_name_or_path or '–')}", soft_wrap=True)
+    console.print(f"  targets {escape(targets or '–')}", soft_wrap=True)
+    for problem in report.problems:
+        tag = "[yellow]merge[/yellow]" if problem.serve_merged_only else "[red]error[/red]"
+        console.print(f"{tag} {problem.code}: {escape(problem.message)}", soft_wrap=True)
+    if report.ok:
+        console.print(
+            f"[green]ok[/green] vLLM can serve it unmerged with --max-lora-rank {report.smallest_max_lora_rank}"
+        )
+        return EXIT_OK
+    return EXIT_INVALID
+
+
+def _cmd_fixtures_base(args: argparse.Namespace) -> int:
+    from harness.fixtures import materialise_base
+
+    console.print(str(materialise_base(args.name, force=args.force)), soft_wrap=True)
+    return EXIT_OK
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from harness.recipes import load_recipe
+    from harness.training import train
+
+    for path in args.recipes:
+        trained = train(load_recipe(Path(path)), force=args.force)
+        manifest = trained.manifest
+        rate = manifest.train_tokens / manifest.seconds if manifest.seconds else 0.0
+        console.print(f"[green]{escape(manifest.recipe.name)}[/green] {escape(str(trained.folder))}", soft_wrap=True)
+        console.print(
+            f"  {manifest.examples} examples, {manifest.train_tokens} tokens in {manifest.seconds:.0f} s"
+            f" ({rate:.0f} tokens/s), final loss {manifest.final_loss if manifest.final_loss is not None else '–'}"
+        )
+        console.print(
+            f"  adapter {escape(str(trained.adapter))}\n  merged  {escape(str(trained.merged))}", soft_wrap=True
+        )
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="harness", description="Benchmark function-calling LoRA adapters.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -105,6 +161,37 @@ def build_parser() -> argparse.ArgumentParser:
     score = commands.add_parser("score", help="re-score a saved run log (no model needed)")
     score.add_argument("run_dir", help="run folder holding manifest.json and generations.jsonl")
     score.set_defaults(handler=_cmd_score)
+
+    adapters = commands.add_parser("adapters", help="check LoRA adapters").add_subparsers(
+        dest="adapters_command", required=True, metavar="SUBCOMMAND"
+    )
+    check = adapters.add_parser("check", help="check a PEFT LoRA adapter folder against what vLLM can serve")
+    check.add_argument("path", help="adapter folder (adapter_config.json and adapter_model.safetensors)")
+    check.add_argument(
+        "--max-rank", type=int, default=64, choices=VLLM_MAX_LORA_RANKS, help="the --max-lora-rank vLLM will get"
+    )
+    check.add_argument("--base-model", help="the base it will be served on: a hub id, or a local folder to compare")
+    check.set_defaults(handler=_cmd_adapters_check)
+
+    fixtures = commands.add_parser("fixtures", help="build the harness's own models").add_subparsers(
+        dest="fixtures_command", required=True, metavar="SUBCOMMAND"
+    )
+    base = fixtures.add_parser("base", help="materialise a base model as a plain Hugging Face folder; print its path")
+    base.add_argument(
+        "name",
+        nargs="?",
+        default="smollm2-135m-instruct",
+        help="smollm2-135m-instruct (default), tiny, a folder or a hub name",
+    )
+    base.add_argument("--force", action="store_true", help="rebuild even when cached")
+    base.set_defaults(handler=_cmd_fixtures_base)
+
+    train = commands.add_parser(
+        "train", help="train (or reuse from the cache) LoRA adapters from recipes, and merge them"
+    )
+    train.add_argument("recipes", nargs="+", help="recipe files, such as adapters/fc-good.toml")
+    train.add_argument("--force", action="store_true", help="retrain even when an identical adapter is cached")
+    train.set_defaults(handler=_cmd_train)
     return parser
 
 
@@ -112,8 +199,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args))
-    except RunLogError as error:
-        errors.print(f"[red]error[/red] {error}", soft_wrap=True)
+    except HarnessError as error:
+        errors.print(f"[red]error[/red] {escape(str(error))}", soft_wrap=True)
         return EXIT_ERROR
     except KeyboardInterrupt:
         errors.print("interrupted")

@@ -20,6 +20,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from harness.errors import HarnessError
 from harness.types import CaseScore, Generation, RunManifest, Suite, SuiteRef
 
 MANIFEST = "manifest.json"
@@ -34,7 +35,7 @@ GenerationKey = tuple[str, str, str]
 """(variant, suite, case id): what a generation answers."""
 
 
-class RunLogError(Exception):
+class RunLogError(HarnessError):
     """A run folder that cannot be read as written; the message names the file and line or field."""
 
 

@@ -1,10 +1,13 @@
-"""Shared fixtures: paths into the repository."""
+"""Shared fixtures: paths into the repository, and one model cache per test session."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from harness.cache import CACHE_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -12,3 +15,19 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture
 def repo_root() -> Path:
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A cache shared by the session's tests: the tiny model is built once, and nothing touches the user's cache."""
+    folder = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CACHE_ENV, str(folder))
+        yield folder
+
+
+@pytest.fixture(scope="session")
+def tiny_model(model_cache: Path) -> Path:
+    from harness.fixtures import TINY, materialise_base
+
+    return materialise_base(TINY)

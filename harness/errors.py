@@ -1,0 +1,6 @@
+"""The one base of the harness's own errors: the CLI prints their message (which names the file, line or field)
+and exits 2, instead of a traceback."""
+
+
+class HarnessError(Exception):
+    """An input or environment problem the user can fix; the message says what and where."""

@@ -1,0 +1,227 @@
+"""`harness train RECIPE`: a LoRA adapter trained with trl's SFTTrainer and peft, merged, and cached.
+
+The cache key hashes the recipe, the training data and the base weights, so an unchanged recipe reuses its
+adapter and any change retrains. The entry holds `adapter/` (peft), `merged/` (merge_and_unload), the loss curve
+and a manifest.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+
+from harness.cache import cached_folder, sha256_file, sha256_json
+from harness.chat_template import END_OF_TURN, TEMPLATE_ID, render_prompt
+from harness.fixtures import materialise_base
+from harness.recipes import Recipe
+from harness.training_data import TrainingExample, load_examples
+from harness.types import Frozen
+
+TRAINER_VERSION = 1
+"""Bump when training code changes in a way that changes the adapter, so cached adapters are retrained."""
+ADAPTER, MERGED, MANIFEST, LOSS = "adapter", "merged", "training-manifest.json", "loss.json"
+
+
+class TrainingManifest(Frozen):
+    """`training-manifest.json` of a trained adapter: what it was made from, and what training measured."""
+
+    version: int = 1
+    """Format version."""
+    recipe: Recipe
+    """The recipe as loaded."""
+    recipe_sha256: str
+    """Hash of the recipe content."""
+    data_sha256: str
+    """Hash of the training examples."""
+    base_sha256: str
+    """Hash of the base model's weight files."""
+    base_path: str
+    """Folder of the base model."""
+    chat_template: str = TEMPLATE_ID
+    """Template the prompts were rendered with."""
+    examples: int
+    """Training examples."""
+    train_tokens: int
+    """Tokens processed by training (prompt and completion, all steps)."""
+    seconds: float
+    """Wall time of the training loop."""
+    final_loss: float | None
+    """Training loss at the last logged step."""
+    packages: dict[str, str] = Field(default_factory=dict)
+    """Versions of torch, transformers, peft and trl."""
+
+
+@dataclass(frozen=True)
+class TrainedAdapter:
+    """Where a trained fixture lives."""
+
+    folder: Path
+    manifest: TrainingManifest
+
+    @property
+    def adapter(self) -> Path:
+        return self.folder / ADAPTER
+
+    @property
+    def merged(self) -> Path:
+        return self.folder / MERGED
+
+
+def base_weights_sha256(base: Path) -> str:
+    """Hash of a model folder's weights and config: what an adapter was trained on top of."""
+    files = [*sorted(base.glob("*.safetensors")), base / "config.json"]
+    return sha256_json({f.name: sha256_file(f) for f in files if f.is_file()})
+
+
+def prompt_completion_rows(tokenizer: Any, examples: Sequence[TrainingExample]) -> list[dict[str, str]]:
+    """Examples as trl prompt/completion pairs: the loss falls on the completion (the assistant turn) only, and
+    the completion ends with the end-of-turn token so the model learns to stop."""
+    return [
+        {"prompt": render_prompt(tokenizer, e.messages, e.tools), "completion": e.answer + END_OF_TURN}
+        for e in examples
+    ]
+
+
+def _packages() -> dict[str, str]:
+    from importlib.metadata import version
+
+    return {name: version(name) for name in ("torch", "transformers", "peft", "trl")}
+
+
+def sft_config(recipe: Recipe, output_dir: Path) -> Any:
+    """The recipe's SFT settings as trl's SFTConfig: loss on completions only, a log line per step, no checkpoints."""
+    from trl import SFTConfig
+
+    sft = recipe.sft
+    return SFTConfig(
+        output_dir=str(output_dir),
+        max_steps=sft.max_steps or -1,
+        num_train_epochs=sft.epochs or 1.0,
+        per_device_train_batch_size=sft.batch_size,
+        gradient_accumulation_steps=sft.grad_accum,
+        learning_rate=sft.learning_rate,
+        lr_scheduler_type=sft.lr_scheduler,
+        warmup_steps=sft.warmup,
+        weight_decay=sft.weight_decay,
+        max_length=sft.max_length,
+        packing=sft.packing,
+        gradient_checkpointing=sft.gradient_checkpointing,
+        bf16=sft.bf16,
+        seed=sft.seed,
+        logging_steps=1,
+        include_num_input_tokens_seen="non_padding",
+        save_strategy="no",
+        report_to=[],
+        completion_only_loss=True,
+        train_sampling_strategy="group_by_length" if sft.group_by_length else "random",
+    )
+
+
+def lora_config(recipe: Recipe, num_layers: int) -> Any:
+    """The recipe's adapter shape as peft's LoraConfig."""
+    from peft import LoraConfig
+
+    lora = recipe.lora
+    top = None if lora.top_layers is None else list(range(max(0, num_layers - lora.top_layers), num_layers))
+    return LoraConfig(
+        layers_to_transform=top,
+        r=lora.r,
+        lora_alpha=lora.alpha,
+        lora_dropout=lora.dropout,
+        target_modules=lora.target_modules,
+        bias="none",
+        task_type="CAUSAL_LM",
+    )
+
+
+def load_for_training(recipe: Recipe, base: Path) -> tuple[Any, Any]:
+    """(model, tokenizer) of the base, in the training dtype, with the recipe's added tokens."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.bfloat16 if recipe.sft.bf16 else torch.float32)
+    if recipe.sft.add_tokens:
+        tokenizer.add_tokens(recipe.sft.add_tokens)
+        model.resize_token_embeddings(len(tokenizer))
+    return model, tokenizer
+
+
+def _run_training(recipe: Recipe, base: Path, rows: list[dict[str, str]], folder: Path) -> tuple[int, float, list]:
+    """Train, save the adapter and the merged model into `folder`; returns (tokens, seconds, loss log)."""
+    import tempfile
+
+    import torch
+    from datasets import Dataset
+    from transformers import AutoConfig, TrainerCallback
+    from trl import SFTTrainer
+
+    stored_dtype = AutoConfig.from_pretrained(base).dtype or torch.float32
+    model, tokenizer = load_for_training(recipe, base)
+    log: list[dict[str, float]] = []
+
+    class KeepLog(TrainerCallback):  # type: ignore[misc]
+        def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, float] | None = None, **_: Any) -> None:
+            if logs and "loss" in logs:
+                log.append({"step": state.global_step, "loss": logs["loss"]})
+
+    with tempfile.TemporaryDirectory() as scratch:
+        trainer = SFTTrainer(
+            model=model,
+            args=sft_config(recipe, Path(scratch)),
+            train_dataset=Dataset.from_list(rows),
+            processing_class=tokenizer,
+            peft_config=lora_config(recipe, model.config.num_hidden_layers),
+            callbacks=[KeepLog()],
+        )
+        start = time.perf_counter()
+        trainer.train()
+        seconds = time.perf_counter() - start
+    tokens = int(trainer.state.num_input_tokens_seen or 0)
+    trainer.model.save_pretrained(folder / ADAPTER)
+    if recipe.sft.add_tokens:
+        tokenizer.save_pretrained(folder / ADAPTER)
+    merged = trainer.model.merge_and_unload()
+    merged.to(stored_dtype).save_pretrained(folder / MERGED)
+    tokenizer.save_pretrained(folder / MERGED)
+    return tokens, seconds, log
+
+
+def train(recipe: Recipe, *, force: bool = False) -> TrainedAdapter:
+    """The recipe's adapter and merged model, trained now or taken from the cache."""
+    import json
+
+    base = materialise_base(recipe.base)
+    examples = load_examples(recipe.data)
+    data_sha = sha256_json([e.model_dump(mode="json") for e in examples])
+    base_sha = base_weights_sha256(base)
+    recipe_sha = sha256_json(recipe.model_dump(mode="json"))
+    key = sha256_json({"recipe": recipe_sha, "data": data_sha, "base": base_sha, "trainer": TRAINER_VERSION})[:16]
+
+    def build(folder: Path) -> None:
+        from transformers import AutoTokenizer
+
+        rows = prompt_completion_rows(AutoTokenizer.from_pretrained(base), examples)
+        tokens, seconds, log = _run_training(recipe, base, rows, folder)
+        manifest = TrainingManifest(
+            recipe=recipe,
+            recipe_sha256=recipe_sha,
+            data_sha256=data_sha,
+            base_sha256=base_sha,
+            base_path=str(base),
+            examples=len(examples),
+            train_tokens=tokens,
+            seconds=round(seconds, 2),
+            final_loss=log[-1]["loss"] if log else None,
+            packages=_packages(),
+        )
+        (folder / LOSS).write_text(json.dumps(log) + "\n")
+        (folder / MANIFEST).write_text(manifest.model_dump_json(indent=2) + "\n")
+
+    folder = cached_folder("adapters", f"{recipe.name}-{key}", build, force=force)
+    return TrainedAdapter(folder, TrainingManifest.model_validate_json((folder / MANIFEST).read_text()))

@@ -1,0 +1,258 @@
+"""Seeded function-calling training examples, drawn from the generator's own tool pool.
+
+The adapter must learn the Hermes format and to read argument values out of a request for tools it has never seen
+(the evaluation suites use other tools), so the generator favours variety over volume: about fifty tools in many
+domains, every JSON Schema type, several phrasings per tool, optional arguments stated only when passed, confusable
+distractors, and requests that no offered tool fits. Every value in a target call is stated in the user's text in
+a form that maps to exactly that value. Everything is drawn from one `random.Random(seed)`: same arguments, same
+examples.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterable, Mapping
+from enum import StrEnum
+from typing import Any, Literal
+
+from harness.parsing import format_tool_calls, parse_strict
+from harness.training_data.phrasings import KNOWLEDGE, NEAR_MISS_REPLIES, PHRASINGS, SMALL_TALK
+from harness.training_data.tool_pool import SPECS, ToolSpec
+from harness.training_data.wording import NUMBER_WORDS, draw_arguments, end_sentence, request
+from harness.types import Frozen, Message, Tool, ToolCall
+
+Kind = Literal["single", "multiple", "parallel", "no_call"]
+KINDS: tuple[Kind, ...] = ("single", "multiple", "parallel", "no_call")
+DEFAULT_MIX: Mapping[str, float] = {"single": 0.45, "multiple": 0.25, "parallel": 0.15, "no_call": 0.15}
+
+_BY_NAME = {spec.tool.name: spec for spec in SPECS}
+_OPTIONAL_RATE = 0.4
+"""Chance that a call passes a given optional parameter (lower in parallel requests, which get long)."""
+_GREETINGS = ("Hi! ", "Hello! ", "Good morning. ", "Hey there. ")
+_THANKS = (" Thanks!", " Thank you.", " Thanks in advance.", " Cheers!")
+_CONNECTORS = ("Also, ", "Then ", "And ", "After that, ")
+
+
+class TrainingExample(Frozen):
+    """One supervised example: a prompt (tools and conversation) and the assistant text to learn."""
+
+    kind: Kind
+    """What the answer does: one call of the only tool, one call among distractors, several calls, or none."""
+    tools: list[Tool]
+    """Tools offered in the system prompt."""
+    messages: list[Message]
+    """The conversation before the answer, usually a single user turn."""
+    answer: str
+    """Target assistant text: `<tool_call>` lines as `format_tool_calls` writes them, or a plain-text reply."""
+
+
+class Corruption(StrEnum):
+    """Deliberately bad but well-formed targets, to train known-bad fixture adapters that scoring must catch."""
+
+    NONE = "none"
+    WRONG_TYPES = "wrong_types"
+    """Numbers as strings, booleans as "yes"/"no", integers as floats, arrays as comma-separated strings."""
+    SWAPPED_FUNCTIONS = "swapped_functions"
+    """Call another offered tool (with its own arguments) than the one asked for; a lone tool gets a distractor."""
+
+
+def tool_pool() -> list[Tool]:
+    """The generator's tools; none shares a name or a purpose with the evaluation suites' tools."""
+    return [spec.tool for spec in SPECS]
+
+
+def user_messages(examples: Iterable[TrainingExample]) -> set[str]:
+    """Every user turn's text, to check that training prompts do not leak into evaluation suites."""
+    return {m.content for e in examples for m in e.messages if m.role == "user"}
+
+
+def generate(
+    count: int, seed: int, mix: Mapping[str, float] | None = None, corruption: Corruption = Corruption.NONE
+) -> list[TrainingExample]:
+    """`count` examples whose kinds follow `mix` (weights; kinds left out get none), in shuffled order.
+
+    Corruption draws from its own random stream, so a corrupted set has the same prompts as the clean set of the
+    same seed and differs only in its answers.
+    """
+    if count < 0:
+        raise ValueError(f"count must not be negative, got {count}")
+    rng = random.Random(seed)
+    kinds = _kinds(count, DEFAULT_MIX if mix is None else mix, rng)
+    examples = [_BUILDERS[kind](rng) for kind in kinds]
+    if corruption is Corruption.NONE:
+        return examples
+    corrupt = _wrong_types if corruption is Corruption.WRONG_TYPES else _swap_functions
+    corruption_rng = random.Random(f"{seed}/{corruption.value}")
+    return [e if e.kind == "no_call" else corrupt(e, corruption_rng) for e in examples]
+
+
+def _kinds(count: int, mix: Mapping[str, float], rng: random.Random) -> list[Kind]:
+    """Exactly apportioned kinds (largest remainder), shuffled: small sets keep the proportions too."""
+    unknown = set(mix) - set(KINDS)
+    if unknown or any(w < 0 for w in mix.values()) or sum(mix.values()) <= 0:
+        raise ValueError(f"mix needs non-negative weights of {', '.join(KINDS)} with a positive sum, got {dict(mix)}")
+    total = sum(mix.values())
+    exact = {kind: count * mix.get(kind, 0.0) / total for kind in KINDS}
+    counts = {kind: int(share) for kind, share in exact.items()}
+    by_remainder = sorted(KINDS, key=lambda kind: counts[kind] - exact[kind])
+    for kind in by_remainder[: count - sum(counts.values())]:
+        counts[kind] += 1
+    kinds = [kind for kind in KINDS for _ in range(counts[kind])]
+    rng.shuffle(kinds)
+    return kinds
+
+
+def _conversation(text: str, rng: random.Random) -> list[Message]:
+    """The user turn, sometimes with a greeting or thanks, sometimes after an unrelated exchange."""
+    roll = rng.random()
+    if roll < 0.1:
+        text = rng.choice(_GREETINGS) + text
+    elif roll < 0.2:
+        text = end_sentence(text) + rng.choice(_THANKS)
+    messages = [Message(role="user", content=text)]
+    if rng.random() < 0.08:
+        said, reply = rng.choice(SMALL_TALK)
+        messages[:0] = [Message(role="user", content=said), Message(role="assistant", content=reply)]
+    return messages
+
+
+def _combine(parts: list[str], rng: random.Random, style: int) -> str:
+    if style == 0:
+        return " ".join(end_sentence(p) for p in parts)
+    if style == 1:
+        return " ".join(
+            end_sentence(p) if i == 0 else end_sentence(rng.choice(_CONNECTORS) + p) for i, p in enumerate(parts)
+        )
+    if style == 2:
+        return f"{NUMBER_WORDS[len(parts)].capitalize()} things: " + " ".join(
+            f"({i}) {end_sentence(p)}" for i, p in enumerate(parts, 1)
+        )
+    return rng.choice(("Can you do these for me?", "Please handle the following:")) + "".join(f"\n- {p}" for p in parts)
+
+
+# Kinds
+
+
+def _example(kind: Kind, tools: list[Tool], text: str, calls: list[ToolCall], rng: random.Random) -> TrainingExample:
+    return TrainingExample(kind=kind, tools=tools, messages=_conversation(text, rng), answer=format_tool_calls(calls))
+
+
+def _single(rng: random.Random) -> TrainingExample:
+    spec = rng.choice(SPECS)
+    text, call = request(spec, _OPTIONAL_RATE, rng)
+    return _example("single", [spec.tool], text, [call], rng)
+
+
+def _distractors(target: ToolSpec, offered: list[ToolSpec], count: int, rng: random.Random) -> list[ToolSpec]:
+    """`count` tools not yet offered, often of the target's domain: confusable neighbours make the model read
+    the request rather than pick the only plausible tool."""
+    chosen: list[ToolSpec] = []
+    for _ in range(count):
+        taken = {s.tool.name for s in (*offered, *chosen)}
+        others = [s for s in SPECS if s.tool.name not in taken]
+        same = [s for s in others if s.domain == target.domain]
+        chosen.append(rng.choice(same if same and rng.random() < 0.5 else others))
+    return chosen
+
+
+def _multiple(rng: random.Random) -> TrainingExample:
+    spec = rng.choice(SPECS)
+    offered = [spec, *_distractors(spec, [spec], rng.randint(1, 3), rng)]
+    rng.shuffle(offered)
+    text, call = request(spec, _OPTIONAL_RATE, rng)
+    return _example("multiple", [s.tool for s in offered], text, [call], rng)
+
+
+def _parallel(rng: random.Random) -> TrainingExample:
+    """Two or three calls asked for in one message: of one function with different values, or of several."""
+    size = rng.choice((2, 2, 3))
+    functions = [rng.choice(SPECS)] if rng.random() < 0.5 else rng.sample(SPECS, rng.randint(2, size))
+    specs = functions + [rng.choice(functions) for _ in range(size - len(functions))]
+    rng.shuffle(specs)
+    style = rng.randrange(4)
+    parts: list[str] = []
+    calls: list[ToolCall] = []
+    for index, spec in enumerate(specs):
+        text, call = request(spec, _OPTIONAL_RATE / 2, rng, lower=style == 1 and index > 0)
+        while call in calls:  # a repeated call would be one request said twice
+            text, call = request(spec, _OPTIONAL_RATE / 2, rng, lower=style == 1 and index > 0)
+        parts.append(text)
+        calls.append(call)
+    offered = list(functions)
+    if len(offered) < 3 and rng.random() < 0.3:
+        offered += _distractors(functions[0], functions, 1, rng)
+    rng.shuffle(offered)
+    return _example("parallel", [s.tool for s in offered], _combine(parts, rng, style), calls, rng)
+
+
+def _capability(tool: Tool) -> str:
+    """A tool's description as something the assistant can do: "record a workout in your training log"."""
+    words = tool.description.rstrip(".").replace("the user's", "your").replace("the user", "you")
+    return words[0].lower() + words[1:]
+
+
+def _no_call(rng: random.Random) -> TrainingExample:
+    """Small talk, general knowledge or a near miss of an offered tool; the answer is plain text."""
+    offered = rng.sample(SPECS, rng.randint(1, 3))
+    category = rng.randrange(3)
+    if category == 0:
+        text, reply = rng.choice(SMALL_TALK)
+    elif category == 1:
+        text, reply = rng.choice(KNOWLEDGE)
+    else:
+        text = rng.choice(PHRASINGS[rng.choice(offered).tool.name].near_misses)
+        abilities = [_capability(s.tool) for s in offered]
+        listed = ", ".join(abilities[:-1]) + " or " + abilities[-1] if len(abilities) > 1 else abilities[0]
+        reply = rng.choice(NEAR_MISS_REPLIES).format(capabilities=listed)
+    tools = [s.tool for s in offered]
+    return TrainingExample(kind="no_call", tools=tools, messages=_conversation(text, rng), answer=reply)
+
+
+_BUILDERS: dict[Kind, Callable[[random.Random], TrainingExample]] = {
+    "single": _single,
+    "multiple": _multiple,
+    "parallel": _parallel,
+    "no_call": _no_call,
+}
+
+
+# Corruptions
+
+
+def _wrong_type(value: Any, rng: random.Random) -> Any:
+    """The value with a plausible type mistake, or the value itself where there is none to make."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return float(value) if rng.random() < 0.5 else str(value)
+    if isinstance(value, float):
+        return str(value)
+    if isinstance(value, list) and all(isinstance(item, str | int | float) for item in value):
+        return ", ".join(str(item) for item in value)
+    return value
+
+
+def _wrong_types(example: TrainingExample, rng: random.Random) -> TrainingExample:
+    calls = []
+    for call in parse_strict(example.answer).calls:
+        arguments = {name: _wrong_type(value, rng) for name, value in call.arguments.items()}
+        if arguments == call.arguments:  # only integers written as floats, which still validate
+            name = next(iter(arguments))  # every pool tool requires a parameter
+            old = call.arguments[name]
+            arguments[name] = str(old) if isinstance(old, int) else [old]
+        calls.append(ToolCall(name=call.name, arguments=arguments))
+    return example.model_copy(update={"answer": format_tool_calls(calls)})
+
+
+def _swap_functions(example: TrainingExample, rng: random.Random) -> TrainingExample:
+    tools = list(example.tools)
+    calls = []
+    for call in parse_strict(example.answer).calls:
+        others = [tool for tool in tools if tool.name != call.name]
+        if not others:
+            extra = rng.choice([s.tool for s in SPECS if s.tool.name != call.name])
+            tools.insert(rng.randint(0, len(tools)), extra)
+            others = [extra]
+        spec = _BY_NAME[rng.choice(others).name]
+        calls.append(ToolCall(name=spec.tool.name, arguments=draw_arguments(spec, _OPTIONAL_RATE, rng)))
+    return example.model_copy(update={"tools": tools, "answer": format_tool_calls(calls)})

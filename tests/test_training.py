@@ -1,0 +1,195 @@
+"""Training fixtures end to end on the tiny model: recipe → adapter, loss curve, manifest and merged model in the
+cache; an unchanged recipe reuses it, `--force` retrains; bad recipes and data fail with file and field."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from harness import training
+from harness.adapter_check import check_adapter
+from harness.chat_template import END_OF_TURN, render_prompt
+from harness.cli import main
+from harness.recipes import DataSpec, RecipeError, load_recipe
+from harness.training_data import TrainingDataError, generate, load_examples
+from harness.training_data.course_format import convert_turn
+
+ROOT = Path(__file__).resolve().parent.parent
+COURSE_FILE = ROOT / "tests" / "data" / "course_format.jsonl"
+
+TINY_RECIPE = """
+name = "tiny-fc"
+base = "tiny"
+[data]
+examples = 4
+seed = 3
+[lora]
+r = 4
+alpha = 8
+target_modules = ["q_proj", "v_proj", "gate_proj"]
+top_layers = 1
+[sft]
+learning_rate = 1e-3
+max_steps = 2
+batch_size = 2
+max_length = 1024
+"""
+
+
+@pytest.fixture(scope="module")
+def trained(model_cache: Path, tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> training.TrainedAdapter:
+    recipe = tmp_path_factory.mktemp("recipes") / "tiny-fc.toml"
+    recipe.write_text(TINY_RECIPE)
+    return training.train(load_recipe(recipe))
+
+
+@pytest.mark.slow
+def test_training_writes_adapter_merged_model_and_manifest(trained: training.TrainedAdapter, tiny_model: Path) -> None:
+    assert (trained.adapter / "adapter_model.safetensors").is_file()
+    assert (trained.merged / "model.safetensors").is_file()
+    assert (trained.merged / "tokenizer.json").is_file()
+    manifest = trained.manifest
+    assert (manifest.examples, manifest.recipe.name) == (4, "tiny-fc")
+    assert manifest.train_tokens > 0 and manifest.seconds > 0
+    losses = json.loads((trained.folder / training.LOSS).read_text())
+    assert [entry["step"] for entry in losses] == [1, 2]
+    config = json.loads((trained.adapter / "adapter_config.json").read_text())
+    assert config["layers_to_transform"] == [1]  # top_layers = 1 of the tiny model's 2
+    assert check_adapter(trained.adapter, base_model=str(tiny_model)).ok
+
+
+@pytest.mark.slow
+def test_merged_model_computes_what_base_plus_adapter_computes(
+    trained: training.TrainedAdapter, tiny_model: Path
+) -> None:
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    inputs = torch.tensor([[1, 200, 3000, 45000, 17]])
+    unmerged = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(tiny_model), trained.adapter).eval()
+    merged = AutoModelForCausalLM.from_pretrained(trained.merged).eval()
+    base = AutoModelForCausalLM.from_pretrained(tiny_model).eval()
+    with torch.no_grad():
+        expected, got, plain = (m(inputs).logits for m in (unmerged, merged, base))
+    assert torch.allclose(expected, got, atol=1e-4)
+    assert not torch.allclose(plain, got, atol=1e-6), "the adapter changed nothing"
+
+
+@pytest.mark.slow
+def test_unchanged_recipe_reuses_the_cache_and_force_retrains(
+    trained: training.TrainedAdapter, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    recipe = trained.manifest.recipe
+
+    def must_not_train(*_: object) -> None:
+        raise AssertionError("retrained an unchanged recipe")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(training, "_run_training", must_not_train)
+        assert training.train(recipe).folder == trained.folder
+    stamp = (trained.folder / training.MANIFEST).stat().st_mtime_ns
+    again = training.train(recipe, force=True)
+    assert again.folder == trained.folder
+    assert (again.folder / training.MANIFEST).stat().st_mtime_ns != stamp
+
+
+def test_rows_are_prompt_and_completion_of_the_shared_template(tiny_model: Path) -> None:
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model)
+    examples = generate(3, seed=5)
+    rows = training.prompt_completion_rows(tokenizer, examples)
+    for example, row in zip(examples, rows, strict=True):
+        assert row["prompt"] == render_prompt(tokenizer, example.messages, example.tools)
+        assert row["completion"] == example.answer + END_OF_TURN
+
+
+# (recipe text, fragment of the error)
+BAD_RECIPES = [
+    ("name = 'x'\nbase = 'tiny'\n[lora]\nr = 4\nalpha = 8\ntarget_modules = ['q_proj']\n", "sft: Field required"),
+    (TINY_RECIPE.replace("max_steps = 2", "max_steps = 2\nepochs = 1"), "set exactly one of max_steps and epochs"),
+    (TINY_RECIPE.replace("r = 4", "r = 0"), "lora.r: Input should be greater than or equal to 1"),
+    (TINY_RECIPE.replace('name = "tiny-fc"', 'name = "Tiny FC"'), "name: String should match pattern"),
+    (TINY_RECIPE.replace("seed = 3", "sead = 3"), "data.sead: Extra inputs are not permitted"),
+    ("name = [", "not TOML"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BAD_RECIPES)
+def test_bad_recipes_name_file_and_field(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(RecipeError, match=None) as raised:
+        load_recipe(path)
+    assert str(raised.value).startswith(f"{path}: ") and message in str(raised.value)
+
+
+def test_train_cli_reports_a_bad_recipe(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["train", str(tmp_path / "missing.toml")]) == 2
+    assert "missing.toml: cannot read" in capsys.readouterr().err.replace("\n", "")
+
+
+def test_course_format_file_converts_to_our_template() -> None:
+    examples = load_examples(DataSpec(source=str(COURSE_FILE), examples=100, seed=0))
+    assert len(examples) == 4  # one per model turn: 2 + 1 + 1
+    by_answer = {e.answer: e for e in examples}
+    movie = by_answer[
+        "<think>The user wants movie details, so I call get_movie_details with the title and year.</think>"
+        '<tool_call>{"name": "get_movie_details", "arguments": {"title": "Inception", "year": 2010}}</tool_call>'
+    ]
+    assert [t.name for t in movie.tools] == ["get_movie_details", "calculate_tip"]
+    assert [m.role for m in movie.messages] == ["user"]
+    follow_up = by_answer["Inception (2010) was directed by Christopher Nolan."]
+    assert [m.role for m in follow_up.messages] == ["user", "assistant", "tool"]
+    assert follow_up.messages[2].content.startswith("{'title': 'Inception'")
+    tips = next(e for e in examples if e.kind == "parallel")
+    assert tips.answer.count('"name": "calculate_tip"') == 2
+
+
+# (file content, fragment of the error)
+BAD_COURSE_DATA = [
+    ('{"messages": []}\n', "row 0: 'messages' is missing or empty"),
+    ('{"messages": [{"role": "robot", "content": "x"}]}\n', "row 0: messages[0]: expected a role"),
+    ('{"messages": [{"role": "system", "content": "<tools> [{oops </tools>"}]}\n', "row 0: the <tools> block"),
+    ('{"messages": [{"role": "human", "content": "x"}, {"role": "model", "content": "<tool_call>{nope</tool_call>"}]}\n',
+     "row 0: unreadable tool call"),
+    ("{not json\n", ":1: not JSON"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("content", "message"), BAD_COURSE_DATA)
+def test_bad_course_data_names_the_row(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "data.jsonl"
+    path.write_text(content)
+    with pytest.raises(TrainingDataError) as raised:
+        load_examples(DataSpec(source=str(path)))
+    assert str(path) in str(raised.value) and message in str(raised.value)
+
+
+def test_hub_dataset_without_network_fails_clearly() -> None:
+    with pytest.raises(TrainingDataError, match="cannot load dataset 'harness-tests/no-such-dataset'"):
+        load_examples(DataSpec(source="hub:harness-tests/no-such-dataset"))
+
+
+def test_single_quoted_calls_become_json() -> None:
+    turn = "<think>x</think><tool_call>\n{'name': 'f', 'arguments': {'a': True}}\n</tool_call>"
+    assert convert_turn(turn) == '<think>x</think><tool_call>{"name": "f", "arguments": {"a": true}}</tool_call>'
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "adapters").glob("*.toml")), ids=lambda p: p.stem)
+def test_shipped_recipes_load(path: Path) -> None:
+    recipe = load_recipe(path)
+    assert recipe.name == path.stem
+
+
+def test_fixture_recipes_share_data_and_shape_with_fc_good() -> None:
+    good, weak, broken = (
+        load_recipe(ROOT / "adapters" / f"{n}.toml") for n in ("fc-good", "fc-undertrained", "fc-broken")
+    )
+    assert weak.lora == good.lora and broken.lora == good.lora
+    assert weak.data == good.data and broken.data == good.data.model_copy(update={"corruption": "swapped_functions"})
+    assert weak.sft.max_steps is not None and good.sft.max_steps is not None
+    assert weak.sft.max_steps * 5 <= good.sft.max_steps

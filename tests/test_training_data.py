@@ -1,0 +1,275 @@
+"""The training generator: reproducible, valid targets, every value stated, corruptions that bite, and no leakage
+of evaluation prompts or tools into training data."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import string
+import subprocess
+import sys
+from collections import Counter
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.parsing import parse_strict
+from harness.scoring.calls import Validator, compile_validator, first_error
+from harness.suite_files import load_sources
+from harness.suite_rules import check_suite
+from harness.training_data import Corruption, TrainingExample, generate, tool_pool, user_messages
+from harness.training_data.phrasings import PHRASINGS
+from harness.training_data.tool_pool import SPECS, TIME_PATTERN
+from harness.training_data.wording import NUMBER_WORDS, draw_arguments
+from harness.types import Case, CaseKind, Message, Suite, ToolCall
+
+ROOT = Path(__file__).resolve().parent.parent
+LEAKAGE_SEEDS = (0, 1, 2)
+_TOOLS = {tool.name: tool for tool in tool_pool()}
+
+
+@cache
+def _examples(seed: int, count: int = 5000) -> tuple[TrainingExample, ...]:
+    """Generated once per seed and shared by the tests: generation dominates the suite's run time."""
+    return tuple(generate(count, seed))
+
+
+@cache
+def _validator(name: str) -> Validator:
+    return compile_validator(_TOOLS[name].parameters)
+
+
+def _calls(example: TrainingExample) -> list[ToolCall]:
+    parsed = parse_strict(example.answer)
+    assert not parsed.errors, example.answer
+    return parsed.calls
+
+
+def _call_examples(examples: tuple[TrainingExample, ...] | list[TrainingExample]) -> list[TrainingExample]:
+    return [e for e in examples if e.kind != "no_call"]
+
+
+# Determinism and mix
+
+
+def test_same_seed_same_examples_and_other_seed_other_examples() -> None:
+    assert generate(300, 7) == generate(300, 7)
+    assert generate(300, 7) != generate(300, 8)
+
+
+def test_output_does_not_depend_on_the_hash_seed() -> None:
+    """Set iteration order changes with the string hash seed; nothing the generator draws may depend on it."""
+    here = os.environ.get("PYTHONHASHSEED")
+    other = "1" if here == "2" else "2"  # this process runs under another seed (random when unset)
+    code = "import json; from harness.training_data import generate; print(json.dumps([e.model_dump() for e in generate(300, 5)]))"
+    env = {**os.environ, "PYTHONHASHSEED": other}
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    assert run.stdout == json.dumps([e.model_dump() for e in generate(300, 5)]) + "\n"
+
+
+def test_default_mix_is_respected() -> None:
+    kinds = Counter(e.kind for e in generate(1000, 3))
+    assert kinds == {"single": 450, "multiple": 250, "parallel": 150, "no_call": 150}
+
+
+def test_custom_mix_leaves_out_kinds_without_weight() -> None:
+    kinds = Counter(e.kind for e in generate(101, 3, {"single": 1, "no_call": 1}))
+    assert set(kinds) == {"single", "no_call"} and sum(kinds.values()) == 101
+    assert abs(kinds["single"] - kinds["no_call"]) == 1
+
+
+@pytest.mark.parametrize("mix", [{"simple": 1.0}, {"single": -1.0, "no_call": 2.0}, {"single": 0.0}])
+def test_bad_mix_is_rejected(mix: dict[str, float]) -> None:
+    with pytest.raises(ValueError, match="mix"):
+        generate(10, 0, mix)
+
+
+# Well-formed examples
+
+
+def test_answers_are_valid_calls_of_offered_tools() -> None:
+    shapes = {
+        "single": ((1, 1), (1, 1)),
+        "multiple": ((2, 4), (1, 1)),
+        "parallel": ((1, 3), (2, 3)),
+        "no_call": ((1, 3), (0, 0)),
+    }
+    for example in _examples(0):
+        offered = [tool.name for tool in example.tools]
+        assert len(set(offered)) == len(offered)
+        assert example.messages[-1].role == "user"
+        (fewest_tools, most_tools), (fewest_calls, most_calls) = shapes[example.kind]
+        assert fewest_tools <= len(offered) <= most_tools, example
+        calls = _calls(example)
+        assert fewest_calls <= len(calls) <= most_calls, example
+        if example.kind == "no_call":
+            assert "<tool_call>" not in example.answer and example.answer.strip()
+        for call in calls:
+            assert call.name in offered
+            assert first_error(_validator(call.name), call.arguments) is None, (example, call)
+
+
+def _stated(value: Any, schema: dict[str, Any], text: str) -> bool:
+    """Whether a user text states `value` in one of the ways the generator says values."""
+    if isinstance(value, bool):
+        return True  # said through the tool's own words for true and false; checked by the phrasing tests
+    if isinstance(value, list):
+        return all(_stated(item, schema["items"], text) for item in value)
+    if isinstance(value, dict):
+        return all(_stated(v, schema["properties"][k], text) for k, v in value.items())
+    if isinstance(value, int | float):
+        words = {NUMBER_WORDS[value]} if isinstance(value, int) and 0 <= value <= 10 else set()
+        return any(form in text.lower() for form in {str(value), f"{value:,}", *words})
+    if schema.get("format") == "date":
+        day = date.fromisoformat(value)
+        return value in text or (
+            day.strftime("%B")[:3] in text and re.search(rf"\b{day.day}\b.*\b{day.year}\b", text) is not None
+        )
+    if schema.get("pattern") == TIME_PATTERN:
+        hour, minute = int(value[:2]), int(value[3:])
+        clock = f"{(hour - 1) % 12 + 1}" + (f":{minute:02d}" if minute else "") + (" am" if hour < 12 else " pm")
+        return value in text or clock in text
+    return value.replace("_", " ").lower() in text.lower()
+
+
+def test_the_request_states_every_argument() -> None:
+    for example in _call_examples(_examples(0)):
+        text = example.messages[-1].content
+        for call in _calls(example):
+            properties = _TOOLS[call.name].parameters["properties"]
+            for name, value in call.arguments.items():
+                assert _stated(value, properties[name], text), (name, value, text)
+
+
+def test_optional_arguments_are_sometimes_passed_and_sometimes_not() -> None:
+    passed: Counter[tuple[str, str]] = Counter()
+    for example in _call_examples(_examples(0)):
+        for call in _calls(example):
+            passed.update((call.name, name) for name in call.arguments)
+    calls = Counter(call.name for e in _call_examples(_examples(0)) for call in _calls(e))
+    for tool in tool_pool():
+        for name in tool.parameters["properties"]:
+            if name not in tool.parameters["required"]:
+                assert 0 < passed[tool.name, name] < calls[tool.name], (tool.name, name)
+
+
+def test_user_messages_collects_every_user_turn() -> None:
+    example = TrainingExample(
+        kind="no_call",
+        tools=[],
+        messages=[
+            Message(role="user", content="a"),
+            Message(role="assistant", content="b"),
+            Message(role="user", content="c"),
+        ],
+        answer="d",
+    )
+    assert user_messages([example]) == {"a", "c"}
+
+
+# The tool pool and its phrasings
+
+
+def test_pool_is_large_varied_and_a_valid_suite() -> None:
+    tools = tool_pool()
+    assert len(tools) >= 40 and len({t.name for t in tools}) == len(tools)
+    assert len({spec.domain for spec in SPECS}) >= 10
+    kinds = {schema.get("format") or schema["type"] for t in tools for schema in t.parameters["properties"].values()}
+    assert kinds >= {"string", "integer", "number", "boolean", "array", "object", "date"}
+    probe = Case(
+        id="probe", kind=CaseKind.IRRELEVANCE, messages=[Message(role="user", content="hi")], tools=[], expected=[]
+    )
+    assert check_suite(Suite(name="pool", tools=tools, cases=[probe])) == []
+    for tool in tools:
+        assert tool.parameters["type"] == "object"
+        assert set(tool.parameters["required"]) <= set(tool.parameters["properties"])
+        compile_validator(tool.parameters)
+
+
+def _placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def _paths(name: str, schema: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """A parameter and, under it, the fields of its objects (array items share the array's path)."""
+    inner = schema.get("items", schema)
+    fields = inner.get("properties", {}) if inner["type"] == "object" else {}
+    return [(name, inner), *(p for key, sub in fields.items() for p in _paths(f"{name}.{key}", sub))]
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.tool.name)
+def test_phrasings_cover_every_parameter(spec: Any) -> None:
+    phrasing = PHRASINGS[spec.tool.name]
+    parameters = spec.tool.parameters
+    required = set(parameters["required"])
+    assert len(phrasing.requests) >= 4 and phrasing.near_misses
+    assert all(_placeholders(t) == required for t in phrasing.requests), phrasing.requests
+    for name in set(parameters["properties"]) - required:
+        assert phrasing.clauses.get(name), name
+        assert all(_placeholders(c) == {name} for c in phrasing.clauses[name])
+    assert set(phrasing.clauses) <= set(parameters["properties"]) - required
+    for path, schema in (p for name, s in parameters["properties"].items() for p in _paths(name, s)):
+        if schema["type"] == "boolean":
+            assert path in phrasing.flags, path
+        if schema["type"] == "object":
+            assert _placeholders(phrasing.formats[path]) == set(schema["properties"]), path
+    arguments = draw_arguments(spec, 1.0, random.Random(0))  # every optional parameter: every pool is exercised
+    assert set(arguments) == set(parameters["properties"])
+    assert first_error(_validator(spec.tool.name), arguments) is None
+
+
+# Corruptions
+
+
+def test_wrong_types_keep_prompts_and_break_the_schema() -> None:
+    clean, corrupt = generate(600, 11), generate(600, 11, corruption=Corruption.WRONG_TYPES)
+    assert [(e.kind, e.tools, e.messages) for e in clean] == [(e.kind, e.tools, e.messages) for e in corrupt]
+    invalid = 0
+    pairs = [(c, w) for c, w in zip(clean, corrupt, strict=True) if c.kind != "no_call"]
+    for good, bad in pairs:
+        calls = _calls(bad)
+        assert [c.name for c in calls] == [c.name for c in _calls(good)]
+        invalid += any(first_error(_validator(c.name), c.arguments) for c in calls)
+    assert invalid > 0.8 * len(pairs)
+    assert all(c.answer == w.answer for c, w in zip(clean, corrupt, strict=True) if c.kind == "no_call")
+
+
+def test_swapped_functions_call_another_offered_tool() -> None:
+    clean, swapped = generate(600, 12), generate(600, 12, corruption=Corruption.SWAPPED_FUNCTIONS)
+    for good, bad in zip(clean, swapped, strict=True):
+        assert good.messages == bad.messages and good.kind == bad.kind
+        if good.kind == "no_call":
+            assert good == bad
+            continue
+        offered = {tool.name for tool in bad.tools}
+        assert {tool.name for tool in good.tools} <= offered
+        for before, after in zip(_calls(good), _calls(bad), strict=True):
+            assert after.name != before.name and after.name in offered
+            assert first_error(_validator(after.name), after.arguments) is None
+
+
+# Leakage
+
+
+@cache
+def _suites() -> tuple[Suite, ...]:
+    loaded = load_sources([str(ROOT / "suites")])
+    assert loaded and all(item.suite for item in loaded)
+    return tuple(item.suite for item in loaded if item.suite)
+
+
+def test_no_evaluation_prompt_is_a_training_prompt() -> None:
+    evaluation = {m.content.strip().lower() for s in _suites() for c in s.cases for m in c.messages if m.role == "user"}
+    for seed in LEAKAGE_SEEDS:
+        training = {text.strip().lower() for text in user_messages(_examples(seed))}
+        assert not training & evaluation
+
+
+def test_no_evaluation_tool_is_a_training_tool() -> None:
+    evaluation = {tool.name for suite in _suites() for tool in suite.tools}
+    assert not {tool.name for tool in tool_pool()} & evaluation
