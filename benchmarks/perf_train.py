@@ -68,6 +68,7 @@ def plain_rate(recipe: Recipe, base: Path, examples: list[Any], scratch: Path) -
         learning_rate=sft.learning_rate,
         max_length=sft.max_length,
         seed=sft.seed,
+        bf16=sft.bf16,
         save_strategy="no",
         report_to=[],
         include_num_input_tokens_seen="non_padding",

@@ -22,6 +22,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from harness.errors import HarnessError
 from harness.types import Frozen
 
 VLLM_MAX_LORA_RANKS = (1, 8, 16, 32, 64, 128, 256, 320, 512)
@@ -44,7 +45,7 @@ _MERGE = "serve it merged only"
 _LOST = "; it skips whole embedding matrices saved beside the LoRA (is_base_embedding_weights): new rows are lost"
 
 
-class AdapterReadError(Exception):
+class AdapterReadError(HarnessError):
     """The adapter folder itself cannot be read, so there is nothing to check."""
 
 
