@@ -24,7 +24,8 @@ from harness.suite_files import load_sources
 from harness.suite_rules import check_suite
 from harness.training_data import Corruption, TrainingExample, generate, tool_pool, user_messages
 from harness.training_data.phrasings import PHRASINGS
-from harness.training_data.tool_pool import SPECS, TIME_PATTERN
+from harness.training_data.tool_pool import SPECS
+from harness.training_data.tool_specs import TIME_PATTERN
 from harness.training_data.wording import NUMBER_WORDS, draw_arguments
 from harness.types import Case, CaseKind, Message, Suite, ToolCall
 

@@ -16,8 +16,10 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from harness.parsing import format_tool_calls, parse_strict
-from harness.training_data.phrasings import KNOWLEDGE, NEAR_MISS_REPLIES, PHRASINGS, SMALL_TALK
-from harness.training_data.tool_pool import SPECS, ToolSpec
+from harness.training_data.no_call_replies import KNOWLEDGE, NEAR_MISS_REPLIES, SMALL_TALK
+from harness.training_data.phrasings import PHRASINGS
+from harness.training_data.tool_pool import SPECS
+from harness.training_data.tool_specs import ToolSpec
 from harness.training_data.wording import NUMBER_WORDS, draw_arguments, end_sentence, request
 from harness.types import Frozen, Message, Tool, ToolCall
 

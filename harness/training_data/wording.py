@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from harness.training_data.phrasings import PHRASINGS, Phrasing
-from harness.training_data.tool_pool import TIME_PATTERN, Pool, Schema, ToolSpec
+from harness.training_data.tool_specs import TIME_PATTERN, Pool, Schema, ToolSpec
 from harness.types import ToolCall
 
 NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
