@@ -8,6 +8,7 @@ import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
@@ -15,8 +16,10 @@ from rich.table import Table
 
 from harness.adapter_check import VLLM_MAX_LORA_RANKS
 from harness.errors import HarnessError
-from harness.scoring import RunSummary
 from harness.stats import Proportion
+
+if TYPE_CHECKING:
+    from harness.scoring import RunSummary
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 _SHOWN_DATA_PROBLEMS = 5
