@@ -8,7 +8,7 @@ STAMP := $(VENV)/.setup-done
 # The CPU build of vLLM unless an NVIDIA GPU is visible.
 EXTRA := $(shell nvidia-smi -L >/dev/null 2>&1 && echo gpu || echo cpu)
 
-.PHONY: setup test perf-score perf-train fixture-accuracy lint
+.PHONY: setup test perf-score perf-train perf-run fixture-accuracy lint
 
 setup: $(STAMP)
 
@@ -42,3 +42,7 @@ perf-train: setup
 # Accuracy of the base model and the fixture adapters on the built-in suites (in-process transformers).
 fixture-accuracy: setup
 	$(PY) benchmarks/fixture_accuracy.py runs/fixture-accuracy-$$(date +%Y%m%d-%H%M%S) adapters/fc-good.toml
+
+# Harness accuracy-pass wall time over vLLM's offline LLM.generate on the same prompts (goal <= 1.10).
+perf-run: setup
+	$(PY) benchmarks/perf_run.py

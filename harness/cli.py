@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -93,6 +94,62 @@ def _cmd_score(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_run(args: argparse.Namespace) -> int:
+    from harness.run import run
+    from harness.run_config import load_run_config
+    from harness.score_run import score_run
+
+    path = Path(args.config)
+    config = load_run_config(path)
+    run_dir = Path(args.out) if args.out else Path("runs") / config.name
+    folder = run(config, path.parent, run_dir, console)
+    summary = score_run(folder.path)
+    console.print(_summary_table(summary))
+    console.print(f"run folder: {folder.path}", soft_wrap=True)
+    return EXIT_OK
+
+
+def _cmd_parity(args: argparse.Namespace) -> int:
+    from harness.parity import adapter_parity
+    from harness.run import run
+    from harness.run_config import load_run_config
+
+    path = Path(args.config)
+    config = load_run_config(path)
+    suites = config.suites.model_copy(update={"sample": min(config.suites.sample or args.per_suite, args.per_suite)})
+    parity = config.model_copy(
+        update={"name": f"{config.name}-parity", "variants": ["base", "lora", "merged", "reference"], "suites": suites}
+    )
+    run_dir = Path(args.out) if args.out else Path("runs") / parity.name
+    generations = {key: g for key, (_, g) in run(parity, path.parent, run_dir, console).read_generations().items()}
+    failed = False
+    for adapter in config.adapters:
+        report = adapter_parity(generations, adapter.name)
+        table = Table(title=f"Parity of adapter {adapter.name}")
+        for header in ("a", "b", "cases", "same text", "same calls", "differing (first few)"):
+            table.add_column(header)
+        for pair in report.pairs:
+            table.add_row(
+                pair.a,
+                pair.b,
+                str(pair.cases),
+                f"{pair.same_text / pair.cases:.0%}",
+                f"{pair.same_calls / pair.cases:.0%}",
+                escape(", ".join(pair.differing)),
+            )
+        console.print(table)
+        if report.applied:
+            console.print(f"[green]ok[/green] vLLM applied {escape(adapter.name)}: its answers differ from the base's")
+        else:
+            failed = True
+            console.print(
+                f"[red]FAIL[/red] lora:{escape(adapter.name)} answered exactly like the base on every case: "
+                "vLLM did not apply the adapter (check its name, rank and target modules with `harness adapters check`)"
+            )
+    console.print(f"run folder: {run_dir}", soft_wrap=True)
+    return EXIT_INVALID if failed else EXIT_OK
+
+
 def _cmd_adapters_check(args: argparse.Namespace) -> int:
     """Say what the adapter is and why vLLM could not serve it, before anyone waits for an engine to start."""
     from harness.adapter_check import AdapterReadError, check_adapter
@@ -165,6 +222,19 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("run_dir", help="run folder holding manifest.json and generations.jsonl")
     score.set_defaults(handler=_cmd_score)
 
+    run = commands.add_parser("run", help="serve every variant of a run config, answer every case, score the run")
+    run.add_argument("config", help="run config (TOML), such as configs/smoke.toml")
+    run.add_argument("--out", help="run folder (default runs/NAME); an existing one of the same config is resumed")
+    run.set_defaults(handler=_cmd_run)
+
+    parity = commands.add_parser(
+        "parity", help="check that vLLM applies each adapter, and agrees with transformers, unmerged and merged"
+    )
+    parity.add_argument("config", help="run config (TOML); its base, adapters and suites are used")
+    parity.add_argument("--per-suite", type=int, default=4, help="cases per suite (default 4; transformers is slow)")
+    parity.add_argument("--out", help="run folder (default runs/NAME-parity)")
+    parity.set_defaults(handler=_cmd_parity)
+
     adapters = commands.add_parser("adapters", help="check LoRA adapters").add_subparsers(
         dest="adapters_command", required=True, metavar="SUBCOMMAND"
     )
@@ -198,6 +268,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupt_on_sigterm(signum: int, frame: object) -> None:
+    """A CI job cancelled with SIGTERM must stop its servers like Ctrl-C does, not leave them running."""
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -206,10 +281,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         errors.print(f"[red]error[/red] {escape(str(error))}", soft_wrap=True)
         return EXIT_ERROR
     except KeyboardInterrupt:
-        errors.print("interrupted")
+        errors.print("interrupted; servers stopped, everything answered so far is kept (rerun to resume)")
         return 130
 
 
 def run() -> None:
     """Console-script entry point."""
+    signal.signal(signal.SIGTERM, _interrupt_on_sigterm)
     sys.exit(main())

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from harness.errors import HarnessError
+from harness.toml_files import load_toml_model
 from harness.types import Frozen
 
 RECIPE_VERSION = 1
@@ -114,16 +114,4 @@ class Recipe(Frozen):
 
 def load_recipe(path: Path) -> Recipe:
     """Read and validate a recipe; errors name the file and the field."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise RecipeError(f"{path}: cannot read: {error.strerror}") from None
-    except tomllib.TOMLDecodeError as error:
-        raise RecipeError(f"{path}: not TOML: {error}") from None
-    try:
-        return Recipe.model_validate(data)
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(recipe)'}: {e['msg']}" for e in error.errors(include_url=False)
-        )
-        raise RecipeError(f"{path}: {problems}") from None
+    return load_toml_model(path, Recipe, RecipeError)

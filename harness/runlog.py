@@ -68,6 +68,13 @@ def snapshot_name(suite_name: str) -> str:
     return suite_name.replace(":", "__") + ".json"
 
 
+def suite_snapshot(suite: Suite, source: str) -> tuple[str, SuiteRef]:
+    """The snapshot text of a suite and the manifest's reference to it (which holds its hash)."""
+    text = suite.model_dump_json(indent=1, exclude_defaults=True) + "\n"
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    return text, SuiteRef(name=suite.name, source=source, sha256=digest, cases=len(suite.cases))
+
+
 class RunFolder:
     """Reading and writing one run folder."""
 
@@ -80,6 +87,9 @@ class RunFolder:
     def write_manifest(self, manifest: RunManifest) -> None:
         write_atomic(self._file(MANIFEST), manifest.model_dump_json(indent=2) + "\n")
 
+    def has_manifest(self) -> bool:
+        return self._file(MANIFEST).exists()
+
     def read_manifest(self) -> RunManifest:
         if not self.path.is_dir():
             raise RunLogError(f"{self.path}: not a run folder (no such folder)")
@@ -87,10 +97,9 @@ class RunFolder:
 
     def write_suite(self, suite: Suite, source: str) -> SuiteRef:
         """Snapshot a suite into the run; the returned reference goes into the manifest."""
-        text = suite.model_dump_json(indent=1, exclude_defaults=True) + "\n"
+        text, ref = suite_snapshot(suite, source)
         write_atomic(self.path / SUITES / snapshot_name(suite.name), text)
-        digest = hashlib.sha256(text.encode()).hexdigest()
-        return SuiteRef(name=suite.name, source=source, sha256=digest, cases=len(suite.cases))
+        return ref
 
     def read_suites(self, manifest: RunManifest) -> dict[str, Suite]:
         """The suites the run used, checked against the manifest's hashes."""

@@ -18,6 +18,7 @@ from pydantic import Field
 from harness.cache import cached_folder, sha256_file, sha256_json
 from harness.chat_template import END_OF_TURN, TEMPLATE_ID, render_prompt
 from harness.fixtures import materialise_base
+from harness.provenance import package_versions
 from harness.recipes import Recipe
 from harness.training_data import TrainingExample, load_examples
 from harness.types import Frozen
@@ -85,12 +86,6 @@ def prompt_completion_rows(tokenizer: Any, examples: Sequence[TrainingExample]) 
         {"prompt": render_prompt(tokenizer, e.messages, e.tools), "completion": e.answer + END_OF_TURN}
         for e in examples
     ]
-
-
-def _packages() -> dict[str, str]:
-    from importlib.metadata import version
-
-    return {name: version(name) for name in ("torch", "transformers", "peft", "trl")}
 
 
 def sft_config(recipe: Recipe, output_dir: Path) -> Any:
@@ -218,7 +213,7 @@ def train(recipe: Recipe, *, force: bool = False) -> TrainedAdapter:
             train_tokens=tokens,
             seconds=round(seconds, 2),
             final_loss=log[-1]["loss"] if log else None,
-            packages=_packages(),
+            packages=package_versions(("torch", "transformers", "peft", "trl")),
         )
         (folder / LOSS).write_text(json.dumps(log) + "\n")
         (folder / MANIFEST).write_text(manifest.model_dump_json(indent=2) + "\n")

@@ -170,17 +170,10 @@ class Timings(Frozen):
     """Gaps between consecutive streamed chunks."""
 
 
-class Generation(Frozen):
-    """One line of a run log: what one variant answered to one case."""
+class Answer(Frozen):
+    """What a backend returns for one request: the output and how long it took, without knowing which case or
+    variant asked (the runner adds that)."""
 
-    version: Literal[1] = RUN_LOG_VERSION
-    """Format version of the run log line."""
-    suite: str
-    """Suite name of the case."""
-    case_id: str
-    """Case id within the suite."""
-    variant: str
-    """Name of the variant (base, lora, merged, ...) that answered."""
     text: str = ""
     """The raw generated text."""
     server_tool_calls: list[dict[str, JsonValue]] | None = None
@@ -195,6 +188,19 @@ class Generation(Frozen):
     """Client-side timings of the request."""
     error: str | None = None
     """Why the request failed; the text and timings are then meaningless."""
+
+
+class Generation(Answer):
+    """One line of a run log: what one variant answered to one case."""
+
+    version: Literal[1] = RUN_LOG_VERSION
+    """Format version of the run log line."""
+    suite: str
+    """Suite name of the case."""
+    case_id: str
+    """Case id within the suite."""
+    variant: str
+    """Name of the variant (base, lora, merged, ...) that answered."""
 
 
 class Outcome(Frozen):
@@ -254,9 +260,9 @@ class Variant(Frozen):
 
     name: str
     """Name used in the run log (unique within a run)."""
-    role: Literal["base", "base-plain", "lora", "merged", "external"]
-    """What it is: base on a LoRA-enabled server, base on a plain server, unmerged adapter, merged model, or an
-    external endpoint."""
+    role: Literal["base", "base-plain", "lora", "merged", "external", "reference"]
+    """What it is: base on a LoRA-enabled server, base on a plain server, unmerged adapter, merged model, an
+    external endpoint, or the in-process transformers reference."""
     model: str
     """Model name or path that serves it."""
     adapter: str | None = None

@@ -1,0 +1,145 @@
+"""Run configs: TOML files that say which base, adapters, variants and suites a run measures, and how to serve
+and query them. Data, not code; every field documented here is the reference for writing one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from harness.errors import HarnessError
+from harness.toml_files import load_toml_model
+from harness.types import Frozen
+
+CONFIG_VERSION = 1
+VariantKind = Literal["base-plain", "base", "lora", "merged", "reference"]
+EngineValue = str | int | float | bool
+
+
+class ConfigError(HarnessError):
+    """A run config that cannot be used; the message names the file and the field."""
+
+
+class AdapterSpec(Frozen):
+    """One adapter to measure: trained from a recipe (or taken from the cache), or an existing folder."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.\-]*$")
+    """Name in variant names (`lora:NAME`, `merged:NAME`) and the LoRA name the server knows it by."""
+    recipe: str | None = None
+    """Recipe file (relative to the config file); the adapter and its merged model come from `harness train`."""
+    path: str | None = None
+    """An existing PEFT adapter folder, instead of a recipe."""
+    merged: str | None = None
+    """An existing merged model folder for a `path` adapter; needed only for the `merged` variant."""
+
+    @model_validator(mode="after")
+    def _one_source(self) -> AdapterSpec:
+        if (self.recipe is None) == (self.path is None):
+            raise ValueError("set exactly one of recipe and path")
+        if self.merged is not None and self.path is None:
+            raise ValueError("merged is only for path adapters (a recipe's merged model is built with it)")
+        return self
+
+
+class GenerationSettings(Frozen):
+    """How every request is made; the same for all variants so that they answer under equal terms."""
+
+    max_tokens: int = Field(default=256, ge=1)
+    """Most tokens generated per answer."""
+    temperature: float = Field(default=0.0, ge=0)
+    """0 is greedy decoding."""
+    seed: int = 0
+    """Sampling seed sent with every request."""
+    stop: list[str] = Field(default_factory=lambda: ["<tool_response>"])
+    """Stop sequences; the default stops a model that goes on to invent the tool's answer."""
+    concurrency: int = Field(default=64, ge=1)
+    """Requests in flight per endpoint; high enough that the engine batches."""
+    request_timeout_s: float = Field(default=600, gt=0)
+    """Longest wait for one answer before it is recorded as an error."""
+
+
+class ServerSettings(Frozen):
+    """How the harness starts `vllm serve` for each group of variants."""
+
+    host: str = "127.0.0.1"
+    """Interface the server binds to."""
+    port: int = Field(default=0, ge=0, le=65535)
+    """Port; 0 picks a free one for each server."""
+    startup_timeout_s: float = Field(default=600, gt=0)
+    """Longest wait for a server to become ready."""
+    max_restarts: int = Field(default=2, ge=0)
+    """Times a server that dies mid-run is restarted before the remaining requests are recorded as errors."""
+    engine_args: dict[str, EngineValue] = Field(default_factory=dict)
+    """Passed through as `--NAME VALUE` (`true` as a bare flag): tensor-parallel-size, max-model-len, dtype..."""
+    env: dict[str, str] = Field(default_factory=dict)
+    """Extra environment for the server (VLLM_CPU_KVCACHE_SPACE, CUDA_VISIBLE_DEVICES...)."""
+
+
+class ExternalEndpoint(Frozen):
+    """An already running OpenAI-compatible endpoint measured as one more variant."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.:\-]*$")
+    """Variant name in the run log."""
+    urls: list[str] = Field(min_length=1)
+    """Base URLs (ending in /v1); several shard the cases between them."""
+    model: str
+    """Model name sent in requests."""
+    api_key_env: str | None = None
+    """Environment variable holding the API key; the key itself is never written anywhere."""
+    tokenizer: str | None = None
+    """For a vLLM endpoint: a model folder or hub name whose tokenizer decodes the generated token ids the harness
+    then asks for, so the raw text survives the server's tool parser. None keeps the streamed text only."""
+
+
+class SuiteSelection(Frozen):
+    """Which cases the run uses."""
+
+    sources: list[str] = Field(default_factory=lambda: ["suites"], min_length=1)
+    """Suite files, folders or `bfcl:CATEGORY` (relative paths are relative to the config file)."""
+    sample: int | None = Field(default=None, ge=1)
+    """Take at most this many cases per suite, a seeded sample in suite order; None takes all."""
+    sample_seed: int = 0
+    """Seed of the sample."""
+
+
+class RunConfig(Frozen):
+    """One run config file."""
+
+    version: Literal[1] = CONFIG_VERSION
+    """Format version of the config."""
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.\-]*$")
+    """Name of the run; the default run folder is `runs/NAME`."""
+    base: str = "smollm2-135m-instruct"
+    """Base model: `smollm2-135m-instruct`, `tiny`, a model folder or a hub name."""
+    chat_template: Literal["harness", "model"] = "harness"
+    """`harness`: the shared Hermes tool template (recorded in the manifest); `model`: the model's own template."""
+    adapters: list[AdapterSpec] = Field(default_factory=list)
+    """Adapters to measure; several can be compared in one run."""
+    variants: list[VariantKind] = Field(default_factory=lambda: ["base-plain", "base", "lora", "merged"])
+    """What to serve: the base on a plain server, the base on the LoRA server, each adapter unmerged, each adapter
+    merged; `reference` adds each adapter unmerged and merged in in-process transformers (slow; for parity)."""
+    suites: SuiteSelection = Field(default_factory=SuiteSelection)
+    """The cases."""
+    generation: GenerationSettings = Field(default_factory=GenerationSettings)
+    """Request settings."""
+    server: ServerSettings = Field(default_factory=ServerSettings)
+    """Managed vLLM servers."""
+    external: list[ExternalEndpoint] = Field(default_factory=list)
+    """Running endpoints measured beside (or instead of) managed servers."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RunConfig:
+        names = [adapter.name for adapter in self.adapters]
+        if len(set(names)) != len(names):
+            raise ValueError("adapter names must be unique")
+        if {"lora", "merged", "reference"} & set(self.variants) and not self.adapters:
+            raise ValueError("variants lora, merged and reference need at least one adapter")
+        if len(set(self.variants)) != len(self.variants):
+            raise ValueError("variants must not repeat")
+        return self
+
+
+def load_run_config(path: Path) -> RunConfig:
+    """Read and validate a run config; errors name the file and the field."""
+    return load_toml_model(path, RunConfig, ConfigError)

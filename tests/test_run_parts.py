@@ -1,0 +1,367 @@
+"""The pure parts of a run, without an engine: configs, variant and server planning, server command lines and
+log quoting, the streaming reader (fed streams recorded from vLLM 0.32), sampling, parity arithmetic."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from harness.backends.base import BackendUnavailable
+from harness.backends.openai_chat import OpenAIChatBackend
+from harness.parity import adapter_parity, agreement
+from harness.run import sample_cases
+from harness.run_config import ConfigError, GenerationSettings, RunConfig, SuiteSelection, load_run_config
+from harness.run_plan import AdapterFiles, lora_rank_flag, plan_run
+from harness.serving.vllm_server import engine_defaults, relevant_log_lines, server_arguments
+from harness.suite_files import load_sources
+from harness.types import Generation, Message
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def adapter(name: str, rank: int = 16, merged: bool = True) -> AdapterFiles:
+    return AdapterFiles(
+        name=name,
+        adapter=Path(f"/a/{name}"),
+        merged=Path(f"/m/{name}") if merged else None,
+        rank=rank,
+        sha256="0" * 64,
+    )
+
+
+# ---------------------------------------------------------------- configs
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("name = 'x'\nvariants = ['lora']\n", "variants lora, merged and reference need at least one adapter"),
+        ("name = 'x'\n[[adapters]]\nname = 'a'\n", "set exactly one of recipe and path"),
+        ("name = 'x'\n[[adapters]]\nname = 'a'\nrecipe = 'r'\npath = 'p'\n", "set exactly one of recipe and path"),
+        ("name = 'x'\n[generation]\nmax_tokens = 0\n", "generation.max_tokens: Input should be greater than"),
+        ("name = 'x'\n[server]\nport = 70000\n", "server.port: Input should be less than"),
+        ("name = 'x'\nvariants = ['merged', 'merged']\n[[adapters]]\nname='a'\nrecipe='r'\n", "must not repeat"),
+        ("name = 'x'\n[generation]\ntemprature = 0\n", "generation.temprature: Extra inputs are not permitted"),
+        ("name = 'X Y'\n", "name: String should match pattern"),
+        ("name = \n", "not TOML"),
+    ],
+)
+def test_bad_configs_name_file_and_field(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as error:
+        load_run_config(path)
+    assert str(error.value).startswith(f"{path}: ") and message in str(error.value)
+
+
+def test_committed_configs_load() -> None:
+    for path in sorted((ROOT / "configs").glob("*.toml")):
+        load_run_config(path)
+
+
+# ---------------------------------------------------------------- planning
+
+
+def test_plan_puts_base_and_every_lora_on_one_server_and_each_merged_on_its_own() -> None:
+    config = RunConfig(
+        name="x",
+        adapters=[{"name": "good", "recipe": "g.toml"}, {"name": "bad", "recipe": "b.toml"}],
+        server={"engine_args": {"max_model_len": 2048, "enforce-eager": True, "dtype": "bfloat16"}},
+    )
+    variants, plans = plan_run(
+        config, Path("/base"), [adapter("good", 16), adapter("bad", 4)], Path("/t.jinja"), {"dtype": "float32"}
+    )
+    assert [v.name for v in variants] == [
+        "base-plain",
+        "base",
+        "lora:good",
+        "lora:bad",
+        "merged:good",
+        "merged:bad",
+    ]
+    assert [(p.name, p.models) for p in plans] == [
+        ("base-plain", {"base-plain": "base"}),
+        ("lora-server", {"base": "base", "lora:good": "good", "lora:bad": "bad"}),
+        ("merged-good", {"merged:good": "merged:good"}),
+        ("merged-bad", {"merged:bad": "merged:bad"}),
+    ]
+    plain, lora, merged, _ = (p.spec for p in plans)
+    assert plain is not None and lora is not None and merged is not None
+    assert not plain.loras and plain.max_lora_rank is None
+    assert dict(lora.loras) == {"good": Path("/a/good"), "bad": Path("/a/bad")} and lora.max_lora_rank == 16
+    assert merged.model == "/m/good"
+    assert [p.tokenizer for p in plans] == ["/base", "/base", "/m/good", "/m/bad"]  # token ids are decoded
+    # Config engine arguments win over the harness's defaults, whatever their spelling.
+    assert dict(lora.engine_args) == {"dtype": "bfloat16", "max-model-len": 2048, "enforce-eager": True}
+
+
+def test_server_arguments_match_vllm_flags() -> None:
+    config = RunConfig(name="x", variants=["lora"], adapters=[{"name": "good", "recipe": "g.toml"}])
+    _, plans = plan_run(config, Path("/base"), [adapter("good", 12)], Path("/t.jinja"), {"enforce-eager": False})
+    spec = plans[0].spec
+    assert spec is not None
+    args = server_arguments(spec, 8123)
+    assert args[:4] == ["--model", "/base", "--served-model-name", "base"]
+    text = " ".join(args)
+    assert "--host 127.0.0.1 --port 8123" in text
+    assert "--enable-auto-tool-choice --tool-call-parser hermes --chat-template /t.jinja" in text
+    assert "--enable-lora --max-loras 1 --lora-modules good=/a/good --max-lora-rank 16" in text
+    assert "enforce-eager" not in text  # false flags are left out
+
+
+@pytest.mark.parametrize(("rank", "flag"), [(1, 1), (4, 8), (8, 8), (12, 16), (64, 64), (65, 128)])
+def test_lora_rank_flag(rank: int, flag: int) -> None:
+    assert lora_rank_flag(rank) == flag
+
+
+def test_reference_variants_and_external_endpoints_are_planned() -> None:
+    config = RunConfig(
+        name="x",
+        variants=["reference"],
+        adapters=[{"name": "good", "recipe": "g.toml"}],
+        external=[{"name": "prod", "urls": ["http://a/v1", "http://b/v1"], "model": "m", "api_key_env": "KEY"}],
+    )
+    variants, plans = plan_run(config, Path("/base"), [adapter("good")], None, {})
+    assert [(v.name, v.role) for v in variants] == [
+        ("ref-lora:good", "reference"),
+        ("ref-merged:good", "reference"),
+        ("prod", "external"),
+    ]
+    assert plans[0].reference is not None and plans[0].reference.adapter == Path("/a/good")
+    assert plans[1].reference is not None and plans[1].reference.model == Path("/m/good")
+    assert plans[2].urls == ["http://a/v1", "http://b/v1"] and plans[2].spec is None
+
+
+def test_engine_defaults() -> None:
+    assert engine_defaults(on_gpu=True) == {}
+    assert engine_defaults(on_gpu=False)["kv-cache-memory-bytes"] == "2G"
+
+
+# ---------------------------------------------------------------- server logs
+
+STARTUP_FAILURE = """\
+(EngineCore pid=19302) INFO 11-25 16:44:08 [core.py:133] Initializing a V1 LLM engine (v0.32.0)
+(VllmWorker-0 pid=19315) ERROR 11-25 16:44:20 [multiproc_executor.py:953] WorkerProc failed to start.
+(VllmWorker-0 pid=19315) ERROR 11-25 16:44:20 [multiproc_executor.py:953] Traceback (most recent call last):
+(VllmWorker-0 pid=19315) ERROR 11-25 16:44:20 [multiproc_executor.py:953]   File "/x/cpu_worker.py", line 83, in __init__
+(VllmWorker-0 pid=19315) ERROR 11-25 16:44:20 [multiproc_executor.py:953]     raise ValueError(
+(VllmWorker-0 pid=19315) ERROR 11-25 16:44:20 [multiproc_executor.py:953] ValueError: Available memory on node 0 (13.53/15.09 GiB) on startup is less than desired CPU memory utilization
+RuntimeError: Engine core initialization failed. See root cause above. Failed core proc(s): {}
+"""
+
+
+def test_relevant_log_lines_quote_the_cause_without_prefixes() -> None:
+    lines = relevant_log_lines(STARTUP_FAILURE)
+    assert lines == [
+        "ValueError: Available memory on node 0 (13.53/15.09 GiB) on startup is less than desired CPU memory utilization",
+        "RuntimeError: Engine core initialization failed. See root cause above. Failed core proc(s): {}",
+    ]
+
+
+def test_relevant_log_lines_include_pydantic_value_errors() -> None:
+    log = "pydantic_core._pydantic_core.ValidationError: 1 validation error for ModelConfig\n  Value error, User-specified max_model_len (4096) is greater\n"
+    assert relevant_log_lines(log)[-1].startswith("Value error, User-specified max_model_len")
+
+
+# ---------------------------------------------------------------- streaming reader
+
+# Chunks as vLLM 0.32 streams them with `return_token_ids` and the hermes tool parser (ids abridged).
+TOOL_CALL_STREAM = [
+    {"choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}}], "prompt_token_ids": [1, 2]},
+    {"choices": [{"index": 0, "delta": {}, "token_ids": [44]}]},
+    {"choices": [{"index": 0, "delta": {}, "token_ids": [19324]}]},
+    {
+        "choices": [
+            {
+                "index": 0,
+                "delta": {
+                    "content": None,
+                    "tool_calls": [{"id": "c1", "type": "function", "index": 0, "function": {"name": "get_weather"}}],
+                },
+                "token_ids": [79],
+            }
+        ]
+    },
+    {
+        "choices": [
+            {
+                "index": 0,
+                "delta": {"tool_calls": [{"index": 0, "function": {"arguments": '{"city": '}}]},
+                "token_ids": [5],
+            }
+        ]
+    },
+    {
+        "choices": [
+            {
+                "index": 0,
+                "delta": {"tool_calls": [{"index": 0, "function": {"arguments": '"Paris"}'}}]},
+                "token_ids": [6],
+                "finish_reason": "tool_calls",
+            }
+        ]
+    },
+    {"choices": [], "usage": {"prompt_tokens": 134, "completion_tokens": 5, "total_tokens": 139}},
+]
+
+
+def sse(chunks: list[dict[str, object]]) -> bytes:
+    return "".join(f"data: {json.dumps(c)}\n\n" for c in chunks).encode() + b"data: [DONE]\n\n"
+
+
+def answer_from(handler: httpx.MockTransport, *, decoder: object = None) -> object:
+    async def go() -> object:
+        backend = OpenAIChatBackend("http://server/v1", "m", decoder=decoder, transport=handler)  # type: ignore[arg-type]
+        try:
+            return await backend.generate([Message(role="user", content="hi")], [], GenerationSettings())
+        finally:
+            await backend.aclose()
+
+    return asyncio.run(go())
+
+
+def test_stream_reader_reassembles_tool_calls_and_decodes_token_ids() -> None:
+    seen: list[dict[str, object]] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(json.loads(request.content))
+        return httpx.Response(200, content=sse(TOOL_CALL_STREAM))
+
+    answer = answer_from(httpx.MockTransport(handle), decoder=lambda ids: "|".join(map(str, ids)))
+    assert answer.text == "44|19324|79|5|6"  # type: ignore[attr-defined]
+    assert answer.server_tool_calls == [  # type: ignore[attr-defined]
+        {"type": "function", "id": "c1", "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'}}
+    ]
+    assert answer.finish_reason == "tool_calls" and answer.completion_tokens == 5  # type: ignore[attr-defined]
+    assert len(answer.timings.itl_s) == 4  # type: ignore[attr-defined]
+    body = seen[0]
+    assert body["return_token_ids"] is True and body["stream"] is True and body["temperature"] == 0.0
+    assert "tools" not in body  # no tools offered: no tool_choice either
+
+
+def test_stream_reader_without_token_ids_keeps_streamed_content() -> None:
+    chunks = [{"choices": [{"index": 0, "delta": {"content": part}}]} for part in ("No ", "tool ", "fits.")]
+    answer = answer_from(httpx.MockTransport(lambda request: httpx.Response(200, content=sse(chunks))))
+    assert answer.text == "No tool fits." and answer.server_tool_calls is None  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("response", "expected"),
+    [
+        (
+            httpx.Response(400, json={"error": {"message": "prompt too long"}}),
+            "HTTP 400 from http://server/v1/chat/completions",
+        ),
+        (
+            httpx.Response(200, content=b'data: {"error": {"message": "EngineCore died"}}\n\n'),
+            "server error mid-stream",
+        ),
+        (httpx.Response(200, content=b"data: {not json\n\n"), "unreadable stream chunk"),
+    ],
+)
+def test_request_failures_become_recorded_errors(response: httpx.Response, expected: str) -> None:
+    answer = answer_from(httpx.MockTransport(lambda request: response))
+    assert expected in answer.error  # type: ignore[attr-defined]
+
+
+def test_unreachable_endpoint_raises_so_the_runner_can_restart_it() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused")
+
+    with pytest.raises(BackendUnavailable, match="connection refused"):
+        answer_from(httpx.MockTransport(refuse))
+
+
+# ---------------------------------------------------------------- sampling and parity
+
+
+def test_sample_is_seeded_ordered_and_keeps_only_used_tools() -> None:
+    suite = next(
+        item.suite for item in load_sources([str(ROOT / "suites")]) if item.suite and item.suite.name == "multiple"
+    )
+    first = sample_cases(suite, SuiteSelection(sample=5))
+    assert [c.id for c in first.cases] == [c.id for c in sample_cases(suite, SuiteSelection(sample=5)).cases]
+    order = [c.id for c in suite.cases]
+    assert [order.index(c.id) for c in first.cases] == sorted(order.index(c.id) for c in first.cases)
+    assert {t.key for t in first.tools} == {key for c in first.cases for key in c.tools}
+    assert sample_cases(suite, SuiteSelection(sample=5, sample_seed=1)).cases != first.cases
+    assert sample_cases(suite, SuiteSelection(sample=10_000)) is suite
+
+
+def gen(variant: str, case: str, text: str, error: str | None = None) -> Generation:
+    return Generation(suite="s", case_id=case, variant=variant, text=text, error=error)
+
+
+def log_of(*generations: Generation) -> dict[tuple[str, str, str], Generation]:
+    return {(g.variant, g.suite, g.case_id): g for g in generations}
+
+
+CALL = '<tool_call>{"name": "f", "arguments": {"a": 1, "b": 2}}</tool_call>'
+SAME_CALL = '<tool_call>{"name": "f", "arguments": {"b": 2, "a": 1}}</tool_call>'
+
+
+def test_agreement_counts_text_and_calls_on_cases_both_answered() -> None:
+    log = log_of(
+        gen("x", "1", CALL),
+        gen("y", "1", SAME_CALL),
+        gen("x", "2", "hello"),
+        gen("y", "2", "hello"),
+        gen("x", "3", "a"),
+        gen("y", "3", "b", error="HTTP 500"),
+        gen("x", "4", "only x"),
+    )
+    pair = agreement(log, "x", "y")
+    assert pair is not None
+    assert (pair.cases, pair.same_text, pair.same_calls, pair.differing) == (2, 1, 2, ["s/1"])
+    assert agreement(log, "x", "nobody") is None
+
+
+@pytest.mark.parametrize(
+    ("lora_texts", "applied"),
+    [(["a", "b"], False), (["a", "changed"], True)],
+)
+def test_adapter_that_equals_the_base_everywhere_is_not_applied(lora_texts: list[str], applied: bool) -> None:
+    log = log_of(
+        gen("base", "1", "a"),
+        gen("base", "2", "b"),
+        *(gen("lora:good", str(i + 1), text) for i, text in enumerate(lora_texts)),
+        *(gen("merged:good", str(i + 1), text) for i, text in enumerate(lora_texts)),
+    )
+    report = adapter_parity(log, "good")
+    assert report.applied is applied
+    assert [(p.a, p.b) for p in report.pairs] == [("lora:good", "base"), ("lora:good", "merged:good")]
+    assert report.pairs[1].same_text == 2
+
+
+def test_answer_all_shards_over_endpoints_and_returns_what_it_could_not_reach() -> None:
+    from harness.run import WorkItem, answer_all
+
+    suite = next(
+        item.suite for item in load_sources([str(ROOT / "suites")]) if item.suite and item.suite.name == "simple"
+    )
+    items = [WorkItem("v", suite, case, ()) for case in suite.cases[:12]]
+    hits = {"a": 0, "b": 0}
+
+    def endpoint(name: str, up: bool) -> dict[str, OpenAIChatBackend]:
+        async def handle(request: httpx.Request) -> httpx.Response:
+            if not up:
+                raise httpx.ConnectError("refused")
+            await asyncio.sleep(0.01)  # the network: other requests go out meanwhile
+            hits[name] += 1
+            return httpx.Response(200, content=sse([{"choices": [{"index": 0, "delta": {"content": "ok"}}]}]))
+
+        return {"v": OpenAIChatBackend(f"http://{name}/v1", "m", transport=httpx.MockTransport(handle))}
+
+    recorded: list[Generation] = []
+    unreached = asyncio.run(
+        answer_all(items, [endpoint("a", True), endpoint("b", True)], GenerationSettings(), recorded.append, 2)
+    )
+    assert not unreached and len(recorded) == 12 and hits["a"] > 0 and hits["b"] > 0
+    assert {g.case_id for g in recorded} == {item.case.id for item in items}
+    recorded.clear()
+    unreached = asyncio.run(answer_all(items, [endpoint("c", False)], GenerationSettings(), recorded.append, 3))
+    assert not recorded and len(unreached) == 12 and "refused" in unreached[0][1]

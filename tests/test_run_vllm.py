@@ -1,0 +1,243 @@
+"""`harness run` against real vLLM servers on the tiny model: every variant answers, the adapter really changes
+the output, a server killed mid-run is restarted, an interrupted run resumes with every case exactly once, and
+start-up mistakes give clear errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from harness.cli import main
+from harness.run_config import load_run_config
+from harness.runlog import RunFolder
+from harness.serving import ServerError
+
+ROOT = Path(__file__).resolve().parent.parent
+SMOKE_CONFIG = ROOT / "configs" / "tiny-smoke.toml"
+
+
+def write_config(folder: Path, text: str) -> Path:
+    path = folder / "run.toml"
+    path.write_text(text.replace("ROOT", str(ROOT)))
+    return path
+
+
+def base_only_config(folder: Path, *, sample: int, max_tokens: int = 16, extra: str = "") -> Path:
+    return write_config(
+        folder,
+        f"""
+name = "base-only"
+base = "tiny"
+variants = ["base"]
+[suites]
+sources = ["ROOT/suites"]
+sample = {sample}
+[generation]
+max_tokens = {max_tokens}
+concurrency = 2
+{extra}
+""",
+    )
+
+
+def keys_and_counts(run_dir: Path) -> Counter[tuple[str, str, str]]:
+    lines = (run_dir / "generations.jsonl").read_text().splitlines()
+    return Counter((g["variant"], g["suite"], g["case_id"]) for g in map(json.loads, lines))
+
+
+@pytest.mark.slow
+def test_smoke_run_serves_all_four_variants(
+    model_cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_dir = tmp_path / "run"
+    assert main(["run", str(SMOKE_CONFIG), "--out", str(run_dir)]) == 0
+    folder = RunFolder(run_dir)
+    manifest = folder.read_manifest()
+    variants = [v.name for v in manifest.variants]
+    assert variants == ["base-plain", "base", "lora:tiny-smoke", "merged:tiny-smoke"]
+    assert manifest.packages["torch"] and manifest.machine["cores"] >= 1
+    assert set(manifest.hashes) == {"base", "adapter:tiny-smoke", "chat_template"}
+    generations = folder.read_generations()
+    cases = sum(ref.cases for ref in manifest.suites)
+    assert len(generations) == 4 * cases
+    texts: dict[str, dict[tuple[str, str], str]] = {}
+    for (variant, suite, case), (_, generation) in generations.items():
+        assert generation.error is None, generation.error
+        assert generation.completion_tokens and generation.timings.ttft_s and generation.timings.e2e_s
+        # One gap per streamed chunk; a chunk may carry several tokens when the client reads behind the server.
+        assert 0 < len(generation.timings.itl_s) <= generation.completion_tokens - 1
+        texts.setdefault(variant, {})[(suite, case)] = generation.text
+    differs = sum(texts["lora:tiny-smoke"][key] != texts["base"][key] for key in texts["base"])
+    assert differs > cases / 2, "the adapter barely changed the output: was it applied?"
+    agree = sum(texts["lora:tiny-smoke"][key] == texts["merged:tiny-smoke"][key] for key in texts["base"])
+    assert agree > cases / 2
+    assert len(folder.read_scores()) == 4 * cases
+    for log in ("base-plain", "lora-server", "merged-tiny-smoke"):
+        assert "Starting vLLM" in (run_dir / "servers" / f"{log}.log").read_text()
+    # Rerunning a complete run asks nothing and starts no server.
+    began = time.monotonic()
+    assert main(["run", str(SMOKE_CONFIG), "--out", str(run_dir)]) == 0
+    assert time.monotonic() - began < 30
+    assert keys_and_counts(run_dir) == Counter(dict.fromkeys(keys_and_counts(run_dir), 1))
+
+
+def _server_pid(log: Path) -> int | None:
+    found = re.findall(r"APIServer pid=(\d+)", log.read_text()) if log.exists() else []
+    return int(found[-1]) if found else None
+
+
+@pytest.mark.slow
+def test_killed_server_is_restarted_and_every_case_answered_once(model_cache: Path, tmp_path: Path) -> None:
+    import threading
+
+    config = base_only_config(tmp_path, sample=6, max_tokens=48)
+    run_dir = tmp_path / "run"
+    killed: list[int] = []
+
+    def kill_after_first_answer() -> None:
+        log = run_dir / "servers" / "lora-server.log"
+        while not (run_dir / "generations.jsonl").exists():
+            time.sleep(0.05)
+        pid = _server_pid(log)
+        if pid is not None:
+            os.killpg(pid, signal.SIGKILL)
+            killed.append(pid)
+
+    killer = threading.Thread(target=kill_after_first_answer, daemon=True)
+    killer.start()
+    assert main(["run", str(config), "--out", str(run_dir)]) == 0
+    killer.join(timeout=5)
+    assert killed, "the server was not killed"
+    counts = keys_and_counts(run_dir)
+    assert len(counts) == 30 and set(counts.values()) == {1}
+    assert all(g.error is None for _, g in RunFolder(run_dir).read_generations().values())
+    assert (run_dir / "servers" / "lora-server.log").read_text().count("Starting vLLM server") == 2
+
+
+@pytest.mark.slow
+def test_interrupted_run_stops_its_server_and_resumes(model_cache: Path, tmp_path: Path) -> None:
+    config = base_only_config(tmp_path, sample=8, max_tokens=64)
+    run_dir = tmp_path / "run"
+    command = [sys.executable, "-m", "harness", "run", str(config), "--out", str(run_dir)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 300
+    while not (run_dir / "generations.jsonl").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    server = _server_pid(run_dir / "servers" / "lora-server.log")
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=120)
+    assert process.returncode == 130, output
+    assert "rerun to resume" in " ".join(output.split())
+    assert server is not None
+    with pytest.raises(ProcessLookupError):
+        os.killpg(server, 0)  # the server's whole process group is gone
+    answered = len(keys_and_counts(run_dir))
+    assert 0 < answered < 40
+    subprocess.run(command, check=True, capture_output=True, timeout=600)
+    counts = keys_and_counts(run_dir)
+    assert len(counts) == 40 and set(counts.values()) == {1}
+
+
+def test_missing_adapter_path_is_a_clear_error(
+    model_cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_config(
+        tmp_path,
+        """
+name = "missing"
+base = "tiny"
+variants = ["lora"]
+[suites]
+sources = ["ROOT/suites"]
+[[adapters]]
+name = "gone"
+path = "no-such-adapter"
+""",
+    )
+    assert main(["run", str(config), "--out", str(tmp_path / "run")]) == 2
+    error = capsys.readouterr().err
+    assert "no-such-adapter" in error and "Traceback" not in error
+
+
+def test_taken_port_is_a_clear_error(model_cache: Path, tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from harness.run import run
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        config_path = base_only_config(tmp_path, sample=1, extra=f"[server]\nport = {port}\n")
+        with pytest.raises(ServerError, match=rf"port {port} on 127.0.0.1 is in use"):
+            run(load_run_config(config_path), config_path.parent, tmp_path / "run", Console(quiet=True))
+
+
+@pytest.mark.slow
+def test_parity_reports_the_adapter_applied_and_agreement(
+    model_cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_dir = tmp_path / "parity"
+    assert main(["parity", str(SMOKE_CONFIG), "--per-suite", "2", "--out", str(run_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "vLLM applied tiny-smoke" in out
+    for pair in ("lora:tiny-smoke", "ref-lora:tiny-smoke", "ref-merged:tiny-smoke", "merged:tiny-smoke"):
+        assert pair in out
+    variants = {key[0] for key in RunFolder(run_dir).read_generations()}
+    assert variants == {"base", "lora:tiny-smoke", "merged:tiny-smoke", "ref-lora:tiny-smoke", "ref-merged:tiny-smoke"}
+
+
+@pytest.mark.slow
+def test_external_endpoints_shard_cases_and_never_record_the_key(
+    model_cache: Path, tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from harness.chat_template import template_path
+    from harness.serving import ServerSpec, VllmServer
+    from harness.serving.vllm_server import engine_defaults
+
+    secret = "sk-test-4f9a1c0e-never-in-files"
+    monkeypatch.setenv("FC_TEST_KEY", secret)
+    spec = ServerSpec(
+        model=str(tiny_model), served_name="tiny", chat_template=template_path(), engine_args=engine_defaults(False)
+    )
+    with VllmServer(spec, tmp_path / "external.log") as server:
+        server.start(timeout_s=600)
+        url = server.base_url
+        config = write_config(
+            tmp_path,
+            f"""
+name = "external"
+base = "tiny"
+variants = []
+[suites]
+sources = ["ROOT/suites"]
+sample = 3
+[generation]
+max_tokens = 8
+concurrency = 2
+[[external]]
+name = "prod"
+urls = ["{url}", "{url}/"]
+model = "tiny"
+api_key_env = "FC_TEST_KEY"
+tokenizer = "{tiny_model}"
+""",
+        )
+        run_dir = tmp_path / "run"
+        assert main(["run", str(config), "--out", str(run_dir)]) == 0
+    counts = keys_and_counts(run_dir)
+    assert len(counts) == 15 and set(counts.values()) == {1}
+    assert all(g.error is None and g.completion_tokens for _, g in RunFolder(run_dir).read_generations().values())
+    for path in run_dir.rglob("*"):
+        if path.is_file():
+            assert secret not in path.read_text(errors="replace"), path
