@@ -139,7 +139,7 @@ def _read_json(path: Path) -> dict[str, Any]:
     return data
 
 
-def _tensor_shapes(path: Path) -> dict[str, tuple[int, ...]]:
+def tensor_shapes(path: Path) -> dict[str, tuple[int, ...]]:
     """Names and shapes of the tensors in a weights file, without loading safetensors data."""
     try:
         if path.suffix == ".safetensors":
@@ -200,7 +200,7 @@ class _Base:
         self.tokenizer_size = _tokenizer_size(folder)
         self.matrices: dict[str, tuple[int, ...]] = {}  # the 2-D weights, by module name
         for file in sorted(folder.glob("*.safetensors")):
-            shapes = _tensor_shapes(file).items()
+            shapes = tensor_shapes(file).items()
             self.matrices |= {n.removesuffix(".weight"): s for n, s in shapes if n.endswith(".weight") and len(s) == 2}
         # each is a linear layer (vLLM: "all linear layers support LoRA") unless it maps the vocabulary
         self.linear = {name.rsplit(".", 1)[-1] for name, shape in self.matrices.items() if self.vocab_size not in shape}
@@ -310,7 +310,7 @@ def check_adapter(path: Path, *, max_rank: int = 64, base_model: str | None = No
         problems.append(_problem("weights-missing", f"no adapter weights: expected one of {', '.join(WEIGHT_FILES)}"))
     else:
         try:
-            shapes = _tensor_shapes(path / weights)
+            shapes = tensor_shapes(path / weights)
         except _Unreadable as error:
             problems.append(_problem("weights-unreadable", str(error)))
     problems += _weight_problems(shapes, config, base, facts)

@@ -57,6 +57,9 @@ class GenerationSettings(Frozen):
     """Requests in flight per endpoint; high enough that the engine batches."""
     request_timeout_s: float = Field(default=600, gt=0)
     """Longest wait for one answer before it is recorded as an error."""
+    ignore_eos: bool = False
+    """Generate exactly `max_tokens` whatever the model says (vLLM's `ignore_eos`/`min_tokens`), so that latency
+    arms do equal work; for latency studies, never for accuracy."""
 
 
 class ServerSettings(Frozen):
@@ -74,6 +77,28 @@ class ServerSettings(Frozen):
     """Passed through as `--NAME VALUE` (`true` as a bare flag): tensor-parallel-size, max-model-len, dtype..."""
     env: dict[str, str] = Field(default_factory=dict)
     """Extra environment for the server (VLLM_CPU_KVCACHE_SPACE, CUDA_VISIBLE_DEVICES...)."""
+
+
+class LatencySettings(Frozen):
+    """The latency study (`harness latency`): equal work for every arm, randomised interleaved blocks, an A/A
+    control, and intervals that resample blocks."""
+
+    output_tokens: int = Field(default=32, ge=2)
+    """Tokens every request generates (EOS ignored), so that arms are compared on equal work."""
+    prompts: int = Field(default=8, ge=1)
+    """Prompts drawn (seeded) from the run's suites and cycled through."""
+    concurrency: list[int] = Field(default_factory=lambda: [1, 8], min_length=1)
+    """Concurrency levels measured; each is a separate study."""
+    blocks: int = Field(default=12, ge=2)
+    """Randomised blocks per level: in each block every arm runs once, in a fresh random order."""
+    requests_per_block: int = Field(default=2, ge=1)
+    """Requests per arm per block, per unit of concurrency."""
+    warmup: int = Field(default=2, ge=0)
+    """Unrecorded requests per arm before each level."""
+    resamples: int = Field(default=2000, ge=100)
+    """Bootstrap resamples."""
+    seed: int = 0
+    """Seed of the prompt draw, the block orders and the bootstrap."""
 
 
 class ExternalEndpoint(Frozen):
@@ -127,6 +152,8 @@ class RunConfig(Frozen):
     """Managed vLLM servers."""
     external: list[ExternalEndpoint] = Field(default_factory=list)
     """Running endpoints measured beside (or instead of) managed servers."""
+    latency: LatencySettings = Field(default_factory=LatencySettings)
+    """The latency study."""
 
     @model_validator(mode="after")
     def _consistent(self) -> RunConfig:

@@ -203,6 +203,35 @@ class Generation(Answer):
     """Name of the variant (base, lora, merged, ...) that answered."""
 
 
+class LatencySample(Frozen):
+    """One line of `latency.jsonl`: one timed request of a latency study."""
+
+    version: Literal[1] = RUN_LOG_VERSION
+    """Format version of the line."""
+    concurrency: int
+    """Concurrency level of the study it belongs to."""
+    block: int
+    """Randomised block it ran in."""
+    arm: str
+    """Arm measured: a variant name, or a variant's A/A control arm."""
+    variant: str
+    """Variant that served it."""
+    prompt: int
+    """Index of the prompt in the study's prompt draw."""
+    ttft_s: float | None = None
+    """Time to first token."""
+    tpot_s: float | None = None
+    """Time per output token after the first: (E2E − TTFT) / (output tokens − 1)."""
+    e2e_s: float | None = None
+    """End-to-end time."""
+    itl_s: list[float] = Field(default_factory=list)
+    """Gaps between streamed chunks."""
+    output_tokens: int | None = None
+    """Tokens generated."""
+    error: str | None = None
+    """Why the request failed."""
+
+
 class Outcome(Frozen):
     """The verdict on one case under one parse mode."""
 

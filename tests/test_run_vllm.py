@@ -241,3 +241,30 @@ tokenizer = "{tiny_model}"
     for path in run_dir.rglob("*"):
         if path.is_file():
             assert secret not in path.read_text(errors="replace"), path
+
+
+@pytest.mark.slow
+def test_latency_study_on_the_tiny_model(model_cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from harness.latency_study import LATENCY_SUMMARY, LatencySummary, read_samples
+
+    config = write_config(
+        tmp_path,
+        SMOKE_CONFIG.read_text()
+        .replace('variants = ["base-plain", "base", "lora", "merged"]', 'variants = ["lora", "merged"]')
+        .replace("../adapters/", "ROOT/adapters/")
+        .replace('"../suites"', '"ROOT/suites"'),
+    )
+    run_dir = tmp_path / "run"
+    assert main(["latency", str(config), "--out", str(run_dir)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "A/A control" in out and "physical floor for tiny-smoke unmerged" in out
+    samples = read_samples(run_dir / "latency.jsonl")
+    arms = {"lora:tiny-smoke", "merged:tiny-smoke", "merged:tiny-smoke (A/A)"}
+    assert {s.arm for s in samples} == arms
+    assert all(s.error is None and s.output_tokens == 16 for s in samples)  # equal work: EOS ignored
+    assert len(samples) == 6 * 3 * 2 * (1 + 4)  # blocks x arms x requests per block x concurrency levels
+    summary = LatencySummary.model_validate_json((run_dir / LATENCY_SUMMARY).read_text())
+    controls = [c for c in summary.comparisons if c.control]
+    assert len(controls) == 2 * 3  # two levels, each TTFT, TPOT, E2E
+    tpot = [c for c in controls if c.metric == "tpot_s"]
+    assert all(c.estimate.low <= 1 <= c.estimate.high for c in tpot), "an A/A control reported a difference"

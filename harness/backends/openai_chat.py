@@ -98,6 +98,9 @@ class OpenAIChatBackend:
             body["tool_choice"] = "auto"
         if self._decoder is not None:
             body["return_token_ids"] = True
+        if settings.ignore_eos:
+            body["ignore_eos"] = True
+            body["min_tokens"] = settings.max_tokens
         return body
 
     async def generate(

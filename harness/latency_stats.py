@@ -1,0 +1,112 @@
+"""Statistics of a latency study: ratios of medians between two arms with intervals that resample blocks, a
+paired rank test over blocks, and a verdict that an A/A control keeps honest.
+
+Why blocks: requests inside one block ran at the same moment of the machine's life (same neighbours, same
+thermal state, same cache warmth), so they are not independent; the block is the unit that was randomised, hence
+the unit that is resampled. Two arms measured in the same blocks are paired: the bootstrap draws the same blocks
+for both, which cancels drift that hits every arm alike.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from scipy.stats import wilcoxon
+
+from harness.types import Frozen
+
+BlockSamples = Mapping[int, Sequence[float]]
+"""Block number → the samples of one arm in that block."""
+
+
+class RatioEstimate(Frozen):
+    """How much slower (>1) or faster (<1) one arm is than another on one metric."""
+
+    ratio: float
+    """Median of the numerator arm over the median of the denominator arm."""
+    low: float
+    """Lower bound of the 95% block-bootstrap interval."""
+    high: float
+    """Upper bound of the 95% block-bootstrap interval."""
+    p_value: float
+    """Two-sided Wilcoxon signed-rank test on the per-block log ratios of medians (1.0 with fewer than 2 blocks)."""
+    blocks: int
+    """Blocks in which both arms have samples."""
+    samples: tuple[int, int]
+    """Samples of the numerator and of the denominator arm."""
+
+    @property
+    def half_width(self) -> float:
+        """Half the interval's width, relative to the ratio: the precision of the estimate."""
+        return (self.high - self.low) / 2 / self.ratio
+
+
+def _pooled_median(samples: BlockSamples, blocks: Sequence[int]) -> float:
+    return float(np.median(np.concatenate([np.asarray(samples[b], dtype=float) for b in blocks])))
+
+
+def _resampled_medians(per_block: list[np.ndarray], chosen: np.ndarray) -> np.ndarray:
+    """The pooled median of each bootstrap replicate (a row of block indices)."""
+    sizes = {len(values) for values in per_block}
+    if len(sizes) == 1:  # the usual case: one vectorised median over (replicates, blocks x samples)
+        stacked = np.stack(per_block)[chosen]
+        return np.median(stacked.reshape(len(chosen), -1), axis=1)
+    return np.array([np.median(np.concatenate([per_block[j] for j in row])) for row in chosen])
+
+
+def ratio_of_medians(
+    numerator: BlockSamples, denominator: BlockSamples, *, resamples: int = 2000, seed: int = 0
+) -> RatioEstimate | None:
+    """The ratio of medians with a paired block bootstrap (percentile interval); None without shared blocks."""
+    blocks = sorted(b for b in numerator.keys() & denominator.keys() if len(numerator[b]) and len(denominator[b]))
+    if not blocks:
+        return None
+    ratio = _pooled_median(numerator, blocks) / _pooled_median(denominator, blocks)
+    rng = np.random.default_rng(seed)
+    num = [np.asarray(numerator[b], dtype=float) for b in blocks]
+    den = [np.asarray(denominator[b], dtype=float) for b in blocks]
+    chosen = rng.integers(0, len(blocks), (resamples, len(blocks)))
+    ratios = _resampled_medians(num, chosen) / _resampled_medians(den, chosen)
+    low, high = np.quantile(ratios, [0.025, 0.975])
+    logs = [math.log(np.median(n) / np.median(d)) for n, d in zip(num, den, strict=True)]
+    p_value = 1.0
+    if len(logs) >= 2 and any(value != 0 for value in logs):
+        p_value = float(wilcoxon(logs).pvalue)
+    return RatioEstimate(
+        ratio=ratio,
+        low=float(low),
+        high=float(high),
+        p_value=p_value,
+        blocks=len(blocks),
+        samples=(sum(len(n) for n in num), sum(len(d) for d in den)),
+    )
+
+
+class Verdict(Frozen):
+    """What the comparison of two arms means, in one sentence a user can act on."""
+
+    different: bool
+    """The interval excludes 1 and the effect is above the noise floor."""
+    text: str
+    """"X is 12% slower, 95% CI [9%, 15%]" or "no difference above the noise floor of 2%"."""
+
+
+def noise_floor(control: RatioEstimate | None) -> float:
+    """The A/A control's largest deviation from 1 within its interval: differences smaller than this cannot be
+    told from this machine's noise in this run."""
+    if control is None:
+        return 0.0
+    return max(abs(control.high - 1), abs(1 - control.low))
+
+
+def verdict(name: str, estimate: RatioEstimate, floor: float) -> Verdict:
+    """Significant only when the interval excludes 1 and the whole interval lies beyond the noise floor."""
+    beyond = estimate.low > 1 + floor or estimate.high < 1 - floor
+    if not beyond:
+        return Verdict(different=False, text=f"{name}: no difference above the noise floor of {floor:.1%}")
+    word = "slower" if estimate.ratio > 1 else "faster"
+    pct = abs(estimate.ratio - 1)
+    low, high = sorted((abs(estimate.low - 1), abs(estimate.high - 1)))
+    return Verdict(different=True, text=f"{name} is {pct:.1%} {word}, 95% CI [{low:.1%}, {high:.1%}]")

@@ -1,0 +1,320 @@
+"""`harness latency CONFIG`: time to first token, time per output token and end-to-end latency of every variant,
+and the overhead of an unmerged adapter over its merged model, measured so that noise cannot fake a difference.
+
+- Equal work: every request generates exactly `output_tokens` (EOS ignored) from prompts drawn from the suites.
+- All servers are up at once and the arms run in randomised interleaved blocks (a fresh random order per block),
+  so a drift of the machine hits every arm alike; warm-up requests come first and are not recorded.
+- An A/A control measures one variant as two arms; its interval is the noise floor of this machine in this run.
+- Every request's timings go to `RUN_DIR/latency.jsonl`; the analysis (`latency-summary.json`) is a pure
+  function of that file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from contextlib import ExitStack
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from pydantic import Field, ValidationError
+from rich.console import Console
+
+from harness.backends.openai_chat import OpenAIChatBackend, tokenizer_decoder
+from harness.latency_stats import RatioEstimate, Verdict, noise_floor, ratio_of_medians, verdict
+from harness.lora_floor import unmerged_read_floor
+from harness.run import SERVER_LOGS, Prepared, open_run_folder, prepare
+from harness.run_config import GenerationSettings, LatencySettings, RunConfig
+from harness.run_plan import lora_rank_flag, lora_variant, merged_variant
+from harness.runlog import RunFolder, RunLogError, write_atomic
+from harness.serving import VllmServer
+from harness.types import Answer, Frozen, LatencySample, Message, Tool
+
+LATENCY = "latency.jsonl"
+LATENCY_SUMMARY = "latency-summary.json"
+CONTROL_SUFFIX = " (A/A)"
+METRICS = ("ttft_s", "tpot_s", "e2e_s")
+
+
+class ArmStats(Frozen):
+    """Percentiles of one arm at one concurrency level."""
+
+    concurrency: int
+    arm: str
+    requests: int
+    """Requests that succeeded."""
+    errors: int
+    """Requests that failed."""
+    percentiles: dict[str, dict[str, float]]
+    """Metric (ttft_s, tpot_s, e2e_s, itl_s) → {p50, p90, p99} in seconds."""
+    output_tokens_per_s: float
+    """Median over requests of output tokens / end-to-end time."""
+
+
+class Comparison(Frozen):
+    """One metric of one arm against another at one concurrency level."""
+
+    concurrency: int
+    metric: str
+    numerator: str
+    denominator: str
+    estimate: RatioEstimate
+    verdict: Verdict
+    control: bool = False
+    """True for the A/A control pair."""
+
+
+class LatencySummary(Frozen):
+    """`latency-summary.json`: what reports and gates read about latency."""
+
+    version: int = 1
+    arms: list[ArmStats]
+    comparisons: list[Comparison]
+    noise_floor: dict[str, dict[str, float]]
+    """Concurrency (as text) → metric → the A/A control's noise floor."""
+    read_floor: dict[str, float] = Field(default_factory=dict)
+    """Adapter → extra weight reads per decode step of the unmerged adapter (the memory-bound overhead floor)."""
+    seconds: float | None = None
+    """Wall time of the measurement, servers' start-up included."""
+
+
+def study_arms(prepared: Prepared) -> tuple[list[tuple[str, str]], list[tuple[str, str, bool]]]:
+    """Arms (arm name, variant) and the pairs to compare (numerator, denominator, is the A/A control).
+
+    The control duplicates the merged model of the first adapter when there is one (the arm the overhead is
+    measured against), else the first variant.
+    """
+    names = [v.name for v in prepared.variants if v.role in ("base-plain", "base", "lora", "merged")]
+    if not names:
+        raise RunLogError("the latency study needs at least one served variant (base-plain, base, lora or merged)")
+    adapters = [a.name for a in prepared.adapters]
+    control = merged_variant(adapters[0]) if adapters and merged_variant(adapters[0]) in names else names[0]
+    arms = [(name, name) for name in names] + [(control + CONTROL_SUFFIX, control)]
+    pairs = [(lora_variant(a), merged_variant(a), False) for a in adapters]
+    pairs.append(("base", "base-plain", False))
+    pairs = [(n, d, c) for n, d, c in pairs if n in names and d in names]
+    pairs.append((control + CONTROL_SUFFIX, control, True))
+    return arms, pairs
+
+
+def draw_prompts(prepared: Prepared, settings: LatencySettings) -> list[tuple[list[Message], list[Tool]]]:
+    everything = []
+    for suite, _ in prepared.suites:
+        tools = {tool.key: tool for tool in suite.tools}
+        everything += [(list(case.messages), [tools[k] for k in case.tools]) for case in suite.cases]
+    rng = random.Random(settings.seed)
+    return rng.sample(everything, min(settings.prompts, len(everything)))
+
+
+def _sample(concurrency: int, block: int, arm: str, variant: str, prompt: int, answer: Answer) -> LatencySample:
+    tokens, ttft, e2e = answer.completion_tokens, answer.timings.ttft_s, answer.timings.e2e_s
+    tpot = (e2e - ttft) / (tokens - 1) if tokens and tokens > 1 and ttft is not None and e2e is not None else None
+    return LatencySample(
+        concurrency=concurrency,
+        block=block,
+        arm=arm,
+        variant=variant,
+        prompt=prompt,
+        ttft_s=ttft,
+        tpot_s=tpot,
+        e2e_s=e2e,
+        itl_s=answer.timings.itl_s,
+        output_tokens=tokens,
+        error=answer.error,
+    )
+
+
+def append_samples(path: Path, samples: Sequence[LatencySample]) -> None:
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("".join(sample.model_dump_json() + "\n" for sample in samples))
+
+
+def read_samples(path: Path) -> list[LatencySample]:
+    if not path.exists():
+        raise RunLogError(f"{path}: missing; run `harness latency` first")
+    samples = []
+    lines = path.read_text(encoding="utf-8").split("\n")
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            samples.append(LatencySample.model_validate_json(line))
+        except ValidationError as error:
+            if number == len(lines):  # torn last line of an interrupted study
+                break
+            raise RunLogError(f"{path}:{number}: {error.errors()[0]['msg']}") from None
+    return samples
+
+
+async def _measure(
+    backends: dict[str, OpenAIChatBackend],
+    arms: list[tuple[str, str]],
+    prompts: list[tuple[list[Message], list[Tool]]],
+    settings: LatencySettings,
+    output: Path,
+    console: Console,
+) -> None:
+    request = GenerationSettings(max_tokens=settings.output_tokens, stop=[], ignore_eos=True, seed=settings.seed)
+    rng = random.Random(settings.seed)
+    cursor = 0
+
+    async def batch(level: int, count: int, block: int, arm: str, variant: str) -> list[LatencySample]:
+        nonlocal cursor
+        picks = [(cursor + i) % len(prompts) for i in range(count)]
+        cursor += count
+        queue = list(picks)
+        results: list[LatencySample] = []
+
+        async def worker() -> None:
+            while queue:
+                index = queue.pop()
+                messages, tools = prompts[index]
+                answer = await backends[variant].generate(messages, tools, request)
+                results.append(_sample(level, block, arm, variant, index, answer))
+
+        await asyncio.gather(*(worker() for _ in range(min(level, count))))
+        return results
+
+    for level in settings.concurrency:
+        for arm, variant in arms:
+            if settings.warmup:
+                await batch(level, settings.warmup * level, -1, arm, variant)
+        for block in range(settings.blocks):
+            order = list(arms)
+            rng.shuffle(order)
+            for arm, variant in order:
+                append_samples(output, await batch(level, settings.requests_per_block * level, block, arm, variant))
+        console.print(f"concurrency {level}: {settings.blocks} blocks × {len(arms)} arms measured")
+
+
+def _percentiles(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {}
+    p50, p90, p99 = np.percentile(values, [50, 90, 99])
+    return {"p50": float(p50), "p90": float(p90), "p99": float(p99)}
+
+
+def analyse(
+    samples: Sequence[LatencySample],
+    pairs: Sequence[tuple[str, str, bool]],
+    settings: LatencySettings,
+    read_floor: dict[str, float],
+    seconds: float | None = None,
+) -> LatencySummary:
+    """Percentiles per arm and ratios per pair; pure, so reports can recompute it from the log."""
+    by_arm: dict[tuple[int, str], list[LatencySample]] = defaultdict(list)
+    for sample in samples:
+        by_arm[(sample.concurrency, sample.arm)].append(sample)
+    arms = []
+    for (level, arm), members in sorted(by_arm.items()):
+        good = [s for s in members if s.error is None and s.e2e_s]
+        percentiles = {m: _percentiles([getattr(s, m) for s in good if getattr(s, m) is not None]) for m in METRICS}
+        percentiles["itl_s"] = _percentiles([gap for s in good for gap in s.itl_s])
+        rates = [s.output_tokens / s.e2e_s for s in good if s.output_tokens and s.e2e_s]
+        arms.append(
+            ArmStats(
+                concurrency=level,
+                arm=arm,
+                requests=len(good),
+                errors=len(members) - len(good),
+                percentiles=percentiles,
+                output_tokens_per_s=float(np.median(rates)) if rates else 0.0,
+            )
+        )
+
+    def blocks_of(level: int, arm: str, metric: str) -> dict[int, list[float]]:
+        found: dict[int, list[float]] = defaultdict(list)
+        for s in by_arm.get((level, arm), []):
+            value = getattr(s, metric)
+            if s.error is None and value is not None:
+                found[s.block].append(value)
+        return found
+
+    comparisons = []
+    floors: dict[str, dict[str, float]] = {}
+    levels = sorted({s.concurrency for s in samples})
+    for level in levels:
+        estimates = {}
+        for metric in METRICS:
+            for numerator, denominator, control in pairs:
+                estimate = ratio_of_medians(
+                    blocks_of(level, numerator, metric),
+                    blocks_of(level, denominator, metric),
+                    resamples=settings.resamples,
+                    seed=settings.seed,
+                )
+                if estimate is not None:
+                    estimates[(metric, numerator, denominator, control)] = estimate
+        floors[str(level)] = {
+            metric: noise_floor(next((e for (m, _, _, c), e in estimates.items() if m == metric and c), None))
+            for metric in METRICS
+        }
+        for (metric, numerator, denominator, control), estimate in estimates.items():
+            floor = 0.0 if control else floors[str(level)][metric]
+            name = f"{numerator} vs {denominator}, {metric.removesuffix('_s').upper()}"
+            comparisons.append(
+                Comparison(
+                    concurrency=level,
+                    metric=metric,
+                    numerator=numerator,
+                    denominator=denominator,
+                    estimate=estimate,
+                    verdict=verdict(name, estimate, floor),
+                    control=control,
+                )
+            )
+    return LatencySummary(
+        arms=arms, comparisons=comparisons, noise_floor=floors, read_floor=read_floor, seconds=seconds
+    )
+
+
+def _read_floors(prepared: Prepared) -> dict[str, float]:
+    return {
+        adapter.name: unmerged_read_floor(prepared.base, adapter.adapter, adapter.rank, lora_rank_flag(adapter.rank))
+        for adapter in prepared.adapters
+    }
+
+
+def latency_study(config: RunConfig, config_dir: Path, run_dir: Path, console: Console) -> LatencySummary:
+    """Run the study into the run folder and write its summary; an earlier study's log is kept beside it."""
+    began = time.perf_counter()
+    prepared = prepare(config, config_dir)
+    folder: RunFolder = open_run_folder(prepared, run_dir)
+    settings = config.latency
+    arms, pairs = study_arms(prepared)
+    prompts = draw_prompts(prepared, settings)
+    wanted = {variant for _, variant in arms}
+    output = folder.path / LATENCY
+    if output.exists():
+        output.rename(output.with_name(f"latency-{datetime.now(UTC):%Y%m%dT%H%M%S}.jsonl"))
+    with ExitStack() as servers:
+        backends: dict[str, OpenAIChatBackend] = {}
+        for plan in prepared.plans:
+            if plan.spec is None or not wanted & plan.models.keys():
+                continue
+            server = servers.enter_context(
+                VllmServer(plan.spec, folder.path / SERVER_LOGS / f"latency-{plan.name}.log")
+            )
+            console.print(f"starting {plan.name} …")
+            server.start(config.server.startup_timeout_s)
+            decoder = tokenizer_decoder(plan.tokenizer) if plan.tokenizer else None
+            for variant, model in plan.models.items():
+                backends[variant] = OpenAIChatBackend(
+                    server.base_url, model, decoder=decoder, concurrency=max(settings.concurrency)
+                )
+
+        async def measure_and_close() -> None:
+            try:
+                await _measure(backends, arms, prompts, settings, output, console)
+            finally:
+                for backend in backends.values():
+                    await backend.aclose()
+
+        asyncio.run(measure_and_close())
+    summary = analyse(read_samples(output), pairs, settings, _read_floors(prepared), time.perf_counter() - began)
+    write_atomic(folder.path / LATENCY_SUMMARY, summary.model_dump_json(indent=2) + "\n")
+    return summary
