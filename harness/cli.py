@@ -101,6 +101,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     path = Path(args.config)
     config = load_run_config(path)
+    if args.sample is not None:
+        suites = config.suites.model_copy(update={"sample": args.sample})
+        config = config.model_copy(update={"name": f"{config.name}-sample{args.sample}", "suites": suites})
     run_dir = Path(args.out) if args.out else Path("runs") / config.name
     folder = run(config, path.parent, run_dir, console)
     summary = score_run(folder.path)
@@ -148,6 +151,51 @@ def _cmd_parity(args: argparse.Namespace) -> int:
             )
     console.print(f"run folder: {run_dir}", soft_wrap=True)
     return EXIT_INVALID if failed else EXIT_OK
+
+
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{1000 * value:.0f}" if value >= 0.1 else f"{1000 * value:.1f}"
+
+
+def _cmd_latency(args: argparse.Namespace) -> int:
+    from harness.latency_study import latency_study
+    from harness.run_config import load_run_config
+
+    path = Path(args.config)
+    config = load_run_config(path)
+    run_dir = Path(args.out) if args.out else Path("runs") / config.name
+    summary = latency_study(config, path.parent, run_dir, console)
+    for level in sorted({arm.concurrency for arm in summary.arms}):
+        table = Table(title=f"Latency at concurrency {level} (ms; p50 / p90 / p99)")
+        for header in ("arm", "TTFT", "TPOT", "E2E", "ITL p50", "tok/s", "n"):
+            table.add_column(header, justify="left" if header == "arm" else "right")
+        for arm in (a for a in summary.arms if a.concurrency == level):
+            cells = [
+                " / ".join(_ms(arm.percentiles[metric].get(p)) for p in ("p50", "p90", "p99"))
+                for metric in ("ttft_s", "tpot_s", "e2e_s")
+            ]
+            table.add_row(
+                escape(arm.arm),
+                *cells,
+                _ms(arm.percentiles["itl_s"].get("p50")),
+                f"{arm.output_tokens_per_s:.1f}",
+                str(arm.requests) + (f" ({arm.errors} errors)" if arm.errors else ""),
+            )
+        console.print(table)
+        for comparison in (c for c in summary.comparisons if c.concurrency == level):
+            estimate = comparison.estimate
+            line = (
+                f"  {escape(comparison.verdict.text)} (ratio {estimate.ratio:.3f}, CI [{estimate.low:.3f},"
+                f" {estimate.high:.3f}], p = {estimate.p_value:.2g}, {estimate.blocks} blocks)"
+            )
+            console.print(("[dim]A/A control[/dim]" if comparison.control else "") + line, soft_wrap=True)
+    for adapter, floor in summary.read_floor.items():
+        console.print(
+            f"physical floor for {escape(adapter)} unmerged: +{floor:.2%} weight reads per decode step "
+            "(the memory-bound lower bound on its TPOT overhead)"
+        )
+    console.print(f"study took {summary.seconds:.0f} s; samples in {run_dir / 'latency.jsonl'}", soft_wrap=True)
+    return EXIT_OK
 
 
 def _cmd_adapters_check(args: argparse.Namespace) -> int:
@@ -204,6 +252,13 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="harness", description="Benchmark function-calling LoRA adapters.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -225,13 +280,25 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="serve every variant of a run config, answer every case, score the run")
     run.add_argument("config", help="run config (TOML), such as configs/smoke.toml")
     run.add_argument("--out", help="run folder (default runs/NAME); an existing one of the same config is resumed")
+    run.add_argument(
+        "--sample", type=_positive, help="a seeded sample of N cases per suite instead of the config's choice"
+    )
     run.set_defaults(handler=_cmd_run)
+
+    latency = commands.add_parser(
+        "latency", help="TTFT, TPOT and E2E per variant; the unmerged adapter's overhead with an A/A noise floor"
+    )
+    latency.add_argument("config", help="run config (TOML); its [latency] section sets the study")
+    latency.add_argument("--out", help="run folder (default runs/NAME); the samples go to latency.jsonl there")
+    latency.set_defaults(handler=_cmd_latency)
 
     parity = commands.add_parser(
         "parity", help="check that vLLM applies each adapter, and agrees with transformers, unmerged and merged"
     )
     parity.add_argument("config", help="run config (TOML); its base, adapters and suites are used")
-    parity.add_argument("--per-suite", type=int, default=4, help="cases per suite (default 4; transformers is slow)")
+    parity.add_argument(
+        "--per-suite", type=_positive, default=4, help="cases per suite (default 4; transformers is slow)"
+    )
     parity.add_argument("--out", help="run folder (default runs/NAME-parity)")
     parity.set_defaults(handler=_cmd_parity)
 
