@@ -153,11 +153,8 @@ def _cmd_parity(args: argparse.Namespace) -> int:
     return EXIT_INVALID if failed else EXIT_OK
 
 
-def _ms(value: float | None) -> str:
-    return "–" if value is None else f"{1000 * value:.0f}" if value >= 0.1 else f"{1000 * value:.1f}"
-
-
 def _cmd_latency(args: argparse.Namespace) -> int:
+    from harness.console_report import print_latency
     from harness.latency_study import latency_study
     from harness.run_config import load_run_config
 
@@ -165,36 +162,58 @@ def _cmd_latency(args: argparse.Namespace) -> int:
     config = load_run_config(path)
     run_dir = Path(args.out) if args.out else Path("runs") / config.name
     summary = latency_study(config, path.parent, run_dir, console)
-    for level in sorted({arm.concurrency for arm in summary.arms}):
-        table = Table(title=f"Latency at concurrency {level} (ms; p50 / p90 / p99)")
-        for header in ("arm", "TTFT", "TPOT", "E2E", "ITL p50", "tok/s", "n"):
-            table.add_column(header, justify="left" if header == "arm" else "right")
-        for arm in (a for a in summary.arms if a.concurrency == level):
-            cells = [
-                " / ".join(_ms(arm.percentiles[metric].get(p)) for p in ("p50", "p90", "p99"))
-                for metric in ("ttft_s", "tpot_s", "e2e_s")
-            ]
-            table.add_row(
-                escape(arm.arm),
-                *cells,
-                _ms(arm.percentiles["itl_s"].get("p50")),
-                f"{arm.output_tokens_per_s:.1f}",
-                str(arm.requests) + (f" ({arm.errors} errors)" if arm.errors else ""),
-            )
-        console.print(table)
-        for comparison in (c for c in summary.comparisons if c.concurrency == level):
-            estimate = comparison.estimate
-            line = (
-                f"  {escape(comparison.verdict.text)} (ratio {estimate.ratio:.3f}, CI [{estimate.low:.3f},"
-                f" {estimate.high:.3f}], p = {estimate.p_value:.2g}, {estimate.blocks} blocks)"
-            )
-            console.print(("[dim]A/A control[/dim]" if comparison.control else "") + line, soft_wrap=True)
-    for adapter, floor in summary.read_floor.items():
-        console.print(
-            f"physical floor for {escape(adapter)} unmerged: +{floor:.2%} weight reads per decode step "
-            "(the memory-bound lower bound on its TPOT overhead)"
-        )
+    print_latency(summary, console)
     console.print(f"study took {summary.seconds:.0f} s; samples in {run_dir / 'latency.jsonl'}", soft_wrap=True)
+    return EXIT_OK
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from harness.console_report import print_report
+    from harness.run_view import load_run
+
+    print_report(load_run(Path(args.run_dir)), console)
+    return EXIT_OK
+
+
+def _cmd_gate(args: argparse.Namespace) -> int:
+    import os
+
+    from harness.gate import Status, evaluate_gate, load_baseline
+    from harness.gate_output import junit_xml, markdown_summary
+    from harness.runlog import write_atomic
+
+    run_dir = Path(args.run_dir)
+    baseline = load_baseline(Path(args.baseline)) if args.baseline else None
+    result = evaluate_gate(run_dir, baseline)
+    colours = {Status.PASSED: "green", Status.FAILED: "red", Status.ERROR: "yellow"}
+    for rule in result.results:
+        where = f"{rule.variant} {rule.suite or ''}".strip()
+        console.print(
+            f"[{colours[rule.status]}]{rule.status.value:>6}[/] {rule.rule} {escape(where)}: {escape(rule.detail)}",
+            soft_wrap=True,
+        )
+    junit = Path(args.junit) if args.junit else run_dir / "gate-junit.xml"
+    summary = Path(args.summary) if args.summary else run_dir / "gate-summary.md"
+    write_atomic(junit, junit_xml(result))
+    write_atomic(summary, markdown_summary(result))
+    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if step_summary:
+        with open(step_summary, "a", encoding="utf-8") as handle:
+            handle.write(markdown_summary(result))
+    words = {
+        0: "[green]gate passed[/green]",
+        1: "[red]gate failed[/red]",
+        2: "[yellow]gate could not be evaluated[/yellow]",
+    }
+    console.print(f"{words[result.exit_code]}; JUnit {junit}, summary {summary}", soft_wrap=True)
+    return result.exit_code
+
+
+def _cmd_baseline_save(args: argparse.Namespace) -> int:
+    from harness.gate import save_baseline
+
+    path = save_baseline(Path(args.run_dir), args.name, Path(args.dir))
+    console.print(f"baseline written to {path}", soft_wrap=True)
     return EXIT_OK
 
 
@@ -301,6 +320,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parity.add_argument("--out", help="run folder (default runs/NAME-parity)")
     parity.set_defaults(handler=_cmd_parity)
+
+    report = commands.add_parser("report", help="print a run folder's accuracy, failures and latency (no model)")
+    report.add_argument("run_dir", help="a run folder")
+    report.set_defaults(handler=_cmd_report)
+
+    gate = commands.add_parser(
+        "gate", help="judge a scored run folder by its config's rules: exit 0 pass, 1 fail, 2 cannot evaluate"
+    )
+    gate.add_argument("run_dir", help="a scored run folder")
+    gate.add_argument("--baseline", help="a baseline file (reports/baselines/NAME.json) the run must not fall below")
+    gate.add_argument("--junit", help="JUnit XML output (default RUN_DIR/gate-junit.xml)")
+    gate.add_argument("--summary", help="Markdown summary output (default RUN_DIR/gate-summary.md)")
+    gate.set_defaults(handler=_cmd_gate)
+
+    baseline = commands.add_parser("baseline", help="baselines for the gate").add_subparsers(
+        dest="baseline_command", required=True, metavar="SUBCOMMAND"
+    )
+    save = baseline.add_parser("save", help="save a scored run's per-case verdicts as a baseline")
+    save.add_argument("run_dir", help="a scored run folder")
+    save.add_argument("name", help="baseline name")
+    save.add_argument("--dir", default="reports/baselines", help="where baselines live (default reports/baselines)")
+    save.set_defaults(handler=_cmd_baseline_save)
 
     adapters = commands.add_parser("adapters", help="check LoRA adapters").add_subparsers(
         dest="adapters_command", required=True, metavar="SUBCOMMAND"

@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 
 from harness.errors import HarnessError
 from harness.toml_files import load_toml_model
-from harness.types import Frozen
+from harness.types import Frozen, ParseMode
 
 CONFIG_VERSION = 1
 VariantKind = Literal["base-plain", "base", "lora", "merged", "reference"]
@@ -101,6 +101,26 @@ class LatencySettings(Frozen):
     """Seed of the prompt draw, the block orders and the bootstrap."""
 
 
+class GateRules(Frozen):
+    """Rules of `harness gate`; every limit can be switched off with an explicit value (0 or an empty table)."""
+
+    mode: ParseMode = ParseMode.STRICT
+    """Which reading the accuracy rules judge: strict (what vLLM's parser gives users) or lenient."""
+    variants: list[str] = Field(default_factory=lambda: ["lora:*"])
+    """Variants the gate judges (shell patterns); by default every unmerged adapter."""
+    min_full_match: dict[str, float] = Field(default_factory=lambda: {"*": 0.3})
+    """Suite name (shell pattern) → minimum full-match rate; the most specific pattern applies."""
+    alpha: float = Field(default=0.05, gt=0, lt=1)
+    """Significance level of the regression test against a baseline."""
+    max_merged_gap: float | None = Field(default=0.1, ge=0, le=1)
+    """Largest allowed full-match difference between an adapter served unmerged and merged; None: rule off."""
+    max_strict_parse_error_rate: float | None = Field(default=0.2, ge=0, le=1)
+    """Largest allowed rate of outputs vLLM's parser cannot read; None: rule off."""
+    max_latency_overhead: float | None = Field(default=None, ge=0)
+    """Largest allowed TPOT overhead of unmerged over merged (0.5 = +50%), judged on the interval's lower bound;
+    needs `harness latency` in the run folder. None: rule off."""
+
+
 class ExternalEndpoint(Frozen):
     """An already running OpenAI-compatible endpoint measured as one more variant."""
 
@@ -154,6 +174,8 @@ class RunConfig(Frozen):
     """Running endpoints measured beside (or instead of) managed servers."""
     latency: LatencySettings = Field(default_factory=LatencySettings)
     """The latency study."""
+    gate: GateRules = Field(default_factory=GateRules)
+    """Rules of the regression gate."""
 
     @model_validator(mode="after")
     def _consistent(self) -> RunConfig:

