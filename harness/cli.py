@@ -175,6 +175,39 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from harness.compare import compare, pick_variants
+    from harness.console_report import pct_difference
+    from harness.run_view import load_run
+    from harness.types import ParseMode
+
+    view_a = load_run(Path(args.run_a))
+    view_b = load_run(Path(args.run_b)) if args.run_b else view_a
+    a, b = pick_variants(view_a, view_b, args.a, args.b)
+    result = compare(view_a, a, view_b, b, ParseMode(args.mode))
+    table = Table(title=f"{a} (A) vs {b} (B), {result.mode.value} full match", title_justify="left")
+    for header in ("suite", "n", "A", "B", "B−A [95% CI]", "wins", "losses", "p"):
+        table.add_column(header, justify="left" if header == "suite" else "right")
+    for row in result.suites:
+        table.add_row(
+            escape(row.suite),
+            str(row.cases),
+            f"{row.accuracy_a:.0%}",
+            f"{row.accuracy_b:.0%}",
+            pct_difference(row.accuracy_b - row.accuracy_a, row.difference_low, row.difference_high),
+            str(row.wins),
+            str(row.losses),
+            f"{row.p_value:.2g}",
+        )
+    console.print(table)
+    for metric, estimate in result.latency.items():
+        console.print(
+            f"  {metric.removesuffix('_s').upper()} B/A {estimate.ratio:.3f} [{estimate.low:.3f}, {estimate.high:.3f}]"
+        )
+    console.print(f"[bold]recommendation:[/bold] {escape(result.recommendation)}")
+    return EXIT_OK
+
+
 def _cmd_gate(args: argparse.Namespace) -> int:
     import os
 
@@ -324,6 +357,14 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="print a run folder's accuracy, failures and latency (no model)")
     report.add_argument("run_dir", help="a run folder")
     report.set_defaults(handler=_cmd_report)
+
+    compare = commands.add_parser("compare", help="paired comparison of two adapters: which one to ship")
+    compare.add_argument("run_a", help="run folder of A")
+    compare.add_argument("run_b", nargs="?", help="run folder of B (default: the same run)")
+    compare.add_argument("--a", help="variant A (default: the run's unmerged adapter)")
+    compare.add_argument("--b", help="variant B")
+    compare.add_argument("--mode", choices=["strict", "lenient"], default="strict", help="which reading to judge")
+    compare.set_defaults(handler=_cmd_compare)
 
     gate = commands.add_parser(
         "gate", help="judge a scored run folder by its config's rules: exit 0 pass, 1 fail, 2 cannot evaluate"

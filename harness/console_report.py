@@ -29,6 +29,10 @@ def pct(p: Proportion) -> str:
     return f"{100 * p.value:.0f} [{100 * p.low:.0f}-{100 * p.high:.0f}]"
 
 
+def pct_difference(value: float, low: float, high: float) -> str:
+    return f"{100 * value:+.0f} [{100 * low:+.0f}, {100 * high:+.0f}]"
+
+
 def point(p: Proportion) -> str:
     return "–" if p.value is None else f"{100 * p.value:.0f}"
 

@@ -1,0 +1,46 @@
+"""Paired comparison on synthetic run folders with known answers: counts, McNemar, intervals, and the
+recommendation a release manager reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from run_factory import synthetic_run
+
+from harness.cli import main
+from harness.compare import CompareError, compare, pick_variants
+from harness.run_view import load_run
+
+
+def test_clearly_better_adapter_is_recommended_with_its_p_value(tmp_path: Path) -> None:
+    run = synthetic_run(tmp_path / "run", {"lora:good": 27, "lora:under": 9})
+    view = load_run(run)
+    a, b = pick_variants(view, view, None, None)
+    assert (a, b) == ("lora:good", "lora:under")
+    result = compare(view, a, view, b)
+    overall = result.suites[-1]
+    assert (overall.suite, overall.cases, overall.wins, overall.losses, overall.ties) == ("all", 30, 0, 18, 12)
+    assert overall.p_value == pytest.approx(2 * 0.5**18)
+    assert overall.difference_high < 0 and overall.difference_low < -0.4
+    assert result.recommendation.startswith("ship lora:good: 60.0% more full matches than lora:under")
+
+
+def test_close_adapters_get_no_verdict(tmp_path: Path) -> None:
+    view = load_run(synthetic_run(tmp_path / "run", {"lora:x": {0, 1, 2, 3, 4, 5}, "lora:y": {2, 3, 4, 5, 6, 7}}))
+    result = compare(view, "lora:x", view, "lora:y")
+    overall = result.suites[-1]
+    assert (overall.wins, overall.losses, overall.p_value) == (2, 2, 1.0)
+    assert overall.difference_low < 0 < overall.difference_high
+    assert result.recommendation.startswith("no significant accuracy difference")
+
+
+def test_across_runs_and_clear_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = synthetic_run(tmp_path / "before", {"lora:v1": 10, "merged:v1": 10})
+    after = synthetic_run(tmp_path / "after", {"lora:v2": 25, "merged:v2": 25})
+    assert main(["compare", str(before), str(after)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "lora:v1 (A) vs lora:v2 (B)" in out and "ship lora:v2" in out
+    with pytest.raises(CompareError, match="no variant 'lora:nope'"):
+        pick_variants(load_run(before), load_run(after), "lora:nope", None)
+    assert main(["compare", str(before), "--b", "lora:missing"]) == 2
