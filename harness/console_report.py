@@ -110,7 +110,7 @@ def _failures(view: RunView, console: Console) -> None:
     console.print(table)
 
 
-def _expected_text(expected: list[ExpectedCall]) -> str:
+def expected_text(expected: list[ExpectedCall]) -> str:
     if not expected:
         return "no call"
     parts = []
@@ -147,7 +147,7 @@ def _worst(view: RunView, console: Console) -> None:
             produced = produced_text(generation.text) if generation and not generation.error else "request failed"
             kind = score.lenient.error_kind.value if score.lenient.error_kind else ""
             console.print(escape(f"  {score.suite}/{score.case_id} [{kind}]"))
-            console.print(escape(f"    expected: {_expected_text(case.expected)}"))
+            console.print(escape(f"    expected: {expected_text(case.expected)}"))
             console.print(escape(f"    produced: {produced}"))
 
 
