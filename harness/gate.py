@@ -141,13 +141,7 @@ def _regression(variant: str, suite: str, scores: list[CaseScore], baseline: Bas
     reference = baseline.outcomes.get(name) if name else None
     cases = (reference or {}).get(suite)
     if not cases:
-        return RuleResult(
-            rule=rule,
-            variant=variant,
-            suite=suite,
-            status=Status.ERROR,
-            detail=f"baseline {baseline.name} has no {suite}",
-        )
+        return _error(rule, variant, suite, f"baseline {baseline.name} has no {suite}")
     now = {s.case_id: getattr(s, mode.value).full_match for s in scores}
     before = {case: verdicts[mode.value] for case, verdicts in cases.items()}
     if now.keys() == before.keys():
@@ -164,9 +158,7 @@ def _regression(variant: str, suite: str, scores: list[CaseScore], baseline: Bas
             f"case sets differ: {current.value or 0:.1%} [{current.low:.1%}, {current.high:.1%}] vs baseline"
             f" {previous.value or 0:.1%} [{previous.low:.1%}, {previous.high:.1%}]"
         )
-    return RuleResult(
-        rule=rule, variant=variant, suite=suite, status=Status.FAILED if dropped else Status.PASSED, detail=detail
-    )
+    return _judged(rule, variant, suite, not dropped, detail)
 
 
 def _latency_rule(variant: str, summary: LatencySummary | None, limit: float) -> RuleResult:
@@ -179,7 +171,7 @@ def _latency_rule(variant: str, summary: LatencySummary | None, limit: float) ->
     ]
     if not found:
         detail = "no latency study in the run folder" if summary is None else f"no TPOT comparison with {merged}"
-        return RuleResult(rule=rule, variant=variant, suite=None, status=Status.ERROR, detail=detail)
+        return _error(rule, variant, None, detail)
     comparison = min(found, key=lambda c: c.concurrency)
     estimate = comparison.estimate
     over = estimate.low - 1 > limit
@@ -187,9 +179,59 @@ def _latency_rule(variant: str, summary: LatencySummary | None, limit: float) ->
         f"TPOT {estimate.ratio - 1:+.1%} (95% CI [{estimate.low - 1:+.1%}, {estimate.high - 1:+.1%}]) over {merged}"
         f" at concurrency {comparison.concurrency}; limit +{limit:.0%}"
     )
-    return RuleResult(
-        rule=rule, variant=variant, suite=None, status=Status.FAILED if over else Status.PASSED, detail=detail
-    )
+    return _judged(rule, variant, None, not over, detail)
+
+
+def _judged(rule: str, variant: str, suite: str | None, passed: bool, detail: str) -> RuleResult:
+    status = Status.PASSED if passed else Status.FAILED
+    return RuleResult(rule=rule, variant=variant, suite=suite, status=status, detail=detail)
+
+
+def _error(rule: str, variant: str, suite: str | None, detail: str) -> RuleResult:
+    return RuleResult(rule=rule, variant=variant, suite=suite, status=Status.ERROR, detail=detail)
+
+
+def _complete(group: GroupSummary | None) -> bool:
+    return group is not None and not group.missing and group.cases > 0
+
+
+def _suite_rules(
+    variant: str,
+    suite: str,
+    groups: dict[tuple[str, str], GroupSummary],
+    scores: list[CaseScore],
+    baseline: Baseline | None,
+    rules: GateRules,
+) -> list[RuleResult]:
+    """Every per-suite rule for one variant; a suite without an answer for every case fails to evaluate."""
+    group = groups.get((variant, suite))
+    if group is None or not _complete(group):
+        return [_error("scores", variant, suite, f"{group.missing if group else 'all'} cases have no answer")]
+    results = []
+    rate = _rate(group, rules.mode) or 0.0
+    minimum = _min_full_match(rules, suite)
+    if minimum is not None:
+        detail = f"full match {rate:.1%} ({rules.mode.value}), minimum {minimum:.0%}"
+        results.append(_judged("min_full_match", variant, suite, rate >= minimum, detail))
+    if baseline is not None:
+        results.append(_regression(variant, suite, scores, baseline, rules))
+    if rules.max_merged_gap is not None and variant.startswith("lora:"):
+        merged = groups.get((merged_variant(variant.removeprefix("lora:")), suite))
+        if merged is None or not _complete(merged):
+            results.append(
+                _error("merged_gap", variant, suite, "the run has no complete merged variant to compare with")
+            )
+        else:
+            other = _rate(merged, rules.mode) or 0.0
+            detail = f"unmerged {rate:.1%} vs merged {other:.1%}; allowed gap {rules.max_merged_gap:.0%}"
+            results.append(_judged("merged_gap", variant, suite, abs(rate - other) <= rules.max_merged_gap, detail))
+    if rules.max_strict_parse_error_rate is not None:
+        errors = group.strict.parse_error_rate.value or 0.0
+        detail = f"strict parse errors {errors:.1%}, maximum {rules.max_strict_parse_error_rate:.0%}"
+        results.append(
+            _judged("strict_parse_errors", variant, suite, errors <= rules.max_strict_parse_error_rate, detail)
+        )
+    return results
 
 
 def evaluate_gate(run_dir: Path, baseline: Baseline | None = None, rules: GateRules | None = None) -> GateResult:
@@ -209,72 +251,14 @@ def evaluate_gate(run_dir: Path, baseline: Baseline | None = None, rules: GateRu
     latency_path = run_dir / LATENCY_SUMMARY
     latency = LatencySummary.model_validate_json(latency_path.read_bytes()) if latency_path.exists() else None
     groups = _groups(summary)
-    mode = rules.mode
     variants = [v.name for v in manifest.variants if any(fnmatch.fnmatchcase(v.name, p) for p in rules.variants)]
     results: list[RuleResult] = []
-    suites = [ref.name for ref in manifest.suites]
     for variant in variants:
-        for suite in suites:
-            group = groups.get((variant, suite))
-            if group is None or group.missing or not group.cases:
-                missing = group.missing if group else "all"
-                results.append(
-                    RuleResult(
-                        rule="scores",
-                        variant=variant,
-                        suite=suite,
-                        status=Status.ERROR,
-                        detail=f"{missing} cases have no answer",
-                    )
-                )
-                continue
-            rate = _rate(group, mode) or 0.0
-            minimum = _min_full_match(rules, suite)
-            if minimum is not None:
-                status = Status.PASSED if rate >= minimum else Status.FAILED
-                detail = f"full match {rate:.1%} ({mode.value}), minimum {minimum:.0%}"
-                results.append(
-                    RuleResult(rule="min_full_match", variant=variant, suite=suite, status=status, detail=detail)
-                )
-            if baseline is not None:
-                mine = [s for s in scores if s.variant == variant and s.suite == suite]
-                results.append(_regression(variant, suite, mine, baseline, rules))
-            if rules.max_merged_gap is not None and variant.startswith("lora:"):
-                merged = groups.get((merged_variant(variant.removeprefix("lora:")), suite))
-                if merged is None or merged.missing or not merged.cases:
-                    results.append(
-                        RuleResult(
-                            rule="merged_gap",
-                            variant=variant,
-                            suite=suite,
-                            status=Status.ERROR,
-                            detail="the run has no complete merged variant to compare with",
-                        )
-                    )
-                else:
-                    gap = abs(rate - (_rate(merged, mode) or 0.0))
-                    status = Status.PASSED if gap <= rules.max_merged_gap else Status.FAILED
-                    detail = f"unmerged {rate:.1%} vs merged {_rate(merged, mode) or 0:.1%}; allowed gap {rules.max_merged_gap:.0%}"
-                    results.append(
-                        RuleResult(rule="merged_gap", variant=variant, suite=suite, status=status, detail=detail)
-                    )
-            if rules.max_strict_parse_error_rate is not None:
-                errors = group.strict.parse_error_rate.value or 0.0
-                status = Status.PASSED if errors <= rules.max_strict_parse_error_rate else Status.FAILED
-                detail = f"strict parse errors {errors:.1%}, maximum {rules.max_strict_parse_error_rate:.0%}"
-                results.append(
-                    RuleResult(rule="strict_parse_errors", variant=variant, suite=suite, status=status, detail=detail)
-                )
+        for ref in manifest.suites:
+            mine = [s for s in scores if s.variant == variant and s.suite == ref.name]
+            results += _suite_rules(variant, ref.name, groups, mine, baseline, rules)
         if rules.max_latency_overhead is not None and variant.startswith("lora:"):
             results.append(_latency_rule(variant, latency, rules.max_latency_overhead))
     if not variants:
-        results.append(
-            RuleResult(
-                rule="variants",
-                variant="",
-                suite=None,
-                status=Status.ERROR,
-                detail=f"no variant of the run matches {rules.variants}",
-            )
-        )
-    return GateResult(run_id=manifest.run_id, mode=mode, results=results)
+        results.append(_error("variants", "", None, f"no variant of the run matches {rules.variants}"))
+    return GateResult(run_id=manifest.run_id, mode=rules.mode, results=results)
