@@ -113,7 +113,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_parity(args: argparse.Namespace) -> int:
-    from harness.parity import adapter_parity
+    from harness.parity import adapter_parity, agreement
     from harness.run import run
     from harness.run_config import load_run_config
 
@@ -121,7 +121,11 @@ def _cmd_parity(args: argparse.Namespace) -> int:
     config = load_run_config(path)
     suites = config.suites.model_copy(update={"sample": min(config.suites.sample or args.per_suite, args.per_suite)})
     parity = config.model_copy(
-        update={"name": f"{config.name}-parity", "variants": ["base", "lora", "merged", "reference"], "suites": suites}
+        update={
+            "name": f"{config.name}-parity",
+            "variants": ["base-plain", "base", "lora", "merged", "reference"],
+            "suites": suites,
+        }
     )
     run_dir = Path(args.out) if args.out else Path("runs") / parity.name
     generations = {key: g for key, (_, g) in run(parity, path.parent, run_dir, console).read_generations().items()}
@@ -149,6 +153,12 @@ def _cmd_parity(args: argparse.Namespace) -> int:
                 f"[red]FAIL[/red] lora:{escape(adapter.name)} answered exactly like the base on every case: "
                 "vLLM did not apply the adapter (check its name, rank and target modules with `harness adapters check`)"
             )
+    base = agreement(generations, "base", "base-plain")
+    if base is not None:
+        console.print(
+            f"base on the LoRA server vs a plain server: same text on {base.same_text}/{base.cases} cases, same calls"
+            f" on {base.same_calls}/{base.cases} (enabling LoRA must not change what the base calls)"
+        )
     console.print(f"run folder: {run_dir}", soft_wrap=True)
     return EXIT_INVALID if failed else EXIT_OK
 

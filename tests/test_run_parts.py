@@ -109,7 +109,8 @@ def test_server_arguments_match_vllm_flags() -> None:
     text = " ".join(args)
     assert "--host 127.0.0.1 --port 8123" in text
     assert "--enable-auto-tool-choice --tool-call-parser hermes --chat-template /t.jinja" in text
-    assert "--enable-lora --max-loras 1 --lora-modules good=/a/good --max-lora-rank 16" in text
+    # A spare adapter slot: base requests on vLLM's CPU LoRA path read slot -1 (the last one), which must be empty.
+    assert "--enable-lora --max-loras 2 --lora-modules good=/a/good --max-lora-rank 16" in text
     assert "enforce-eager" not in text  # false flags are left out
 
 

@@ -189,12 +189,20 @@ def test_parity_reports_the_adapter_applied_and_agreement(
 ) -> None:
     run_dir = tmp_path / "parity"
     assert main(["parity", str(SMOKE_CONFIG), "--per-suite", "2", "--out", str(run_dir)]) == 0
-    out = capsys.readouterr().out
+    out = " ".join(capsys.readouterr().out.split())
     assert "vLLM applied tiny-smoke" in out
     for pair in ("lora:tiny-smoke", "ref-lora:tiny-smoke", "ref-merged:tiny-smoke", "merged:tiny-smoke"):
         assert pair in out
     variants = {key[0] for key in RunFolder(run_dir).read_generations()}
-    assert variants == {"base", "lora:tiny-smoke", "merged:tiny-smoke", "ref-lora:tiny-smoke", "ref-merged:tiny-smoke"}
+    assert variants == {
+        "base-plain",
+        "base",
+        "lora:tiny-smoke",
+        "merged:tiny-smoke",
+        "ref-lora:tiny-smoke",
+        "ref-merged:tiny-smoke",
+    }
+    assert "base on the LoRA server vs a plain server" in out
 
 
 @pytest.mark.slow

@@ -114,7 +114,11 @@ def server_arguments(spec: ServerSpec, port: int) -> list[str]:
     if spec.chat_template is not None:
         args += ["--chat-template", str(spec.chat_template)]
     if spec.loras:
-        args += ["--enable-lora", "--max-loras", str(len(spec.loras))]
+        # One slot more than adapters: vLLM 0.32's CPU LoRA ops index the stacked adapter weights with the
+        # request's slot, and a request without an adapter has slot -1, which PyTorch reads as the last slot.
+        # With every slot in use, base requests on a LoRA server silently get the last adapter applied; a spare
+        # slot stays zero, so they get nothing. (GPU kernels skip -1; the spare slot costs them little.)
+        args += ["--enable-lora", "--max-loras", str(len(spec.loras) + 1)]
         args += ["--lora-modules", *(f"{name}={path}" for name, path in spec.loras.items())]
         if spec.max_lora_rank is not None:
             args += ["--max-lora-rank", str(spec.max_lora_rank)]
