@@ -85,15 +85,15 @@ class LatencySettings(Frozen):
 
     output_tokens: int = Field(default=32, ge=2)
     """Tokens every request generates (EOS ignored), so that arms are compared on equal work."""
-    prompts: int = Field(default=8, ge=1)
+    prompts: int = Field(default=4, ge=1)
     """Prompts drawn (seeded) from the run's suites and cycled through."""
-    concurrency: list[int] = Field(default_factory=lambda: [1, 8], min_length=1)
+    concurrency: list[int] = Field(default_factory=lambda: [1, 4], min_length=1)
     """Concurrency levels measured; each is a separate study."""
-    blocks: int = Field(default=12, ge=2)
+    blocks: int = Field(default=8, ge=2)
     """Randomised blocks per level: in each block every arm runs once, in a fresh random order."""
-    requests_per_block: int = Field(default=2, ge=1)
+    requests_per_block: int = Field(default=1, ge=1)
     """Requests per arm per block, per unit of concurrency."""
-    warmup: int = Field(default=2, ge=0)
+    warmup: int = Field(default=1, ge=0)
     """Unrecorded requests per arm before each level."""
     resamples: int = Field(default=2000, ge=100)
     """Bootstrap resamples."""
