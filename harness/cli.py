@@ -9,7 +9,6 @@ import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
@@ -17,10 +16,6 @@ from rich.table import Table
 
 from harness.adapter_check import VLLM_MAX_LORA_RANKS
 from harness.errors import HarnessError
-from harness.stats import Proportion
-
-if TYPE_CHECKING:
-    from harness.scoring import RunSummary
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 _SHOWN_DATA_PROBLEMS = 5
@@ -64,39 +59,22 @@ def _cmd_suites_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _percent(p: Proportion) -> str:
-    return "–" if p.value is None else f"{100 * p.value:.0f}% [{100 * p.low:.0f}–{100 * p.high:.0f}]"
-
-
-def _summary_table(summary: RunSummary) -> Table:
-    table = Table(title="Full match per variant and suite (95% Wilson intervals)")
-    for header in ("variant", "suite", "cases", "lenient", "strict", "missing"):
-        table.add_column(header, justify="right" if header in ("cases", "missing") else "left")
-    for group in summary.groups:
-        if group.kind is None:
-            table.add_row(
-                group.variant,
-                group.suite,
-                str(group.cases),
-                _percent(group.lenient.full_match),
-                _percent(group.strict.full_match),
-                str(group.missing),
-            )
-    return table
-
-
 def _cmd_score(args: argparse.Namespace) -> int:
+    from harness.console_report import print_accuracy
+    from harness.run_view import load_run
     from harness.score_run import score_run
 
-    summary = score_run(Path(args.run_dir))
-    console.print(_summary_table(summary))
+    score_run(Path(args.run_dir))
+    print_accuracy(load_run(Path(args.run_dir)), console)
     console.print(f"scores written to {Path(args.run_dir) / 'scores.jsonl'} and summary.json")
     return EXIT_OK
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from harness.console_report import print_accuracy
     from harness.run import run
     from harness.run_config import load_run_config
+    from harness.run_view import load_run
     from harness.score_run import score_run
 
     path = Path(args.config)
@@ -106,8 +84,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         config = config.model_copy(update={"name": f"{config.name}-sample{args.sample}", "suites": suites})
     run_dir = Path(args.out) if args.out else Path("runs") / config.name
     folder = run(config, path.parent, run_dir, console)
-    summary = score_run(folder.path)
-    console.print(_summary_table(summary))
+    score_run(folder.path)
+    print_accuracy(load_run(folder.path), console)
     console.print(f"run folder: {folder.path}", soft_wrap=True)
     return EXIT_OK
 

@@ -51,7 +51,7 @@ def _header(view: RunView, console: Console) -> None:
     )
 
 
-def _accuracy(view: RunView, console: Console) -> None:
+def print_accuracy(view: RunView, console: Console) -> None:
     for variant in view.variants:
         table = Table(
             title=f"{variant}: full match % [95% interval], others %", title_justify="left", box=box.SIMPLE_HEAD
@@ -184,7 +184,7 @@ def print_latency(summary: LatencySummary, console: Console) -> None:
 
 def print_report(view: RunView, console: Console) -> None:
     _header(view, console)
-    _accuracy(view, console)
+    print_accuracy(view, console)
     _failures(view, console)
     if view.latency is not None:
         print_latency(view.latency, console)
