@@ -137,7 +137,9 @@ def produced_text(text: str) -> str:
 
 def _worst(view: RunView, console: Console) -> None:
     for variant in view.variants:
-        failed = [s for s in view.scores_of(variant) if s.lenient.error_kind][:WORST_CASES]
+        failed = sorted(
+            (s for s in view.scores_of(variant) if s.lenient.error_kind), key=lambda s: (s.suite, s.case_id)
+        )[:WORST_CASES]
         if not failed:
             continue
         console.print(f"[bold]First failures of {escape(variant)}[/bold]")

@@ -40,3 +40,16 @@ def test_model_output_is_never_markup() -> None:
 
     Console(file=buffer, width=80, color_system=None).print(escape(produced_text("[link=http://x]click[/link]")))
     assert "[link=http://x]click[/link]" in buffer.getvalue()
+
+
+REAL_RUN = ROOT / "tests" / "data" / "runs" / "embedded-sample4"
+REAL_SNAPSHOT = ROOT / "tests" / "data" / "reports" / "embedded-sample4.txt"
+
+
+def test_real_run_report_matches_its_snapshot(tmp_path: Path) -> None:
+    """A real vLLM run of SmolLM2 + fc-good (4 cases per suite, four variants) as a golden fixture."""
+    run = tmp_path / "embedded-sample4"
+    shutil.copytree(REAL_RUN, run)
+    text = render(run)
+    assert text == REAL_SNAPSHOT.read_text(), "report changed; if intended, regenerate the snapshot"
+    assert "lora:fc-good" in text and "merged:fc-good" in text and "base-plain" in text

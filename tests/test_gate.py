@@ -14,6 +14,7 @@ from harness.cli import main
 from harness.gate import Baseline, Status, evaluate_gate, load_baseline, save_baseline
 from harness.gate_output import junit_xml, markdown_summary
 from harness.run_config import GateRules
+from harness.score_run import score_run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -116,3 +117,21 @@ def test_gate_cli_writes_files_and_exits_with_the_verdict(tmp_path: Path, monkey
 def test_unscored_run_cannot_be_gated(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "tests" / "data" / "runs" / "handmade", tmp_path / "run")
     assert main(["gate", str(tmp_path / "run")]) == 2
+
+
+def test_gate_on_a_real_run(tmp_path: Path) -> None:
+    """SmolLM2 + fc-good served by vLLM (4 cases per suite): fc-good is not yet good (issue 3), and the gate says
+    so with the default rules, while unmerged and merged serving agree everywhere."""
+    run = tmp_path / "run"
+    shutil.copytree(ROOT / "tests" / "data" / "runs" / "embedded-sample4", run)
+    score_run(run)
+    result = evaluate_gate(run)
+    assert result.exit_code == 1
+    by_rule: dict[str, set[Status]] = {}
+    for rule in result.results:
+        assert rule.variant == "lora:fc-good"
+        by_rule.setdefault(rule.rule, set()).add(rule.status)
+    assert by_rule["merged_gap"] == {Status.PASSED}
+    assert Status.FAILED in by_rule["min_full_match"]
+    suite = ElementTree.fromstring(junit_xml(result))
+    assert int(suite.get("tests") or 0) == len(result.results) == 3 * 5
