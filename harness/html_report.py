@@ -19,6 +19,7 @@ from typing import Any
 from harness.console_report import expected_text, produced_text
 from harness.html_svg import Bar, Ratio, bar_chart, cdf_chart, ratio_chart
 from harness.latency_study import LATENCY, read_samples
+from harness.parsing import parse_lenient
 from harness.run_view import RunView
 from harness.scoring import metrics
 from harness.types import ParseMode
@@ -161,10 +162,15 @@ def _case_rows(view: RunView) -> list[dict[str, str]]:
                 "prompt": case.messages[-1].content,
                 "expected": expected_text(case.expected),
                 "output": (generation.error or generation.text) if generation else "",
-                "parsed": produced_text(generation.text) if generation and not generation.error else "",
+                "parsed": _parsed(generation.text) if generation and not generation.error else "",
             }
         )
     return rows
+
+
+def _parsed(text: str) -> str:
+    """The calls read from an output; the raw output already sits in its own column."""
+    return produced_text(text) if parse_lenient(text).calls else "no call"
 
 
 def _json_for_script(value: object) -> str:
