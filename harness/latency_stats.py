@@ -101,6 +101,15 @@ def noise_floor(control: RatioEstimate | None) -> float:
     return max(abs(control.high - 1), abs(1 - control.low))
 
 
+def control_verdict(name: str, estimate: RatioEstimate) -> Verdict:
+    """The A/A control states the floor it sets; if its own interval excludes 1, the run's noise defeated the
+    design (a drift the blocks did not absorb) and that is reported, not hidden."""
+    text = f"{name}: the noise floor of this run is {noise_floor(estimate):.1%}"
+    if estimate.low > 1 or estimate.high < 1:
+        return Verdict(different=True, text=text + "; the control itself differs, so treat every verdict with care")
+    return Verdict(different=False, text=text)
+
+
 def verdict(name: str, estimate: RatioEstimate, floor: float) -> Verdict:
     """Significant only when the interval excludes 1 and the whole interval lies beyond the noise floor."""
     beyond = estimate.low > 1 + floor or estimate.high < 1 - floor

@@ -25,7 +25,7 @@ from pydantic import Field, ValidationError
 from rich.console import Console
 
 from harness.backends.openai_chat import OpenAIChatBackend, tokenizer_decoder
-from harness.latency_stats import RatioEstimate, Verdict, noise_floor, ratio_of_medians, verdict
+from harness.latency_stats import RatioEstimate, Verdict, control_verdict, noise_floor, ratio_of_medians, verdict
 from harness.lora_floor import unmerged_read_floor
 from harness.run import SERVER_LOGS, Prepared, open_run_folder, prepare
 from harness.run_config import GenerationSettings, LatencySettings, RunConfig
@@ -254,8 +254,8 @@ def analyse(
             for metric in METRICS
         }
         for (metric, numerator, denominator, control), estimate in estimates.items():
-            floor = 0.0 if control else floors[str(level)][metric]
             name = f"{numerator} vs {denominator}, {metric.removesuffix('_s').upper()}"
+            judged = control_verdict(name, estimate) if control else verdict(name, estimate, floors[str(level)][metric])
             comparisons.append(
                 Comparison(
                     concurrency=level,
@@ -263,7 +263,7 @@ def analyse(
                     numerator=numerator,
                     denominator=denominator,
                     estimate=estimate,
-                    verdict=verdict(name, estimate, floor),
+                    verdict=judged,
                     control=control,
                 )
             )

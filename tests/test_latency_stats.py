@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from harness.latency_stats import RatioEstimate, noise_floor, ratio_of_medians, verdict
+from harness.latency_stats import RatioEstimate, Verdict, control_verdict, noise_floor, ratio_of_medians, verdict
 from harness.latency_study import analyse, study_arms
 from harness.run_config import LatencySettings
 from harness.types import LatencySample
@@ -42,6 +42,13 @@ def test_identical_arms_give_ratio_one_and_no_difference() -> None:
     estimate = ratio_of_medians(same, same, resamples=200)
     assert estimate is not None and (estimate.ratio, estimate.low, estimate.high, estimate.p_value) == (1, 1, 1, 1)
     assert not verdict("x", estimate, noise_floor(estimate)).different
+
+
+def test_control_verdict_states_the_floor_and_owns_up_to_a_failed_control() -> None:
+    calm = RatioEstimate(ratio=1.01, low=0.97, high=1.04, p_value=0.6, blocks=8, samples=(8, 8))
+    assert control_verdict("aa", calm) == Verdict(different=False, text="aa: the noise floor of this run is 4.0%")
+    drifted = RatioEstimate(ratio=1.2, low=1.1, high=1.3, p_value=0.01, blocks=8, samples=(8, 8))
+    assert control_verdict("aa", drifted).different and "control itself differs" in control_verdict("aa", drifted).text
 
 
 def test_verdict_wording() -> None:
@@ -121,7 +128,7 @@ def test_analyse_reports_percentiles_ratios_and_the_control_floor() -> None:
     assert tpot.estimate.ratio == pytest.approx(2.9, rel=0.05)
     assert tpot.verdict.different and "slower" in tpot.verdict.text
     control = next(c for c in summary.comparisons if c.metric == "tpot_s" and c.control)
-    assert not control.verdict.different or control.estimate.low > 1  # the control only sets the floor
+    assert control.verdict.text.startswith("merged:good (A/A) vs merged:good, TPOT: the noise floor of this run is")
     assert summary.noise_floor["1"]["tpot_s"] == pytest.approx(noise_floor(control.estimate))
     assert summary.read_floor == {"good": 0.0097}
 
