@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-from pydantic import Field, ValidationError
+from pydantic import Field
 from rich.console import Console
 
 from harness.backends.openai_chat import OpenAIChatBackend, tokenizer_decoder
@@ -30,7 +30,7 @@ from harness.lora_floor import unmerged_read_floor
 from harness.run import SERVER_LOGS, Prepared, open_run_folder, prepare
 from harness.run_config import GenerationSettings, LatencySettings, RunConfig
 from harness.run_plan import lora_rank_flag, lora_variant, merged_variant
-from harness.runlog import RunFolder, RunLogError, write_atomic
+from harness.runlog import RunFolder, RunLogError, read_appended, write_atomic
 from harness.serving import VllmServer
 from harness.types import Answer, Frozen, LatencySample, Message, Tool
 
@@ -136,18 +136,7 @@ def append_samples(path: Path, samples: Sequence[LatencySample]) -> None:
 def read_samples(path: Path) -> list[LatencySample]:
     if not path.exists():
         raise RunLogError(f"{path}: missing; run `harness latency` first")
-    samples = []
-    lines = path.read_text(encoding="utf-8").split("\n")
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            samples.append(LatencySample.model_validate_json(line))
-        except ValidationError as error:
-            if number == len(lines):  # torn last line of an interrupted study
-                break
-            raise RunLogError(f"{path}:{number}: {error.errors()[0]['msg']}") from None
-    return samples
+    return [sample for _, sample in read_appended(path, LatencySample)]
 
 
 async def _measure(

@@ -75,6 +75,23 @@ def suite_snapshot(suite: Suite, source: str) -> tuple[str, SuiteRef]:
     return text, SuiteRef(name=suite.name, source=source, sha256=digest, cases=len(suite.cases))
 
 
+def read_appended(path: Path, model: type[M]) -> list[tuple[int, M]]:
+    """Records of an append-only JSON Lines file with their line numbers: a torn final line (a writer killed
+    mid-line) is skipped, any other bad line is an error naming it."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    records = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append((number, model.model_validate_json(line)))
+        except ValidationError as error:
+            if number == len(lines):  # no newline after it: the writer was killed mid-line
+                break
+            raise RunLogError(f"{path}:{number}: {_validation_message(error)}") from None
+    return records
+
+
 class RunFolder:
     """Reading and writing one run folder."""
 
@@ -128,17 +145,8 @@ class RunFolder:
         path = self._file(GENERATIONS)
         if not path.exists():
             return {}
-        lines = path.read_text(encoding="utf-8").split("\n")
         latest: dict[GenerationKey, tuple[int, Generation]] = {}
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                generation = Generation.model_validate_json(line)
-            except ValidationError as error:
-                if number == len(lines):  # no newline after it: the writer was killed mid-line
-                    break
-                raise RunLogError(f"{path}:{number}: {_validation_message(error)}") from None
+        for number, generation in read_appended(path, Generation):
             latest[(generation.variant, generation.suite, generation.case_id)] = (number, generation)
         return latest
 
