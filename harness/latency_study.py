@@ -25,7 +25,15 @@ from pydantic import Field
 from rich.console import Console
 
 from harness.backends.openai_chat import OpenAIChatBackend, tokenizer_decoder
-from harness.latency_stats import RatioEstimate, Verdict, control_verdict, noise_floor, ratio_of_medians, verdict
+from harness.latency_stats import (
+    CONTROL_FAMILY_ALPHA,
+    RatioEstimate,
+    Verdict,
+    control_verdict,
+    noise_floor,
+    ratio_of_medians,
+    verdict,
+)
 from harness.lora_floor import unmerged_read_floor
 from harness.run import SERVER_LOGS, Prepared, open_run_folder, prepare
 from harness.run_config import GenerationSettings, LatencySettings, RunConfig
@@ -149,12 +157,17 @@ async def _measure(
 ) -> None:
     request = GenerationSettings(max_tokens=settings.output_tokens, stop=[], ignore_eos=True, seed=settings.seed)
     rng = random.Random(settings.seed)
-    cursor = 0
+    drawn = 0
 
-    async def batch(level: int, count: int, block: int, arm: str, variant: str) -> list[LatencySample]:
-        nonlocal cursor
-        picks = [(cursor + i) % len(prompts) for i in range(count)]
-        cursor += count
+    def next_prompts(count: int) -> list[int]:
+        """The prompts of one block: every arm of the block answers these same prompts, so an arm's ratio
+        against another compares equal work and prompt lengths cannot pose as a difference between arms."""
+        nonlocal drawn
+        picks = [(drawn + i) % len(prompts) for i in range(count)]
+        drawn += count
+        return picks
+
+    async def batch(level: int, picks: list[int], block: int, arm: str, variant: str) -> list[LatencySample]:
         queue = list(picks)
         results: list[LatencySample] = []
 
@@ -165,18 +178,20 @@ async def _measure(
                 answer = await backends[variant].generate(messages, tools, request)
                 results.append(_sample(level, block, arm, variant, index, answer))
 
-        await asyncio.gather(*(worker() for _ in range(min(level, count))))
+        await asyncio.gather(*(worker() for _ in range(min(level, len(picks)))))
         return results
 
     for level in settings.concurrency:
-        for arm, variant in arms:
-            if settings.warmup:
-                await batch(level, settings.warmup * level, -1, arm, variant)
+        if settings.warmup:  # every prompt, so that the prefix cache holds them all before anything is timed
+            warmup = [i % len(prompts) for i in range(max(settings.warmup * level, len(prompts)))]
+            for arm, variant in arms:
+                await batch(level, warmup, -1, arm, variant)
         for block in range(settings.blocks):
+            picks = next_prompts(settings.requests_per_block * level)
             order = list(arms)
             rng.shuffle(order)
             for arm, variant in order:
-                append_samples(output, await batch(level, settings.requests_per_block * level, block, arm, variant))
+                append_samples(output, await batch(level, picks, block, arm, variant))
         console.print(f"concurrency {level}: {settings.blocks} blocks × {len(arms)} arms measured")
 
 
@@ -226,25 +241,30 @@ def analyse(
     comparisons = []
     floors: dict[str, dict[str, float]] = {}
     levels = sorted({s.concurrency for s in samples})
+    controls = len(levels) * len(METRICS) * sum(control for _, _, control in pairs)
     for level in levels:
         estimates = {}
         for metric in METRICS:
             for numerator, denominator, control in pairs:
-                estimate = ratio_of_medians(
-                    blocks_of(level, numerator, metric),
-                    blocks_of(level, denominator, metric),
-                    resamples=settings.resamples,
-                    seed=settings.seed,
-                )
-                if estimate is not None:
-                    estimates[(metric, numerator, denominator, control)] = estimate
+                num, den = blocks_of(level, numerator, metric), blocks_of(level, denominator, metric)
+                estimate = ratio_of_medians(num, den, resamples=settings.resamples, seed=settings.seed)
+                if estimate is None:
+                    continue
+                judge = None
+                if control:
+                    family = 1 - CONTROL_FAMILY_ALPHA / controls
+                    judge = ratio_of_medians(
+                        num, den, resamples=settings.resamples, seed=settings.seed, confidence=family
+                    )
+                estimates[(metric, numerator, denominator)] = (estimate, judge)
         floors[str(level)] = {
-            metric: noise_floor(next((e for (m, _, _, c), e in estimates.items() if m == metric and c), None))
+            metric: noise_floor(next((e for (m, _, _), (e, j) in estimates.items() if m == metric and j), None))
             for metric in METRICS
         }
-        for (metric, numerator, denominator, control), estimate in estimates.items():
+        for (metric, numerator, denominator), (estimate, judge) in estimates.items():
             name = f"{numerator} vs {denominator}, {metric.removesuffix('_s').upper()}"
-            judged = control_verdict(name, estimate) if control else verdict(name, estimate, floors[str(level)][metric])
+            floor = floors[str(level)][metric]
+            judged = control_verdict(name, estimate, judge) if judge else verdict(name, estimate, floor)
             comparisons.append(
                 Comparison(
                     concurrency=level,
@@ -253,7 +273,7 @@ def analyse(
                     denominator=denominator,
                     estimate=estimate,
                     verdict=judged,
-                    control=control,
+                    control=judge is not None,
                 )
             )
     return LatencySummary(

@@ -86,7 +86,7 @@ class LatencySettings(Frozen):
     output_tokens: int = Field(default=32, ge=2)
     """Tokens every request generates (EOS ignored), so that arms are compared on equal work."""
     prompts: int = Field(default=4, ge=1)
-    """Prompts drawn (seeded) from the run's suites and cycled through."""
+    """Prompts drawn (seeded) from the run's suites and cycled through; every arm of a block answers the same ones."""
     concurrency: list[int] = Field(default_factory=lambda: [1, 4], min_length=1)
     """Concurrency levels measured; each is a separate study."""
     blocks: int = Field(default=8, ge=2)
@@ -94,7 +94,8 @@ class LatencySettings(Frozen):
     requests_per_block: int = Field(default=1, ge=1)
     """Requests per arm per block, per unit of concurrency."""
     warmup: int = Field(default=1, ge=0)
-    """Unrecorded requests per arm before each level."""
+    """Unrecorded requests per arm and unit of concurrency before each level (at least every prompt once, so the
+    prefix cache holds them all and no arm's TTFT pays a prefill that another arm's request already paid)."""
     resamples: int = Field(default=2000, ge=100)
     """Bootstrap resamples."""
     seed: int = 0

@@ -46,9 +46,22 @@ def test_identical_arms_give_ratio_one_and_no_difference() -> None:
 
 def test_control_verdict_states_the_floor_and_owns_up_to_a_failed_control() -> None:
     calm = RatioEstimate(ratio=1.01, low=0.97, high=1.04, p_value=0.6, blocks=8, samples=(8, 8))
-    assert control_verdict("aa", calm) == Verdict(different=False, text="aa: the noise floor of this run is 4.0%")
+    assert control_verdict("aa", calm, calm) == Verdict(different=False, text="aa: the noise floor of this run is 4.0%")
     drifted = RatioEstimate(ratio=1.2, low=1.1, high=1.3, p_value=0.01, blocks=8, samples=(8, 8))
-    assert control_verdict("aa", drifted).different and "control itself differs" in control_verdict("aa", drifted).text
+    assert control_verdict("aa", drifted, drifted).different
+    assert "control itself differs" in control_verdict("aa", drifted, drifted).text
+    # the 95% interval excludes 1 but the family-wise one does not: one of many controls, not a failed run
+    wider = drifted.model_copy(update={"low": 0.98, "high": 1.4})
+    assert not control_verdict("aa", drifted, wider).different
+
+
+def test_a_wider_confidence_gives_a_wider_interval() -> None:
+    rng = np.random.default_rng(5)
+    a, b, _ = synthetic_study(rng, effect=1.0)
+    usual = ratio_of_medians(b, a, resamples=500)
+    strict = ratio_of_medians(b, a, resamples=500, confidence=0.998)
+    assert usual is not None and strict is not None
+    assert strict.low < usual.low <= usual.ratio <= usual.high < strict.high
 
 
 def test_verdict_wording() -> None:
@@ -151,3 +164,20 @@ def test_study_arms_add_an_aa_control_of_the_merged_model() -> None:
         ("base", "base-plain", False),
         ("merged:good (A/A)", "merged:good", True),
     ]
+
+
+def test_sound_aa_studies_rarely_claim_that_their_control_failed() -> None:
+    """Two levels x three metrics of controls per study: the family-wise check keeps the claim rare."""
+    rng = np.random.default_rng(13)
+    pairs = [("merged:good (A/A)", "merged:good", True)]
+    studies = 150
+    failed = 0
+    for seed in range(studies):
+        samples = []
+        for level in (1, 4):
+            a, _, twin = synthetic_study(rng, effect=1.0, blocks=12, per_block=level)
+            for arm, blocks in (("merged:good", a), ("merged:good (A/A)", twin)):
+                samples += [sample(arm, block, tpot, level) for block, values in blocks.items() for tpot in values]
+        summary = analyse(samples, pairs, LatencySettings(resamples=300, seed=seed), {})
+        failed += any(c.verdict.different for c in summary.comparisons if c.control)
+    assert failed / studies <= 0.02
