@@ -288,7 +288,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
         rate = manifest.train_tokens / manifest.seconds if manifest.seconds else 0.0
         console.print(f"[green]{escape(manifest.recipe.name)}[/green] {escape(str(trained.folder))}", soft_wrap=True)
         console.print(
-            f"  {manifest.examples} examples, {manifest.train_tokens} tokens in {manifest.seconds:.0f} s"
+            f"  {manifest.examples} examples"
+            + (f" ({manifest.too_long} longer than sft.max_length left out)" if manifest.too_long else "")
+            + f", {manifest.train_tokens} tokens in {manifest.seconds:.0f} s"
             f" ({rate:.0f} tokens/s), final loss {manifest.final_loss if manifest.final_loss is not None else '–'}"
         )
         console.print(

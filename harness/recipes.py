@@ -32,6 +32,9 @@ class DataSpec(Frozen):
     """Weights of example kinds for the generator; None keeps the generator's default."""
     corruption: Literal["none", "wrong_types", "swapped_functions"] = "none"
     """Deliberately corrupted targets, for known-bad fixture adapters."""
+    rename_rate: float = Field(default=0.0, ge=0, le=1)
+    """Chance that each offered tool of a generated example gets a fresh name (and sometimes camelCase
+    parameters), so the adapter learns to copy names from the prompt rather than recall the pool's."""
     split: str = "train"
     """Dataset split for hub sources."""
 
@@ -66,7 +69,7 @@ class SftSpec(Frozen):
     grad_accum: int = Field(default=1, ge=1)
     """Device steps per optimizer step."""
     max_length: int = Field(default=1024, ge=16)
-    """Longest tokenized example; longer ones are truncated."""
+    """Longest tokenized example (prompt and completion); longer ones are left out and counted in the manifest."""
     seed: int = 0
     """Seed of initialisation and shuffling."""
     lr_scheduler: str = "cosine"

@@ -19,11 +19,11 @@ from harness.cache import cached_folder, sha256_file, sha256_json
 from harness.chat_template import END_OF_TURN, TEMPLATE_ID, render_prompt
 from harness.fixtures import materialise_base
 from harness.provenance import package_versions
-from harness.recipes import Recipe
+from harness.recipes import Recipe, RecipeError
 from harness.training_data import TrainingExample, load_examples
 from harness.types import Frozen
 
-TRAINER_VERSION = 1
+TRAINER_VERSION = 2
 """Bump when training code changes in a way that changes the adapter, so cached adapters are retrained."""
 ADAPTER, MERGED, MANIFEST, LOSS = "adapter", "merged", "training-manifest.json", "loss.json"
 
@@ -46,7 +46,9 @@ class TrainingManifest(Frozen):
     chat_template: str = TEMPLATE_ID
     """Template the prompts were rendered with."""
     examples: int
-    """Training examples."""
+    """Training examples used."""
+    too_long: int = 0
+    """Examples left out because they do not fit in `sft.max_length`."""
     train_tokens: int
     """Tokens processed by training (prompt and completion, all steps)."""
     seconds: float
@@ -86,6 +88,14 @@ def prompt_completion_rows(tokenizer: Any, examples: Sequence[TrainingExample]) 
         {"prompt": render_prompt(tokenizer, e.messages, e.tools), "completion": e.answer + END_OF_TURN}
         for e in examples
     ]
+
+
+def fitting_rows(tokenizer: Any, rows: list[dict[str, str]], max_length: int) -> tuple[list[dict[str, str]], int]:
+    """The rows whose prompt and completion fit in `max_length` tokens, and how many did not. trl would cut a
+    longer row at the end, which is where its completion (the only part that carries loss) sits: such a row
+    costs a full step and teaches a truncated answer, so it is left out and counted instead."""
+    fitting = [row for row in rows if len(tokenizer(row["prompt"] + row["completion"])["input_ids"]) <= max_length]
+    return fitting, len(rows) - len(fitting)
 
 
 def sft_config(recipe: Recipe, output_dir: Path) -> Any:
@@ -201,7 +211,10 @@ def train(recipe: Recipe, *, force: bool = False) -> TrainedAdapter:
     def build(folder: Path) -> None:
         from transformers import AutoTokenizer
 
-        rows = prompt_completion_rows(AutoTokenizer.from_pretrained(base), examples)
+        tokenizer = AutoTokenizer.from_pretrained(base)
+        rows, too_long = fitting_rows(tokenizer, prompt_completion_rows(tokenizer, examples), recipe.sft.max_length)
+        if not rows:
+            raise RecipeError(f"{recipe.name}: no training example fits in sft.max_length = {recipe.sft.max_length}")
         tokens, seconds, log = _run_training(recipe, base, rows, folder)
         manifest = TrainingManifest(
             recipe=recipe,
@@ -209,7 +222,8 @@ def train(recipe: Recipe, *, force: bool = False) -> TrainedAdapter:
             data_sha256=data_sha,
             base_sha256=base_sha,
             base_path=str(base),
-            examples=len(examples),
+            examples=len(rows),
+            too_long=too_long,
             train_tokens=tokens,
             seconds=round(seconds, 2),
             final_loss=log[-1]["loss"] if log else None,

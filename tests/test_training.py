@@ -107,6 +107,18 @@ def test_rows_are_prompt_and_completion_of_the_shared_template(tiny_model: Path)
         assert row["completion"] == example.answer + END_OF_TURN
 
 
+def test_rows_longer_than_max_length_are_left_out_and_counted(tiny_model: Path) -> None:
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model)
+    rows = training.prompt_completion_rows(tokenizer, generate(20, seed=5))
+    lengths = [len(tokenizer(r["prompt"] + r["completion"])["input_ids"]) for r in rows]
+    limit = sorted(lengths)[len(lengths) // 2]
+    kept, too_long = training.fitting_rows(tokenizer, rows, limit)
+    assert too_long == sum(n > limit for n in lengths) > 0
+    assert kept == [r for r, n in zip(rows, lengths, strict=True) if n <= limit]
+
+
 # (recipe text, fragment of the error)
 BAD_RECIPES = [
     ("name = 'x'\nbase = 'tiny'\n[lora]\nr = 4\nalpha = 8\ntarget_modules = ['q_proj']\n", "sft: Field required"),

@@ -274,3 +274,36 @@ def test_no_evaluation_prompt_is_a_training_prompt() -> None:
 def test_no_evaluation_tool_is_a_training_tool() -> None:
     evaluation = {tool.name for suite in _suites() for tool in suite.tools}
     assert not {tool.name for tool in tool_pool()} & evaluation
+
+
+# Renamed tools
+
+
+def test_renamed_tools_keep_answers_valid_and_consistent() -> None:
+    plain, renamed = generate(400, 21), generate(400, 21, rename_rate=1.0)
+    assert [e.messages for e in plain] == [e.messages for e in renamed]
+    assert sum(p.tools != r.tools for p, r in zip(plain, renamed, strict=True)) > 0.8 * len(plain)
+    for before, after in zip(plain, renamed, strict=True):
+        tools = {tool.name: tool for tool in after.tools}
+        assert len(tools) == len(after.tools)
+        if after.kind == "no_call":
+            assert after.answer == before.answer
+            continue
+        calls = _calls(after)
+        assert len(calls) == len(_calls(before))
+        for call, old in zip(calls, _calls(before), strict=True):
+            assert call.name in tools
+            assert list(call.arguments.values()) == list(old.arguments.values())
+            assert first_error(compile_validator(tools[call.name].parameters), call.arguments) is None
+
+
+def test_renaming_at_rate_zero_changes_nothing_and_bad_rates_are_rejected() -> None:
+    assert generate(200, 4, rename_rate=0.0) == generate(200, 4)
+    with pytest.raises(ValueError, match="rename_rate"):
+        generate(10, 0, rename_rate=1.5)
+
+
+def test_no_renamed_tool_takes_an_evaluation_tool_name() -> None:
+    evaluation = {tool.name for suite in _suites() for tool in suite.tools}
+    for seed in LEAKAGE_SEEDS:
+        assert not {t.name for e in generate(2000, seed, rename_rate=1.0) for t in e.tools} & evaluation

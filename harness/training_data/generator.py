@@ -18,6 +18,7 @@ from typing import Any, Literal
 from harness.parsing import format_tool_calls, parse_strict
 from harness.training_data.no_call_replies import KNOWLEDGE, NEAR_MISS_REPLIES, SMALL_TALK
 from harness.training_data.phrasings import PHRASINGS
+from harness.training_data.renaming import rename_tools
 from harness.training_data.tool_pool import SPECS
 from harness.training_data.tool_specs import ToolSpec
 from harness.training_data.wording import NUMBER_WORDS, draw_arguments, end_sentence, request
@@ -69,23 +70,38 @@ def user_messages(examples: Iterable[TrainingExample]) -> set[str]:
 
 
 def generate(
-    count: int, seed: int, mix: Mapping[str, float] | None = None, corruption: Corruption = Corruption.NONE
+    count: int,
+    seed: int,
+    mix: Mapping[str, float] | None = None,
+    corruption: Corruption = Corruption.NONE,
+    rename_rate: float = 0.0,
 ) -> list[TrainingExample]:
-    """`count` examples whose kinds follow `mix` (weights; kinds left out get none), in shuffled order.
+    """`count` examples whose kinds follow `mix` (weights; kinds left out get none), in shuffled order, with each
+    offered tool renamed at `rename_rate` (see `renaming`).
 
-    Corruption draws from its own random stream, so a corrupted set has the same prompts as the clean set of the
-    same seed and differs only in its answers.
+    Corruption and renaming draw from their own random streams (renaming: one per example), so a corrupted set
+    has the same prompts as the clean set of the same seed and differs only in its answers.
     """
     if count < 0:
         raise ValueError(f"count must not be negative, got {count}")
+    if not 0 <= rename_rate <= 1:
+        raise ValueError(f"rename_rate must be between 0 and 1, got {rename_rate}")
     rng = random.Random(seed)
     kinds = _kinds(count, DEFAULT_MIX if mix is None else mix, rng)
     examples = [_BUILDERS[kind](rng) for kind in kinds]
-    if corruption is Corruption.NONE:
+    if corruption is not Corruption.NONE:
+        corrupt = _wrong_types if corruption is Corruption.WRONG_TYPES else _swap_functions
+        corruption_rng = random.Random(f"{seed}/{corruption.value}")
+        examples = [e if e.kind == "no_call" else corrupt(e, corruption_rng) for e in examples]
+    if not rename_rate:
         return examples
-    corrupt = _wrong_types if corruption is Corruption.WRONG_TYPES else _swap_functions
-    corruption_rng = random.Random(f"{seed}/{corruption.value}")
-    return [e if e.kind == "no_call" else corrupt(e, corruption_rng) for e in examples]
+    return [_renamed(e, rename_rate, random.Random(f"{seed}/names/{i}")) for i, e in enumerate(examples)]
+
+
+def _renamed(example: TrainingExample, rate: float, rng: random.Random) -> TrainingExample:
+    domains = {tool.name: _BY_NAME[tool.name].domain for tool in example.tools}
+    tools, answer = rename_tools(list(example.tools), domains, example.answer, rate, rng)
+    return example.model_copy(update={"tools": tools, "answer": answer})
 
 
 def _kinds(count: int, mix: Mapping[str, float], rng: random.Random) -> list[Kind]:
