@@ -8,13 +8,16 @@ STAMP := $(VENV)/.setup-done
 # The CPU build of vLLM unless an NVIDIA GPU is visible.
 EXTRA := $(shell nvidia-smi -L >/dev/null 2>&1 && echo gpu || echo cpu)
 
-.PHONY: setup test perf-score perf-train perf-run fixture-accuracy lint
+.PHONY: setup test bench perf-score perf-train perf-run lint
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml Makefile
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "error: $(PYTHON) is older than Python 3.11; set PYTHON=python3.11 (or newer)" >&2; exit 1; }
+	@# A new venv (vLLM, torch and the rest) takes about 4 GiB; fail early and clearly rather than halfway through pip.
+	@test -x $(PY) || $(PYTHON) -c 'import shutil, sys; free = shutil.disk_usage(".").free / 2**30; sys.exit(0 if free >= 6 else \
+		f"error: {free:.1f} GiB free here; make setup needs about 6 GiB for $(VENV) (vLLM, torch) and pip'"'"'s cache")'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[$(EXTRA),dev]"
@@ -33,6 +36,10 @@ $(STAMP): pyproject.toml Makefile
 test: setup
 	$(PY) -m pytest
 
+# The main job: fixtures, accuracy, latency, reports and the gate on the embedded model (configs/bench.toml).
+bench: setup
+	$(PY) -m harness bench configs/bench.toml
+
 lint: setup
 	$(PY) -m ruff check harness tests benchmarks
 	$(PY) -m ruff format --check harness tests benchmarks
@@ -42,10 +49,6 @@ perf-score: setup
 
 perf-train: setup
 	$(PY) benchmarks/perf_train.py
-
-# Accuracy of the base model and the fixture adapters on the built-in suites (in-process transformers).
-fixture-accuracy: setup
-	$(PY) benchmarks/fixture_accuracy.py runs/fixture-accuracy-$$(date +%Y%m%d-%H%M%S) adapters/fc-good.toml
 
 # Harness accuracy-pass wall time over vLLM's offline LLM.generate on the same prompts (goal <= 1.10).
 perf-run: setup

@@ -72,7 +72,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from harness.console_report import print_accuracy
-    from harness.run import run
+    from harness.run import prepare, run
     from harness.run_config import load_run_config
     from harness.run_view import load_run
     from harness.score_run import score_run
@@ -83,7 +83,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         suites = config.suites.model_copy(update={"sample": args.sample})
         config = config.model_copy(update={"name": f"{config.name}-sample{args.sample}", "suites": suites})
     run_dir = Path(args.out) if args.out else Path("runs") / config.name
-    folder = run(config, path.parent, run_dir, console)
+    folder = run(prepare(config, path.parent), run_dir, console)
     score_run(folder.path)
     print_accuracy(load_run(folder.path), console)
     console.print(f"run folder: {folder.path}", soft_wrap=True)
@@ -92,7 +92,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_parity(args: argparse.Namespace) -> int:
     from harness.parity import adapter_parity, agreement
-    from harness.run import run
+    from harness.run import prepare, run
     from harness.run_config import load_run_config
 
     path = Path(args.config)
@@ -106,7 +106,9 @@ def _cmd_parity(args: argparse.Namespace) -> int:
         }
     )
     run_dir = Path(args.out) if args.out else Path("runs") / parity.name
-    generations = {key: g for key, (_, g) in run(parity, path.parent, run_dir, console).read_generations().items()}
+    generations = {
+        key: g for key, (_, g) in run(prepare(parity, path.parent), run_dir, console).read_generations().items()
+    }
     failed = False
     for adapter in config.adapters:
         report = adapter_parity(generations, adapter.name)
@@ -144,15 +146,26 @@ def _cmd_parity(args: argparse.Namespace) -> int:
 def _cmd_latency(args: argparse.Namespace) -> int:
     from harness.console_report import print_latency
     from harness.latency_study import latency_study
+    from harness.run import prepare
     from harness.run_config import load_run_config
 
     path = Path(args.config)
     config = load_run_config(path)
     run_dir = Path(args.out) if args.out else Path("runs") / config.name
-    summary = latency_study(config, path.parent, run_dir, console)
+    summary = latency_study(prepare(config, path.parent), run_dir, console)
     print_latency(summary, console)
     console.print(f"study took {summary.seconds:.0f} s; samples in {run_dir / 'latency.jsonl'}", soft_wrap=True)
     return EXIT_OK
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from harness.bench import bench
+    from harness.run_config import load_run_config
+
+    path = Path(args.config)
+    config = load_run_config(path)
+    run_dir = Path(args.out) if args.out else Path("runs") / config.name
+    return bench(config, path.parent, run_dir, console)
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -202,36 +215,14 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_gate(args: argparse.Namespace) -> int:
-    import os
+    from harness.gate_step import gate_step
 
-    from harness.gate import Status, evaluate_gate, load_baseline
-    from harness.gate_output import junit_xml, markdown_summary
-    from harness.runlog import write_atomic
+    def optional(value: str | None) -> Path | None:
+        return Path(value) if value else None
 
-    run_dir = Path(args.run_dir)
-    baseline = load_baseline(Path(args.baseline)) if args.baseline else None
-    result = evaluate_gate(run_dir, baseline)
-    colours = {Status.PASSED: "green", Status.FAILED: "red", Status.ERROR: "yellow"}
-    for rule in result.results:
-        where = f"{rule.variant} {rule.suite or ''}".strip()
-        console.print(
-            f"[{colours[rule.status]}]{rule.status.value:>6}[/] {rule.rule} {escape(where)}: {escape(rule.detail)}",
-            soft_wrap=True,
-        )
-    junit = Path(args.junit) if args.junit else run_dir / "gate-junit.xml"
-    summary = Path(args.summary) if args.summary else run_dir / "gate-summary.md"
-    write_atomic(junit, junit_xml(result))
-    write_atomic(summary, markdown_summary(result))
-    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if step_summary:
-        with open(step_summary, "a", encoding="utf-8") as handle:
-            handle.write(markdown_summary(result))
-    words = {
-        0: "[green]gate passed[/green]",
-        1: "[red]gate failed[/red]",
-        2: "[yellow]gate could not be evaluated[/yellow]",
-    }
-    console.print(f"{words[result.exit_code]}; JUnit {junit}, summary {summary}", soft_wrap=True)
+    result = gate_step(
+        Path(args.run_dir), optional(args.baseline), optional(args.junit), optional(args.summary), console
+    )
     return result.exit_code
 
 
@@ -348,6 +339,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parity.add_argument("--out", help="run folder (default runs/NAME-parity)")
     parity.set_defaults(handler=_cmd_parity)
+
+    bench = commands.add_parser(
+        "bench", help="everything: fixtures, accuracy, latency, reports and the gate (exit code of the gate)"
+    )
+    bench.add_argument("config", help="bench config (TOML), such as configs/bench.toml")
+    bench.add_argument("--out", help="run folder (default runs/NAME); rerun to resume an interrupted bench")
+    bench.set_defaults(handler=_cmd_bench)
 
     report = commands.add_parser("report", help="print a run folder's accuracy, failures and latency (no model)")
     report.add_argument("run_dir", help="a run folder")

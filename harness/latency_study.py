@@ -35,11 +35,11 @@ from harness.latency_stats import (
     verdict,
 )
 from harness.lora_floor import unmerged_read_floor
-from harness.run import SERVER_LOGS, Prepared, open_run_folder, prepare
-from harness.run_config import GenerationSettings, LatencySettings, RunConfig
+from harness.run import Prepared, open_run_folder
+from harness.run_config import GenerationSettings, LatencySettings
 from harness.run_plan import lora_rank_flag, lora_variant, merged_variant
 from harness.runlog import RunFolder, RunLogError, read_appended, write_atomic
-from harness.serving import VllmServer
+from harness.server_pool import ServerPool
 from harness.types import Answer, Frozen, LatencySample, Message, Tool
 
 LATENCY = "latency.jsonl"
@@ -288,10 +288,13 @@ def _read_floors(prepared: Prepared) -> dict[str, float]:
     }
 
 
-def latency_study(config: RunConfig, config_dir: Path, run_dir: Path, console: Console) -> LatencySummary:
-    """Run the study into the run folder and write its summary; an earlier study's log is kept beside it."""
+def latency_study(
+    prepared: Prepared, run_dir: Path, console: Console, pool: ServerPool | None = None
+) -> LatencySummary:
+    """Run the study into the run folder and write its summary; an earlier study's log is kept beside it.
+    Servers come from `pool` when a stage before this one already started them."""
     began = time.perf_counter()
-    prepared = prepare(config, config_dir)
+    config = prepared.config
     folder: RunFolder = open_run_folder(prepared, run_dir)
     settings = config.latency
     arms, pairs = study_arms(prepared)
@@ -300,16 +303,15 @@ def latency_study(config: RunConfig, config_dir: Path, run_dir: Path, console: C
     output = folder.path / LATENCY
     if output.exists():
         output.rename(output.with_name(f"latency-{datetime.now(UTC):%Y%m%dT%H%M%S}.jsonl"))
-    with ExitStack() as servers:
+    with ExitStack() as stack:
+        servers = pool or stack.enter_context(ServerPool(folder.path, config.server.startup_timeout_s))
         backends: dict[str, OpenAIChatBackend] = {}
         for plan in prepared.plans:
             if plan.spec is None or not wanted & plan.models.keys():
                 continue
-            server = servers.enter_context(
-                VllmServer(plan.spec, folder.path / SERVER_LOGS / f"latency-{plan.name}.log")
-            )
-            console.print(f"starting {plan.name} …")
-            server.start(config.server.startup_timeout_s)
+            if not servers.server(plan).alive:
+                console.print(f"starting {plan.name} …")
+            server = servers.started(plan)
             decoder = tokenizer_decoder(plan.tokenizer) if plan.tokenizer else None
             for variant, model in plan.models.items():
                 backends[variant] = OpenAIChatBackend(

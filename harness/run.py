@@ -27,11 +27,10 @@ from harness.provenance import git_revision, machine, package_versions
 from harness.run_config import ConfigError, GenerationSettings, RunConfig, SuiteSelection
 from harness.run_plan import AdapterFiles, ServerPlan, plan_run
 from harness.runlog import RunFolder, RunLogError, suite_snapshot
-from harness.serving import ServerError, VllmServer
+from harness.server_pool import ServerPool
+from harness.serving import ServerError
 from harness.serving.vllm_server import engine_defaults
 from harness.types import Case, Generation, RunManifest, Suite, SuiteRef, Tool, Variant
-
-SERVER_LOGS = "servers"
 
 
 @dataclass(frozen=True)
@@ -288,7 +287,11 @@ def _record_unreached(unreached: list[tuple[WorkItem, str]], why: str, record: C
 
 
 def serve_and_answer(
-    plan: ServerPlan, prepared: Prepared, items: list[WorkItem], folder: RunFolder, progress: RunProgress
+    plan: ServerPlan,
+    prepared: Prepared,
+    items: list[WorkItem],
+    progress: RunProgress,
+    pool: ServerPool,
 ) -> None:
     """Run one server's share of the work, restarting it when it dies."""
     settings = prepared.config.generation
@@ -306,31 +309,30 @@ def serve_and_answer(
         unreached = asyncio.run(ask_endpoints(plan.urls, plan, items, settings, decoder, progress.record))
         _record_unreached(unreached, "endpoint unreachable", progress.record)
         return
-    server = VllmServer(plan.spec, folder.path / SERVER_LOGS / f"{plan.name}.log")
     restarts = 0
-    with server:
-        while items:
-            server.start(prepared.config.server.startup_timeout_s)
-            unreached = asyncio.run(ask_endpoints([server.base_url], plan, items, settings, decoder, progress.record))
-            items = [item for item, _ in unreached]
-            if not items:
-                break
-            died = not server.alive
-            server.stop()
-            if restarts == prepared.config.server.max_restarts:
-                why = str(server.failure(f"server {plan.name} died {restarts + 1} times")) if died else "unreachable"
-                _record_unreached(unreached, why, progress.record)
-                break
-            restarts += 1
-            progress.progress.console.print(
-                f"[yellow]server {plan.name} {'died' if died else 'stopped answering'}; restart {restarts} of "
-                f"{prepared.config.server.max_restarts}, {len(items)} requests to ask again[/yellow]"
-            )
+    while items:
+        server = pool.started(plan)
+        unreached = asyncio.run(ask_endpoints([server.base_url], plan, items, settings, decoder, progress.record))
+        items = [item for item, _ in unreached]
+        if not items:
+            break
+        died = not server.alive
+        server.stop()
+        if restarts == prepared.config.server.max_restarts:
+            why = str(server.failure(f"server {plan.name} died {restarts + 1} times")) if died else "unreachable"
+            _record_unreached(unreached, why, progress.record)
+            break
+        restarts += 1
+        progress.progress.console.print(
+            f"[yellow]server {plan.name} {'died' if died else 'stopped answering'}; restart {restarts} of "
+            f"{prepared.config.server.max_restarts}, {len(items)} requests to ask again[/yellow]"
+        )
 
 
-def run(config: RunConfig, config_dir: Path, run_dir: Path, console: Console) -> RunFolder:
-    """Make (or finish) a run folder for a config; scoring is left to the caller."""
-    prepared = prepare(config, config_dir)
+def run(prepared: Prepared, run_dir: Path, console: Console, pool: ServerPool | None = None) -> RunFolder:
+    """Make (or finish) a run folder for a prepared config; scoring is left to the caller. Servers come from
+    `pool` and stay up for the caller's next stage; without one, each server stops once its variants are done."""
+    config = prepared.config
     folder = open_run_folder(prepared, run_dir)
     work = pending_work(prepared, folder)
     progress = RunProgress(folder, console)
@@ -343,7 +345,11 @@ def run(config: RunConfig, config_dir: Path, run_dir: Path, console: Console) ->
         for plan in todo:
             items = [item for variant in plan.models for item in work[variant]]
             try:
-                serve_and_answer(plan, prepared, items, folder, progress)
+                if pool is not None:
+                    serve_and_answer(plan, prepared, items, progress, pool)
+                else:
+                    with ServerPool(folder.path, config.server.startup_timeout_s) as own:
+                        serve_and_answer(plan, prepared, items, progress, own)
             except ServerError as error:
                 raise ServerError(
                     f"{error}\n(the run folder {run_dir} keeps every answer so far; rerun to resume)"

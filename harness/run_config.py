@@ -149,6 +149,18 @@ class SuiteSelection(Frozen):
     """Seed of the sample."""
 
 
+class BenchSettings(Frozen):
+    """`harness bench CONFIG`: where the stages after the measurements put what people read."""
+
+    html: str | None = None
+    """HTML report, relative to the working directory; default `reports/NAME.html`."""
+    baseline: str | None = None
+    """Baseline the gate compares against (`harness baseline save`), relative to the config file; none: the
+    gate judges the rules alone."""
+    latency: bool = True
+    """Run the latency study after the accuracy pass."""
+
+
 class RunConfig(Frozen):
     """One run config file."""
 
@@ -177,6 +189,8 @@ class RunConfig(Frozen):
     """The latency study."""
     gate: GateRules = Field(default_factory=GateRules)
     """Rules of the regression gate."""
+    bench: BenchSettings = Field(default_factory=BenchSettings)
+    """What `harness bench` writes and gates against."""
 
     @model_validator(mode="after")
     def _consistent(self) -> RunConfig:

@@ -56,11 +56,15 @@ def keys_and_counts(run_dir: Path) -> Counter[tuple[str, str, str]]:
 
 
 @pytest.mark.slow
-def test_smoke_run_serves_all_four_variants(
-    model_cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_smoke_bench_runs_every_stage(
+    model_cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """`harness bench` on the tiny model: four variants served and scored, the latency study on the same
+    servers, both reports and the gate; what `make test` runs of the bench."""
+    monkeypatch.chdir(tmp_path)  # the HTML report goes to reports/NAME.html under the working directory
     run_dir = tmp_path / "run"
-    assert main(["run", str(SMOKE_CONFIG), "--out", str(run_dir)]) == 0
+    assert main(["bench", str(SMOKE_CONFIG), "--out", str(run_dir)]) == 1  # a random model fails the gate
+    out = " ".join(capsys.readouterr().out.split())
     folder = RunFolder(run_dir)
     manifest = folder.read_manifest()
     variants = [v.name for v in manifest.variants]
@@ -82,13 +86,41 @@ def test_smoke_run_serves_all_four_variants(
     agree = sum(texts["lora:tiny-smoke"][key] == texts["merged:tiny-smoke"][key] for key in texts["base"])
     assert agree > cases / 2
     assert len(folder.read_scores()) == 4 * cases
-    for log in ("base-plain", "lora-server", "merged-tiny-smoke"):
-        assert "Starting vLLM" in (run_dir / "servers" / f"{log}.log").read_text()
-    # Rerunning a complete run asks nothing and starts no server.
+    for log in ("base-plain", "lora-server", "merged-tiny-smoke"):  # one start each: the stages share servers
+        assert (run_dir / "servers" / f"{log}.log").read_text().count("Starting vLLM") == 1
+    _check_latency_study(run_dir, out)
+    assert (tmp_path / "reports" / "tiny-smoke.html").read_text().startswith("<!DOCTYPE html>")
+    junit = (run_dir / "gate-junit.xml").read_text()
+    assert 'failures="' in junit and "min_full_match" in junit
+    for stage in ("fixtures", "accuracy", "scoring", "latency", "report", "gate", "total"):
+        assert f" {stage} " in out
+    assert "HTML report: reports/tiny-smoke.html" in out
+    # Rerunning a complete bench asks nothing, measures nothing and starts no server.
     began = time.monotonic()
-    assert main(["run", str(SMOKE_CONFIG), "--out", str(run_dir)]) == 0
-    assert time.monotonic() - began < 30
+    assert main(["bench", str(SMOKE_CONFIG), "--out", str(run_dir)]) == 1
+    assert time.monotonic() - began < 60
+    assert "done before" in capsys.readouterr().out
     assert keys_and_counts(run_dir) == Counter(dict.fromkeys(keys_and_counts(run_dir), 1))
+
+
+def _check_latency_study(run_dir: Path, out: str) -> None:
+    from harness.latency_study import LATENCY_SUMMARY, LatencySummary, read_samples
+
+    assert "A/A control" in out and "physical floor for tiny-smoke unmerged" in out
+    samples = read_samples(run_dir / "latency.jsonl")
+    arms = {"base-plain", "base", "lora:tiny-smoke", "merged:tiny-smoke", "merged:tiny-smoke (A/A)"}
+    assert {s.arm for s in samples} == arms
+    assert all(s.error is None and s.output_tokens == 16 for s in samples)  # equal work: EOS ignored
+    assert len(samples) == 12 * 5 * 1 * (1 + 4)  # blocks x arms x requests per block x concurrency levels
+    prompts: dict[tuple[int, int, str], list[int]] = defaultdict(list)
+    for s in samples:
+        prompts[(s.concurrency, s.block, s.arm)].append(s.prompt)
+    for (level, block, _), picked in prompts.items():  # paired blocks: every arm answered the same prompts
+        assert sorted(picked) == sorted(prompts[(level, block, "lora:tiny-smoke")])
+    summary = LatencySummary.model_validate_json((run_dir / LATENCY_SUMMARY).read_text())
+    controls = [c for c in summary.comparisons if c.control]
+    assert len(controls) == 2 * 3  # two levels, each TTFT, TPOT, E2E
+    assert not any(c.verdict.different for c in controls), "an A/A control reported a difference"
 
 
 def live_group_members(group: int) -> list[int]:
@@ -187,7 +219,7 @@ path = "no-such-adapter"
 def test_taken_port_is_a_clear_error(model_cache: Path, tmp_path: Path) -> None:
     from rich.console import Console
 
-    from harness.run import run
+    from harness.run import prepare, run
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -195,7 +227,7 @@ def test_taken_port_is_a_clear_error(model_cache: Path, tmp_path: Path) -> None:
         port = taken.getsockname()[1]
         config_path = base_only_config(tmp_path, sample=1, extra=f"[server]\nport = {port}\n")
         with pytest.raises(ServerError, match=rf"port {port} on 127.0.0.1 is in use"):
-            run(load_run_config(config_path), config_path.parent, tmp_path / "run", Console(quiet=True))
+            run(prepare(load_run_config(config_path), config_path.parent), tmp_path / "run", Console(quiet=True))
 
 
 @pytest.mark.slow
@@ -264,34 +296,3 @@ tokenizer = "{tiny_model}"
     for path in run_dir.rglob("*"):
         if path.is_file():
             assert secret not in path.read_text(errors="replace"), path
-
-
-@pytest.mark.slow
-def test_latency_study_on_the_tiny_model(model_cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from harness.latency_study import LATENCY_SUMMARY, LatencySummary, read_samples
-
-    config = write_config(
-        tmp_path,
-        SMOKE_CONFIG.read_text()
-        .replace('variants = ["base-plain", "base", "lora", "merged"]', 'variants = ["lora", "merged"]')
-        .replace("../adapters/", "ROOT/adapters/")
-        .replace('"../suites"', '"ROOT/suites"'),
-    )
-    run_dir = tmp_path / "run"
-    assert main(["latency", str(config), "--out", str(run_dir)]) == 0
-    out = " ".join(capsys.readouterr().out.split())
-    assert "A/A control" in out and "physical floor for tiny-smoke unmerged" in out
-    samples = read_samples(run_dir / "latency.jsonl")
-    arms = {"lora:tiny-smoke", "merged:tiny-smoke", "merged:tiny-smoke (A/A)"}
-    assert {s.arm for s in samples} == arms
-    assert all(s.error is None and s.output_tokens == 16 for s in samples)  # equal work: EOS ignored
-    assert len(samples) == 12 * 3 * 1 * (1 + 4)  # blocks x arms x requests per block x concurrency levels
-    prompts: dict[tuple[int, int, str], list[int]] = defaultdict(list)
-    for s in samples:
-        prompts[(s.concurrency, s.block, s.arm)].append(s.prompt)
-    for (level, block, _), picked in prompts.items():  # paired blocks: every arm answered the same prompts
-        assert sorted(picked) == sorted(prompts[(level, block, "lora:tiny-smoke")])
-    summary = LatencySummary.model_validate_json((run_dir / LATENCY_SUMMARY).read_text())
-    controls = [c for c in summary.comparisons if c.control]
-    assert len(controls) == 2 * 3  # two levels, each TTFT, TPOT, E2E
-    assert not any(c.verdict.different for c in controls), "an A/A control reported a difference"
