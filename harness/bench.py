@@ -70,7 +70,7 @@ def bench(config: RunConfig, config_dir: Path, run_dir: Path, console: Console) 
     html = Path(config.bench.html) if config.bench.html else Path("reports") / f"{config.name}.html"
     clock.time("report", lambda: (print_report(view, console), write_html(view, html)))
     baseline = config_dir / config.bench.baseline if config.bench.baseline else None
-    result = clock.time("gate", lambda: gate_step(run_dir, baseline, None, None, console))
+    result = clock.time("gate", lambda: gate_step(run_dir, baseline, None, None, console, config.gate))
     console.print(clock.table())
     console.print(f"HTML report: {html}\nrun folder:  {run_dir}", soft_wrap=True)
     return result.exit_code

@@ -11,6 +11,7 @@ from rich.markup import escape
 
 from harness.gate import GateResult, Status, evaluate_gate, load_baseline
 from harness.gate_output import junit_xml, markdown_summary
+from harness.run_config import GateRules
 from harness.runlog import write_atomic
 
 _COLOURS = {Status.PASSED: "green", Status.FAILED: "red", Status.ERROR: "yellow"}
@@ -22,9 +23,15 @@ _WORDS = {
 
 
 def gate_step(
-    run_dir: Path, baseline: Path | None, junit: Path | None, summary: Path | None, console: Console
+    run_dir: Path,
+    baseline: Path | None,
+    junit: Path | None,
+    summary: Path | None,
+    console: Console,
+    rules: GateRules | None = None,
 ) -> GateResult:
-    result = evaluate_gate(run_dir, load_baseline(baseline) if baseline else None)
+    """`rules` default to the ones in the run's manifest (the config it was run with)."""
+    result = evaluate_gate(run_dir, load_baseline(baseline) if baseline else None, rules)
     for rule in result.results:
         where = f"{rule.variant} {rule.suite or ''}".strip()
         console.print(

@@ -93,13 +93,22 @@ class LatencySummary(Frozen):
 def study_arms(prepared: Prepared) -> tuple[list[tuple[str, str]], list[tuple[str, str, bool]]]:
     """Arms (arm name, variant) and the pairs to compare (numerator, denominator, is the A/A control).
 
-    The control duplicates the merged model of the first adapter when there is one (the arm the overhead is
-    measured against), else the first variant.
+    Adapters are those of `[latency] adapters` (default: all). The control duplicates the merged model of the
+    first one when there is one (the arm the overhead is measured against), else the first variant.
     """
-    names = [v.name for v in prepared.variants if v.role in ("base-plain", "base", "lora", "merged")]
+    chosen = prepared.config.latency.adapters
+    adapters = [a.name for a in prepared.adapters if chosen is None or a.name in chosen]
+    unknown = set(chosen or []) - {a.name for a in prepared.adapters}
+    if unknown:
+        raise RunLogError(f"[latency] adapters: {', '.join(sorted(unknown))} not among the config's adapters")
+    measured = {lora_variant(a) for a in adapters} | {merged_variant(a) for a in adapters}
+    names = [
+        v.name
+        for v in prepared.variants
+        if v.role in ("base-plain", "base") or (v.role in ("lora", "merged") and v.name in measured)
+    ]
     if not names:
         raise RunLogError("the latency study needs at least one served variant (base-plain, base, lora or merged)")
-    adapters = [a.name for a in prepared.adapters]
     control = merged_variant(adapters[0]) if adapters and merged_variant(adapters[0]) in names else names[0]
     arms = [(name, name) for name in names] + [(control + CONTROL_SUFFIX, control)]
     pairs = [(lora_variant(a), merged_variant(a), False) for a in adapters]

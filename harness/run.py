@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -144,13 +145,22 @@ def _manifest(prepared: Prepared, run_id: str, refs: list[SuiteRef]) -> RunManif
     )
 
 
+AFTER_THE_FACT = ("gate", "bench")
+"""Config sections that judge or present a run without changing what it measured: editing them (a new
+threshold, a baseline, a report path) keeps the run folder usable."""
+
+
+def _measured(config: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in config.items() if key not in AFTER_THE_FACT}
+
+
 def open_run_folder(prepared: Prepared, run_dir: Path) -> RunFolder:
     """A new run folder with manifest and suite snapshots, or the existing one when it holds the same run."""
     folder = RunFolder(run_dir)
     snapshots = [(suite, *suite_snapshot(suite, source)) for suite, source in prepared.suites]
     if folder.has_manifest():
         manifest = folder.read_manifest()
-        if manifest.config != prepared.config.model_dump(mode="json"):
+        if _measured(manifest.config) != _measured(prepared.config.model_dump(mode="json")):
             raise RunLogError(f"{run_dir}: holds a run of a different config; choose another folder with --out")
         recorded = {ref.name: ref.sha256 for ref in manifest.suites}
         for suite, _, ref in snapshots:

@@ -96,6 +96,9 @@ class LatencySettings(Frozen):
     warmup: int = Field(default=1, ge=0)
     """Unrecorded requests per arm and unit of concurrency before each level (at least every prompt once, so the
     prefix cache holds them all and no arm's TTFT pays a prefill that another arm's request already paid)."""
+    adapters: list[str] | None = None
+    """Adapters whose `lora` and `merged` variants the study measures; None: all of them. Adapters of one
+    shape cost the same to serve, so one of them often tells the whole story in less time."""
     resamples: int = Field(default=2000, ge=100)
     """Bootstrap resamples."""
     seed: int = 0

@@ -9,7 +9,9 @@ import pytest
 
 from harness.latency_stats import RatioEstimate, Verdict, control_verdict, noise_floor, ratio_of_medians, verdict
 from harness.latency_study import analyse, study_arms
+from harness.run import Prepared
 from harness.run_config import LatencySettings
+from harness.runlog import RunLogError
 from harness.types import LatencySample
 
 
@@ -146,24 +148,35 @@ def test_analyse_reports_percentiles_ratios_and_the_control_floor() -> None:
     assert summary.read_floor == {"good": 0.0097}
 
 
-def test_study_arms_add_an_aa_control_of_the_merged_model() -> None:
+def _prepared(adapters: list[str], latency: dict[str, object]) -> Prepared:
     from pathlib import Path
 
     from harness.run import Prepared
     from harness.run_config import RunConfig
     from harness.run_plan import AdapterFiles, plan_run
 
-    config = RunConfig(name="x", adapters=[{"name": "good", "recipe": "g.toml"}])
-    files = [AdapterFiles("good", Path("/a"), Path("/m"), 8, "0")]
+    config = RunConfig(name="x", adapters=[{"name": a, "recipe": f"{a}.toml"} for a in adapters], latency=latency)
+    files = [AdapterFiles(a, Path(f"/a/{a}"), Path(f"/m/{a}"), 8, "0") for a in adapters]
     variants, plans = plan_run(config, Path("/b"), files, None, {})
-    prepared = Prepared(config, [], Path("/b"), files, variants, plans)
-    arms, pairs = study_arms(prepared)
+    return Prepared(config, [], Path("/b"), files, variants, plans)
+
+
+def test_study_arms_add_an_aa_control_of_the_merged_model() -> None:
+    arms, pairs = study_arms(_prepared(["good"], {}))
     assert arms[-1] == ("merged:good (A/A)", "merged:good")
     assert pairs == [
         ("lora:good", "merged:good", False),
         ("base", "base-plain", False),
         ("merged:good (A/A)", "merged:good", True),
     ]
+
+
+def test_study_arms_measure_only_the_chosen_adapters() -> None:
+    arms, pairs = study_arms(_prepared(["good", "bad"], {"adapters": ["bad"]}))
+    assert [name for name, _ in arms] == ["base-plain", "base", "lora:bad", "merged:bad", "merged:bad (A/A)"]
+    assert pairs[0] == ("lora:bad", "merged:bad", False)
+    with pytest.raises(RunLogError, match=r"\[latency\] adapters: nope not among"):
+        study_arms(_prepared(["good"], {"adapters": ["nope"]}))
 
 
 def test_sound_aa_studies_rarely_claim_that_their_control_failed() -> None:

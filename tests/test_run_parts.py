@@ -14,7 +14,7 @@ from harness.backends.base import BackendUnavailable
 from harness.backends.openai_chat import OpenAIChatBackend
 from harness.parity import adapter_parity, agreement
 from harness.run import sample_cases
-from harness.run_config import ConfigError, GenerationSettings, RunConfig, SuiteSelection, load_run_config
+from harness.run_config import ConfigError, GateRules, GenerationSettings, RunConfig, SuiteSelection, load_run_config
 from harness.run_plan import AdapterFiles, lora_rank_flag, plan_run
 from harness.serving.vllm_server import engine_defaults, relevant_log_lines, server_arguments
 from harness.suite_files import load_sources
@@ -366,3 +366,37 @@ def test_answer_all_shards_over_endpoints_and_returns_what_it_could_not_reach() 
     recorded.clear()
     unreached = asyncio.run(answer_all(items, [endpoint("c", False)], GenerationSettings(), recorded.append, 3))
     assert not recorded and len(unreached) == 12 and "refused" in unreached[0][1]
+
+
+def test_server_pool_keeps_one_server_per_plan_and_logs_into_the_run_folder(tmp_path: Path) -> None:
+    from harness.run_plan import ServerPlan
+    from harness.server_pool import ServerPool
+    from harness.serving import ServerSpec
+
+    plan = ServerPlan("merged-x", {"merged:x": "x"}, spec=ServerSpec(model="/m", served_name="x"))
+    with ServerPool(tmp_path, 10) as pool:
+        server = pool.server(plan)
+        assert pool.server(plan) is server and not server.alive
+        assert server.log_path == tmp_path / "servers" / "merged-x.log"
+        with pytest.raises(ValueError, match="external is not a managed server"):
+            pool.server(ServerPlan("external", {"e": "m"}, urls=["http://localhost:1/v1"]))
+
+
+def test_a_run_folder_takes_new_gate_and_bench_settings_but_not_new_measurements(tmp_path: Path) -> None:
+    from harness.run import Prepared, open_run_folder
+    from harness.runlog import RunLogError
+
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "config.json").write_text("{}")
+
+    def prepared(**changes: object) -> Prepared:
+        config = RunConfig(name="x", variants=["base"]).model_copy(update=changes)
+        return Prepared(config, [], base, [], [], [])
+
+    run_dir = tmp_path / "run"
+    open_run_folder(prepared(), run_dir)
+    stricter = GateRules(min_full_match={"*": 0.9})
+    open_run_folder(prepared(gate=stricter), run_dir)  # judging differently is not measuring differently
+    with pytest.raises(RunLogError, match="holds a run of a different config"):
+        open_run_folder(prepared(generation=GenerationSettings(max_tokens=7)), run_dir)
