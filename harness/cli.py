@@ -183,7 +183,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     from harness.compare import compare, pick_variants
-    from harness.console_report import pct_difference
+    from harness.console_report import print_comparison
     from harness.run_view import load_run
     from harness.types import ParseMode
 
@@ -191,26 +191,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     view_b = load_run(Path(args.run_b)) if args.run_b else view_a
     a, b = pick_variants(view_a, view_b, args.a, args.b)
     result = compare(view_a, a, view_b, b, ParseMode(args.mode))
-    table = Table(title=f"{a} (A) vs {b} (B), {result.mode.value} full match", title_justify="left")
-    for header in ("suite", "n", "A", "B", "B−A [95% CI]", "wins", "losses", "p"):
-        table.add_column(header, justify="left" if header == "suite" else "right")
-    for row in result.suites:
-        table.add_row(
-            escape(row.suite),
-            str(row.cases),
-            f"{row.accuracy_a:.0%}",
-            f"{row.accuracy_b:.0%}",
-            pct_difference(row.accuracy_b - row.accuracy_a, row.difference_low, row.difference_high),
-            str(row.wins),
-            str(row.losses),
-            f"{row.p_value:.2g}",
-        )
-    console.print(table)
-    for metric, estimate in result.latency.items():
-        console.print(
-            f"  {metric.removesuffix('_s').upper()} B/A {estimate.ratio:.3f} [{estimate.low:.3f}, {estimate.high:.3f}]"
-        )
-    console.print(f"[bold]recommendation:[/bold] {escape(result.recommendation)}")
+    print_comparison(result, console)
     return EXIT_OK
 
 

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from harness.compare import Comparison
 from harness.latency_study import LatencySummary
 from harness.parsing import parse_lenient
 from harness.run_view import RunView
@@ -193,3 +194,28 @@ def print_report(view: RunView, console: Console) -> None:
     else:
         console.print("latency: no study in this run folder (`harness latency CONFIG` adds one)")
     _worst(view, console)
+
+
+def print_comparison(result: Comparison, console: Console) -> None:
+    """`harness compare`: per-suite paired table, latency ratios where both arms were in one study, and the
+    recommendation."""
+    table = Table(title=f"{result.a} (A) vs {result.b} (B), {result.mode.value} full match", title_justify="left")
+    for header in ("suite", "n", "A", "B", "B−A [95% CI]", "wins", "losses", "p"):
+        table.add_column(header, justify="left" if header == "suite" else "right")
+    for row in result.suites:
+        table.add_row(
+            escape(row.suite),
+            str(row.cases),
+            f"{row.accuracy_a:.0%}",
+            f"{row.accuracy_b:.0%}",
+            pct_difference(row.accuracy_b - row.accuracy_a, row.difference_low, row.difference_high),
+            str(row.wins),
+            str(row.losses),
+            f"{row.p_value:.2g}",
+        )
+    console.print(table)
+    for metric, estimate in result.latency.items():
+        console.print(
+            f"  {metric.removesuffix('_s').upper()} B/A {estimate.ratio:.3f} [{estimate.low:.3f}, {estimate.high:.3f}]"
+        )
+    console.print(f"[bold]recommendation:[/bold] {escape(result.recommendation)}")
