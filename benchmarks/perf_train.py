@@ -3,7 +3,7 @@ SFTTrainer run on the same examples and the same settings, measured in the same 
 
 The plain run is what the Agents-course notebook does: a conversational dataset (messages and tools) rendered by
 the tokenizer's chat template, loss on every token, LoRA on every layer, random batches. The harness's run is
-`harness train`'s: prompt/completion rows with loss on the answer only, LoRA on the recipe's top layers (so
+`harness train`'s: pre-tokenized rows with loss on the answers only, LoRA on the recipe's top layers (so
 backpropagation stops early) and length-grouped batches (little padding). Tokens are non-padding input tokens.
 
 usage: python benchmarks/perf_train.py [RECIPE.toml] [STEPS]
@@ -20,7 +20,7 @@ from typing import Any
 from harness.chat_template import openai_tools
 from harness.fixtures import materialise_base
 from harness.recipes import Recipe, load_recipe
-from harness.training import load_for_training, lora_config, prompt_completion_rows, sft_config
+from harness.training import load_for_training, lora_config, sft_config, token_row
 from harness.training_data import load_examples
 
 
@@ -39,7 +39,7 @@ def harness_rate(recipe: Recipe, base: Path, examples: list[Any], scratch: Path)
     trainer = SFTTrainer(
         model=model,
         args=sft_config(recipe, scratch),
-        train_dataset=Dataset.from_list(prompt_completion_rows(tokenizer, examples)),
+        train_dataset=Dataset.from_list([token_row(tokenizer, e) for e in examples]),
         processing_class=tokenizer,
         peft_config=lora_config(recipe, model.config.num_hidden_layers),
     )

@@ -25,7 +25,7 @@ class DataSpec(Frozen):
     """`generated` (the harness's own generator), `hub:NAME` (a dataset in the Agents-course format, downloaded
     through `datasets`) or a path to a local JSON Lines file in that format."""
     examples: int = Field(default=1000, ge=1)
-    """How many examples to generate, or the most rows to take from a dataset."""
+    """How many examples (conversations) to generate, or the most rows to take from a dataset."""
     seed: int = 0
     """Seed of the generator and of the row sample."""
     mix: dict[Literal["single", "multiple", "parallel", "no_call"], float] | None = None
@@ -35,6 +35,9 @@ class DataSpec(Frozen):
     rename_rate: float = Field(default=0.0, ge=0, le=1)
     """Chance that each offered tool of a generated example gets a fresh name (and sometimes camelCase
     parameters), so the adapter learns to copy names from the prompt rather than recall the pool's."""
+    turns: int = Field(default=1, ge=1)
+    """Requests per generated conversation: the first drawn by `mix`, the rest on the same tools. Every answer
+    carries loss, so follow-ups add supervision for a fraction of the tools prompt's tokens."""
     split: str = "train"
     """Dataset split for hub sources."""
 

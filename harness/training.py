@@ -8,7 +8,6 @@ and a manifest.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,13 +16,14 @@ from pydantic import Field
 
 from harness.cache import cached_folder, sha256_file, sha256_json
 from harness.chat_template import END_OF_TURN, TEMPLATE_ID, render_prompt
+from harness.errors import HarnessError
 from harness.fixtures import materialise_base
 from harness.provenance import package_versions
 from harness.recipes import Recipe, RecipeError
 from harness.training_data import TrainingExample, load_examples
-from harness.types import Frozen
+from harness.types import Frozen, Message
 
-TRAINER_VERSION = 2
+TRAINER_VERSION = 3
 """Bump when training code changes in a way that changes the adapter, so cached adapters are retrained."""
 ADAPTER, MERGED, MANIFEST, LOSS = "adapter", "merged", "training-manifest.json", "loss.json"
 
@@ -81,20 +81,46 @@ def base_weights_sha256(base: Path) -> str:
     return sha256_json({f.name: sha256_file(f) for f in files if f.is_file()})
 
 
-def prompt_completion_rows(tokenizer: Any, examples: Sequence[TrainingExample]) -> list[dict[str, str]]:
-    """Examples as trl prompt/completion pairs: the loss falls on the completion (the assistant turn) only, and
-    the completion ends with the end-of-turn token so the model learns to stop."""
-    return [
-        {"prompt": render_prompt(tokenizer, e.messages, e.tools), "completion": e.answer + END_OF_TURN}
-        for e in examples
-    ]
+class TemplateError(HarnessError):
+    """A chat template that renders a conversation's history differently from the prompts it was answered in."""
 
 
-def fitting_rows(tokenizer: Any, rows: list[dict[str, str]], max_length: int) -> tuple[list[dict[str, str]], int]:
-    """The rows whose prompt and completion fit in `max_length` tokens, and how many did not. trl would cut a
-    longer row at the end, which is where its completion (the only part that carries loss) sits: such a row
-    costs a full step and teaches a truncated answer, so it is left out and counted instead."""
-    fitting = [row for row in rows if len(tokenizer(row["prompt"] + row["completion"])["input_ids"]) <= max_length]
+TokenRow = dict[str, list[int]]
+"""`input_ids` and `completion_mask` (1 where the token carries loss), the pre-tokenized rows trl takes."""
+
+
+def token_row(tokenizer: Any, example: TrainingExample) -> TokenRow:
+    """The whole conversation as tokens, with loss on every assistant turn and its end-of-turn token only.
+
+    Each part is tokenized on its own, prompts as rendered for generation: at serving time the server tokenizes
+    the prompt and the model produces the answer's tokens, so this is the split the model is trained on.
+    """
+    conversation = [*example.messages, Message(role="assistant", content=example.answer)]
+    row: TokenRow = {"input_ids": [], "completion_mask": []}
+    seen = ""
+    for index, message in enumerate(conversation):
+        if message.role != "assistant":
+            continue
+        prompt = render_prompt(tokenizer, conversation[:index], example.tools)
+        if not prompt.startswith(seen):
+            raise TemplateError(
+                "the chat template renders an earlier assistant turn differently from the answer it was trained on,"
+                f" so it cannot train on every turn: expected the prompt to start with {seen[-80:]!r}"
+            )
+        completion = message.content + END_OF_TURN
+        for text, loss in ((prompt[len(seen) :], 0), (completion, 1)):
+            ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+            row["input_ids"] += ids
+            row["completion_mask"] += [loss] * len(ids)
+        seen = prompt + completion
+    return row
+
+
+def fitting_rows(rows: list[TokenRow], max_length: int) -> tuple[list[TokenRow], int]:
+    """The rows of at most `max_length` tokens, and how many were longer. trl would cut a longer row at the end,
+    which is where its last answer sits: such a row costs a full step and teaches a truncated answer, so it is
+    left out and counted instead."""
+    fitting = [row for row in rows if len(row["input_ids"]) <= max_length]
     return fitting, len(rows) - len(fitting)
 
 
@@ -157,7 +183,7 @@ def load_for_training(recipe: Recipe, base: Path) -> tuple[Any, Any]:
     return model, tokenizer
 
 
-def _run_training(recipe: Recipe, base: Path, rows: list[dict[str, str]], folder: Path) -> tuple[int, float, list]:
+def _run_training(recipe: Recipe, base: Path, rows: list[TokenRow], folder: Path) -> tuple[int, float, list]:
     """Train, save the adapter and the merged model into `folder`; returns (tokens, seconds, loss log)."""
     import tempfile
 
@@ -212,7 +238,7 @@ def train(recipe: Recipe, *, force: bool = False) -> TrainedAdapter:
         from transformers import AutoTokenizer
 
         tokenizer = AutoTokenizer.from_pretrained(base)
-        rows, too_long = fitting_rows(tokenizer, prompt_completion_rows(tokenizer, examples), recipe.sft.max_length)
+        rows, too_long = fitting_rows([token_row(tokenizer, e) for e in examples], recipe.sft.max_length)
         if not rows:
             raise RecipeError(f"{recipe.name}: no training example fits in sft.max_length = {recipe.sft.max_length}")
         tokens, seconds, log = _run_training(recipe, base, rows, folder)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,6 +16,7 @@ from harness.cli import main
 from harness.recipes import DataSpec, RecipeError, load_recipe
 from harness.training_data import TrainingDataError, generate, load_examples
 from harness.training_data.course_format import convert_turn
+from harness.types import Message
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE_FILE = ROOT / "tests" / "data" / "course_format.jsonl"
@@ -96,25 +98,45 @@ def test_unchanged_recipe_reuses_the_cache_and_force_retrains(
     assert (again.folder / training.MANIFEST).stat().st_mtime_ns != stamp
 
 
-def test_rows_are_prompt_and_completion_of_the_shared_template(tiny_model: Path) -> None:
+def test_rows_carry_loss_on_every_answer_of_the_shared_template(tiny_model: Path) -> None:
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(tiny_model)
-    examples = generate(3, seed=5)
-    rows = training.prompt_completion_rows(tokenizer, examples)
-    for example, row in zip(examples, rows, strict=True):
-        assert row["prompt"] == render_prompt(tokenizer, example.messages, example.tools)
-        assert row["completion"] == example.answer + END_OF_TURN
+    for example in generate(6, seed=5, turns=3):
+        row = training.token_row(tokenizer, example)
+        assert len(row["input_ids"]) == len(row["completion_mask"])
+        answers = [m.content for m in example.messages if m.role == "assistant"] + [example.answer]
+        whole = render_prompt(tokenizer, example.messages, example.tools) + example.answer + END_OF_TURN
+        assert tokenizer.decode(row["input_ids"]) == whole
+        supervised = [token for token, loss in zip(row["input_ids"], row["completion_mask"], strict=True) if loss]
+        assert tokenizer.decode(supervised) == "".join(answer + END_OF_TURN for answer in answers)
+
+
+def test_a_template_that_rewrites_history_cannot_train_on_every_turn(
+    tiny_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model)
+    example = generate(1, seed=5, turns=2)[0]
+
+    def forgetful(tokenizer: Any, messages: list[Message], tools: list[Any]) -> str:
+        """Leaves earlier answers out of the history, as reasoning templates do with their thinking."""
+        return render_prompt(tokenizer, [m for m in messages if m.role != "assistant"], tools)
+
+    monkeypatch.setattr(training, "render_prompt", forgetful)
+    with pytest.raises(training.TemplateError, match="renders an earlier assistant turn differently"):
+        training.token_row(tokenizer, example)
 
 
 def test_rows_longer_than_max_length_are_left_out_and_counted(tiny_model: Path) -> None:
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(tiny_model)
-    rows = training.prompt_completion_rows(tokenizer, generate(20, seed=5))
-    lengths = [len(tokenizer(r["prompt"] + r["completion"])["input_ids"]) for r in rows]
+    rows = [training.token_row(tokenizer, e) for e in generate(20, seed=5)]
+    lengths = [len(r["input_ids"]) for r in rows]
     limit = sorted(lengths)[len(lengths) // 2]
-    kept, too_long = training.fitting_rows(tokenizer, rows, limit)
+    kept, too_long = training.fitting_rows(rows, limit)
     assert too_long == sum(n > limit for n in lengths) > 0
     assert kept == [r for r, n in zip(rows, lengths, strict=True) if n <= limit]
 

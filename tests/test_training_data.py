@@ -224,6 +224,65 @@ def test_phrasings_cover_every_parameter(spec: Any) -> None:
     assert first_error(_validator(spec.tool.name), arguments) is None
 
 
+# Follow-up turns
+
+
+def _answers(example: TrainingExample) -> list[str]:
+    return [m.content for m in example.messages if m.role == "assistant"] + [example.answer]
+
+
+def test_follow_ups_ask_more_of_the_same_tools_after_the_same_first_request() -> None:
+    single, chained = generate(300, 9), generate(300, 9, turns=4)
+    kinds = Counter()
+    for first, conversation in zip(single, chained, strict=True):
+        assert (conversation.kind, conversation.tools) == (first.kind, first.tools)
+        opening = len(first.messages)
+        assert conversation.messages[:opening] == first.messages
+        assert conversation.messages[opening] == Message(role="assistant", content=first.answer)
+        follow_ups = conversation.messages[opening + 1 :]
+        assert [m.role for m in follow_ups] == ["user", "assistant"] * 2 + ["user"]
+        offered = [tool.name for tool in conversation.tools]
+        for text, answer in zip(follow_ups[::2], [*follow_ups[1::2], conversation.messages[-1]], strict=True):
+            calls = parse_strict(answer.content if answer.role == "assistant" else conversation.answer).calls
+            kinds["call" if len(calls) == 1 else "parallel" if calls else "none"] += 1
+            for call in calls:
+                assert call.name in offered
+                assert first_error(_validator(call.name), call.arguments) is None, (text, call)
+    assert all(kinds[kind] > 0.1 * sum(kinds.values()) for kind in ("call", "parallel", "none")), kinds
+
+
+def test_follow_ups_state_every_argument() -> None:
+    for example in generate(200, 13, turns=3):
+        users = [m.content for m in example.messages if m.role == "user"]
+        for text, answer in zip(users[-3:], _answers(example)[-3:], strict=True):
+            for call in parse_strict(answer).calls:
+                properties = _TOOLS[call.name].parameters["properties"]
+                for name, value in call.arguments.items():
+                    assert _stated(value, properties[name], text), (text, name, value)
+
+
+def test_turns_below_one_are_rejected() -> None:
+    with pytest.raises(ValueError, match="turns"):
+        generate(10, 0, turns=0)
+
+
+def test_corruption_and_renaming_reach_every_turn() -> None:
+    clean = generate(200, 14, turns=3)
+    for corruption in (Corruption.WRONG_TYPES, Corruption.SWAPPED_FUNCTIONS):
+        corrupt = generate(200, 14, corruption=corruption, turns=3)
+        for good, bad in zip(clean, corrupt, strict=True):
+            assert [m for m in good.messages if m.role == "user"] == [m for m in bad.messages if m.role == "user"]
+            for before, after in zip(_answers(good), _answers(bad), strict=True):
+                assert (before == after) == (not parse_strict(before).calls), (before, after)
+    renamed = generate(200, 14, rename_rate=1.0, turns=3)
+    for before, after in zip(clean, renamed, strict=True):
+        tools = {tool.name: tool for tool in after.tools}
+        for old, new in zip(_answers(before), _answers(after), strict=True):
+            for call, was in zip(parse_strict(new).calls, parse_strict(old).calls, strict=True):
+                assert call.name in tools and list(call.arguments.values()) == list(was.arguments.values())
+                assert first_error(compile_validator(tools[call.name].parameters), call.arguments) is None
+
+
 # Corruptions
 
 

@@ -75,33 +75,60 @@ def generate(
     mix: Mapping[str, float] | None = None,
     corruption: Corruption = Corruption.NONE,
     rename_rate: float = 0.0,
+    turns: int = 1,
 ) -> list[TrainingExample]:
-    """`count` examples whose kinds follow `mix` (weights; kinds left out get none), in shuffled order, with each
+    """`count` conversations whose first requests follow `mix` (weights; kinds left out get none), in shuffled
+    order, each with `turns - 1` follow-up requests on the same tools (kinds drawn by the same weights), and each
     offered tool renamed at `rename_rate` (see `renaming`).
 
-    Corruption and renaming draw from their own random streams (renaming: one per example), so a corrupted set
+    Follow-ups are the cheap way to more supervision: the tools prompt is about nine tenths of an example's tokens
+    and carries no loss, so several answered requests per prompt teach several times as much per training token.
+    Follow-ups, corruption and renaming draw from their own random streams (per example), so a corrupted set
     has the same prompts as the clean set of the same seed and differs only in its answers.
     """
     if count < 0:
         raise ValueError(f"count must not be negative, got {count}")
     if not 0 <= rename_rate <= 1:
         raise ValueError(f"rename_rate must be between 0 and 1, got {rename_rate}")
+    if turns < 1:
+        raise ValueError(f"turns must be at least 1, got {turns}")
+    mix = DEFAULT_MIX if mix is None else mix
     rng = random.Random(seed)
-    kinds = _kinds(count, DEFAULT_MIX if mix is None else mix, rng)
+    kinds = _kinds(count, mix, rng)
     examples = [_BUILDERS[kind](rng) for kind in kinds]
+    if turns > 1:
+        examples = [
+            _with_follow_ups(e, turns - 1, mix, random.Random(f"{seed}/turns/{i}")) for i, e in enumerate(examples)
+        ]
     if corruption is not Corruption.NONE:
         corrupt = _wrong_types if corruption is Corruption.WRONG_TYPES else _swap_functions
         corruption_rng = random.Random(f"{seed}/{corruption.value}")
-        examples = [e if e.kind == "no_call" else corrupt(e, corruption_rng) for e in examples]
+        examples = [_corrupted(e, corrupt, corruption_rng) for e in examples]
     if not rename_rate:
         return examples
     return [_renamed(e, rename_rate, random.Random(f"{seed}/names/{i}")) for i, e in enumerate(examples)]
 
 
+def _with_answers(example: TrainingExample, answers: list[str], tools: list[Tool] | None = None) -> TrainingExample:
+    """The example with its assistant turns (earlier ones, then the answer) replaced in order."""
+    replies = iter(answers)
+    messages = [
+        m.model_copy(update={"content": next(replies)}) if m.role == "assistant" else m for m in example.messages
+    ]
+    return example.model_copy(
+        update={"messages": messages, "answer": next(replies), "tools": example.tools if tools is None else tools}
+    )
+
+
+def _answers(example: TrainingExample) -> list[str]:
+    """Every assistant turn's text, the answer last: all of them carry loss in training."""
+    return [m.content for m in example.messages if m.role == "assistant"] + [example.answer]
+
+
 def _renamed(example: TrainingExample, rate: float, rng: random.Random) -> TrainingExample:
     domains = {tool.name: _BY_NAME[tool.name].domain for tool in example.tools}
-    tools, answer = rename_tools(list(example.tools), domains, example.answer, rate, rng)
-    return example.model_copy(update={"tools": tools, "answer": answer})
+    tools, answers = rename_tools(list(example.tools), domains, _answers(example), rate, rng)
+    return _with_answers(example, answers, tools)
 
 
 def _kinds(count: int, mix: Mapping[str, float], rng: random.Random) -> list[Kind]:
@@ -120,14 +147,19 @@ def _kinds(count: int, mix: Mapping[str, float], rng: random.Random) -> list[Kin
     return kinds
 
 
-def _conversation(text: str, rng: random.Random) -> list[Message]:
-    """The user turn, sometimes with a greeting or thanks, sometimes after an unrelated exchange."""
+def _dressed(text: str, rng: random.Random) -> str:
+    """The request, sometimes with a greeting or thanks."""
     roll = rng.random()
     if roll < 0.1:
-        text = rng.choice(_GREETINGS) + text
-    elif roll < 0.2:
-        text = end_sentence(text) + rng.choice(_THANKS)
-    messages = [Message(role="user", content=text)]
+        return rng.choice(_GREETINGS) + text
+    if roll < 0.2:
+        return end_sentence(text) + rng.choice(_THANKS)
+    return text
+
+
+def _conversation(text: str, rng: random.Random) -> list[Message]:
+    """The user turn, sometimes dressed, sometimes after an unrelated exchange."""
+    messages = [Message(role="user", content=_dressed(text, rng))]
     if rng.random() < 0.08:
         said, reply = rng.choice(SMALL_TALK)
         messages[:0] = [Message(role="user", content=said), Message(role="assistant", content=reply)]
@@ -148,17 +180,93 @@ def _combine(parts: list[str], rng: random.Random, style: int) -> str:
     return rng.choice(("Can you do these for me?", "Please handle the following:")) + "".join(f"\n- {p}" for p in parts)
 
 
-# Kinds
+# Requests: what the user asks of the offered tools, and the answer to learn
+
+Request = tuple[str, str]
+"""(user text, target answer)."""
 
 
-def _example(kind: Kind, tools: list[Tool], text: str, calls: list[ToolCall], rng: random.Random) -> TrainingExample:
-    return TrainingExample(kind=kind, tools=tools, messages=_conversation(text, rng), answer=format_tool_calls(calls))
+def _call_request(offered: list[ToolSpec], rng: random.Random) -> Request:
+    text, call = request(rng.choice(offered), _OPTIONAL_RATE, rng)
+    return text, format_tool_calls([call])
+
+
+def _parallel_functions(offered: list[ToolSpec], size: int, rng: random.Random) -> list[ToolSpec]:
+    """One function called with different values, or several functions."""
+    if len(offered) == 1 or rng.random() < 0.5:
+        return [rng.choice(offered)]
+    return rng.sample(offered, rng.randint(2, min(size, len(offered))))
+
+
+def _parallel_request(functions: list[ToolSpec], size: int, rng: random.Random) -> Request:
+    """`size` calls of `functions` (each at least once) asked for in one message."""
+    specs = functions + [rng.choice(functions) for _ in range(size - len(functions))]
+    rng.shuffle(specs)
+    style = rng.randrange(4)
+    parts: list[str] = []
+    calls: list[ToolCall] = []
+    for index, spec in enumerate(specs):
+        text, call = request(spec, _OPTIONAL_RATE / 2, rng, lower=style == 1 and index > 0)
+        while call in calls:  # a repeated call would be one request said twice
+            text, call = request(spec, _OPTIONAL_RATE / 2, rng, lower=style == 1 and index > 0)
+        parts.append(text)
+        calls.append(call)
+    return _combine(parts, rng, style), format_tool_calls(calls)
+
+
+def _capability(tool: Tool) -> str:
+    """A tool's description as something the assistant can do: "record a workout in your training log"."""
+    words = tool.description.rstrip(".").replace("the user's", "your").replace("the user", "you")
+    return words[0].lower() + words[1:]
+
+
+def _no_call_request(offered: list[ToolSpec], rng: random.Random) -> Request:
+    """Small talk, general knowledge or a near miss of an offered tool; the answer is plain text."""
+    category = rng.randrange(3)
+    if category == 0:
+        return rng.choice(SMALL_TALK)
+    if category == 1:
+        return rng.choice(KNOWLEDGE)
+    text = rng.choice(PHRASINGS[rng.choice(offered).tool.name].near_misses)
+    abilities = [_capability(s.tool) for s in offered]
+    listed = ", ".join(abilities[:-1]) + " or " + abilities[-1] if len(abilities) > 1 else abilities[0]
+    return text, rng.choice(NEAR_MISS_REPLIES).format(capabilities=listed)
+
+
+def _follow_up(offered: list[ToolSpec], mix: Mapping[str, float], rng: random.Random) -> Request:
+    """A further request on the conversation's tools, of a kind drawn by `mix` (single and multiple both mean
+    one call of one offered tool)."""
+    kind = rng.choices(KINDS, weights=[mix.get(kind, 0.0) for kind in KINDS])[0]
+    if kind == "no_call":
+        return _no_call_request(offered, rng)
+    if kind == "parallel":
+        size = rng.choice((2, 2, 3))
+        return _parallel_request(_parallel_functions(offered, size, rng), size, rng)
+    return _call_request(offered, rng)
+
+
+def _with_follow_ups(
+    example: TrainingExample, count: int, mix: Mapping[str, float], rng: random.Random
+) -> TrainingExample:
+    offered = [_BY_NAME[tool.name] for tool in example.tools]
+    messages = [*example.messages, Message(role="assistant", content=example.answer)]
+    for _ in range(count):
+        text, answer = _follow_up(offered, mix, rng)
+        messages += [Message(role="user", content=_dressed(text, rng)), Message(role="assistant", content=answer)]
+    return example.model_copy(update={"messages": messages[:-1], "answer": messages[-1].content})
+
+
+# Kinds: the first request of a conversation, and the tools it offers
+
+
+def _example(kind: Kind, offered: list[ToolSpec], asked: Request, rng: random.Random) -> TrainingExample:
+    text, answer = asked
+    return TrainingExample(kind=kind, tools=[s.tool for s in offered], messages=_conversation(text, rng), answer=answer)
 
 
 def _single(rng: random.Random) -> TrainingExample:
-    spec = rng.choice(SPECS)
-    text, call = request(spec, _OPTIONAL_RATE, rng)
-    return _example("single", [spec.tool], text, [call], rng)
+    offered = [rng.choice(SPECS)]
+    return _example("single", offered, _call_request(offered, rng), rng)
 
 
 def _distractors(target: ToolSpec, offered: list[ToolSpec], count: int, rng: random.Random) -> list[ToolSpec]:
@@ -177,53 +285,24 @@ def _multiple(rng: random.Random) -> TrainingExample:
     spec = rng.choice(SPECS)
     offered = [spec, *_distractors(spec, [spec], rng.randint(1, 3), rng)]
     rng.shuffle(offered)
-    text, call = request(spec, _OPTIONAL_RATE, rng)
-    return _example("multiple", [s.tool for s in offered], text, [call], rng)
+    return _example("multiple", offered, _call_request([spec], rng), rng)
 
 
 def _parallel(rng: random.Random) -> TrainingExample:
-    """Two or three calls asked for in one message: of one function with different values, or of several."""
+    """Two or three calls asked for in one message, sometimes with a distractor offered beside them."""
     size = rng.choice((2, 2, 3))
-    functions = [rng.choice(SPECS)] if rng.random() < 0.5 else rng.sample(SPECS, rng.randint(2, size))
-    specs = functions + [rng.choice(functions) for _ in range(size - len(functions))]
-    rng.shuffle(specs)
-    style = rng.randrange(4)
-    parts: list[str] = []
-    calls: list[ToolCall] = []
-    for index, spec in enumerate(specs):
-        text, call = request(spec, _OPTIONAL_RATE / 2, rng, lower=style == 1 and index > 0)
-        while call in calls:  # a repeated call would be one request said twice
-            text, call = request(spec, _OPTIONAL_RATE / 2, rng, lower=style == 1 and index > 0)
-        parts.append(text)
-        calls.append(call)
+    functions = _parallel_functions(SPECS, size, rng)
+    asked = _parallel_request(functions, size, rng)
     offered = list(functions)
     if len(offered) < 3 and rng.random() < 0.3:
         offered += _distractors(functions[0], functions, 1, rng)
     rng.shuffle(offered)
-    return _example("parallel", [s.tool for s in offered], _combine(parts, rng, style), calls, rng)
-
-
-def _capability(tool: Tool) -> str:
-    """A tool's description as something the assistant can do: "record a workout in your training log"."""
-    words = tool.description.rstrip(".").replace("the user's", "your").replace("the user", "you")
-    return words[0].lower() + words[1:]
+    return _example("parallel", offered, asked, rng)
 
 
 def _no_call(rng: random.Random) -> TrainingExample:
-    """Small talk, general knowledge or a near miss of an offered tool; the answer is plain text."""
     offered = rng.sample(SPECS, rng.randint(1, 3))
-    category = rng.randrange(3)
-    if category == 0:
-        text, reply = rng.choice(SMALL_TALK)
-    elif category == 1:
-        text, reply = rng.choice(KNOWLEDGE)
-    else:
-        text = rng.choice(PHRASINGS[rng.choice(offered).tool.name].near_misses)
-        abilities = [_capability(s.tool) for s in offered]
-        listed = ", ".join(abilities[:-1]) + " or " + abilities[-1] if len(abilities) > 1 else abilities[0]
-        reply = rng.choice(NEAR_MISS_REPLIES).format(capabilities=listed)
-    tools = [s.tool for s in offered]
-    return TrainingExample(kind="no_call", tools=tools, messages=_conversation(text, rng), answer=reply)
+    return _example("no_call", offered, _no_call_request(offered, rng), rng)
 
 
 _BUILDERS: dict[Kind, Callable[[random.Random], TrainingExample]] = {
@@ -250,22 +329,26 @@ def _wrong_type(value: Any, rng: random.Random) -> Any:
     return value
 
 
-def _wrong_types(example: TrainingExample, rng: random.Random) -> TrainingExample:
+Corrupt = Callable[[list[Tool], str, random.Random], tuple[list[Tool], str]]
+"""(offered tools, answer with calls, rng) → (offered tools, corrupted answer)."""
+
+
+def _wrong_types(tools: list[Tool], answer: str, rng: random.Random) -> tuple[list[Tool], str]:
     calls = []
-    for call in parse_strict(example.answer).calls:
+    for call in parse_strict(answer).calls:
         arguments = {name: _wrong_type(value, rng) for name, value in call.arguments.items()}
         if arguments == call.arguments:  # only integers written as floats, which still validate
             name = next(iter(arguments))  # every pool tool requires a parameter
             old = call.arguments[name]
             arguments[name] = str(old) if isinstance(old, int) else [old]
         calls.append(ToolCall(name=call.name, arguments=arguments))
-    return example.model_copy(update={"answer": format_tool_calls(calls)})
+    return tools, format_tool_calls(calls)
 
 
-def _swap_functions(example: TrainingExample, rng: random.Random) -> TrainingExample:
-    tools = list(example.tools)
+def _swap_functions(tools: list[Tool], answer: str, rng: random.Random) -> tuple[list[Tool], str]:
+    tools = list(tools)
     calls = []
-    for call in parse_strict(example.answer).calls:
+    for call in parse_strict(answer).calls:
         others = [tool for tool in tools if tool.name != call.name]
         if not others:
             extra = rng.choice([s.tool for s in SPECS if s.tool.name != call.name])
@@ -273,4 +356,14 @@ def _swap_functions(example: TrainingExample, rng: random.Random) -> TrainingExa
             others = [extra]
         spec = _BY_NAME[rng.choice(others).name]
         calls.append(ToolCall(name=spec.tool.name, arguments=draw_arguments(spec, _OPTIONAL_RATE, rng)))
-    return example.model_copy(update={"tools": tools, "answer": format_tool_calls(calls)})
+    return tools, format_tool_calls(calls)
+
+
+def _corrupted(example: TrainingExample, corrupt: Corrupt, rng: random.Random) -> TrainingExample:
+    """Every answer that calls tools corrupted; plain-text answers kept."""
+    tools, answers = list(example.tools), []
+    for answer in _answers(example):
+        if parse_strict(answer).calls:
+            tools, answer = corrupt(tools, answer, rng)
+        answers.append(answer)
+    return _with_answers(example, answers, tools)

@@ -71,10 +71,10 @@ def _renamed_parameters(parameters: dict[str, Any], names: dict[str, str]) -> di
 
 
 def rename_tools(
-    tools: list[Tool], domains: dict[str, str], answer: str, rate: float, rng: random.Random
-) -> tuple[list[Tool], str]:
+    tools: list[Tool], domains: dict[str, str], answers: list[str], rate: float, rng: random.Random
+) -> tuple[list[Tool], list[str]]:
     """The offered tools with each renamed at `rate` (its function name, and sometimes its top-level parameters
-    in camelCase), and the answer's calls renamed alike; a plain-text answer is kept as it is."""
+    in camelCase), and the calls of every answer renamed alike; plain-text answers are kept as they are."""
     functions: dict[str, str] = {}
     parameters: dict[str, dict[str, str]] = {}
     renamed_tools = []
@@ -95,15 +95,20 @@ def rename_tools(
             )
         )
     if len({t.name for t in renamed_tools}) < len(renamed_tools):  # two tools drew one name: keep the originals
-        return tools, answer
-    calls = parse_strict(answer).calls
-    if not calls:
-        return renamed_tools, answer
-    renamed_calls = [
-        ToolCall(
-            name=functions.get(call.name, call.name),
-            arguments={parameters.get(call.name, {}).get(key, key): value for key, value in call.arguments.items()},
+        return tools, answers
+
+    def renamed(answer: str) -> str:
+        calls = parse_strict(answer).calls
+        if not calls:
+            return answer
+        return format_tool_calls(
+            [
+                ToolCall(
+                    name=functions.get(call.name, call.name),
+                    arguments={parameters.get(call.name, {}).get(k, k): v for k, v in call.arguments.items()},
+                )
+                for call in calls
+            ]
         )
-        for call in calls
-    ]
-    return renamed_tools, format_tool_calls(renamed_calls)
+
+    return renamed_tools, [renamed(answer) for answer in answers]

@@ -50,7 +50,7 @@ def _read_hub(name: str, split: str) -> list[dict[str, Any]]:
 def load_examples(spec: DataSpec) -> list[TrainingExample]:
     """The examples a recipe trains on, reproducible from its seed."""
     if spec.source == "generated":
-        return generate(spec.examples, spec.seed, spec.mix, Corruption(spec.corruption), spec.rename_rate)
+        return generate(spec.examples, spec.seed, spec.mix, Corruption(spec.corruption), spec.rename_rate, spec.turns)
     if spec.source.startswith(HUB_PREFIX):
         name = spec.source.removeprefix(HUB_PREFIX)
         rows, where = _read_hub(name, spec.split), spec.source
