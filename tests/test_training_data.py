@@ -224,6 +224,23 @@ def test_phrasings_cover_every_parameter(spec: Any) -> None:
     assert first_error(_validator(spec.tool.name), arguments) is None
 
 
+def test_parallel_requests_often_fan_one_request_out_over_a_list() -> None:
+    """One request over a list ("the weather in Tokyo, Osaka and Sapporo"), one call per listed value."""
+    fanned = 0
+    parallel = [e for e in _examples(0) if e.kind == "parallel"]
+    for example in parallel:
+        calls = _calls(example)
+        if len({call.name for call in calls}) > 1 or len({frozenset(call.arguments) for call in calls}) > 1:
+            continue
+        differing = {key for call in calls for key, value in call.arguments.items() if value != calls[0].arguments[key]}
+        if len(differing) != 1:
+            continue
+        key = next(iter(differing))
+        values = [re.escape(str(call.arguments[key])) for call in calls]
+        fanned += re.search("(, |,? and | & )".join(values), example.messages[-1].content) is not None
+    assert 0.1 * len(parallel) < fanned < 0.5 * len(parallel)
+
+
 # Follow-up turns
 
 
@@ -354,6 +371,18 @@ def test_renamed_tools_keep_answers_valid_and_consistent() -> None:
             assert call.name in tools
             assert list(call.arguments.values()) == list(old.arguments.values())
             assert first_error(compile_validator(tools[call.name].parameters), call.arguments) is None
+
+
+def test_renamed_parameters_often_take_other_words() -> None:
+    """Argument names must be copied from the schema: a camelCase spelling alone can be guessed from habit."""
+    plain, renamed = generate(300, 22), generate(300, 22, rename_rate=1.0)
+    other_words = total = 0
+    for before, after in zip(plain, renamed, strict=True):
+        for old, new in zip(before.tools, after.tools, strict=True):
+            for key, name in zip(old.parameters["properties"], new.parameters["properties"], strict=True):
+                total += 1
+                other_words += key.replace("_", "").lower() != name.replace("_", "").lower()
+    assert 0.2 * total < other_words < 0.8 * total
 
 
 def test_renaming_at_rate_zero_changes_nothing_and_bad_rates_are_rejected() -> None:

@@ -21,7 +21,7 @@ from harness.training_data.phrasings import PHRASINGS
 from harness.training_data.renaming import rename_tools
 from harness.training_data.tool_pool import SPECS
 from harness.training_data.tool_specs import ToolSpec
-from harness.training_data.wording import NUMBER_WORDS, draw_arguments, end_sentence, request
+from harness.training_data.wording import NUMBER_WORDS, draw_arguments, end_sentence, fanned_request, request
 from harness.types import Frozen, Message, Tool, ToolCall
 
 Kind = Literal["single", "multiple", "parallel", "no_call"]
@@ -199,7 +199,12 @@ def _parallel_functions(offered: list[ToolSpec], size: int, rng: random.Random) 
 
 
 def _parallel_request(functions: list[ToolSpec], size: int, rng: random.Random) -> Request:
-    """`size` calls of `functions` (each at least once) asked for in one message."""
+    """`size` calls of `functions` (each at least once) asked for in one message: one function's calls are often
+    said as one request over a list of values, otherwise each call is its own sentence."""
+    if len(functions) == 1 and rng.random() < 0.5:
+        fanned = fanned_request(functions[0], size, _OPTIONAL_RATE / 2, rng)
+        if fanned is not None:
+            return fanned[0], format_tool_calls(fanned[1])
     specs = functions + [rng.choice(functions) for _ in range(size - len(functions))]
     rng.shuffle(specs)
     style = rng.randrange(4)

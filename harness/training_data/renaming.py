@@ -41,6 +41,50 @@ VERBS: dict[str, tuple[str, ...]] = {
 }
 """Verbs of the pool's names → verbs that read as the same action."""
 
+PARAMETER_WORDS: dict[str, tuple[str, ...]] = {
+    "city": ("location", "town", "place"),
+    "location": ("place", "city", "where"),
+    "near": ("around", "location", "close_to"),
+    "date": ("day", "on", "when"),
+    "time": ("at", "hour", "clock"),
+    "name": ("title", "label", "full_name"),
+    "title": ("name", "heading", "subject"),
+    "query": ("search", "q", "text", "keywords"),
+    "limit": ("max", "count", "top"),
+    "count": ("number", "n", "amount"),
+    "note": ("comment", "memo", "remark"),
+    "comment": ("note", "remark", "text"),
+    "days": ("num_days", "day_count", "period"),
+    "unit": ("units", "scale", "measure"),
+    "language": ("lang", "locale"),
+    "items": ("entries", "list", "things"),
+    "reason": ("why", "cause", "motive"),
+    "start": ("begin", "from", "first"),
+    "end": ("until", "to", "last"),
+    "max": ("most", "upper", "maximum"),
+    "min": ("least", "lower", "minimum"),
+    "include": ("with", "show", "add"),
+    "region": ("area", "zone"),
+    "amount": ("value", "sum", "total"),
+    "price": ("cost", "rate"),
+    "type": ("kind", "category"),
+    "category": ("kind", "type", "group"),
+    "minutes": ("mins", "minute_count"),
+    "seconds": ("secs", "second_count"),
+    "km": ("kilometres", "kilometers"),
+    "percent": ("pct", "percentage"),
+    "id": ("identifier", "number", "ref"),
+    "code": ("id", "ref"),
+    "service": ("app", "system"),
+    "product": ("item", "article"),
+    "people": ("guests", "persons", "party"),
+    "format": ("style", "output"),
+    "level": ("severity", "threshold"),
+}
+"""Words of the pool's parameter names → words a schema might use instead. A parameter renamed with them keeps its
+description, so the adapter learns to copy argument names from the schema rather than guess them from habit
+(the failure measured: `city` and `units` for a weather tool whose parameters are `location` and `unit`)."""
+
 
 def _words(name: str) -> list[str]:
     return name.replace(".", "_").replace("-", "_").split("_")
@@ -63,6 +107,22 @@ def _function_name(tool: Tool, domain: str, rng: random.Random) -> str:
     return prefix + "." + ("_".join(words) if rng.random() < 0.5 else _camel(words))
 
 
+def _parameter_names(properties: list[str], rng: random.Random) -> dict[str, str]:
+    """Each parameter with some of its words swapped for synonyms, all in one case style; the originals where
+    two would collide."""
+    camel = rng.random() < 0.3
+    names = {}
+    for key in properties:
+        words = [
+            rng.choice(PARAMETER_WORDS[w]) if w in PARAMETER_WORDS and rng.random() < 0.5 else w for w in key.split("_")
+        ]
+        words = "_".join(words).split("_")  # synonyms may have words of their own
+        names[key] = _camel(words) if camel else "_".join(words)
+    if len(set(names.values())) < len(names):
+        return {key: _camel(key.split("_")) if camel else key for key in properties}
+    return names
+
+
 def _renamed_parameters(parameters: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
     renamed = dict(parameters)
     renamed["properties"] = {names[key]: value for key, value in parameters["properties"].items()}
@@ -73,8 +133,8 @@ def _renamed_parameters(parameters: dict[str, Any], names: dict[str, str]) -> di
 def rename_tools(
     tools: list[Tool], domains: dict[str, str], answers: list[str], rate: float, rng: random.Random
 ) -> tuple[list[Tool], list[str]]:
-    """The offered tools with each renamed at `rate` (its function name, and sometimes its top-level parameters
-    in camelCase), and the calls of every answer renamed alike; plain-text answers are kept as they are."""
+    """The offered tools with each renamed at `rate` (its function name and its top-level parameters, see
+    `_parameter_names`), and the calls of every answer renamed alike; plain-text answers are kept as they are."""
     functions: dict[str, str] = {}
     parameters: dict[str, dict[str, str]] = {}
     renamed_tools = []
@@ -84,8 +144,7 @@ def rename_tools(
             continue
         functions[tool.name] = _function_name(tool, domains[tool.name], rng)
         properties = list(tool.parameters.get("properties", {}))  # type: ignore[union-attr]
-        camel = rng.random() < 0.3
-        parameters[tool.name] = {key: _camel(key.split("_")) if camel else key for key in properties}
+        parameters[tool.name] = _parameter_names(properties, rng)
         renamed_tools.append(
             tool.model_copy(
                 update={

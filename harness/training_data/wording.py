@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 import string
 from collections.abc import Mapping
 from datetime import date, timedelta
@@ -182,3 +183,36 @@ def request(spec: ToolSpec, rate: float, rng: random.Random, lower: bool = False
     elif clauses:
         text = end_sentence(text.rstrip(".!") + ", " + say_list(clauses, rng))
     return text, ToolCall(name=spec.tool.name, arguments=arguments)
+
+
+def fanned_request(spec: ToolSpec, count: int, rate: float, rng: random.Random) -> tuple[str, list[ToolCall]] | None:
+    """One request for `count` calls of one function that differ in one free-text argument, said once as a list
+    ("the weather in Tokyo, Osaka and Sapporo"), or None when the request has no such argument to fan out.
+
+    Requests that state each call in its own sentence never teach a model to fan one sentence out into calls,
+    which is how people usually ask for several of the same thing.
+    """
+    text, call = request(spec, rate, rng)
+    properties = spec.tool.parameters["properties"]
+    fannable = [
+        name
+        for name, value in call.arguments.items()
+        if isinstance(value, str)
+        and not {"enum", "format", "pattern"} & set(properties[name])
+        and len(re.findall(rf"\b{re.escape(value)}\b", text)) == 1
+    ]
+    if not fannable:
+        return None
+    name = rng.choice(fannable)
+    values = [call.arguments[name]]
+    for _ in range(10 * count):
+        value = _value(spec, name, properties[name], set(values), rng)
+        if value not in values and value not in text:
+            values.append(value)
+        if len(values) == count:
+            break
+    else:
+        return None
+    said = say_list(values, rng)
+    text = re.sub(rf"\b{re.escape(values[0])}\b", lambda _: said, text)
+    return text, [ToolCall(name=call.name, arguments={**call.arguments, name: value}) for value in values]
