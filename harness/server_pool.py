@@ -1,7 +1,8 @@
 """The vLLM servers of one run folder, started on first use and stopped together.
 
-Why a pool: a vLLM server takes one to two minutes to start on a CPU (most of it compiling), so the stages of a
-bench (accuracy, then the latency study) share the servers instead of each starting its own.
+Why a pool: a vLLM server takes from half a minute (eager, on a CPU) to minutes (compiled, a large model) to
+start, so the stages of a bench (accuracy, then the latency study) share the servers instead of each starting its
+own.
 """
 
 from __future__ import annotations

@@ -140,6 +140,7 @@ def test_reference_variants_and_external_endpoints_are_planned() -> None:
 def test_engine_defaults() -> None:
     assert engine_defaults(on_gpu=True) == {}
     assert engine_defaults(on_gpu=False)["kv-cache-memory-bytes"] == "2G"
+    assert engine_defaults(on_gpu=False)["enforce-eager"] is True
 
 
 # ---------------------------------------------------------------- server logs
