@@ -220,10 +220,16 @@ def test_shipped_recipes_load(path: Path) -> None:
 
 
 def test_fixture_recipes_share_data_and_shape_with_fc_good() -> None:
+    """fc-undertrained is fc-good stopped early; fc-broken is fc-good's recipe on fewer, corrupted conversations."""
     good, weak, broken = (
         load_recipe(ROOT / "adapters" / f"{n}.toml") for n in ("fc-good", "fc-undertrained", "fc-broken")
     )
     assert weak.lora == good.lora and broken.lora == good.lora
-    assert weak.data == good.data and broken.data == good.data.model_copy(update={"corruption": "swapped_functions"})
+    assert weak.data == good.data
+    assert broken.data == good.data.model_copy(
+        update={"corruption": "swapped_functions", "examples": broken.data.examples}
+    )
     assert weak.sft.max_steps is not None and good.sft.max_steps is not None
     assert weak.sft.max_steps * 5 <= good.sft.max_steps
+    for other in (weak, broken):
+        assert other.sft.model_copy(update={"max_steps": good.sft.max_steps, "warmup": good.sft.warmup}) == good.sft
