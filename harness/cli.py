@@ -197,12 +197,14 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 def _cmd_gate(args: argparse.Namespace) -> int:
     from harness.gate_step import gate_step
+    from harness.run_config import load_run_config
 
     def optional(value: str | None) -> Path | None:
         return Path(value) if value else None
 
+    rules = load_run_config(Path(args.rules)).gate if args.rules else None
     result = gate_step(
-        Path(args.run_dir), optional(args.baseline), optional(args.junit), optional(args.summary), console
+        Path(args.run_dir), optional(args.baseline), optional(args.junit), optional(args.summary), console, rules
     )
     return result.exit_code
 
@@ -346,6 +348,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gate.add_argument("run_dir", help="a scored run folder")
     gate.add_argument("--baseline", help="a baseline file (reports/baselines/NAME.json) the run must not fall below")
+    gate.add_argument("--rules", help="a run config whose [gate] rules apply instead of those the run was made with")
     gate.add_argument("--junit", help="JUnit XML output (default RUN_DIR/gate-junit.xml)")
     gate.add_argument("--summary", help="Markdown summary output (default RUN_DIR/gate-summary.md)")
     gate.set_defaults(handler=_cmd_gate)

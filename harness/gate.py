@@ -6,6 +6,9 @@ Rules, per gated variant (default: every unmerged adapter) and suite:
 - `min_full_match`: the suite's full-match rate is at least the minimum.
 - `no_regression`: against a baseline, no drop that chance does not explain: an exact McNemar test on the cases
   both share, or, when the case sets differ, the current interval lying wholly below the baseline's.
+- `must_beat` (per variant): on the cases that expect a call, more right than each reference variant (the base),
+  by more than chance: an exact McNemar test on the same cases.
+- `min_relevance` (per variant): over every irrelevance case of the run, the rate of answering without a call.
 - `merged_gap`: unmerged and merged serving agree on full match within the allowed gap.
 - `strict_parse_errors`: outputs that vLLM's parser cannot read stay under the allowed rate.
 - `latency_overhead` (per variant): the unmerged adapter's TPOT over its merged model at the lowest
@@ -27,9 +30,9 @@ from harness.run_config import GateRules, RunConfig
 from harness.run_plan import merged_variant
 from harness.runlog import RunFolder, RunLogError, write_atomic
 from harness.scoring import RunSummary
-from harness.scoring.aggregate import GroupSummary
+from harness.scoring.aggregate import GroupSummary, paired_test
 from harness.stats import mcnemar_exact, wilson
-from harness.types import CaseScore, Frozen, ParseMode
+from harness.types import CaseKind, CaseScore, Frozen, ParseMode
 
 BASELINE_VERSION = 1
 
@@ -182,6 +185,40 @@ def _latency_rule(variant: str, summary: LatencySummary | None, limit: float) ->
     return _judged(rule, variant, None, not over, detail)
 
 
+def _must_beat(
+    variant: str, reference: str, groups: dict[tuple[str, str], GroupSummary], scores: list[CaseScore], rules: GateRules
+) -> RuleResult:
+    rule = "must_beat"
+    suites = {suite for _, suite in groups}
+    if any(not _complete(groups.get((reference, suite))) for suite in suites):
+        return _error(rule, variant, None, f"the run has no complete {reference} variant to compare with")
+    calls = [s for s in scores if s.kind is not CaseKind.IRRELEVANCE]
+    test = paired_test(
+        [s for s in calls if s.variant == reference], [s for s in calls if s.variant == variant], rules.mode
+    )
+    if not test.cases:
+        return _error(rule, variant, None, "no case of the run expects a call")
+    better = test.only_b > test.only_a and test.p_value < rules.alpha
+    detail = (
+        f"on {test.cases} cases that expect a call: {test.only_b} right only here, {test.only_a} only for"
+        f" {reference}; McNemar p = {test.p_value:.3g} (must be below {rules.alpha:g})"
+    )
+    return _judged(rule, variant, None, better, detail)
+
+
+def _relevance(variant: str, scores: list[CaseScore], rules: GateRules) -> RuleResult:
+    rule = "min_relevance"
+    silent = [getattr(s, rules.mode.value).full_match for s in scores if s.kind is CaseKind.IRRELEVANCE]
+    if not silent:
+        return _error(rule, variant, None, "no case of the run expects no call (add an irrelevance suite)")
+    rate = wilson(sum(silent), len(silent))
+    detail = (
+        f"no call where none fits in {rate.successes} of {rate.trials} cases, {rate.value or 0:.1%}"
+        f" [{rate.low:.1%}, {rate.high:.1%}]; minimum {rules.min_relevance:.0%}"
+    )
+    return _judged(rule, variant, None, (rate.value or 0) >= rules.min_relevance, detail)
+
+
 def _judged(rule: str, variant: str, suite: str | None, passed: bool, detail: str) -> RuleResult:
     status = Status.PASSED if passed else Status.FAILED
     return RuleResult(rule=rule, variant=variant, suite=suite, status=status, detail=detail)
@@ -254,9 +291,14 @@ def evaluate_gate(run_dir: Path, baseline: Baseline | None = None, rules: GateRu
     variants = [v.name for v in manifest.variants if any(fnmatch.fnmatchcase(v.name, p) for p in rules.variants)]
     results: list[RuleResult] = []
     for variant in variants:
+        mine = [s for s in scores if s.variant == variant]
         for ref in manifest.suites:
-            mine = [s for s in scores if s.variant == variant and s.suite == ref.name]
-            results += _suite_rules(variant, ref.name, groups, mine, baseline, rules)
+            results += _suite_rules(
+                variant, ref.name, groups, [s for s in mine if s.suite == ref.name], baseline, rules
+            )
+        results += [_must_beat(variant, reference, groups, scores, rules) for reference in rules.must_beat]
+        if rules.min_relevance:
+            results.append(_relevance(variant, mine, rules))
         if rules.max_latency_overhead is not None and variant.startswith("lora:"):
             results.append(_latency_rule(variant, latency, rules.max_latency_overhead))
     if not variants:

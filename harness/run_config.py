@@ -112,8 +112,16 @@ class GateRules(Frozen):
     """Which reading the accuracy rules judge: strict (what vLLM's parser gives users) or lenient."""
     variants: list[str] = Field(default_factory=lambda: ["lora:*"])
     """Variants the gate judges (shell patterns); by default every unmerged adapter."""
-    min_full_match: dict[str, float] = Field(default_factory=lambda: {"*": 0.3})
-    """Suite name (shell pattern) → minimum full-match rate; the most specific pattern applies."""
+    must_beat: list[str] = Field(default_factory=lambda: ["base"])
+    """Variants every gated one must beat on the cases that expect a call: more of them right, by more than chance
+    (exact McNemar at `alpha`). An adapter that does not beat its own base model is not worth serving, whatever
+    the model's size. Empty: rule off."""
+    min_relevance: float = Field(default=0.5, ge=0, le=1)
+    """Smallest allowed rate of answering without a call where no tool fits, over every irrelevance case of the
+    run: the base rarely calls, so beating it on calls says nothing about calling too eagerly. 0: rule off."""
+    min_full_match: dict[str, float] = Field(default_factory=dict)
+    """Suite name (shell pattern) → minimum full-match rate; the most specific pattern applies. None by default:
+    what a model should reach depends on the model (see the README)."""
     alpha: float = Field(default=0.05, gt=0, lt=1)
     """Significance level of the regression test against a baseline."""
     max_merged_gap: float | None = Field(default=0.1, ge=0, le=1)

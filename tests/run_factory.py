@@ -7,44 +7,74 @@ from pathlib import Path
 
 from harness.runlog import RunFolder
 from harness.score_run import score_run
-from harness.types import ArgumentSpec, Case, ExpectedCall, Generation, Message, RunManifest, Suite, Tool, Variant
+from harness.types import (
+    ArgumentSpec,
+    Case,
+    ExpectedCall,
+    Generation,
+    Message,
+    RunManifest,
+    Suite,
+    Tool,
+    Variant,
+)
 
 CASES = 30
+SILENT_CASES = 10
+_TOOL = Tool(name="f", description="f", parameters={"type": "object", "properties": {"x": {"type": "integer"}}})
 
 
 def call(value: int) -> str:
     return f'<tool_call>{{"name": "f", "arguments": {{"x": {value}}}}}</tool_call>'
 
 
+def _calls() -> Suite:
+    cases = [
+        Case(
+            id=f"c{i:02d}",
+            kind="simple",
+            messages=[Message(role="user", content=f"f of {i}")],
+            tools=["f"],
+            expected=[ExpectedCall(function="f", arguments={"x": ArgumentSpec(accepted=[i])})],
+        )
+        for i in range(CASES)
+    ]
+    return Suite(name="calls", tools=[_TOOL], cases=cases)
+
+
+def _silence() -> Suite:
+    cases = [
+        Case(
+            id=f"s{i:02d}", kind="irrelevance", messages=[Message(role="user", content="hi")], tools=["f"], expected=[]
+        )
+        for i in range(SILENT_CASES)
+    ]
+    return Suite(name="silence", tools=[_TOOL], cases=cases)
+
+
+def _role(name: str) -> str:
+    return "base" if name == "base" else "lora" if name.startswith("lora") else "merged"
+
+
 def synthetic_run(
-    folder: Path, right: dict[str, int | set[int]], *, missing: int = 0, config: dict[str, object] | None = None
+    folder: Path,
+    right: dict[str, int | set[int]],
+    *,
+    silent: dict[str, int] | None = None,
+    missing: int = 0,
+    config: dict[str, object] | None = None,
 ) -> Path:
     """A scored run of CASES simple cases where variant v answers the first right[v] correctly (or, given a
-    set, exactly those cases)."""
-    suite = Suite(
-        name="calls",
-        tools=[
-            Tool(name="f", description="f", parameters={"type": "object", "properties": {"x": {"type": "integer"}}})
-        ],
-        cases=[
-            Case(
-                id=f"c{i:02d}",
-                kind="simple",
-                messages=[Message(role="user", content=f"f of {i}")],
-                tools=["f"],
-                expected=[ExpectedCall(function="f", arguments={"x": ArgumentSpec(accepted=[i])})],
-            )
-            for i in range(CASES)
-        ],
-    )
+    set, exactly those cases). `silent` adds SILENT_CASES irrelevance cases, of which v answers the first
+    silent[v] without a call (and calls f on the rest). A variant named `base` plays the base model."""
     run = RunFolder(folder)
-    ref = run.write_suite(suite, "synthetic")
-    variants = [Variant(name=name, role="lora" if name.startswith("lora") else "merged", model="m") for name in right]
+    refs = [run.write_suite(suite, "synthetic") for suite in ([_calls(), _silence()] if silent else [_calls()])]
+    variants = [Variant(name=name, role=_role(name), model="m") for name in right]  # type: ignore[arg-type]
     run.write_manifest(
         RunManifest(
             run_id=folder.name,
             created_at="2026-11-25T00:00:00+00:00",
-            suites=[ref],
+            suites=refs,
             variants=variants,
             config=config or {},
         )
@@ -56,5 +86,8 @@ def synthetic_run(
             run.append_generation(
                 Generation(suite="calls", case_id=f"c{i:02d}", variant=name, text=call(i if i in chosen else -1))
             )
+        for i in range(SILENT_CASES if silent else 0):
+            text = "None of my tools does that." if i < silent.get(name, 0) else call(i)  # type: ignore[union-attr]
+            run.append_generation(Generation(suite="silence", case_id=f"s{i:02d}", variant=name, text=text))
     score_run(folder)
     return folder

@@ -91,7 +91,7 @@ def test_smoke_bench_runs_every_stage(
     _check_latency_study(run_dir, out)
     assert (tmp_path / "reports" / "tiny-smoke.html").read_text().startswith("<!DOCTYPE html>")
     junit = (run_dir / "gate-junit.xml").read_text()
-    assert 'failures="' in junit and "min_full_match" in junit
+    assert 'failures="' in junit and "must_beat" in junit
     for stage in ("fixtures", "accuracy", "scoring", "latency", "report", "gate", "total"):
         assert f" {stage} " in out
     assert "HTML report: reports/tiny-smoke.html" in out
