@@ -37,7 +37,10 @@ def bar_chart(bars: Sequence[Bar], title: str, width: int = 760, height: int = 3
     """Grouped bars (0–100%) with 95% interval whiskers."""
     groups = list(dict.fromkeys(b.group for b in bars))
     series = list(dict.fromkeys(b.series for b in bars))
-    left, right, top, bottom = 40, 170, 24, 70
+    slanted = len(groups) > 6  # slanted labels end under their group, so long names hang clear of the next one
+    longest = max((len(g) for g in groups), default=0)
+    left, right, top, bottom = max(40, int(5 * longest)) if slanted else 40, 170, 24, 70  # room for the first one
+    width = max(width, left + right + 12 * len(groups) * len(series))  # bars stay wide enough to see
     plot_w, plot_h = width - left - right, height - top - bottom
     slot = plot_w / max(1, len(groups))
     bar_w = slot * 0.8 / max(1, len(series))
@@ -62,7 +65,8 @@ def bar_chart(bars: Sequence[Bar], title: str, width: int = 760, height: int = 3
         for yy in (y_low, y_high):
             parts.append(f'<line x1="{cx - 3:.1f}" x2="{cx + 3:.1f}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="#222"/>')
     for gi, group in enumerate(groups):
-        parts.append(_text(left + gi * slot + slot / 2, top + plot_h + 16, group, rotate=len(groups) > 6))
+        x = left + gi * slot + slot / 2
+        parts.append(_text(x, top + plot_h + 16, group, anchor="end" if slanted else "middle", rotate=slanted))
     parts.append(legend(series, left + plot_w + 16, top))
     parts.append("</svg>")
     return "".join(parts)
