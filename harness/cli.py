@@ -192,6 +192,13 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     a, b = pick_variants(view_a, view_b, args.a, args.b)
     result = compare(view_a, a, view_b, b, ParseMode(args.mode))
     print_comparison(result, console)
+    if args.html:
+        from harness.compare_html import render_comparison_html
+        from harness.runlog import write_atomic
+
+        path = Path(args.html)
+        write_atomic(path, render_comparison_html(result, str(view_a.path), str(view_b.path)))
+        console.print(f"HTML comparison written to {path}", soft_wrap=True)
     return EXIT_OK
 
 
@@ -341,6 +348,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--a", help="variant A (default: the run's unmerged adapter)")
     compare.add_argument("--b", help="variant B")
     compare.add_argument("--mode", choices=["strict", "lenient"], default="strict", help="which reading to judge")
+    compare.add_argument("--html", help="also write the comparison as a self-contained HTML page to this file")
     compare.set_defaults(handler=_cmd_compare)
 
     gate = commands.add_parser(

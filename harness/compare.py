@@ -112,7 +112,7 @@ def _recommend(a: str, b: str, overall: SuiteComparison, latency: dict[str, Rati
     if overall.p_value < ALPHA:
         winner, loser = (b, a) if diff > 0 else (a, b)
         return (
-            f"ship {winner}: {abs(diff):.1%} more full matches than {loser} on {overall.cases} shared cases "
+            f"ship {winner}: full match {100 * abs(diff):.1f} points above {loser} on {overall.cases} shared cases "
             f"({max(overall.wins, overall.losses)} vs {min(overall.wins, overall.losses)} discordant, "
             f"McNemar p = {overall.p_value:.2g}){speed}"
         )

@@ -62,8 +62,8 @@ render();
 """
 
 
-def _script_hash() -> str:
-    return "sha256-" + base64.b64encode(hashlib.sha256(_SCRIPT.encode()).digest()).decode()
+def _script_hash(script: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
 
 
 def _accuracy_section(view: RunView) -> str:
@@ -178,9 +178,24 @@ def _json_for_script(value: object) -> str:
     return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace("\u2028", "\\u2028")
 
 
+def page(title: str, body: str, script: str | None = None) -> str:
+    """A whole page: the shared style, and a Content-Security-Policy that lets only `script` (pinned by its hash)
+    run and nothing load."""
+    scripts = f"'{_script_hash(script)}'" if script else "'none'"
+    csp = f"default-src 'none'; style-src 'unsafe-inline'; script-src {scripts}; img-src data:"
+    tail = f"<script>{script}</script>\n" if script else ""
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
+<title>{escape(title)}</title><style>{_STYLE}</style></head>
+<body>
+{body}
+{tail}</body></html>
+"""
+
+
 def render_html(view: RunView) -> str:
     m = view.manifest
-    csp = f"default-src 'none'; style-src 'unsafe-inline'; script-src '{_script_hash()}'; img-src data:"
     overall = "".join(
         f"<li>{escape(v)}: {_pct(metrics(view.scores_of(v), ParseMode.LENIENT).full_match.value)} full match"
         f" (strict {_pct(metrics(view.scores_of(v), ParseMode.STRICT).full_match.value)})</li>"
@@ -188,12 +203,7 @@ def render_html(view: RunView) -> str:
         if view.scores_of(v)
     )
     manifest = escape(m.model_dump_json(indent=2))
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{csp}">
-<title>fc-harness report: {escape(m.run_id)}</title><style>{_STYLE}</style></head>
-<body>
-<h1>Run {escape(m.run_id)}</h1>
+    body = f"""<h1>Run {escape(m.run_id)}</h1>
 <p class="muted">{escape(m.created_at)} · git {escape(m.git_revision or "–")} ·
 {escape(str(m.machine.get("cpu", "–")))}, {escape(str(m.machine.get("cores", "–")))} cores</p>
 <ul>{overall}</ul>
@@ -206,10 +216,8 @@ error kind <select id="filter-error"><option value="">all</option></select> <spa
 <table><thead><tr><th>variant</th><th>case</th><th>verdict</th><th>error kind</th><th>prompt</th><th>expected</th>
 <th>raw output</th><th>parsed calls</th></tr></thead><tbody id="case-rows"></tbody></table>
 <h2>Manifest</h2><pre style="max-width:none;max-height:none">{manifest}</pre>
-<script type="application/json" id="cases">{_json_for_script(_case_rows(view))}</script>
-<script>{_SCRIPT}</script>
-</body></html>
-"""
+<script type="application/json" id="cases">{_json_for_script(_case_rows(view))}</script>"""
+    return page(f"fc-harness report: {m.run_id}", body, _SCRIPT)
 
 
 def write_html(view: RunView, path: Path) -> Path:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from browser import browse, console_errors
 from run_factory import synthetic_run
 
 from harness.cli import main
@@ -23,7 +24,7 @@ def test_clearly_better_adapter_is_recommended_with_its_p_value(tmp_path: Path) 
     assert (overall.suite, overall.cases, overall.wins, overall.losses, overall.ties) == ("all", 30, 0, 18, 12)
     assert overall.p_value == pytest.approx(2 * 0.5**18)
     assert overall.difference_high < 0 and overall.difference_low < -0.4
-    assert result.recommendation.startswith("ship lora:good: 60.0% more full matches than lora:under")
+    assert result.recommendation.startswith("ship lora:good: full match 60.0 points above lora:under")
 
 
 def test_close_adapters_get_no_verdict(tmp_path: Path) -> None:
@@ -44,3 +45,19 @@ def test_across_runs_and_clear_errors(tmp_path: Path, capsys: pytest.CaptureFixt
     with pytest.raises(CompareError, match="no variant 'lora:nope'"):
         pick_variants(load_run(before), load_run(after), "lora:nope", None)
     assert main(["compare", str(before), "--b", "lora:missing"]) == 2
+
+
+def test_comparison_page_is_self_contained_and_escapes_names(tmp_path: Path) -> None:
+    hostile = "lora:good<script>document.title='PWNED'</script>"
+    run = synthetic_run(tmp_path / "run", {hostile: 27, "lora:under": 9})
+    page = tmp_path / "compare.html"
+    assert main(["compare", str(run), "--a", hostile, "--b", "lora:under", "--html", str(page)]) == 0
+    html = page.read_text()
+    assert "<script" not in html and "script-src 'none'" in html  # it runs no script, and a name plants none
+    assert '<td class="">all</td><td class="num">30</td><td class="num">90%</td><td class="num">30%</td>' in html
+    assert "ship lora:good&lt;script&gt;" in html
+    browsed = browse(page, "--dump-dom")
+    assert "<title>fc-harness comparison: lora:good&lt;script&gt;document.title='PWNED'&lt;/script&gt;" in (
+        browsed.stdout
+    )
+    assert not console_errors(browsed)

@@ -4,11 +4,9 @@ console errors, and a `<script>` planted in a model output shows up as text and 
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
-import pytest
+from browser import browse, console_errors
 from run_factory import synthetic_run
 
 from harness.html_report import render_html, write_html
@@ -23,23 +21,11 @@ HOSTILE = (
 )
 
 
-def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        pytest.fail("headless Chromium is needed: apt-get install chromium (make setup does where it can)")
-    return found
-
-
 def hostile_run(tmp_path: Path) -> Path:
     run = synthetic_run(tmp_path / "run", {"lora:good": 20, "merged:good": 20})
     RunFolder(run).append_generation(Generation(suite="calls", case_id="c29", variant="lora:good", text=HOSTILE))
     score_run(run)
     return run
-
-
-def browse(page: Path, *flags: str) -> subprocess.CompletedProcess[str]:
-    command = [chromium(), "--headless=new", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0"]
-    return subprocess.run([*command, *flags, page.as_uri()], capture_output=True, text=True, timeout=120, check=True)
 
 
 def test_report_is_self_contained_and_escapes_model_output(tmp_path: Path) -> None:
@@ -56,9 +42,7 @@ def test_report_in_headless_chromium(tmp_path: Path) -> None:
     assert "<title>fc-harness report: run</title>" in dom, "a planted script changed the page title"
     assert "30 of 60 answers" not in dom and "60 of 60 answers" in dom  # the page's script ran and built the table
     assert "&lt;script&gt;document.title='PWNED'&lt;/script&gt;" in dom  # shown as text
-    console = [line for line in browsed.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
-    assert not console, console  # no console errors
-    assert "Refused to" not in browsed.stderr  # no CSP violation: nothing tried to run or load
+    assert not console_errors(browsed)  # no console error, no CSP violation: nothing tried to run or load
     screenshot = tmp_path / "report.png"
     browse(page, f"--screenshot={screenshot}", "--window-size=1200,1600", "--hide-scrollbars")
     assert screenshot.stat().st_size > 20_000
