@@ -3,6 +3,7 @@ recommendation a release manager reads."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,9 @@ from run_factory import synthetic_run
 from harness.cli import main
 from harness.compare import CompareError, compare, pick_variants
 from harness.run_view import load_run
+from harness.score_run import score_run
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_clearly_better_adapter_is_recommended_with_its_p_value(tmp_path: Path) -> None:
@@ -61,3 +65,17 @@ def test_comparison_page_is_self_contained_and_escapes_names(tmp_path: Path) -> 
         browsed.stdout
     )
     assert not console_errors(browsed)
+
+
+def test_comparison_on_the_real_bench_run(tmp_path: Path) -> None:
+    """The cold bench of 2026-11-26 (SmolLM2, 6 cases per suite): fc-good over fc-broken, paired on 48 cases."""
+    run = tmp_path / "run"
+    shutil.copytree(ROOT / "tests" / "data" / "runs" / "bench-cold", run)
+    score_run(run)
+    view = load_run(run)
+    result = compare(view, "lora:fc-broken", view, "lora:fc-good")
+    overall = result.suites[-1]
+    assert (overall.cases, overall.wins, overall.losses, overall.ties) == (48, 8, 1, 39)
+    assert overall.p_value == pytest.approx(20 / 512)  # exact McNemar: 2 * P(X <= 1), X ~ Bin(9, 1/2)
+    assert result.recommendation.startswith("ship lora:fc-good: full match 14.6 points above lora:fc-broken")
+    assert result.latency == {}  # fc-broken was not in the latency study
