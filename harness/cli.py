@@ -12,7 +12,6 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from harness.adapter_check import VLLM_MAX_LORA_RANKS
 from harness.errors import HarnessError
@@ -91,6 +90,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_parity(args: argparse.Namespace) -> int:
+    from harness.console_checks import print_base_agreement, print_parity
     from harness.parity import adapter_parity, agreement
     from harness.run import prepare, run
     from harness.run_config import load_run_config
@@ -109,38 +109,14 @@ def _cmd_parity(args: argparse.Namespace) -> int:
     generations = {
         key: g for key, (_, g) in run(prepare(parity, path.parent), run_dir, console).read_generations().items()
     }
-    failed = False
-    for adapter in config.adapters:
-        report = adapter_parity(generations, adapter.name)
-        table = Table(title=f"Parity of adapter {adapter.name}")
-        for header in ("a", "b", "cases", "same text", "same calls", "differing (first few)"):
-            table.add_column(header)
-        for pair in report.pairs:
-            table.add_row(
-                pair.a,
-                pair.b,
-                str(pair.cases),
-                f"{pair.same_text / pair.cases:.0%}",
-                f"{pair.same_calls / pair.cases:.0%}",
-                escape(", ".join(pair.differing)),
-            )
-        console.print(table)
-        if report.applied:
-            console.print(f"[green]ok[/green] vLLM applied {escape(adapter.name)}: its answers differ from the base's")
-        else:
-            failed = True
-            console.print(
-                f"[red]FAIL[/red] lora:{escape(adapter.name)} answered exactly like the base on every case: "
-                "vLLM did not apply the adapter (check its name, rank and target modules with `harness adapters check`)"
-            )
+    reports = [adapter_parity(generations, adapter.name) for adapter in config.adapters]
+    for report in reports:
+        print_parity(report, console)
     base = agreement(generations, "base", "base-plain")
     if base is not None:
-        console.print(
-            f"base on the LoRA server vs a plain server: same text on {base.same_text}/{base.cases} cases, same calls"
-            f" on {base.same_calls}/{base.cases} (enabling LoRA must not change what the base calls)"
-        )
+        print_base_agreement(base, console)
     console.print(f"run folder: {run_dir}", soft_wrap=True)
-    return EXIT_INVALID if failed else EXIT_OK
+    return EXIT_OK if all(report.applied for report in reports) else EXIT_INVALID
 
 
 def _cmd_latency(args: argparse.Namespace) -> int:
@@ -227,29 +203,15 @@ def _cmd_baseline_save(args: argparse.Namespace) -> int:
 def _cmd_adapters_check(args: argparse.Namespace) -> int:
     """Say what the adapter is and why vLLM could not serve it, before anyone waits for an engine to start."""
     from harness.adapter_check import AdapterReadError, check_adapter
+    from harness.console_checks import print_adapter_check
 
     try:
         report = check_adapter(Path(args.path), max_rank=args.max_rank, base_model=args.base_model)
     except AdapterReadError as error:
         errors.print(f"[red]error[/red] {escape(str(error))}", soft_wrap=True)
         return EXIT_ERROR
-    rank = "–" if report.r is None else str(report.r)
-    alpha = "–" if report.lora_alpha is None else f"{report.lora_alpha:g}"
-    targets = (
-        report.target_modules if isinstance(report.target_modules, str) else ", ".join(report.target_modules or ())
-    )
-    console.print(f"adapter {escape(report.path)}", soft_wrap=True)
-    console.print(f"  rank {rank}, alpha {alpha}, base {escape(report.base_model_name_or_path or '–')}", soft_wrap=True)
-    console.print(f"  targets {escape(targets or '–')}", soft_wrap=True)
-    for problem in report.problems:
-        tag = "[yellow]merge[/yellow]" if problem.serve_merged_only else "[red]error[/red]"
-        console.print(f"{tag} {problem.code}: {escape(problem.message)}", soft_wrap=True)
-    if report.ok:
-        console.print(
-            f"[green]ok[/green] vLLM can serve it unmerged with --max-lora-rank {report.smallest_max_lora_rank}"
-        )
-        return EXIT_OK
-    return EXIT_INVALID
+    print_adapter_check(report, console)
+    return EXIT_OK if report.ok else EXIT_INVALID
 
 
 def _cmd_fixtures_base(args: argparse.Namespace) -> int:
