@@ -50,6 +50,7 @@ def cached_folder(kind: str, key: str, build: Callable[[Path], None], *, force: 
     target = cache_root() / kind / key
     if (target / DONE).exists() and not force:
         return target
+    _remove_abandoned(target.parent)
     staging = target.with_name(f".{key}.building-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -63,3 +64,22 @@ def cached_folder(kind: str, key: str, build: Callable[[Path], None], *, force: 
         shutil.rmtree(target)
     staging.rename(target)
     return target
+
+
+def _remove_abandoned(folder: Path) -> None:
+    """Staging folders whose build was killed outright (SIGKILL, a lost machine), so that no cleanup ran: their
+    process is gone. A build still running, here or in another process, keeps its folder."""
+    for staging in folder.glob(".*.building-*"):
+        pid = staging.name.rsplit("-", 1)[1]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True

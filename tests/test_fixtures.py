@@ -4,6 +4,8 @@ hub names and broken folders fail with a message instead of a traceback."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -81,6 +83,18 @@ def test_interrupted_build_keeps_the_previous_entry(monkeypatch: pytest.MonkeyPa
         cached_folder("things", "k", broken, force=True)
     assert (first / "v").read_text() == "1"
     assert [p.name for p in (tmp_path / "things").iterdir()] == ["k"]
+
+
+def test_builds_killed_outright_leave_no_staging_behind(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    gone = subprocess.Popen(["true"])  # a process that has ended: its id names an abandoned build
+    gone.wait()
+    dead = tmp_path / "things" / f".old.building-{gone.pid}"
+    alive = tmp_path / "things" / f".other.building-{os.getpid()}"
+    for staging in (dead, alive):
+        (staging / "half").mkdir(parents=True)
+    cached_folder("things", "k", lambda folder: (folder / "v").write_text("1"))
+    assert not dead.exists() and alive.exists()
 
 
 def test_template_renders_tools_in_the_system_turn(tiny_model: Path) -> None:
