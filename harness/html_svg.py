@@ -39,7 +39,9 @@ def bar_chart(bars: Sequence[Bar], title: str, width: int = 760, height: int = 3
     series = list(dict.fromkeys(b.series for b in bars))
     slanted = len(groups) > 6  # slanted labels end under their group, so long names hang clear of the next one
     longest = max((len(g) for g in groups), default=0)
-    left, right, top, bottom = max(40, int(5 * longest)) if slanted else 40, 170, 24, 70  # room for the first one
+    left = max(40, int(5 * longest)) if slanted else 40  # room for the first slanted label
+    right = max(170, 24 + int(6.5 * max((len(s) for s in series), default=0)))  # room for the legend
+    top, bottom = 24, 70
     width = max(width, left + right + 12 * len(groups) * len(series))  # bars stay wide enough to see
     plot_w, plot_h = width - left - right, height - top - bottom
     slot = plot_w / max(1, len(groups))
