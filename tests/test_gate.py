@@ -163,3 +163,7 @@ def test_gate_on_the_real_bench_run(tmp_path: Path) -> None:
     suite = ElementTree.fromstring(junit_xml(result))
     assert int(suite.get("tests") or 0) == len(result.results) == 2 * (8 * 2 + 2)
     assert suite.get("failures") == "4" and suite.get("errors") == "0"
+    baseline = load_baseline(save_baseline(run, "itself", tmp_path / "baselines"))  # A/A on real answers
+    again = evaluate_gate(run, baseline, rules=load_run_config(ROOT / "configs" / "bench.toml").gate)
+    regressions = [r for r in again.results if r.rule == "no_regression"]
+    assert len(regressions) == 2 * 8 and {r.status for r in regressions} == {Status.PASSED}
