@@ -144,7 +144,8 @@ def test_unscored_run_cannot_be_gated(tmp_path: Path) -> None:
 def test_gate_on_the_real_bench_run(tmp_path: Path) -> None:
     """`harness bench configs/bench.toml` from cold (SmolLM2 + fc-good and fc-broken served by vLLM, 6 cases per
     suite) judged by the bench's rules: fc-good calls better than its base but calls where no tool fits, fc-broken
-    is no better than its base, and unmerged and merged serving agree everywhere."""
+    is no better than its base, unmerged and merged serving agree everywhere, and the run against a baseline of
+    itself shows no regression."""
     run = tmp_path / "run"
     shutil.copytree(ROOT / "tests" / "data" / "runs" / "bench-cold", run)
     score_run(run)
