@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from harness.compare import Comparison, SuiteComparison
-from harness.console_report import pct_difference
+from harness.console_report import COMPARISON_HEADERS, comparison_cells
 from harness.html_report import page
 from harness.html_svg import Bar, bar_chart
 from harness.stats import wilson
@@ -21,18 +21,8 @@ def _bars(row: SuiteComparison, a: str, b: str) -> list[Bar]:
 
 
 def _row(row: SuiteComparison) -> str:
-    cells = [
-        escape(row.suite),
-        str(row.cases),
-        f"{row.accuracy_a:.0%}",
-        f"{row.accuracy_b:.0%}",
-        pct_difference(row.accuracy_b - row.accuracy_a, row.difference_low, row.difference_high),
-        str(row.wins),
-        str(row.losses),
-        str(row.ties),
-        f"{row.p_value:.2g}",
-    ]
-    return "<tr>" + "".join(f'<td class="{"" if i == 0 else "num"}">{c}</td>' for i, c in enumerate(cells)) + "</tr>"
+    cells = comparison_cells(row)
+    return "<tr>" + "".join(f'<td class="{"num" if i else ""}">{escape(c)}</td>' for i, c in enumerate(cells)) + "</tr>"
 
 
 def _latency(result: Comparison) -> str:
@@ -53,9 +43,7 @@ def render_comparison_html(result: Comparison, source_a: str, source_b: str) -> 
     """`source_a` and `source_b` say where each variant's answers come from (run folders)."""
     a, b = result.a, result.b
     bars = [bar for row in result.suites for bar in _bars(row, a, b)]
-    header = "".join(
-        f"<th>{h}</th>" for h in ("suite", "cases", "A", "B", "B−A [95% CI]", "wins (B)", "losses", "ties", "p")
-    )
+    header = "".join(f"<th>{h}</th>" for h in COMPARISON_HEADERS)
     body = f"""<h1>{escape(a)} (A) vs {escape(b)} (B)</h1>
 <p class="muted">A: {escape(a)} in {escape(source_a)} · B: {escape(b)} in {escape(source_b)} ·
 {escape(result.mode.value)} full match, paired on the cases both answered</p>
@@ -63,8 +51,8 @@ def render_comparison_html(result: Comparison, source_a: str, source_b: str) -> 
 <h2>Accuracy</h2>
 {bar_chart(bars, "Full match per suite, A and B, with 95% intervals")}
 <table><tr>{header}</tr>{"".join(_row(row) for row in result.suites)}</table>
-<p class="muted">Wins: cases only B got right; losses: only A. p: exact McNemar on wins and losses. The interval
-of B−A is a bootstrap over cases.</p>
+<p class="muted">n: cases both answered; wins: cases only B got right; losses: only A. p: exact McNemar on wins
+and losses. The interval of B−A is a bootstrap over cases.</p>
 <h2>Latency</h2>
 {_latency(result)}"""
     return page(f"fc-harness comparison: {a} vs {b}", body)

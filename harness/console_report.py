@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from harness.compare import Comparison
+from harness.compare import Comparison, SuiteComparison
 from harness.latency_study import LatencySummary
 from harness.parsing import parse_lenient
 from harness.run_view import RunView
@@ -196,23 +196,32 @@ def print_report(view: RunView, console: Console) -> None:
     _worst(view, console)
 
 
+COMPARISON_HEADERS = ("suite", "n", "A", "B", "B−A [95% CI]", "wins", "losses", "p")
+"""Columns of a comparison table, in the console and in HTML (ties are n − wins − losses)."""
+
+
+def comparison_cells(row: SuiteComparison) -> list[str]:
+    """One suite's comparison as text, unescaped, in the order of COMPARISON_HEADERS."""
+    return [
+        row.suite,
+        str(row.cases),
+        f"{row.accuracy_a:.0%}",
+        f"{row.accuracy_b:.0%}",
+        pct_difference(row.accuracy_b - row.accuracy_a, row.difference_low, row.difference_high),
+        str(row.wins),
+        str(row.losses),
+        f"{row.p_value:.2g}",
+    ]
+
+
 def print_comparison(result: Comparison, console: Console) -> None:
     """`harness compare`: per-suite paired table, latency ratios where both arms were in one study, and the
     recommendation."""
     table = Table(title=f"{result.a} (A) vs {result.b} (B), {result.mode.value} full match", title_justify="left")
-    for header in ("suite", "n", "A", "B", "B−A [95% CI]", "wins", "losses", "p"):
+    for header in COMPARISON_HEADERS:
         table.add_column(header, justify="left" if header == "suite" else "right")
     for row in result.suites:
-        table.add_row(
-            escape(row.suite),
-            str(row.cases),
-            f"{row.accuracy_a:.0%}",
-            f"{row.accuracy_b:.0%}",
-            pct_difference(row.accuracy_b - row.accuracy_a, row.difference_low, row.difference_high),
-            str(row.wins),
-            str(row.losses),
-            f"{row.p_value:.2g}",
-        )
+        table.add_row(*(escape(cell) for cell in comparison_cells(row)))
     console.print(table)
     for metric, estimate in result.latency.items():
         console.print(
