@@ -1,6 +1,9 @@
 """The regression gate: rules from the run's config, evaluated on its saved scores (and latency summary), with
-an exit code CI can act on. 0: every rule passed; 1: a rule failed; 2: the gate could not be evaluated. Missing
-data is never a pass: a rule that lacks what it needs is an error, not a silent success.
+an exit code CI can act on. Adapters are candidates, which must pass every rule, or controls (`expect = "fail"`),
+known-bad adapters which must fail at least one: a gate that lets a control through is not trusted with a real
+adapter. 0: every candidate passed and every control was caught; 1: a candidate failed or a control was MISSED;
+2: the gate could not be evaluated. Missing data is never a pass: a rule that lacks what it needs is an error, not
+a silent success.
 
 Rules, per gated variant (default: every unmerged adapter) and suite:
 - `min_full_match`: the suite's full-match rate is at least the minimum.
@@ -9,7 +12,10 @@ Rules, per gated variant (default: every unmerged adapter) and suite:
 - `must_beat` (per variant): on the cases that expect a call, more right than each reference variant (the base),
   by more than chance: an exact McNemar test on the same cases.
 - `min_relevance` (per variant): over every irrelevance case of the run, the rate of answering without a call.
-- `merged_gap`: unmerged and merged serving agree on full match within the allowed gap.
+- `merged_gap` (per variant): unmerged and merged serving do not differ on full match beyond chance: an exact
+  McNemar test over every case both answered, failing only when it is significant and the difference is larger
+  than the allowed gap. In bf16 merging rounds the LoRA delta, so a few answers flip either way; a raw per-suite
+  difference on a handful of cases would fail on that noise.
 - `strict_parse_errors`: outputs that vLLM's parser cannot read stay under the allowed rate.
 - `latency_overhead` (per variant): the unmerged adapter's TPOT over its merged model at the lowest
   concurrency is not above the allowed overhead with 95% confidence.
@@ -27,12 +33,11 @@ from pydantic import Field, ValidationError
 from harness.errors import HarnessError
 from harness.latency_study import LATENCY_SUMMARY, LatencySummary
 from harness.run_config import GateRules, RunConfig
-from harness.run_plan import merged_variant
 from harness.runlog import RunFolder, RunLogError, write_atomic
 from harness.scoring import RunSummary
 from harness.scoring.aggregate import GroupSummary, paired_test
 from harness.stats import mcnemar_exact, wilson
-from harness.types import CaseKind, CaseScore, Frozen, ParseMode
+from harness.types import CaseKind, CaseScore, Frozen, ParseMode, Variant
 
 BASELINE_VERSION = 1
 
@@ -54,17 +59,68 @@ class RuleResult(Frozen):
     detail: str
 
 
+class Decision(StrEnum):
+    """What the gate concluded about one judged variant."""
+
+    PASSED = "passed"
+    """A candidate that passed every rule."""
+    FAILED = "failed"
+    """A candidate that failed a rule."""
+    CAUGHT = "caught"
+    """A control that failed a rule, as it must."""
+    MISSED = "MISSED"
+    """A control that passed every rule: the gate did not catch a known-bad adapter."""
+    ERROR = "not evaluable"
+    """A rule lacked the data it needs, and nothing else decided the verdict."""
+
+
+class VariantVerdict(Frozen):
+    """The decision about one judged variant, the line a release manager reads first."""
+
+    variant: str
+    control: bool
+    """True for an adapter declared `expect = "fail"`."""
+    decision: Decision
+    failed: list[str]
+    """Rules that failed (with their suite), in the order they were evaluated."""
+    errors: list[str]
+    """Rules that could not be evaluated."""
+
+
+def _verdict(variant: str, control: bool, results: list[RuleResult]) -> VariantVerdict:
+    def named(status: Status) -> list[str]:
+        return [f"{r.rule}[{r.suite}]" if r.suite else r.rule for r in results if r.status is status]
+
+    failed, errors = named(Status.FAILED), named(Status.ERROR)
+    if control:
+        outcome = Decision.CAUGHT if failed else Decision.ERROR if errors else Decision.MISSED
+    else:
+        outcome = Decision.ERROR if errors else Decision.FAILED if failed else Decision.PASSED
+    return VariantVerdict(variant=variant, control=control, decision=outcome, failed=failed, errors=errors)
+
+
 class GateResult(Frozen):
     run_id: str
     mode: ParseMode
     results: list[RuleResult]
+    controls: list[str] = Field(default_factory=list)
+    """Judged variants whose adapter is a control (`expect = "fail"`)."""
+
+    @property
+    def verdicts(self) -> list[VariantVerdict]:
+        """One verdict per judged variant, in the order the rules were evaluated."""
+        variants = list(dict.fromkeys(r.variant for r in self.results if r.variant))
+        return [_verdict(v, v in self.controls, [r for r in self.results if r.variant == v]) for v in variants]
 
     @property
     def exit_code(self) -> int:
-        statuses = {r.status for r in self.results}
-        if Status.ERROR in statuses or not self.results:
+        """2 when anything could not be evaluated (a control's errors count only when no rule caught it); else 1
+        when a candidate failed or a control was missed; else 0."""
+        outcomes = {v.decision for v in self.verdicts}
+        unjudged = any(r.status is Status.ERROR and not r.variant for r in self.results)
+        if Decision.ERROR in outcomes or unjudged or not self.results:
             return 2
-        return 1 if Status.FAILED in statuses else 0
+        return 1 if outcomes & {Decision.FAILED, Decision.MISSED} else 0
 
 
 class Baseline(Frozen):
@@ -164,9 +220,8 @@ def _regression(variant: str, suite: str, scores: list[CaseScore], baseline: Bas
     return _judged(rule, variant, suite, not dropped, detail)
 
 
-def _latency_rule(variant: str, summary: LatencySummary | None, limit: float) -> RuleResult:
+def _latency_rule(variant: str, merged: str | None, summary: LatencySummary | None, limit: float) -> RuleResult:
     rule = "latency_overhead"
-    merged = merged_variant(variant.removeprefix("lora:"))
     found = [
         c
         for c in (summary.comparisons if summary else [])
@@ -183,6 +238,30 @@ def _latency_rule(variant: str, summary: LatencySummary | None, limit: float) ->
         f" at concurrency {comparison.concurrency}; limit +{limit:.0%}"
     )
     return _judged(rule, variant, None, not over, detail)
+
+
+def _merged_gap(
+    variant: str,
+    merged: str | None,
+    groups: dict[tuple[str, str], GroupSummary],
+    scores: list[CaseScore],
+    rules: GateRules,
+) -> RuleResult:
+    rule, gap = "merged_gap", rules.max_merged_gap or 0.0
+    suites = {suite for _, suite in groups}
+    if merged is None or any(not _complete(groups.get((merged, suite))) for suite in suites):
+        return _error(rule, variant, None, "the run has no complete merged variant to compare with")
+    test = paired_test(
+        [s for s in scores if s.variant == variant], [s for s in scores if s.variant == merged], rules.mode
+    )
+    difference = (test.only_a - test.only_b) / test.cases if test.cases else 0.0
+    differs = test.p_value < rules.alpha and abs(difference) > gap
+    detail = (
+        f"full match differs on {test.only_a + test.only_b} of {test.cases} cases ({test.only_a} right only"
+        f" unmerged, {test.only_b} only merged), {difference:+.1%}; McNemar p = {test.p_value:.3g}; fails when"
+        f" p < {rules.alpha:g} and the difference exceeds {gap:.0%}"
+    )
+    return _judged(rule, variant, None, not differs, detail)
 
 
 def _must_beat(
@@ -252,16 +331,6 @@ def _suite_rules(
         results.append(_judged("min_full_match", variant, suite, rate >= minimum, detail))
     if baseline is not None:
         results.append(_regression(variant, suite, scores, baseline, rules))
-    if rules.max_merged_gap is not None and variant.startswith("lora:"):
-        merged = groups.get((merged_variant(variant.removeprefix("lora:")), suite))
-        if merged is None or not _complete(merged):
-            results.append(
-                _error("merged_gap", variant, suite, "the run has no complete merged variant to compare with")
-            )
-        else:
-            other = _rate(merged, rules.mode) or 0.0
-            detail = f"unmerged {rate:.1%} vs merged {other:.1%}; allowed gap {rules.max_merged_gap:.0%}"
-            results.append(_judged("merged_gap", variant, suite, abs(rate - other) <= rules.max_merged_gap, detail))
     if rules.max_strict_parse_error_rate is not None:
         errors = group.strict.parse_error_rate.value or 0.0
         detail = f"strict parse errors {errors:.1%}, maximum {rules.max_strict_parse_error_rate:.0%}"
@@ -288,19 +357,29 @@ def evaluate_gate(run_dir: Path, baseline: Baseline | None = None, rules: GateRu
     latency_path = run_dir / LATENCY_SUMMARY
     latency = LatencySummary.model_validate_json(latency_path.read_bytes()) if latency_path.exists() else None
     groups = _groups(summary)
-    variants = [v.name for v in manifest.variants if any(fnmatch.fnmatchcase(v.name, p) for p in rules.variants)]
+    judged = [v for v in manifest.variants if any(fnmatch.fnmatchcase(v.name, p) for p in rules.variants)]
     results: list[RuleResult] = []
-    for variant in variants:
-        mine = [s for s in scores if s.variant == variant]
+    for variant in judged:
+        name, merged = variant.name, _merged_of(variant, manifest.variants)
+        mine = [s for s in scores if s.variant == name]
         for ref in manifest.suites:
-            results += _suite_rules(
-                variant, ref.name, groups, [s for s in mine if s.suite == ref.name], baseline, rules
-            )
-        results += [_must_beat(variant, reference, groups, scores, rules) for reference in rules.must_beat]
+            results += _suite_rules(name, ref.name, groups, [s for s in mine if s.suite == ref.name], baseline, rules)
+        results += [_must_beat(name, reference, groups, scores, rules) for reference in rules.must_beat]
         if rules.min_relevance:
-            results.append(_relevance(variant, mine, rules))
-        if rules.max_latency_overhead is not None and variant.startswith("lora:"):
-            results.append(_latency_rule(variant, latency, rules.max_latency_overhead))
-    if not variants:
+            results.append(_relevance(name, mine, rules))
+        if rules.max_merged_gap is not None and variant.role == "lora":
+            results.append(_merged_gap(name, merged, groups, scores, rules))
+        if rules.max_latency_overhead is not None and variant.role == "lora":
+            results.append(_latency_rule(name, merged, latency, rules.max_latency_overhead))
+    if not judged:
         results.append(_error("variants", "", None, f"no variant of the run matches {rules.variants}"))
-    return GateResult(run_id=manifest.run_id, mode=rules.mode, results=results)
+    controls = [v.name for v in judged if v.expect == "fail"]
+    return GateResult(run_id=manifest.run_id, mode=rules.mode, results=results, controls=controls)
+
+
+def _merged_of(variant: Variant, variants: list[Variant]) -> str | None:
+    """The merged variant of the same adapter, paired by the manifest's typed fields, not by name."""
+    if variant.role != "lora" or variant.adapter_name is None:
+        return None
+    found = [v.name for v in variants if v.role == "merged" and v.adapter_name == variant.adapter_name]
+    return found[0] if found else None

@@ -9,6 +9,7 @@ leaves a log that the next run resumes from.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import random
 from collections.abc import Callable, Sequence
@@ -103,7 +104,12 @@ def resolve_adapters(config: RunConfig, config_dir: Path) -> list[AdapterFiles]:
         weights = adapter / (report.weights_file or "adapter_model.safetensors")
         resolved.append(
             AdapterFiles(
-                name=spec.name, adapter=adapter, merged=merged, rank=report.r or 1, sha256=sha256_file(weights)
+                name=spec.name,
+                adapter=adapter,
+                merged=merged,
+                rank=report.r or 1,
+                sha256=sha256_file(weights),
+                expect=spec.expect,
             )
         )
     return resolved
@@ -117,7 +123,18 @@ def prepare(config: RunConfig, config_dir: Path) -> Prepared:
     adapters = resolve_adapters(config, config_dir)
     template = template_path() if config.chat_template == "harness" else None
     variants, plans = plan_run(config, base, adapters, template, engine_defaults(on_gpu=_on_gpu()))
-    return Prepared(config, suites, base, adapters, variants, plans)
+    return Prepared(config, suites, base, adapters, [_resolved_dtype(v) for v in variants], plans)
+
+
+def _resolved_dtype(variant: Variant) -> Variant:
+    """`auto` made concrete: vLLM then serves a model folder in the dtype its config.json names, and the manifest
+    should say which one it was (merged and unmerged answers agree in float32 and can differ in bfloat16)."""
+    config = Path(variant.model) / "config.json"
+    if variant.dtype != "auto" or not config.is_file():
+        return variant
+    settings = json.loads(config.read_text())
+    dtype = settings.get("dtype") or settings.get("torch_dtype")
+    return variant.model_copy(update={"dtype": str(dtype)}) if dtype else variant
 
 
 def _on_gpu() -> bool:

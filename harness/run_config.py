@@ -32,6 +32,10 @@ class AdapterSpec(Frozen):
     """An existing PEFT adapter folder, instead of a recipe."""
     merged: str | None = None
     """An existing merged model folder for a `path` adapter; needed only for the `merged` variant."""
+    expect: Literal["pass", "fail"] = "pass"
+    """`pass`: a candidate the gate must pass. `fail`: a control, a known-bad adapter the gate must catch (at least
+    one rule fails); a control that passes every rule is reported as MISSED and fails the gate, because a gate
+    that lets a known-bad adapter through cannot be trusted with a real one."""
 
     @model_validator(mode="after")
     def _one_source(self) -> AdapterSpec:
@@ -123,9 +127,11 @@ class GateRules(Frozen):
     """Suite name (shell pattern) → minimum full-match rate; the most specific pattern applies. None by default:
     what a model should reach depends on the model (see the README)."""
     alpha: float = Field(default=0.05, gt=0, lt=1)
-    """Significance level of the regression test against a baseline."""
+    """Significance level of the paired tests (against the base, a baseline, merged serving)."""
     max_merged_gap: float | None = Field(default=0.1, ge=0, le=1)
-    """Largest allowed full-match difference between an adapter served unmerged and merged; None: rule off."""
+    """Largest allowed full-match difference between an adapter served unmerged and merged, over every case both
+    answered; the rule fails only when the difference is also beyond chance (exact McNemar at `alpha`), so a few
+    answers that flip when bf16 merging rounds the LoRA delta do not fail an adapter. None: rule off."""
     max_strict_parse_error_rate: float | None = Field(default=0.2, ge=0, le=1)
     """Largest allowed rate of outputs vLLM's parser cannot read; None: rule off."""
     max_latency_overhead: float | None = Field(default=None, ge=0)

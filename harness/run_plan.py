@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from harness.adapter_check import VLLM_MAX_LORA_RANKS
 from harness.run_config import ConfigError, EngineValue, RunConfig
@@ -28,6 +29,8 @@ class AdapterFiles:
     merged: Path | None
     rank: int
     sha256: str
+    expect: Literal["pass", "fail"] = "pass"
+    """`fail` for a control adapter (see `AdapterSpec.expect`)."""
 
 
 @dataclass(frozen=True)
@@ -103,11 +106,12 @@ def plan_run(
             port=settings.port,
         )
 
+    dtype = str(engine_args.get("dtype", "auto"))
     variants: list[Variant] = []
     plans: list[ServerPlan] = []
     kinds = set(config.variants)
     if "base-plain" in kinds:
-        variants.append(Variant(name="base-plain", role="base-plain", model=str(base)))
+        variants.append(Variant(name="base-plain", role="base-plain", model=str(base), dtype=dtype))
         plans.append(
             ServerPlan(
                 name="base-plain", models={"base-plain": BASE_NAME}, spec=spec(base, BASE_NAME), tokenizer=str(base)
@@ -116,12 +120,22 @@ def plan_run(
     if kinds & {"base", "lora"}:
         models: dict[str, str] = {}
         if "base" in kinds:
-            variants.append(Variant(name="base", role="base", model=str(base)))
+            variants.append(Variant(name="base", role="base", model=str(base), dtype=dtype))
             models["base"] = BASE_NAME
         if "lora" in kinds:
             for adapter in adapters:
                 name = lora_variant(adapter.name)
-                variants.append(Variant(name=name, role="lora", model=str(base), adapter=str(adapter.adapter)))
+                variants.append(
+                    Variant(
+                        name=name,
+                        role="lora",
+                        model=str(base),
+                        adapter=str(adapter.adapter),
+                        adapter_name=adapter.name,
+                        expect=adapter.expect,
+                        dtype=dtype,
+                    )
+                )
                 models[name] = adapter.name
         loras = {a.name: a.adapter for a in adapters}
         plans.append(
@@ -134,7 +148,16 @@ def plan_run(
                     f"adapter {adapter.name!r}: the merged variant needs a merged folder (set merged = PATH)"
                 )
             name = merged_variant(adapter.name)
-            variants.append(Variant(name=name, role="merged", model=str(adapter.merged)))
+            variants.append(
+                Variant(
+                    name=name,
+                    role="merged",
+                    model=str(adapter.merged),
+                    adapter_name=adapter.name,
+                    expect=adapter.expect,
+                    dtype=dtype,
+                )
+            )
             plans.append(
                 ServerPlan(
                     name=name.replace(":", "-"),
@@ -146,7 +169,16 @@ def plan_run(
     if "reference" in kinds:
         for adapter in adapters:
             unmerged, merged = reference_variants(adapter.name)
-            variants.append(Variant(name=unmerged, role="reference", model=str(base), adapter=str(adapter.adapter)))
+            variants.append(
+                Variant(
+                    name=unmerged,
+                    role="reference",
+                    model=str(base),
+                    adapter=str(adapter.adapter),
+                    adapter_name=adapter.name,
+                    expect=adapter.expect,
+                )
+            )
             plans.append(
                 ServerPlan(
                     name=unmerged.replace(":", "-"),
@@ -155,7 +187,15 @@ def plan_run(
                 )
             )
             if adapter.merged is not None:
-                variants.append(Variant(name=merged, role="reference", model=str(adapter.merged)))
+                variants.append(
+                    Variant(
+                        name=merged,
+                        role="reference",
+                        model=str(adapter.merged),
+                        adapter_name=adapter.name,
+                        expect=adapter.expect,
+                    )
+                )
                 plans.append(
                     ServerPlan(
                         name=merged.replace(":", "-"),

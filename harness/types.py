@@ -296,6 +296,15 @@ class Variant(Frozen):
     """Model name or path that serves it."""
     adapter: str | None = None
     """Adapter path for a `lora` variant."""
+    adapter_name: str | None = None
+    """Name of the adapter a `lora`, `merged` or `reference` variant serves: how readers pair an unmerged adapter
+    with its merged model without parsing variant names."""
+    expect: Literal["pass", "fail"] = "pass"
+    """What the gate expects of this variant's adapter: `fail` marks a control (a known-bad adapter) that the
+    gate must catch."""
+    dtype: str | None = None
+    """Weight dtype the server ran the model in (vLLM's `--dtype`, resolved to the model's own for `auto`); merged
+    and unmerged answers can differ in bf16, where merging rounds the LoRA delta into the weights."""
 
 
 class RunManifest(Frozen):

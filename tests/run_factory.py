@@ -52,8 +52,13 @@ def _silence() -> Suite:
     return Suite(name="silence", tools=[_TOOL], cases=cases)
 
 
-def _role(name: str) -> str:
-    return "base" if name == "base" else "lora" if name.startswith("lora") else "merged"
+def _variant(name: str, controls: frozenset[str]) -> Variant:
+    """`base`, or `lora:NAME` / `merged:NAME` of adapter NAME (a control when NAME is in `controls`)."""
+    if name == "base":
+        return Variant(name=name, role="base", model="m")
+    role, adapter = name.split(":", 1)
+    expect = "fail" if adapter in controls else "pass"
+    return Variant(name=name, role=role, model="m", adapter_name=adapter, expect=expect)  # type: ignore[arg-type]
 
 
 def synthetic_run(
@@ -63,13 +68,15 @@ def synthetic_run(
     silent: dict[str, int] | None = None,
     missing: int = 0,
     config: dict[str, object] | None = None,
+    controls: frozenset[str] = frozenset(),
 ) -> Path:
     """A scored run of CASES simple cases where variant v answers the first right[v] correctly (or, given a
     set, exactly those cases). `silent` adds SILENT_CASES irrelevance cases, of which v answers the first
-    silent[v] without a call (and calls f on the rest). A variant named `base` plays the base model."""
+    silent[v] without a call (and calls f on the rest). A variant named `base` plays the base model; adapters
+    named in `controls` are declared known-bad (`expect = "fail"`)."""
     run = RunFolder(folder)
     refs = [run.write_suite(suite, "synthetic") for suite in ([_calls(), _silence()] if silent else [_calls()])]
-    variants = [Variant(name=name, role=_role(name), model="m") for name in right]  # type: ignore[arg-type]
+    variants = [_variant(name, controls) for name in right]
     run.write_manifest(
         RunManifest(
             run_id=folder.name,

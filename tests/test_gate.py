@@ -3,6 +3,7 @@ A/A against its own baseline never flags a regression, and JUnit / Markdown outp
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from xml.etree import ElementTree
@@ -11,10 +12,12 @@ import pytest
 from run_factory import SILENT_CASES, synthetic_run
 
 from harness.cli import main
-from harness.gate import Baseline, Status, evaluate_gate, load_baseline, save_baseline
+from harness.gate import Baseline, Decision, Status, evaluate_gate, load_baseline, save_baseline
 from harness.gate_output import junit_xml, markdown_summary
-from harness.run_config import GateRules, load_run_config
+from harness.run_config import GateRules
+from harness.runlog import RunFolder
 from harness.score_run import score_run
+from harness.types import CaseKind
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,12 +37,11 @@ def test_good_adapter_passes_every_default_rule(tmp_path: Path) -> None:
     result = evaluate_gate(gated_run(tmp_path / "good", {"lora:good": 27, "merged:good": 28}))
     assert result.exit_code == 0, result.results
     assert statuses(result) == {
-        "merged_gap:lora:good:calls": Status.PASSED,
         "strict_parse_errors:lora:good:calls": Status.PASSED,
-        "merged_gap:lora:good:silence": Status.PASSED,
         "strict_parse_errors:lora:good:silence": Status.PASSED,
         "must_beat:lora:good:None": Status.PASSED,
         "min_relevance:lora:good:None": Status.PASSED,
+        "merged_gap:lora:good:None": Status.PASSED,
     }
 
 
@@ -49,7 +51,7 @@ def test_good_adapter_passes_every_default_rule(tmp_path: Path) -> None:
         ({"lora:bad": 3, "merged:bad": 3}, 9, GateRules(), "must_beat:lora:bad:None"),  # 3 vs 0: chance
         ({"base": 25, "lora:a": 28, "merged:a": 28}, 9, GateRules(), "must_beat:lora:a:None"),  # no better
         ({"lora:eager": 28, "merged:eager": 28}, 4, GateRules(), "min_relevance:lora:eager:None"),
-        ({"lora:a": 20, "merged:a": 29}, 9, GateRules(), "merged_gap:lora:a:calls"),
+        ({"lora:a": 20, "merged:a": 29}, 9, GateRules(), "merged_gap:lora:a:None"),  # 0 vs 9: p = 0.004
         (
             {"lora:a": 20, "merged:a": 20},
             9,
@@ -116,7 +118,9 @@ def test_junit_and_markdown_outputs(tmp_path: Path) -> None:
     assert failure is not None and "McNemar p = 0.25" in (failure.get("message") or "")
     markdown = markdown_summary(result)
     assert markdown.startswith("### Gate FAILED") and "<script>" not in markdown and "a\\|&lt;script>" in markdown
-    assert all(line.count(" | ") >= 4 for line in markdown.splitlines()[2:])
+    verdicts, rules = (table.strip().splitlines() for table in markdown.split("\n\n")[1:])
+    assert verdicts[2].startswith("| ❌ | lora:a\\|&lt;script> | failed | must_beat |")
+    assert {line.count(" | ") for line in verdicts} == {3} and {line.count(" | ") for line in rules} == {4}
 
 
 def test_gate_cli_writes_files_and_exits_with_the_verdict(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -142,29 +146,127 @@ def test_unscored_run_cannot_be_gated(tmp_path: Path) -> None:
 
 
 def test_gate_on_the_real_bench_run(tmp_path: Path) -> None:
-    """`harness bench configs/bench.toml` from cold (SmolLM2 + fc-good and fc-broken served by vLLM, 6 cases per
-    suite) judged by the bench's rules: fc-good calls better than its base but calls where no tool fits, fc-broken
-    is no better than its base, unmerged and merged serving agree everywhere, and the run against a baseline of
-    itself shows no regression."""
+    """`harness bench configs/bench.toml` from cold (SmolLM2 + fc-good and the control fc-broken served by vLLM,
+    6 cases per suite) judged by the bench's rules: fc-good calls better than its base but calls where no tool
+    fits, fc-broken is caught (no better than its base), unmerged and merged serving agree everywhere, and the run
+    against a baseline of itself shows no regression."""
     run = tmp_path / "run"
     shutil.copytree(ROOT / "tests" / "data" / "runs" / "bench-cold", run)
     score_run(run)
-    result = evaluate_gate(run, rules=load_run_config(ROOT / "configs" / "bench.toml").gate)
+    rules = GateRules(max_merged_gap=0.1, max_strict_parse_error_rate=0.2)  # the defaults, spelt out
+    result = evaluate_gate(run, rules=rules)
     assert result.exit_code == 1
-    failed = {key for key, status in statuses(result).items() if status is Status.FAILED}
-    assert failed == {
-        "min_relevance:lora:fc-good:None",
-        "must_beat:lora:fc-broken:None",
-        "min_relevance:lora:fc-broken:None",
-        "strict_parse_errors:lora:fc-broken:argument_types",
+    assert {v.variant: (v.decision, v.failed) for v in result.verdicts} == {
+        "lora:fc-good": (Decision.FAILED, ["min_relevance"]),
+        "lora:fc-broken": (
+            Decision.CAUGHT,
+            ["strict_parse_errors[argument_types]", "must_beat", "min_relevance"],
+        ),
     }
     details = {f"{r.rule}:{r.variant}": r.detail for r in result.results if r.suite is None}
     assert "8 right only here, 0 only for base; McNemar p = 0.00781" in details["must_beat:lora:fc-good"]
     assert "3 right only here, 0 only for base; McNemar p = 0.25" in details["must_beat:lora:fc-broken"]
+    assert "differs on 0 of 48 cases" in details["merged_gap:lora:fc-good"]
     suite = ElementTree.fromstring(junit_xml(result))
-    assert int(suite.get("tests") or 0) == len(result.results) == 2 * (8 * 2 + 2)
-    assert suite.get("failures") == "4" and suite.get("errors") == "0"
+    assert len(result.results) == 2 * (8 + 3)  # per suite: parse errors; per variant: base, relevance, merged
+    assert suite.get("tests") == str(len(result.results) + 1)  # and one case for the control
+    assert suite.get("failures") == "1" and suite.get("errors") == "0"  # fc-good's relevance; fc-broken is caught
     baseline = load_baseline(save_baseline(run, "itself", tmp_path / "baselines"))  # A/A on real answers
-    again = evaluate_gate(run, baseline, rules=load_run_config(ROOT / "configs" / "bench.toml").gate)
+    again = evaluate_gate(run, baseline, rules=rules)
     regressions = [r for r in again.results if r.rule == "no_regression"]
     assert len(regressions) == 2 * 8 and {r.status for r in regressions} == {Status.PASSED}
+
+
+def test_one_flipped_case_between_merged_and_unmerged_is_not_a_failure(tmp_path: Path) -> None:
+    """The bench run above with one of fc-good's merged answers flipped from right to wrong: one case in six of
+    its suite, the kind of difference bf16 merging makes. A raw per-suite gap (16.7% > 10%) used to fail fc-good;
+    the paired test over every shared case does not, and says what differs."""
+    run = tmp_path / "run"
+    shutil.copytree(ROOT / "tests" / "data" / "runs" / "bench-cold", run)
+    score_run(run)
+    right = next(
+        s
+        for s in RunFolder(run).read_scores()
+        if s.variant == "merged:fc-good" and s.strict.full_match and s.kind is not CaseKind.IRRELEVANCE
+    )
+    lines = (run / "generations.jsonl").read_text().splitlines()
+    flipped = [
+        json.dumps(row | {"text": "I cannot help with that.", "server_tool_calls": None})
+        if (row := json.loads(line))["variant"] == "merged:fc-good"
+        and row["case_id"] == right.case_id
+        and row["suite"] == right.suite
+        else line
+        for line in lines
+    ]
+    assert flipped != lines
+    (run / "generations.jsonl").write_text("\n".join(flipped) + "\n")
+    score_run(run)
+    result = evaluate_gate(run)
+    merged = next(r for r in result.results if r.rule == "merged_gap" and r.variant == "lora:fc-good")
+    assert merged.status is Status.PASSED
+    assert "differs on 1 of 48 cases (1 right only unmerged, 0 only merged), +2.1%; McNemar p = 1" in merged.detail
+
+
+@pytest.mark.parametrize(
+    ("right", "controls", "exit_code", "decisions"),
+    [
+        # the control fails must_beat: caught, and the candidate passes: the gate passes
+        (
+            {"lora:good": 27, "merged:good": 28, "lora:bad": 3, "merged:bad": 3},
+            {"bad"},
+            0,
+            {"lora:good": Decision.PASSED, "lora:bad": Decision.CAUGHT},
+        ),
+        # a control that passes every rule is MISSED: the gate fails
+        (
+            {"lora:good": 27, "merged:good": 28, "lora:bad": 3, "merged:bad": 3},
+            {"good", "bad"},
+            1,
+            {"lora:good": Decision.MISSED, "lora:bad": Decision.CAUGHT},
+        ),
+        # no candidate at all, every control caught: pass
+        ({"lora:bad": 3, "merged:bad": 3}, {"bad"}, 0, {"lora:bad": Decision.CAUGHT}),
+        # a failing candidate fails the gate whatever the controls do
+        (
+            {"lora:bad": 3, "merged:bad": 3, "lora:worse": 2, "merged:worse": 2},
+            {"worse"},
+            1,
+            {"lora:bad": Decision.FAILED, "lora:worse": Decision.CAUGHT},
+        ),
+    ],
+)
+def test_controls_must_be_caught(
+    tmp_path: Path, right: dict[str, int], controls: set[str], exit_code: int, decisions: dict[str, Decision]
+) -> None:
+    run = synthetic_run(
+        tmp_path / "run",
+        {"base": 0, **right},
+        silent={"base": 10} | dict.fromkeys(right, 9),
+        controls=frozenset(controls),
+    )
+    result = evaluate_gate(run)
+    assert {v.variant: v.decision for v in result.verdicts} == decisions
+    assert result.exit_code == exit_code
+
+
+def test_a_control_that_cannot_be_evaluated_is_not_caught(tmp_path: Path) -> None:
+    run = synthetic_run(tmp_path / "run", {"lora:bad": 30, "merged:bad": 30}, controls=frozenset({"bad"}))
+    result = evaluate_gate(run, rules=GateRules(must_beat=[], min_relevance=0, max_latency_overhead=0.5))
+    assert [v.decision for v in result.verdicts] == [Decision.ERROR]  # only the latency rule, with no study
+    assert result.exit_code == 2
+
+
+def test_gate_cli_says_missed_and_junit_fails_the_control(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run = synthetic_run(
+        tmp_path / "run",
+        {"base": 0, "lora:good": 27, "merged:good": 28},
+        silent={"base": 10, "lora:good": 9, "merged:good": 9},
+        controls=frozenset({"good"}),
+    )
+    assert main(["gate", str(run)]) == 1
+    out = capsys.readouterr().out
+    assert "gate FAILED" in out.splitlines()[0] and "MISSED lora:good (control): passed every rule" in out
+    suite = ElementTree.fromstring((run / "gate-junit.xml").read_text())
+    failures = [case.get("name") for case in suite.iter("testcase") if case.find("failure") is not None]
+    assert failures == ["control_caught"]
+    assert "| ❌ | lora:good (control) | MISSED |" in (run / "gate-summary.md").read_text()
