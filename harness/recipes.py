@@ -40,6 +40,18 @@ class DataSpec(Frozen):
     carries loss, so follow-ups add supervision for a fraction of the tools prompt's tokens."""
     split: str = "train"
     """Dataset split for hub sources."""
+    holdout: int = Field(default=0, ge=0)
+    """Rows of a dataset source left out of training, for a held-out in-distribution suite: the same rows
+    `harness suites from-dataset SOURCE --holdout N --seed S` turns into cases (one function draws them for both).
+    Generated data needs none: its held-out tools never reach training."""
+    holdout_seed: int = 0
+    """Seed of the held-out row draw: the suite command's `--seed`."""
+
+    @model_validator(mode="after")
+    def _holdout_needs_rows(self) -> DataSpec:
+        if self.holdout and self.source == "generated":
+            raise ValueError("holdout leaves rows of a dataset out; generated data holds out its own tools")
+        return self
 
 
 class LoraSpec(Frozen):
@@ -87,8 +99,10 @@ class SftSpec(Frozen):
     """Batch examples of similar length together, so that batches carry little padding."""
     gradient_checkpointing: bool = False
     """Trade compute for memory (large models)."""
-    bf16: bool = False
-    """Train in bfloat16 (GPUs, or CPUs with native bf16)."""
+    bf16: bool | Literal["auto"] = False
+    """Train in bfloat16 (GPUs, or CPUs with native bf16). `auto`: bf16 where the hardware has it and float32
+    elsewhere, where emulated bf16 is slower than float32; the adapter then depends on the machine kind, and its
+    training manifest says which it was."""
     add_tokens: list[str] = Field(default_factory=list)
     """Tokens to add to the vocabulary (the Agents course adds its tags); resizes the embeddings."""
 

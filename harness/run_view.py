@@ -33,6 +33,15 @@ class RunView:
     def scores_of(self, variant: str) -> list[CaseScore]:
         return [s for s in self.scores if s.variant == variant]
 
+    def distribution(self, suite: str) -> str:
+        """`in` when the suite is a held-out split of what the adapters were trained for, else `out`."""
+        return self.suites[suite].distribution
+
+    def scores_by_distribution(self, variant: str) -> dict[str, list[CaseScore]]:
+        """A variant's scores pooled in and out of distribution, for reports to show side by side."""
+        mine = self.scores_of(variant)
+        return {d: [s for s in mine if self.distribution(s.suite) == d] for d in ("in", "out")}
+
 
 def load_run(path: Path) -> RunView:
     folder = RunFolder(path)

@@ -77,6 +77,12 @@ def suite_schema() -> dict[str, Any]:
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "suite.schema.json", **schema}
 
 
+def suite_json(suite: Suite) -> str:
+    """A suite as a suite file: defaults left out (they are what a reader assumes) but the format version kept."""
+    fields = suite.model_dump(mode="json", exclude_defaults=True)
+    return json.dumps({"version": suite.version, **fields}, indent=2, ensure_ascii=False) + "\n"
+
+
 class _SourceLines:
     """JSON path → 1-based line in a JSON text; the nearest existing parent when the path itself is absent."""
 

@@ -123,6 +123,10 @@ class Suite(Frozen):
     """What the suite measures, for humans."""
     source: str = ""
     """Where the cases come from (built-in, or the external dataset they were converted from)."""
+    distribution: Literal["in", "out"] = "out"
+    """`in`: a held-out split of what the adapters under test were trained for (their tools or dataset, with
+    requests and calls they never saw); `out`: cases nobody trained on. Reports show the two side by side, because
+    an adapter that learned its data but does not generalise scores well in distribution only."""
     tools: list[Tool] = Field(min_length=1)
     """Every tool any case may offer."""
     cases: list[Case] = Field(min_length=1)
@@ -305,6 +309,13 @@ class Variant(Frozen):
     dtype: str | None = None
     """Weight dtype the server ran the model in (vLLM's `--dtype`, resolved to the model's own for `auto`); merged
     and unmerged answers can differ in bf16, where merging rounds the LoRA delta into the weights."""
+
+
+def merged_counterpart(variant: Variant, variants: list[Variant]) -> Variant | None:
+    """The merged variant of the same adapter as a `lora` variant, paired by typed fields rather than by name."""
+    if variant.role != "lora" or variant.adapter_name is None:
+        return None
+    return next((v for v in variants if v.role == "merged" and v.adapter_name == variant.adapter_name), None)
 
 
 class RunManifest(Frozen):

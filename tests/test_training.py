@@ -148,6 +148,7 @@ BAD_RECIPES = [
     (TINY_RECIPE.replace("r = 4", "r = 0"), "lora.r: Input should be greater than or equal to 1"),
     (TINY_RECIPE.replace('name = "tiny-fc"', 'name = "Tiny FC"'), "name: String should match pattern"),
     (TINY_RECIPE.replace("seed = 3", "sead = 3"), "data.sead: Extra inputs are not permitted"),
+    (TINY_RECIPE.replace("seed = 3", "seed = 3\nholdout = 2"), "data: Value error, holdout leaves rows"),
     ("name = [", "not TOML"),
 ]
 

@@ -31,7 +31,7 @@ from harness.types import Case, CaseKind, Message, Suite, ToolCall
 
 ROOT = Path(__file__).resolve().parent.parent
 LEAKAGE_SEEDS = (0, 1, 2)
-_TOOLS = {tool.name: tool for tool in tool_pool()}
+_TOOLS = {spec.tool.name: spec.tool for spec in SPECS}
 
 
 @cache

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from harness.parsing import format_tool_calls, parse_lenient
@@ -104,10 +104,15 @@ def _kind(answer: str) -> str:
     return "no_call" if calls == 0 else "single" if calls == 1 else "parallel"
 
 
-def convert_rows(rows: Iterable[Mapping[str, Any]], source: str) -> list[TrainingExample]:
-    """All rows of a dataset; a bad row fails with its number and the source named."""
+def convert_rows(
+    rows: Iterable[Mapping[str, Any]], source: str, left_out: Collection[int] = ()
+) -> list[TrainingExample]:
+    """All rows of a dataset but those numbered in `left_out` (held out for a suite); a bad row fails with its
+    number and the source named."""
     examples: list[TrainingExample] = []
     for number, row in enumerate(rows):
+        if number in left_out:
+            continue
         try:
             examples += convert_row(row)
         except CourseFormatError as error:

@@ -6,20 +6,31 @@ domains, every JSON Schema type, several phrasings per tool, optional arguments 
 distractors, and requests that no offered tool fits. Every value in a target call is stated in the user's text in
 a form that maps to exactly that value. Everything is drawn from one `random.Random(seed)`: same arguments, same
 examples.
+
+Training draws from `TRAINING_POOL`; `HELDOUT_POOL` (tools, small talk and knowledge questions that training never
+sees) feeds the held-out in-distribution suite, so that suite shares the training data's shape but none of its
+requests or calls.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Literal
 
 from harness.parsing import format_tool_calls, parse_strict
-from harness.training_data.no_call_replies import KNOWLEDGE, NEAR_MISS_REPLIES, SMALL_TALK
+from harness.training_data.no_call_replies import (
+    HELDOUT_KNOWLEDGE,
+    HELDOUT_SMALL_TALK,
+    KNOWLEDGE,
+    NEAR_MISS_REPLIES,
+    SMALL_TALK,
+)
 from harness.training_data.phrasings import PHRASINGS
 from harness.training_data.renaming import rename_tools
-from harness.training_data.tool_pool import SPECS
+from harness.training_data.tool_pool import HELDOUT_TOOLS, SPECS
 from harness.training_data.tool_specs import ToolSpec
 from harness.training_data.wording import NUMBER_WORDS, draw_arguments, end_sentence, fanned_request, request
 from harness.types import Frozen, Message, Tool, ToolCall
@@ -34,6 +45,22 @@ _OPTIONAL_RATE = 0.4
 _GREETINGS = ("Hi! ", "Hello! ", "Good morning. ", "Hey there. ")
 _THANKS = (" Thanks!", " Thank you.", " Thanks in advance.", " Cheers!")
 _CONNECTORS = ("Also, ", "Then ", "And ", "After that, ")
+
+
+@dataclass(frozen=True)
+class Pool:
+    """Everything one generation draws its requests from."""
+
+    specs: tuple[ToolSpec, ...]
+    """Tools offered, as targets and as distractors."""
+    small_talk: tuple[tuple[str, str], ...]
+    """(request, reply) pairs of chat that needs no tool."""
+    knowledge: tuple[tuple[str, str], ...]
+    """(question, answer) pairs the assistant answers without a tool."""
+
+
+TRAINING_POOL = Pool(tuple(s for s in SPECS if s.tool.name not in HELDOUT_TOOLS), SMALL_TALK, KNOWLEDGE)
+HELDOUT_POOL = Pool(tuple(s for s in SPECS if s.tool.name in HELDOUT_TOOLS), HELDOUT_SMALL_TALK, HELDOUT_KNOWLEDGE)
 
 
 class TrainingExample(Frozen):
@@ -60,8 +87,8 @@ class Corruption(StrEnum):
 
 
 def tool_pool() -> list[Tool]:
-    """The generator's tools; none shares a name or a purpose with the evaluation suites' tools."""
-    return [spec.tool for spec in SPECS]
+    """The tools training offers; none shares a name or a purpose with the evaluation suites' tools."""
+    return [spec.tool for spec in TRAINING_POOL.specs]
 
 
 def user_messages(examples: Iterable[TrainingExample]) -> set[str]:
@@ -76,10 +103,11 @@ def generate(
     corruption: Corruption = Corruption.NONE,
     rename_rate: float = 0.0,
     turns: int = 1,
+    pool: Pool = TRAINING_POOL,
 ) -> list[TrainingExample]:
-    """`count` conversations whose first requests follow `mix` (weights; kinds left out get none), in shuffled
-    order, each with `turns - 1` follow-up requests on the same tools (kinds drawn by the same weights), and each
-    offered tool renamed at `rename_rate` (see `renaming`).
+    """`count` conversations from `pool` whose first requests follow `mix` (weights; kinds left out get none), in
+    shuffled order, each with `turns - 1` follow-up requests on the same tools (kinds drawn by the same weights),
+    and each offered tool renamed at `rename_rate` (see `renaming`).
 
     Follow-ups are the cheap way to more supervision: the tools prompt is about nine tenths of an example's tokens
     and carries no loss, so several answered requests per prompt teach several times as much per training token.
@@ -94,16 +122,18 @@ def generate(
         raise ValueError(f"turns must be at least 1, got {turns}")
     mix = DEFAULT_MIX if mix is None else mix
     rng = random.Random(seed)
-    kinds = _kinds(count, mix, rng)
-    examples = [_BUILDERS[kind](rng) for kind in kinds]
+    kinds = [kind for kind, n in kind_counts(count, mix).items() for _ in range(n)]
+    rng.shuffle(kinds)
+    examples = [_BUILDERS[kind](pool, rng) for kind in kinds]
     if turns > 1:
         examples = [
-            _with_follow_ups(e, turns - 1, mix, random.Random(f"{seed}/turns/{i}")) for i, e in enumerate(examples)
+            _with_follow_ups(e, turns - 1, mix, pool, random.Random(f"{seed}/turns/{i}"))
+            for i, e in enumerate(examples)
         ]
     if corruption is not Corruption.NONE:
         corrupt = _wrong_types if corruption is Corruption.WRONG_TYPES else _swap_functions
         corruption_rng = random.Random(f"{seed}/{corruption.value}")
-        examples = [_corrupted(e, corrupt, corruption_rng) for e in examples]
+        examples = [_corrupted(e, corrupt, pool, corruption_rng) for e in examples]
     if not rename_rate:
         return examples
     return [_renamed(e, rename_rate, random.Random(f"{seed}/names/{i}")) for i, e in enumerate(examples)]
@@ -131,8 +161,9 @@ def _renamed(example: TrainingExample, rate: float, rng: random.Random) -> Train
     return _with_answers(example, answers, tools)
 
 
-def _kinds(count: int, mix: Mapping[str, float], rng: random.Random) -> list[Kind]:
-    """Exactly apportioned kinds (largest remainder), shuffled: small sets keep the proportions too."""
+def kind_counts(count: int, mix: Mapping[str, float]) -> dict[Kind, int]:
+    """How many of `count` examples each kind gets, apportioned exactly (largest remainder): small sets keep the
+    proportions too."""
     unknown = set(mix) - set(KINDS)
     if unknown or any(w < 0 for w in mix.values()) or sum(mix.values()) <= 0:
         raise ValueError(f"mix needs non-negative weights of {', '.join(KINDS)} with a positive sum, got {dict(mix)}")
@@ -142,9 +173,7 @@ def _kinds(count: int, mix: Mapping[str, float], rng: random.Random) -> list[Kin
     by_remainder = sorted(KINDS, key=lambda kind: counts[kind] - exact[kind])
     for kind in by_remainder[: count - sum(counts.values())]:
         counts[kind] += 1
-    kinds = [kind for kind in KINDS for _ in range(counts[kind])]
-    rng.shuffle(kinds)
-    return kinds
+    return counts
 
 
 def _dressed(text: str, rng: random.Random) -> str:
@@ -157,11 +186,11 @@ def _dressed(text: str, rng: random.Random) -> str:
     return text
 
 
-def _conversation(text: str, rng: random.Random) -> list[Message]:
+def _conversation(text: str, pool: Pool, rng: random.Random) -> list[Message]:
     """The user turn, sometimes dressed, sometimes after an unrelated exchange."""
     messages = [Message(role="user", content=_dressed(text, rng))]
     if rng.random() < 0.08:
-        said, reply = rng.choice(SMALL_TALK)
+        said, reply = rng.choice(pool.small_talk)
         messages[:0] = [Message(role="user", content=said), Message(role="assistant", content=reply)]
     return messages
 
@@ -225,25 +254,25 @@ def _capability(tool: Tool) -> str:
     return words[0].lower() + words[1:]
 
 
-def _no_call_request(offered: list[ToolSpec], rng: random.Random) -> Request:
+def _no_call_request(offered: list[ToolSpec], pool: Pool, rng: random.Random) -> Request:
     """Small talk, general knowledge or a near miss of an offered tool; the answer is plain text."""
     category = rng.randrange(3)
     if category == 0:
-        return rng.choice(SMALL_TALK)
+        return rng.choice(pool.small_talk)
     if category == 1:
-        return rng.choice(KNOWLEDGE)
+        return rng.choice(pool.knowledge)
     text = rng.choice(PHRASINGS[rng.choice(offered).tool.name].near_misses)
     abilities = [_capability(s.tool) for s in offered]
     listed = ", ".join(abilities[:-1]) + " or " + abilities[-1] if len(abilities) > 1 else abilities[0]
     return text, rng.choice(NEAR_MISS_REPLIES).format(capabilities=listed)
 
 
-def _follow_up(offered: list[ToolSpec], mix: Mapping[str, float], rng: random.Random) -> Request:
+def _follow_up(offered: list[ToolSpec], mix: Mapping[str, float], pool: Pool, rng: random.Random) -> Request:
     """A further request on the conversation's tools, of a kind drawn by `mix` (single and multiple both mean
     one call of one offered tool)."""
     kind = rng.choices(KINDS, weights=[mix.get(kind, 0.0) for kind in KINDS])[0]
     if kind == "no_call":
-        return _no_call_request(offered, rng)
+        return _no_call_request(offered, pool, rng)
     if kind == "parallel":
         size = rng.choice((2, 2, 3))
         return _parallel_request(_parallel_functions(offered, size, rng), size, rng)
@@ -251,12 +280,12 @@ def _follow_up(offered: list[ToolSpec], mix: Mapping[str, float], rng: random.Ra
 
 
 def _with_follow_ups(
-    example: TrainingExample, count: int, mix: Mapping[str, float], rng: random.Random
+    example: TrainingExample, count: int, mix: Mapping[str, float], pool: Pool, rng: random.Random
 ) -> TrainingExample:
     offered = [_BY_NAME[tool.name] for tool in example.tools]
     messages = [*example.messages, Message(role="assistant", content=example.answer)]
     for _ in range(count):
-        text, answer = _follow_up(offered, mix, rng)
+        text, answer = _follow_up(offered, mix, pool, rng)
         messages += [Message(role="user", content=_dressed(text, rng)), Message(role="assistant", content=answer)]
     return example.model_copy(update={"messages": messages[:-1], "answer": messages[-1].content})
 
@@ -264,53 +293,56 @@ def _with_follow_ups(
 # Kinds: the first request of a conversation, and the tools it offers
 
 
-def _example(kind: Kind, offered: list[ToolSpec], asked: Request, rng: random.Random) -> TrainingExample:
+def _example(kind: Kind, offered: list[ToolSpec], asked: Request, pool: Pool, rng: random.Random) -> TrainingExample:
     text, answer = asked
-    return TrainingExample(kind=kind, tools=[s.tool for s in offered], messages=_conversation(text, rng), answer=answer)
+    messages = _conversation(text, pool, rng)
+    return TrainingExample(kind=kind, tools=[s.tool for s in offered], messages=messages, answer=answer)
 
 
-def _single(rng: random.Random) -> TrainingExample:
-    offered = [rng.choice(SPECS)]
-    return _example("single", offered, _call_request(offered, rng), rng)
+def _single(pool: Pool, rng: random.Random) -> TrainingExample:
+    offered = [rng.choice(pool.specs)]
+    return _example("single", offered, _call_request(offered, rng), pool, rng)
 
 
-def _distractors(target: ToolSpec, offered: list[ToolSpec], count: int, rng: random.Random) -> list[ToolSpec]:
+def _distractors(
+    target: ToolSpec, offered: list[ToolSpec], count: int, pool: Pool, rng: random.Random
+) -> list[ToolSpec]:
     """`count` tools not yet offered, often of the target's domain: confusable neighbours make the model read
     the request rather than pick the only plausible tool."""
     chosen: list[ToolSpec] = []
     for _ in range(count):
         taken = {s.tool.name for s in (*offered, *chosen)}
-        others = [s for s in SPECS if s.tool.name not in taken]
+        others = [s for s in pool.specs if s.tool.name not in taken]
         same = [s for s in others if s.domain == target.domain]
         chosen.append(rng.choice(same if same and rng.random() < 0.5 else others))
     return chosen
 
 
-def _multiple(rng: random.Random) -> TrainingExample:
-    spec = rng.choice(SPECS)
-    offered = [spec, *_distractors(spec, [spec], rng.randint(1, 3), rng)]
+def _multiple(pool: Pool, rng: random.Random) -> TrainingExample:
+    spec = rng.choice(pool.specs)
+    offered = [spec, *_distractors(spec, [spec], rng.randint(1, 3), pool, rng)]
     rng.shuffle(offered)
-    return _example("multiple", offered, _call_request([spec], rng), rng)
+    return _example("multiple", offered, _call_request([spec], rng), pool, rng)
 
 
-def _parallel(rng: random.Random) -> TrainingExample:
+def _parallel(pool: Pool, rng: random.Random) -> TrainingExample:
     """Two or three calls asked for in one message, sometimes with a distractor offered beside them."""
     size = rng.choice((2, 2, 3))
-    functions = _parallel_functions(SPECS, size, rng)
+    functions = _parallel_functions(list(pool.specs), size, rng)
     asked = _parallel_request(functions, size, rng)
     offered = list(functions)
     if len(offered) < 3 and rng.random() < 0.3:
-        offered += _distractors(functions[0], functions, 1, rng)
+        offered += _distractors(functions[0], functions, 1, pool, rng)
     rng.shuffle(offered)
-    return _example("parallel", offered, asked, rng)
+    return _example("parallel", offered, asked, pool, rng)
 
 
-def _no_call(rng: random.Random) -> TrainingExample:
-    offered = rng.sample(SPECS, rng.randint(1, 3))
-    return _example("no_call", offered, _no_call_request(offered, rng), rng)
+def _no_call(pool: Pool, rng: random.Random) -> TrainingExample:
+    offered = rng.sample(pool.specs, rng.randint(1, 3))
+    return _example("no_call", offered, _no_call_request(offered, pool, rng), pool, rng)
 
 
-_BUILDERS: dict[Kind, Callable[[random.Random], TrainingExample]] = {
+_BUILDERS: dict[Kind, Callable[[Pool, random.Random], TrainingExample]] = {
     "single": _single,
     "multiple": _multiple,
     "parallel": _parallel,
@@ -334,11 +366,11 @@ def _wrong_type(value: Any, rng: random.Random) -> Any:
     return value
 
 
-Corrupt = Callable[[list[Tool], str, random.Random], tuple[list[Tool], str]]
-"""(offered tools, answer with calls, rng) → (offered tools, corrupted answer)."""
+Corrupt = Callable[[list[Tool], str, Pool, random.Random], tuple[list[Tool], str]]
+"""(offered tools, answer with calls, pool, rng) → (offered tools, corrupted answer)."""
 
 
-def _wrong_types(tools: list[Tool], answer: str, rng: random.Random) -> tuple[list[Tool], str]:
+def _wrong_types(tools: list[Tool], answer: str, pool: Pool, rng: random.Random) -> tuple[list[Tool], str]:
     calls = []
     for call in parse_strict(answer).calls:
         arguments = {name: _wrong_type(value, rng) for name, value in call.arguments.items()}
@@ -350,13 +382,13 @@ def _wrong_types(tools: list[Tool], answer: str, rng: random.Random) -> tuple[li
     return tools, format_tool_calls(calls)
 
 
-def _swap_functions(tools: list[Tool], answer: str, rng: random.Random) -> tuple[list[Tool], str]:
+def _swap_functions(tools: list[Tool], answer: str, pool: Pool, rng: random.Random) -> tuple[list[Tool], str]:
     tools = list(tools)
     calls = []
     for call in parse_strict(answer).calls:
         others = [tool for tool in tools if tool.name != call.name]
         if not others:
-            extra = rng.choice([s.tool for s in SPECS if s.tool.name != call.name])
+            extra = rng.choice([s.tool for s in pool.specs if s.tool.name != call.name])
             tools.insert(rng.randint(0, len(tools)), extra)
             others = [extra]
         spec = _BY_NAME[rng.choice(others).name]
@@ -364,11 +396,11 @@ def _swap_functions(tools: list[Tool], answer: str, rng: random.Random) -> tuple
     return tools, format_tool_calls(calls)
 
 
-def _corrupted(example: TrainingExample, corrupt: Corrupt, rng: random.Random) -> TrainingExample:
+def _corrupted(example: TrainingExample, corrupt: Corrupt, pool: Pool, rng: random.Random) -> TrainingExample:
     """Every answer that calls tools corrupted; plain-text answers kept."""
     tools, answers = list(example.tools), []
     for answer in _answers(example):
         if parse_strict(answer).calls:
-            tools, answer = corrupt(tools, answer, rng)
+            tools, answer = corrupt(tools, answer, pool, rng)
         answers.append(answer)
     return _with_answers(example, answers, tools)

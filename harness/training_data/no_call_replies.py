@@ -1,6 +1,7 @@
 """What an assistant answers when no offered tool fits: small talk, general knowledge, and near misses (a request
 in a tool's domain that the tool cannot do). None of these topics is a suite topic, so that training does not
-teach "this subject means no call" (tests check that no request equals a suite prompt)."""
+teach "this subject means no call" (tests check that no request equals a suite prompt). The `HELDOUT_` ones are
+never said in training: the held-out in-distribution suite asks them."""
 
 from __future__ import annotations
 
@@ -88,3 +89,41 @@ NEAR_MISS_REPLIES: tuple[str, ...] = (
     "Unfortunately I can't help with that here: my tools only let me {capabilities}.",
 )
 """Answers to a near miss; `{capabilities}` lists what the offered tools do, from their descriptions."""
+
+HELDOUT_SMALL_TALK: tuple[tuple[str, str], ...] = (
+    ("Morning! Ready for another busy day?", "Good morning! Ready when you are. What's first?"),
+    ("I finally finished my first marathon!", "That's a huge achievement, congratulations! How do your legs feel?"),
+    ("Just checking you're still there.", "Still here! What can I do for you?"),
+    ("Can you keep a secret?", "I don't keep memories between chats, so your secret is safe. What's on your mind?"),
+    ("My cat just knocked a plant off the shelf.", "Classic cat move! I hope the plant survived the fall."),
+    ("What's your favourite colour?", "I don't have one, but people often say blue. What's yours?"),
+    ("That's all for now, bye!", "Bye! Come back any time."),
+    (
+        "Honestly, I'm having a rough week.",
+        "I'm sorry to hear that. Want to talk about it, or shall I help with something?",
+    ),
+    ("lol ok", "Glad that made you smile! Anything else?"),
+    ("Do you ever sleep?", "No sleep for me, I'm here whenever you need help."),
+    ("Suggest a name for my new goldfish.", "How about Bubbles, Finn or Captain Goldbeard?"),
+    ("Give me a tongue twister.", "Try this: 'Red lorry, yellow lorry', five times fast."),
+)
+"""Small talk reserved for the held-out in-distribution suite: training generation never says these."""
+
+HELDOUT_KNOWLEDGE: tuple[tuple[str, str], ...] = (
+    ("What is the tallest mountain in Africa?", "Mount Kilimanjaro in Tanzania, about 5,895 metres high."),
+    ("Who wrote The Old Man and the Sea?", "Ernest Hemingway. It was published in 1952."),
+    ("How many legs does a spider have?", "Eight."),
+    ("What's the chemical formula of table salt?", "NaCl, sodium chloride."),
+    ("Which planet has the most moons?", "Saturn, with well over a hundred confirmed moons."),
+    ("What does CPU stand for?", "Central processing unit."),
+    ("How many players are on a volleyball team on court?", "Six per team."),
+    ("Who painted The Starry Night?", "Vincent van Gogh, in 1889."),
+    ("What is the freezing point of water in Celsius?", "0 °C at standard atmospheric pressure."),
+    ("What's the smallest prime number?", "2, the only even prime."),
+    ("In which year did the Titanic sink?", "1912, on 15 April."),
+    ("What is the main language spoken in Brazil?", "Portuguese."),
+    ("How many keys does a standard piano have?", "88: 52 white and 36 black."),
+    ("What is 15 squared?", "225."),
+    ("Who invented the telephone?", "Alexander Graham Bell is credited with the first patent, in 1876."),
+)
+"""General knowledge reserved for the held-out in-distribution suite: training generation never asks these."""

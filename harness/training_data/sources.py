@@ -1,4 +1,5 @@
-"""A recipe's `[data]` section → training examples: generated, from the hub, or from a local file."""
+"""A recipe's `[data]` section → training examples: generated, from the hub, or from a local file; and which rows of
+a dataset are held out of training for a held-out suite."""
 
 from __future__ import annotations
 
@@ -47,17 +48,33 @@ def _read_hub(name: str, split: str) -> list[dict[str, Any]]:
         ) from None
 
 
+def read_rows(source: str, split: str = "train") -> list[dict[str, Any]]:
+    """The rows of a dataset in the Agents-course format: `hub:NAME` (one split of it) or a local JSON Lines file."""
+    if source.startswith(HUB_PREFIX):
+        return _read_hub(source.removeprefix(HUB_PREFIX), split)
+    return _read_jsonl(Path(source))
+
+
+def heldout_rows(total: int, holdout: int, seed: int, source: str) -> frozenset[int]:
+    """Indices of the `holdout` rows, of a dataset's `total`, that a held-out suite takes and training leaves out.
+    The one place they are drawn, for `harness suites from-dataset` and for `load_examples` alike, so the suite and
+    the training set cannot drift apart."""
+    if holdout > total:
+        raise TrainingDataError(f"{source}: cannot hold out {holdout} rows, it has {total}")
+    return frozenset(random.Random(seed).sample(range(total), holdout))
+
+
 def load_examples(spec: DataSpec) -> list[TrainingExample]:
-    """The examples a recipe trains on, reproducible from its seed."""
+    """The examples a recipe trains on, reproducible from its seed; a dataset's held-out rows left out."""
     if spec.source == "generated":
         return generate(spec.examples, spec.seed, spec.mix, Corruption(spec.corruption), spec.rename_rate, spec.turns)
-    if spec.source.startswith(HUB_PREFIX):
-        name = spec.source.removeprefix(HUB_PREFIX)
-        rows, where = _read_hub(name, spec.split), spec.source
-    else:
-        rows, where = _read_jsonl(Path(spec.source)), spec.source
+    rows = read_rows(spec.source, spec.split)
+    left_out = heldout_rows(len(rows), spec.holdout, spec.holdout_seed, spec.source)
+    if len(left_out) == len(rows):
+        raise TrainingDataError(f"{spec.source}: all {len(rows)} rows are held out; none is left to train on")
     try:
-        examples = convert_rows(rows, where)  # before shuffling, so that errors name the file's own row numbers
+        # before shuffling, so that errors name the file's own row numbers
+        examples = convert_rows(rows, spec.source, left_out)
     except CourseFormatError as error:
         raise TrainingDataError(str(error)) from None
     random.Random(spec.seed).shuffle(examples)

@@ -1,7 +1,9 @@
 """The training generator's own tools, in many domains, with where their free-text values come from.
 
-The evaluation suites (`suites/*.json`) use other tools: none of these shares a name or a purpose with them, so
-that a fine-tuned adapter is measured on tools it has never seen (tests check the names). No tool here does
+The out-of-distribution suites (`suites/*.json`, except the held-out one) use other tools: none of these shares a
+name or a purpose with them, so that a fine-tuned adapter is measured on tools it has never seen (tests check the
+names). A few of these, `HELDOUT_TOOLS`, are never offered in training: the held-out in-distribution suite
+(`suites/heldout.json`) is made of them alone. No tool here does
 weather, money conversion, messaging, calendars, reminders, flights, hotels, stocks, translation, timers,
 restaurants, thermostats, orders, invoices, shipping, expenses, accounts, tasks or directions.
 
@@ -388,3 +390,23 @@ SPECS: tuple[ToolSpec, ...] = (
         "duration_minutes": integer_param("Parking time.", 15, 480),
     }, {"zone_code": _digits("", 4), "license_plate": ("KA-482-TT", "B MX 2207", "7ABC123", "LD71 XKE", "GE 55 913")}),
 )  # fmt: skip
+
+HELDOUT_TOOLS: frozenset[str] = frozenset(
+    {
+        "schedule_sprinklers",  # home: enum, date, 24-hour time, integer
+        "get_elevation",  # maps: signed decimal numbers, enum
+        "set_savings_goal",  # banking: free text, number, date
+        "submit_timesheet",  # hr: array of objects, boolean
+        "get_chord_chart",  # music: free text, enum, integer, boolean
+        "lookup_dns_records",  # it_ops: free text, enum
+        "scale_deployment",  # it_ops: free text, enum, integer from zero
+        "register_pet",  # health: free text, enum, past date, number, boolean
+        "pay_parking",  # everyday: patterned string, free text, integer
+        "plan_weekly_meals",  # recipes: array of strings, integers, date
+    }
+)
+"""Tools that training generation never offers, neither as targets nor as distractors, and that make up the held-out
+in-distribution suite: a suite of the same tools would measure recall of trained examples, not what the adapter
+learned. Spread over domains (two of one, so that a held-out case can offer a confusable neighbour) and over every
+JSON type the pool uses, while training keeps a tool of each type (the only tool with an object parameter stays
+in training). Moving a tool in or out changes every fixture's training data."""
