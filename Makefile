@@ -8,7 +8,7 @@ STAMP := $(VENV)/.setup-done
 # The CPU build of vLLM unless an NVIDIA GPU is visible.
 EXTRA := $(shell nvidia-smi -L >/dev/null 2>&1 && echo gpu || echo cpu)
 
-.PHONY: setup test bench perf-score perf-train perf-run lint
+.PHONY: setup test bench perf-score perf-train perf-run perf-latency lint
 
 setup: $(STAMP)
 
@@ -53,3 +53,8 @@ perf-train: setup
 # Harness accuracy-pass wall time over vLLM's offline LLM.generate on the same prompts (goal <= 1.10).
 perf-run: setup
 	$(PY) benchmarks/perf_run.py
+
+# Unmerged/merged TTFT and TPOT ratios from the latency study beside vLLM's own `vllm bench serve`, one run, same
+# servers (the bench's fc-good; `python benchmarks/perf_latency.py configs/tiny-smoke.toml` takes a minute or two).
+perf-latency: setup
+	$(PY) benchmarks/perf_latency.py configs/bench.toml fc-good

@@ -79,11 +79,12 @@ def _accuracy_section(view: RunView) -> str:
         rows.append(
             "<tr>"
             + "".join(
-                f"<td>{escape(text)}</td>" if i < 2 else f'<td class="num">{escape(text)}</td>'
+                f"<td>{escape(text)}</td>" if i < 3 else f'<td class="num">{escape(text)}</td>'
                 for i, text in enumerate(
                     [
                         group.variant,
                         group.suite,
+                        view.distribution(group.suite),
                         str(group.cases),
                         _pct(full.value, full.low, full.high),
                         _pct(strict.value, strict.low, strict.high),
@@ -98,7 +99,18 @@ def _accuracy_section(view: RunView) -> str:
         )
     header = "".join(
         f"<th>{h}</th>"
-        for h in ("variant", "suite", "cases", "full match", "full strict", "call", "args", "parse err", "missing")
+        for h in (
+            "variant",
+            "suite",
+            "distribution",
+            "cases",
+            "full match",
+            "full strict",
+            "call",
+            "args",
+            "parse err",
+            "missing",
+        )
     )
     chart = bar_chart(bars, "Full match (lenient) per suite and variant, with 95% intervals")
     return f"<h2>Accuracy</h2>{chart}<table><tr>{header}</tr>{''.join(rows)}</table>"
@@ -115,7 +127,7 @@ def _latency_section(view: RunView) -> str:
     if view.latency is None:
         return '<h2>Latency</h2><p class="muted">No latency study in this run folder.</p>'
     summary = view.latency
-    parts = ["<h2>Latency</h2>"]
+    parts = ["<h2>Latency</h2>", f"<p>{escape(summary.prefix_cache_note)}</p>"]
     samples = read_samples(view.path / LATENCY) if (view.path / LATENCY).exists() else []
     for level in sorted({a.concurrency for a in summary.arms}):
         curves: dict[str, list[float]] = {}
@@ -125,7 +137,7 @@ def _latency_section(view: RunView) -> str:
         parts.append(f"<h3>Concurrency {level}</h3>")
         parts.append(cdf_chart(curves, f"TPOT distribution per arm at concurrency {level}"))
         ratios = [
-            Ratio(f"{c.numerator} / {c.denominator} {c.metric.removesuffix('_s').upper()}", *_r(c.estimate))
+            Ratio(f"{c.numerator} / {c.denominator} {summary.label(c.metric)}", *_r(c.estimate))
             for c in summary.comparisons
             if c.concurrency == level
         ]
@@ -194,11 +206,24 @@ def page(title: str, body: str, script: str | None = None) -> str:
 """
 
 
+def _in_and_out(view: RunView, variant: str) -> str:
+    """Full match in and out of distribution side by side, when the run holds an in-distribution suite."""
+    pooled = view.scores_by_distribution(variant)
+    if not pooled["in"]:
+        return ""
+    full = {d: metrics(scores, ParseMode.LENIENT).full_match for d, scores in pooled.items() if scores}
+    return "; " + ", ".join(
+        f"{label} {_pct(full[d].value, full[d].low, full[d].high)}"
+        for d, label in (("in", "in distribution"), ("out", "out of distribution"))
+        if d in full
+    )
+
+
 def render_html(view: RunView) -> str:
     m = view.manifest
     overall = "".join(
         f"<li>{escape(v)}: {_pct(metrics(view.scores_of(v), ParseMode.LENIENT).full_match.value)} full match"
-        f" (strict {_pct(metrics(view.scores_of(v), ParseMode.STRICT).full_match.value)})</li>"
+        f" (strict {_pct(metrics(view.scores_of(v), ParseMode.STRICT).full_match.value)}){_in_and_out(view, v)}</li>"
         for v in view.variants
         if view.scores_of(v)
     )

@@ -2,8 +2,13 @@
 and the overhead of an unmerged adapter over its merged model, measured so that noise cannot fake a difference.
 
 - Equal work: every request generates exactly `output_tokens` (EOS ignored) from prompts drawn from the suites.
+- Cold TTFT: users send prompts the server has not seen, so no timed request may reuse a cached prefix (a cache
+  hit skips the prefill, which is where an unmerged adapter costs most on CPUs). Every request carries a fresh
+  `cache_salt`, which vLLM mixes into the hash of the prompt's first block and hence of every block after it: all
+  blocks miss, while the prompt's tokens stay the suite's, so the arms of a block still do identical work.
 - All servers are up at once and the arms run in randomised interleaved blocks (a fresh random order per block),
-  so a drift of the machine hits every arm alike; warm-up requests come first and are not recorded.
+  so a drift of the machine hits every arm alike; warm-up requests come first (they warm the engine, not the
+  prefix cache) and are not recorded.
 - An A/A control measures one variant as two arms; its interval is the noise floor of this machine in this run.
 - Every request's timings go to `RUN_DIR/latency.jsonl`; the analysis (`latency-summary.json`) is a pure
   function of that file.
@@ -13,13 +18,17 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
+import secrets
 import time
 from collections import defaultdict
 from collections.abc import Sequence
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, Literal
 
+import httpx
 import numpy as np
 from pydantic import Field
 from rich.console import Console
@@ -35,6 +44,7 @@ from harness.latency_stats import (
     verdict,
 )
 from harness.lora_floor import unmerged_read_floor
+from harness.progress import StageProgress
 from harness.run import Prepared, open_run_folder
 from harness.run_config import GenerationSettings, LatencySettings
 from harness.run_plan import lora_rank_flag, lora_variant, merged_variant
@@ -46,6 +56,47 @@ LATENCY = "latency.jsonl"
 LATENCY_SUMMARY = "latency-summary.json"
 CONTROL_SUFFIX = " (A/A)"
 METRICS = ("ttft_s", "tpot_s", "e2e_s")
+PrefixCache = Literal["cold", "warm"]
+MEASURED: PrefixCache = "cold"
+"""How the study measures TTFT (see the module docstring)."""
+PREFIX_CACHE_NOTES: dict[PrefixCache, str] = {
+    "cold": "cold TTFT: no timed prompt was in the prefix cache, so TTFT includes the whole prompt's prefill",
+    "warm": "warm TTFT: every timed prompt was in the prefix cache (a study from before TTFT was measured cold), "
+    "so TTFT hides the prefill; run `harness latency` again for cold figures",
+}
+
+
+def metric_label(metric: str, prefix_cache: PrefixCache) -> str:
+    """How verdicts and reports name a metric: TTFT says whether its prompts could be prefix-cache hits, because
+    a warm TTFT hides the prefill and the two differ tenfold for an unmerged adapter on a CPU."""
+    name = metric.removesuffix("_s").upper()
+    return f"{prefix_cache} {name}" if metric == "ttft_s" else name
+
+
+class ColdPrefixBackend(OpenAIChatBackend):
+    """A vLLM endpoint on which every request misses the prefix cache (see the module docstring).
+
+    A salt per request rather than a nonce in the prompt: the model reads exactly the suite's prompt, with the
+    same token count in every arm, and nothing depends on where the chat template puts a nonce relative to the
+    first cache block. Rather than resetting the cache per block: that endpoint exists only in vLLM's development
+    mode, and arms share servers (the A/A twin, the base and the unmerged adapters), so within a block one arm
+    would still warm the cache for the next.
+    """
+
+    def request_body(
+        self, messages: Sequence[Message], tools: Sequence[Tool], settings: GenerationSettings
+    ) -> dict[str, Any]:
+        return super().request_body(messages, tools, settings) | {"cache_salt": secrets.token_hex(16)}
+
+
+_PREFIX_CACHE_HITS = re.compile(r"^vllm:prefix_cache_hits_total(?:\{[^}]*\})? (\S+)$", re.MULTILINE)
+
+
+def prefix_cache_hit_tokens(base_url: str) -> float:
+    """Prompt tokens a vLLM server has served from its prefix cache since it started (its Prometheus counter):
+    the evidence that a cold study had no hit is that this does not move while it runs."""
+    text = httpx.get(f"{base_url.removesuffix('/v1')}/metrics", timeout=10).text
+    return sum(float(value) for value in _PREFIX_CACHE_HITS.findall(text))
 
 
 class ArmStats(Frozen):
@@ -84,10 +135,22 @@ class LatencySummary(Frozen):
     comparisons: list[Comparison]
     noise_floor: dict[str, dict[str, float]]
     """Concurrency (as text) → metric → the A/A control's noise floor."""
+    prefix_cache: PrefixCache = "warm"
+    """"cold": no timed request could reuse a cached prefix, so TTFT includes the whole prompt's prefill, as for
+    a prompt the server has not seen; "warm": every prompt was in the prefix cache when timed (summaries written
+    before the study measured cold)."""
     read_floor: dict[str, float] = Field(default_factory=dict)
     """Adapter → extra weight reads per decode step of the unmerged adapter (the memory-bound overhead floor)."""
     seconds: float | None = None
     """Wall time of the measurement, servers' start-up included."""
+
+    def label(self, metric: str) -> str:
+        return metric_label(metric, self.prefix_cache)
+
+    @property
+    def prefix_cache_note(self) -> str:
+        """What TTFT measured, in a sentence for reports."""
+        return PREFIX_CACHE_NOTES[self.prefix_cache]
 
 
 def study_arms(prepared: Prepared) -> tuple[list[tuple[str, str]], list[tuple[str, str, bool]]]:
@@ -157,7 +220,7 @@ def read_samples(path: Path) -> list[LatencySample]:
 
 
 async def _measure(
-    backends: dict[str, OpenAIChatBackend],
+    backends: dict[str, ColdPrefixBackend],
     arms: list[tuple[str, str]],
     prompts: list[tuple[list[Message], list[Tool]]],
     settings: LatencySettings,
@@ -190,18 +253,21 @@ async def _measure(
         await asyncio.gather(*(worker() for _ in range(min(level, len(picks)))))
         return results
 
-    for level in settings.concurrency:
-        if settings.warmup:  # every prompt, so that the prefix cache holds them all before anything is timed
-            warmup = [i % len(prompts) for i in range(max(settings.warmup * level, len(prompts)))]
-            for arm, variant in arms:
-                await batch(level, warmup, -1, arm, variant)
-        for block in range(settings.blocks):
-            picks = next_prompts(settings.requests_per_block * level)
-            order = list(arms)
-            rng.shuffle(order)
-            for arm, variant in order:
-                append_samples(output, await batch(level, picks, block, arm, variant))
-        console.print(f"concurrency {level}: {settings.blocks} blocks × {len(arms)} arms measured")
+    with StageProgress(console, "latency", "blocks") as shown:
+        shown.start(len(settings.concurrency) * settings.blocks)
+        for level in settings.concurrency:
+            if settings.warmup:  # the engine's first requests are slow; salted, so no timed prompt becomes a hit
+                warmup = [i % len(prompts) for i in range(settings.warmup * level)]
+                shown.advance(0, f"concurrency {level}, warm-up")
+                for arm, variant in arms:
+                    await batch(level, warmup, -1, arm, variant)
+            for block in range(settings.blocks):
+                picks = next_prompts(settings.requests_per_block * level)
+                order = list(arms)
+                rng.shuffle(order)
+                for arm, variant in order:
+                    append_samples(output, await batch(level, picks, block, arm, variant))
+                shown.advance(status=f"concurrency {level}")
 
 
 def _percentiles(values: list[float]) -> dict[str, float]:
@@ -218,7 +284,8 @@ def analyse(
     read_floor: dict[str, float],
     seconds: float | None = None,
 ) -> LatencySummary:
-    """Percentiles per arm and ratios per pair; pure, so reports can recompute it from the log."""
+    """Percentiles per arm and ratios per pair; pure, so reports can recompute it from the log (of a study that
+    measured cold, as every study since the cold design does)."""
     by_arm: dict[tuple[int, str], list[LatencySample]] = defaultdict(list)
     for sample in samples:
         by_arm[(sample.concurrency, sample.arm)].append(sample)
@@ -271,7 +338,7 @@ def analyse(
             for metric in METRICS
         }
         for (metric, numerator, denominator), (estimate, judge) in estimates.items():
-            name = f"{numerator} vs {denominator}, {metric.removesuffix('_s').upper()}"
+            name = f"{numerator} vs {denominator}, {metric_label(metric, MEASURED)}"
             floor = floors[str(level)][metric]
             judged = control_verdict(name, estimate, judge) if judge else verdict(name, estimate, floor)
             comparisons.append(
@@ -286,7 +353,12 @@ def analyse(
                 )
             )
     return LatencySummary(
-        arms=arms, comparisons=comparisons, noise_floor=floors, read_floor=read_floor, seconds=seconds
+        arms=arms,
+        comparisons=comparisons,
+        noise_floor=floors,
+        prefix_cache=MEASURED,
+        read_floor=read_floor,
+        seconds=seconds,
     )
 
 
@@ -314,7 +386,7 @@ def latency_study(
         output.rename(output.with_name(f"latency-{datetime.now(UTC):%Y%m%dT%H%M%S}.jsonl"))
     with ExitStack() as stack:
         servers = pool or stack.enter_context(ServerPool(folder.path, config.server.startup_timeout_s))
-        backends: dict[str, OpenAIChatBackend] = {}
+        backends: dict[str, ColdPrefixBackend] = {}
         for plan in prepared.plans:
             if plan.spec is None or not wanted & plan.models.keys():
                 continue
@@ -323,7 +395,7 @@ def latency_study(
             server = servers.started(plan)
             decoder = tokenizer_decoder(plan.tokenizer) if plan.tokenizer else None
             for variant, model in plan.models.items():
-                backends[variant] = OpenAIChatBackend(
+                backends[variant] = ColdPrefixBackend(
                     server.base_url, model, decoder=decoder, concurrency=max(settings.concurrency)
                 )
 

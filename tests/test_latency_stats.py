@@ -145,6 +145,8 @@ def test_analyse_reports_percentiles_ratios_and_the_control_floor() -> None:
     control = next(c for c in summary.comparisons if c.metric == "tpot_s" and c.control)
     assert control.verdict.text.startswith("merged:good (A/A) vs merged:good, TPOT: the noise floor of this run is")
     assert summary.noise_floor["1"]["tpot_s"] == pytest.approx(noise_floor(control.estimate))
+    ttft = next(c for c in summary.comparisons if c.metric == "ttft_s" and not c.control)
+    assert summary.prefix_cache == "cold" and ttft.verdict.text.startswith("lora:good vs merged:good, cold TTFT")
     assert summary.read_floor == {"good": 0.0097}
 
 
