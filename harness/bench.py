@@ -5,72 +5,193 @@ each stage took. Every stage reads and writes the run folder, so an interrupted 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
+from pydantic import Field
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from harness.console_report import print_report
+from harness.console_report import print_summary
+from harness.gate import load_baseline
 from harness.gate_step import gate_step
 from harness.html_report import write_html
 from harness.latency_study import LATENCY_SUMMARY, latency_study
-from harness.run import prepare, run
+from harness.provenance import cpu_flags, machine
+from harness.run import nothing_pending, open_run_folder, prepare, run
 from harness.run_config import RunConfig
 from harness.run_view import load_run
+from harness.runlog import write_atomic
 from harness.score_run import score_run
 from harness.server_pool import ServerPool
+from harness.types import Frozen
 
 T = TypeVar("T")
 
+STAGES = "stages.json"
+SPEED_FLAGS = ("avx2", "avx512f", "avx512_bf16", "amx_bf16")
+"""The CPU flags that decide how fast a CPU trains and serves: AVX2 or AVX-512, and bf16 in hardware (without
+it bf16 is emulated, several times slower)."""
+StageOutcome = Literal["ran", "resumed", "skipped", "failed", "interrupted"]
+
+
+class StageTime(Frozen):
+    """One stage of a bench."""
+
+    name: str
+    """fixtures, accuracy, scoring, latency, report or gate."""
+    seconds: float
+    """Wall time."""
+    outcome: StageOutcome
+    """ran: did its work; resumed: found its work done (in the cache or the run folder) and took it; skipped:
+    switched off; failed or interrupted: the bench stopped in this stage."""
+    note: str = ""
+    """What the stage did, for a person."""
+
+
+class BenchMachine(Frozen):
+    """The machine a bench ran on: a stage time means nothing without it."""
+
+    cpu: str
+    """CPU model name."""
+    cores: int
+    """Cores this process may use."""
+    cpu_flags: list[str]
+    """Which of SPEED_FLAGS the CPU has (empty: none of them, or no /proc/cpuinfo to tell)."""
+    accelerator: list[str] = Field(default_factory=list)
+    """GPUs, when there are any."""
+
+
+class BenchStages(Frozen):
+    """`RUN_DIR/stages.json`: the stages of the latest `harness bench` into this run folder, rewritten after every
+    stage, so an interrupted bench still says what it finished and what each part cost."""
+
+    version: int = 1
+    """Format version."""
+    started_at: str
+    """When the bench started (UTC, ISO 8601)."""
+    machine: BenchMachine
+    stages: list[StageTime]
+    """In the order they ran."""
+
+
+def this_machine() -> BenchMachine:
+    """The parts of the machine that decide a bench's times."""
+    found = machine()
+    flags = cpu_flags()
+    return BenchMachine(
+        cpu=found["cpu"],
+        cores=found["cores"],
+        cpu_flags=[flag for flag in SPEED_FLAGS if flag in flags],
+        accelerator=found.get("accelerator", []),
+    )
+
+
+@dataclass
+class StageRun:
+    """What a running stage can say about itself before it ends."""
+
+    note: str
+    resumed: bool
+
 
 class StageClock:
-    """Wall time per stage, printed at the end so the cost of each part of the bench is visible."""
+    """Wall time per stage: written to `stages.json` after every stage (once `keep_in` names the file) and printed
+    as a table at the end, so the cost of each part of the bench is visible and kept with its machine."""
 
-    def __init__(self) -> None:
-        self.stages: list[tuple[str, float, str]] = []
+    def __init__(self, machine: BenchMachine) -> None:
+        self.machine = machine
+        self.started_at = datetime.now(UTC).isoformat(timespec="seconds")
+        self.stages: list[StageTime] = []
+        self.path: Path | None = None
+
+    @contextmanager
+    def stage(self, name: str, note: str = "", *, resumed: bool = False) -> Iterator[StageRun]:
+        """Time the block as stage `name`; the block may change the note, or mark the stage resumed."""
+        began = time.perf_counter()
+        said = StageRun(note, resumed)
+        outcome: StageOutcome = "failed"
+        try:
+            yield said
+            outcome = "resumed" if said.resumed else "ran"
+        except KeyboardInterrupt:
+            outcome = "interrupted"
+            raise
+        finally:
+            self._add(
+                StageTime(name=name, seconds=round(time.perf_counter() - began, 3), outcome=outcome, note=said.note)
+            )
 
     def time(self, name: str, work: Callable[[], T], note: str = "") -> T:
-        began = time.perf_counter()
-        result = work()
-        self.stages.append((name, time.perf_counter() - began, note))
-        return result
+        with self.stage(name, note):
+            return work()
 
-    def skip(self, name: str, note: str) -> None:
-        self.stages.append((name, 0.0, note))
+    def skip(self, name: str, note: str, *, resumed: bool = False) -> None:
+        self._add(StageTime(name=name, seconds=0.0, outcome="resumed" if resumed else "skipped", note=note))
+
+    def keep_in(self, path: Path) -> None:
+        """Write `stages.json` there from now on (the stages so far at once): called when the run folder is known
+        to be this run's, so a mistaken --out never loses another run's record."""
+        self.path = path
+        self._write()
+
+    def _add(self, stage: StageTime) -> None:
+        self.stages.append(stage)
+        self._write()
+
+    def _write(self) -> None:
+        if self.path is not None:
+            record = BenchStages(started_at=self.started_at, machine=self.machine, stages=self.stages)
+            write_atomic(self.path, record.model_dump_json(indent=2) + "\n")
 
     def table(self) -> Table:
-        table = Table(title="bench stages", title_justify="left")
+        flags = " ".join(self.machine.cpu_flags) or "no AVX2"
+        where = ", ".join([f"{self.machine.cores} cores: {flags}", *self.machine.accelerator])
+        table = Table(title=f"bench stages ({escape(where)})", title_justify="left")
         for header in ("stage", "seconds", "note"):
             table.add_column(header, justify="right" if header == "seconds" else "left")
-        for name, seconds, note in self.stages:
-            table.add_row(name, f"{seconds:.0f}", escape(note))
-        table.add_row("total", f"{sum(seconds for _, seconds, _ in self.stages):.0f}", "")
+        for stage in self.stages:
+            note = stage.note if stage.outcome == "ran" else ": ".join(filter(None, (stage.outcome, stage.note)))
+            table.add_row(stage.name, f"{stage.seconds:.0f}", escape(note))
+        table.add_row("total", f"{sum(stage.seconds for stage in self.stages):.0f}", "")
         return table
 
 
 def bench(config: RunConfig, config_dir: Path, run_dir: Path, console: Console) -> int:
-    """Run every stage; returns the gate's exit code (0 pass, 1 a rule failed, 2 not evaluable)."""
-    clock = StageClock()
-    prepared = clock.time("fixtures", lambda: prepare(config, config_dir), "base model and adapters, cached by content")
+    """Run every stage; returns the gate's exit code (0 every candidate passed and every control was caught, 1 a
+    candidate failed or a control was missed, 2 not evaluable)."""
+    baseline = config_dir / config.bench.baseline if config.bench.baseline else None
+    if baseline is not None:
+        load_baseline(baseline)  # a missing or broken baseline fails now, not after the measurements
+    clock = StageClock(this_machine())
+    with clock.stage("fixtures", "base model and adapters") as fixtures:
+        prepared = prepare(config, config_dir, console)
+        fixtures.resumed = not prepared.trained
+        fixtures.note += f", trained {', '.join(prepared.trained)}" if prepared.trained else ", all from the cache"
+    open_run_folder(prepared, run_dir)
+    clock.keep_in(run_dir / STAGES)
     notes = ", ".join(f"{a.name} {a.adapter.parent.name}" for a in prepared.adapters)
     console.print(f"fixtures ready: {escape(notes) or 'no adapters'}", soft_wrap=True)
     with ServerPool(run_dir, config.server.startup_timeout_s) as pool:
-        clock.time("accuracy", lambda: run(prepared, run_dir, console, pool), "serve, answer, log")
+        with clock.stage("accuracy", "serve, answer, log", resumed=nothing_pending(prepared, run_dir)):
+            run(prepared, run_dir, console, pool)
         clock.time("scoring", lambda: score_run(run_dir))
         if not config.bench.latency:
             clock.skip("latency", "switched off in [bench]")
         elif (run_dir / LATENCY_SUMMARY).exists():
-            clock.skip("latency", f"done before; delete {LATENCY_SUMMARY} to measure again")
+            clock.skip("latency", f"done before; delete {LATENCY_SUMMARY} to measure again", resumed=True)
         else:
             clock.time("latency", lambda: latency_study(prepared, run_dir, console, pool), "same servers")
+    # The verdict first, then the numbers behind it; every detail is in the HTML report.
+    result = clock.time("gate", lambda: gate_step(run_dir, baseline, None, None, console, config.gate))
     view = load_run(run_dir)
     html = Path(config.bench.html) if config.bench.html else Path("reports") / f"{config.name}.html"
-    clock.time("report", lambda: (print_report(view, console), write_html(view, html)))
-    baseline = config_dir / config.bench.baseline if config.bench.baseline else None
-    result = clock.time("gate", lambda: gate_step(run_dir, baseline, None, None, console, config.gate))
+    clock.time("report", lambda: (print_summary(view, console), write_html(view, html)))
     console.print(clock.table())
     console.print(f"HTML report: {html}\nrun folder:  {run_dir}", soft_wrap=True)
     return result.exit_code

@@ -9,14 +9,21 @@ import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
 
 from harness.adapter_check import VLLM_MAX_LORA_RANKS
 from harness.errors import HarnessError
+from harness.progress import LIBRARY_LOG, library_output
+
+if TYPE_CHECKING:
+    from harness.types import Suite
 
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
+TRAIN_LOG = Path("logs") / "train.log"
+"""Where `harness train`, which has no run folder, keeps what the libraries wrote: under the cache it fills."""
 _SHOWN_DATA_PROBLEMS = 5
 
 console = Console(highlight=False)
@@ -58,6 +65,46 @@ def _cmd_suites_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _write_suite(suite: Suite, path: Path) -> int:
+    """Write a made suite and read it back as `suites validate` would, so that what was written is known to load."""
+    from harness.runlog import write_atomic
+    from harness.suite_files import load_suite_file, suite_json
+
+    write_atomic(path, suite_json(suite))
+    loaded = load_suite_file(path)
+    for problem in loaded.problems:
+        console.print(f"[red]error[/red] {escape(str(problem))}", soft_wrap=True)
+    kinds = ", ".join(f"{n} {kind}" for kind, n in Counter(case.kind.value for case in suite.cases).most_common())
+    console.print(
+        f"wrote {escape(str(path))}: {len(suite.cases)} cases ({kinds}), {len(suite.tools)} tools, in distribution",
+        soft_wrap=True,
+    )
+    return EXIT_OK if loaded.ok else EXIT_INVALID
+
+
+def _cmd_suites_from_generator(args: argparse.Namespace) -> int:
+    from harness.heldout import generated_suite
+    from harness.recipes import load_recipe
+
+    recipe = load_recipe(Path(args.recipe)) if args.recipe else None
+    return _write_suite(generated_suite(args.cases, args.seed, recipe, args.name), Path(args.out))
+
+
+def _cmd_suites_from_dataset(args: argparse.Namespace) -> int:
+    from harness.heldout import dataset_suite, default_name
+
+    name = args.name or default_name(args.source)
+    suite, skipped = dataset_suite(args.source, args.split, args.holdout, args.seed, name)
+    for reason in skipped:
+        console.print(f"[yellow]no case[/yellow] {escape(reason)}", soft_wrap=True)
+    code = _write_suite(suite, Path(args.out))
+    console.print(
+        escape(f"a recipe trains without these rows with [data] holdout = {args.holdout}, holdout_seed = {args.seed}"),
+        soft_wrap=True,
+    )
+    return code
+
+
 def _cmd_score(args: argparse.Namespace) -> int:
     from harness.console_report import print_accuracy
     from harness.run_view import load_run
@@ -82,7 +129,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         suites = config.suites.model_copy(update={"sample": args.sample})
         config = config.model_copy(update={"name": f"{config.name}-sample{args.sample}", "suites": suites})
     run_dir = Path(args.out) if args.out else Path("runs") / config.name
-    folder = run(prepare(config, path.parent), run_dir, console)
+    with library_output(run_dir / LIBRARY_LOG):
+        folder = run(prepare(config, path.parent, console), run_dir, console)
     score_run(folder.path)
     print_accuracy(load_run(folder.path), console)
     console.print(f"run folder: {folder.path}", soft_wrap=True)
@@ -106,9 +154,9 @@ def _cmd_parity(args: argparse.Namespace) -> int:
         }
     )
     run_dir = Path(args.out) if args.out else Path("runs") / parity.name
-    generations = {
-        key: g for key, (_, g) in run(prepare(parity, path.parent), run_dir, console).read_generations().items()
-    }
+    with library_output(run_dir / LIBRARY_LOG):
+        folder = run(prepare(parity, path.parent, console), run_dir, console)
+    generations = {key: g for key, (_, g) in folder.read_generations().items()}
     reports = [adapter_parity(generations, adapter.name) for adapter in config.adapters]
     for report in reports:
         print_parity(report, console)
@@ -128,7 +176,8 @@ def _cmd_latency(args: argparse.Namespace) -> int:
     path = Path(args.config)
     config = load_run_config(path)
     run_dir = Path(args.out) if args.out else Path("runs") / config.name
-    summary = latency_study(prepare(config, path.parent), run_dir, console)
+    with library_output(run_dir / LIBRARY_LOG):
+        summary = latency_study(prepare(config, path.parent, console), run_dir, console)
     print_latency(summary, console)
     console.print(f"study took {summary.seconds:.0f} s; samples in {run_dir / 'latency.jsonl'}", soft_wrap=True)
     return EXIT_OK
@@ -141,7 +190,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     path = Path(args.config)
     config = load_run_config(path)
     run_dir = Path(args.out) if args.out else Path("runs") / config.name
-    return bench(config, path.parent, run_dir, console)
+    with library_output(run_dir / LIBRARY_LOG):
+        return bench(config, path.parent, run_dir, console)
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -222,11 +272,13 @@ def _cmd_fixtures_base(args: argparse.Namespace) -> int:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
+    from harness.cache import cache_root
     from harness.recipes import load_recipe
     from harness.training import train
 
     for path in args.recipes:
-        trained = train(load_recipe(Path(path)), force=args.force)
+        with library_output(cache_root() / TRAIN_LOG):
+            trained = train(load_recipe(Path(path)), force=args.force, console=console)
         manifest = trained.manifest
         rate = manifest.train_tokens / manifest.seconds if manifest.seconds else 0.0
         console.print(f"[green]{escape(manifest.recipe.name)}[/green] {escape(str(trained.folder))}", soft_wrap=True)
@@ -262,6 +314,25 @@ def build_parser() -> argparse.ArgumentParser:
     validate.set_defaults(handler=_cmd_suites_validate)
     schema = suites.add_parser("schema", help="print the JSON Schema of suite files")
     schema.set_defaults(handler=_cmd_suites_schema)
+    generated = suites.add_parser(
+        "from-generator", help="write a held-out in-distribution suite from the training generator's held-out pool"
+    )
+    generated.add_argument("--recipe", help="take the kinds mix and renaming of this recipe's generated data")
+    generated.add_argument("--cases", type=_positive, required=True, help="number of cases")
+    generated.add_argument("--seed", type=int, required=True, help="generator seed")
+    generated.add_argument("--name", default="heldout", help="suite name (default heldout)")
+    generated.add_argument("--out", required=True, help="suite file to write, such as suites/heldout.json")
+    generated.set_defaults(handler=_cmd_suites_from_generator)
+    dataset = suites.add_parser(
+        "from-dataset", help="write a held-out in-distribution suite from seeded rows of a course-format dataset"
+    )
+    dataset.add_argument("source", help="JSON Lines file in the Agents-course format, or hub:NAME")
+    dataset.add_argument("--holdout", type=_positive, required=True, help="rows to hold out (one case each)")
+    dataset.add_argument("--seed", type=int, default=0, help="seed of the row draw: the recipe's holdout_seed")
+    dataset.add_argument("--split", default="train", help="dataset split for hub:NAME (default train)")
+    dataset.add_argument("--name", help="suite name (default heldout-DATASET)")
+    dataset.add_argument("--out", required=True, help="suite file to write")
+    dataset.set_defaults(handler=_cmd_suites_from_dataset)
 
     score = commands.add_parser("score", help="re-score a saved run log (no model needed)")
     score.add_argument("run_dir", help="run folder holding manifest.json and generations.jsonl")
@@ -375,7 +446,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except HarnessError as error:
-        errors.print(f"[red]error[/red] {escape(str(error))}", soft_wrap=True)
+        message = "\n".join([str(error), *getattr(error, "__notes__", [])])
+        errors.print(f"[red]error[/red] {escape(message)}", soft_wrap=True)
         return EXIT_ERROR
     except KeyboardInterrupt:
         errors.print("interrupted; servers stopped, everything answered so far is kept (rerun to resume)")

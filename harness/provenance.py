@@ -44,7 +44,29 @@ def git_revision() -> str | None:
     return commit + ("+dirty" if dirty else "")
 
 
-def _cpu_model() -> str:
+def cpu_flags() -> frozenset[str]:
+    """The CPU's feature flags from /proc/cpuinfo (empty where there is none), which decide how fast a CPU runs a
+    model: native bf16 (avx512_bf16, amx_bf16) or emulated, AVX2 or AVX-512."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("flags"):
+                return frozenset(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return frozenset()
+
+
+def native_bf16() -> bool:
+    """Whether bfloat16 runs in hardware here: a GPU that supports it, or a CPU with AMX or AVX512-BF16. Elsewhere
+    bf16 is emulated and several times slower than float32 (measured 3x slower serving on an AVX2 machine)."""
+    import torch
+
+    if torch.cuda.is_available():
+        return bool(torch.cuda.is_bf16_supported())
+    return bool({"avx512_bf16", "amx_bf16"} & cpu_flags())
+
+
+def cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -59,7 +81,7 @@ def machine() -> dict[str, Any]:
     info: dict[str, Any] = {
         "platform": platform.platform(),
         "python": platform.python_version(),
-        "cpu": _cpu_model(),
+        "cpu": cpu_model(),
         "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
     }
     with contextlib.suppress(ValueError, OSError):

@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import Field
+from rich.console import Console
 
 from harness.cache import cached_folder, sha256_file, sha256_json
 from harness.chat_template import END_OF_TURN, TEMPLATE_ID, render_prompt
 from harness.errors import HarnessError
 from harness.fixtures import materialise_base
-from harness.provenance import package_versions
+from harness.progress import StageProgress
+from harness.provenance import native_bf16, package_versions
 from harness.recipes import Recipe, RecipeError
 from harness.training_data import TrainingExample, load_examples
 from harness.types import Frozen, Message
@@ -43,6 +45,8 @@ class TrainingManifest(Frozen):
     """Hash of the base model's weight files."""
     base_path: str
     """Folder of the base model."""
+    bf16: bool = False
+    """Whether training ran in bfloat16 (the recipe's `bf16`, with `auto` decided by the machine)."""
     chat_template: str = TEMPLATE_ID
     """Template the prompts were rendered with."""
     examples: int
@@ -65,6 +69,8 @@ class TrainedAdapter:
 
     folder: Path
     manifest: TrainingManifest
+    trained_now: bool
+    """True when this call trained it, False when it came from the cache (a bench records which it was)."""
 
     @property
     def adapter(self) -> Path:
@@ -125,11 +131,14 @@ def fitting_rows(rows: list[TokenRow], max_length: int) -> tuple[list[TokenRow],
 
 
 def sft_config(recipe: Recipe, output_dir: Path) -> Any:
-    """The recipe's SFT settings as trl's SFTConfig: loss on completions only, a log line per step, no checkpoints."""
+    """The recipe's SFT settings as trl's SFTConfig: loss on completions only, a log entry per step (for the loss
+    curve and the progress display, not printed), no checkpoints, no tqdm bar."""
+    import torch
     from trl import SFTConfig
 
     sft = recipe.sft
     return SFTConfig(
+        use_cpu=not torch.cuda.is_available(),  # transformers refuses bf16 autocast on a CPU unless told so
         output_dir=str(output_dir),
         max_steps=sft.max_steps or -1,
         num_train_epochs=sft.epochs or 1.0,
@@ -142,9 +151,10 @@ def sft_config(recipe: Recipe, output_dir: Path) -> Any:
         max_length=sft.max_length,
         packing=sft.packing,
         gradient_checkpointing=sft.gradient_checkpointing,
-        bf16=sft.bf16,
+        bf16=trains_in_bf16(recipe),
         seed=sft.seed,
         logging_steps=1,
+        disable_tqdm=True,
         include_num_input_tokens_seen="non_padding",
         save_strategy="no",
         report_to=[],
@@ -170,46 +180,67 @@ def lora_config(recipe: Recipe, num_layers: int) -> Any:
     )
 
 
+def trains_in_bf16(recipe: Recipe) -> bool:
+    """The recipe's `bf16`, with `auto` decided by this machine."""
+    return native_bf16() if recipe.sft.bf16 == "auto" else recipe.sft.bf16
+
+
 def load_for_training(recipe: Recipe, base: Path) -> tuple[Any, Any]:
     """(model, tokenizer) of the base, in the training dtype, with the recipe's added tokens."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(base)
-    model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.bfloat16 if recipe.sft.bf16 else torch.float32)
+    model = AutoModelForCausalLM.from_pretrained(
+        base, dtype=torch.bfloat16 if trains_in_bf16(recipe) else torch.float32
+    )
     if recipe.sft.add_tokens:
         tokenizer.add_tokens(recipe.sft.add_tokens)
         model.resize_token_embeddings(len(tokenizer))
     return model, tokenizer
 
 
-def _run_training(recipe: Recipe, base: Path, rows: list[TokenRow], folder: Path) -> tuple[int, float, list]:
+def _run_training(
+    recipe: Recipe, base: Path, rows: list[TokenRow], folder: Path, console: Console
+) -> tuple[int, float, list[dict[str, float]]]:
     """Train, save the adapter and the merged model into `folder`; returns (tokens, seconds, loss log)."""
     import tempfile
 
+    import datasets
     import torch
-    from datasets import Dataset
-    from transformers import AutoConfig, TrainerCallback
+    from transformers import AutoConfig, PrinterCallback, ProgressCallback, TrainerCallback
+    from transformers.utils import logging as transformers_logging
     from trl import SFTTrainer
 
+    # Bars and per-step dicts would only fill the log file: the stage's own display says the same.
+    datasets.disable_progress_bars()
+    transformers_logging.disable_progress_bar()
     stored_dtype = AutoConfig.from_pretrained(base).dtype or torch.float32
     model, tokenizer = load_for_training(recipe, base)
-    log: list[dict[str, float]] = []
+    losses: list[dict[str, float]] = []
 
-    class KeepLog(TrainerCallback):  # type: ignore[misc]
+    class ShowAndKeepLoss(TrainerCallback):  # type: ignore[misc]
+        """The loss per step, kept for `loss.json` and shown as the stage's progress (step of total, loss, ETA)."""
+
+        def on_train_begin(self, args: Any, state: Any, control: Any, **_: Any) -> None:
+            shown.start(state.max_steps)
+
         def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, float] | None = None, **_: Any) -> None:
             if logs and "loss" in logs:
-                log.append({"step": state.global_step, "loss": logs["loss"]})
+                losses.append({"step": state.global_step, "loss": logs["loss"]})
+                shown.advance(state.global_step - shown.done, f"loss {logs['loss']:.3f}")
 
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory() as scratch, StageProgress(console, f"training {recipe.name}", "steps") as shown:
         trainer = SFTTrainer(
             model=model,
             args=sft_config(recipe, Path(scratch)),
-            train_dataset=Dataset.from_list(rows),
+            train_dataset=datasets.Dataset.from_list(rows),
             processing_class=tokenizer,
             peft_config=lora_config(recipe, model.config.num_hidden_layers),
-            callbacks=[KeepLog()],
+            callbacks=[ShowAndKeepLoss()],
         )
+        for printer in (PrinterCallback, ProgressCallback):
+            trainer.remove_callback(printer)
         start = time.perf_counter()
         trainer.train()
         seconds = time.perf_counter() - start
@@ -220,11 +251,12 @@ def _run_training(recipe: Recipe, base: Path, rows: list[TokenRow], folder: Path
     merged = trainer.model.merge_and_unload()
     merged.to(stored_dtype).save_pretrained(folder / MERGED)
     tokenizer.save_pretrained(folder / MERGED)
-    return tokens, seconds, log
+    return tokens, seconds, losses
 
 
-def train(recipe: Recipe, *, force: bool = False) -> TrainedAdapter:
-    """The recipe's adapter and merged model, trained now or taken from the cache."""
+def train(recipe: Recipe, *, force: bool = False, console: Console | None = None) -> TrainedAdapter:
+    """The recipe's adapter and merged model, trained now or taken from the cache. Training shows its progress on
+    `console` (none without one)."""
     import json
 
     base = materialise_base(recipe.base)
@@ -234,16 +266,22 @@ def train(recipe: Recipe, *, force: bool = False) -> TrainedAdapter:
     recipe_sha = sha256_json(recipe.model_dump(mode="json"))
     key = sha256_json({"recipe": recipe_sha, "data": data_sha, "base": base_sha, "trainer": TRAINER_VERSION})[:16]
 
+    trained_now = False
+
     def build(folder: Path) -> None:
         from transformers import AutoTokenizer
+
+        nonlocal trained_now
+        trained_now = True
 
         tokenizer = AutoTokenizer.from_pretrained(base)
         rows, too_long = fitting_rows([token_row(tokenizer, e) for e in examples], recipe.sft.max_length)
         if not rows:
             raise RecipeError(f"{recipe.name}: no training example fits in sft.max_length = {recipe.sft.max_length}")
-        tokens, seconds, log = _run_training(recipe, base, rows, folder)
+        tokens, seconds, log = _run_training(recipe, base, rows, folder, console or Console(quiet=True))
         manifest = TrainingManifest(
             recipe=recipe,
+            bf16=trains_in_bf16(recipe),
             recipe_sha256=recipe_sha,
             data_sha256=data_sha,
             base_sha256=base_sha,
@@ -259,4 +297,5 @@ def train(recipe: Recipe, *, force: bool = False) -> TrainedAdapter:
         (folder / MANIFEST).write_text(manifest.model_dump_json(indent=2) + "\n")
 
     folder = cached_folder("adapters", f"{recipe.name}-{key}", build, force=force)
-    return TrainedAdapter(folder, TrainingManifest.model_validate_json((folder / MANIFEST).read_text()))
+    manifest = TrainingManifest.model_validate_json((folder / MANIFEST).read_text())
+    return TrainedAdapter(folder, manifest, trained_now)

@@ -17,13 +17,16 @@ from pathlib import Path
 
 import pytest
 
+from harness.bench import STAGES, BenchStages
 from harness.cli import main
+from harness.progress import LIBRARY_LOG
 from harness.run_config import load_run_config
 from harness.runlog import RunFolder
 from harness.serving import ServerError
 
 ROOT = Path(__file__).resolve().parent.parent
 SMOKE_CONFIG = ROOT / "configs" / "tiny-smoke.toml"
+BENCH_STAGES = ("fixtures", "accuracy", "scoring", "latency", "gate", "report")
 
 
 def write_config(folder: Path, text: str) -> Path:
@@ -95,11 +98,17 @@ def test_smoke_bench_runs_every_stage(
     for stage in ("fixtures", "accuracy", "scoring", "latency", "report", "gate", "total"):
         assert f" {stage} " in out
     assert "HTML report: reports/tiny-smoke.html" in out
+    stages = BenchStages.model_validate_json((run_dir / STAGES).read_text()).stages
+    assert [(s.name, s.outcome) for s in stages][1:] == [(name, "ran") for name in BENCH_STAGES[1:]]
+    assert (run_dir / LIBRARY_LOG).is_file()
     # Rerunning a complete bench asks nothing, measures nothing and starts no server.
     began = time.monotonic()
     assert main(["bench", str(SMOKE_CONFIG), "--out", str(run_dir)]) == 1
     assert time.monotonic() - began < 60
     assert "done before" in capsys.readouterr().out
+    stages = BenchStages.model_validate_json((run_dir / STAGES).read_text()).stages
+    resumed = ("fixtures", "accuracy", "latency")
+    assert [(s.name, s.outcome) for s in stages] == [(n, "resumed" if n in resumed else "ran") for n in BENCH_STAGES]
     assert keys_and_counts(run_dir) == Counter(dict.fromkeys(keys_and_counts(run_dir), 1))
 
 

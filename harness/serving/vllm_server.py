@@ -24,6 +24,7 @@ from types import TracebackType
 import httpx
 
 from harness.errors import HarnessError
+from harness.provenance import native_bf16
 
 STOP_GRACE_S = 20.0
 _POLL_S = 0.5
@@ -43,14 +44,6 @@ DEFAULT_ENV = {"VLLM_CPU_NUM_OF_RESERVED_CPU": "0", "PYTHONUNBUFFERED": "1", "VL
 CPU_KV_CACHE = "2G"
 
 
-def _cpu_has_native_bf16() -> bool:
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return False
-    return "avx512_bf16" in flags or "amx_bf16" in flags
-
-
 def engine_defaults(on_gpu: bool) -> dict[str, str | int | float | bool]:
     """Engine arguments the harness adds unless the config sets them.
 
@@ -64,7 +57,7 @@ def engine_defaults(on_gpu: bool) -> dict[str, str | int | float | bool]:
     if on_gpu:
         return {}
     defaults: dict[str, str | int | float | bool] = {"kv-cache-memory-bytes": CPU_KV_CACHE, "enforce-eager": True}
-    if not _cpu_has_native_bf16():
+    if not native_bf16():
         defaults["dtype"] = "float32"
     return defaults
 
