@@ -13,13 +13,16 @@ from rich.table import Table
 
 from harness.compare import Comparison, SuiteComparison
 from harness.latency_study import LatencySummary
+from harness.parity import agreement
 from harness.parsing import parse_lenient
 from harness.run_view import RunView
-from harness.scoring import metrics
+from harness.scoring import Metrics, metrics
 from harness.stats import Proportion
-from harness.types import ErrorKind, ExpectedCall, ParseMode
+from harness.types import ErrorKind, ExpectedCall, ParseMode, merged_counterpart
 
 WORST_CASES = 5
+SERVING_EXAMPLES = 5
+"""Differing cases named per adapter when merged and unmerged serving disagree."""
 _PREVIEW = 70
 
 
@@ -52,7 +55,23 @@ def _header(view: RunView, console: Console) -> None:
     )
 
 
+def _cells(lenient: Metrics, strict: Metrics) -> list[str]:
+    return [
+        pct(lenient.full_match),
+        pct(strict.full_match),
+        point(lenient.call_accuracy),
+        point(lenient.argument_accuracy),
+        point(strict.parse_error_rate),
+    ]
+
+
+_DISTRIBUTION_ROWS = (("in", "all in-dist."), ("out", "all out-dist."))
+"""Pooled rows of a run that holds in-distribution suites, so that the two read side by side."""
+
+
 def print_accuracy(view: RunView, console: Console) -> None:
+    """Suites in distribution come first, marked `(in)` at the front where a narrow column cannot cut it off; a run
+    holding any gets a pooled row per distribution above `all`."""
     for variant in view.variants:
         table = Table(
             title=f"{variant}: full match % [95% interval], others %", title_justify="left", box=box.SIMPLE_HEAD
@@ -60,33 +79,22 @@ def print_accuracy(view: RunView, console: Console) -> None:
         table.add_column("suite", max_width=16, no_wrap=True, overflow="ellipsis")
         for header in ("n", "full", "full strict", "call", "args", "parse err"):
             table.add_column(header, justify="right", no_wrap=True)
-        for group in view.summary.groups:
-            if group.variant != variant or group.kind is not None:
-                continue
+        groups = [g for g in view.summary.groups if g.variant == variant and g.kind is None]
+        for group in sorted(groups, key=lambda g: view.distribution(g.suite) != "in"):
             n = f"{group.cases}" + (f" ({group.missing} missing)" if group.missing else "")
-            lenient, strict = group.lenient, group.strict
-            table.add_row(
-                escape(group.suite),
-                n,
-                pct(lenient.full_match),
-                pct(strict.full_match),
-                point(lenient.call_accuracy),
-                point(lenient.argument_accuracy),
-                point(strict.parse_error_rate),
-            )
+            marked = f"(in) {group.suite}" if view.distribution(group.suite) == "in" else group.suite
+            table.add_row(escape(marked), n, *_cells(group.lenient, group.strict))
         mine = view.scores_of(variant)
+        pooled = view.scores_by_distribution(variant)
+        if pooled["in"]:
+            for distribution, label in _DISTRIBUTION_ROWS:
+                scores = pooled[distribution]
+                if scores:
+                    cells = _cells(metrics(scores, ParseMode.LENIENT), metrics(scores, ParseMode.STRICT))
+                    table.add_row(f"[italic]{label}[/italic]", str(len(scores)), *cells)
         if mine:
-            overall = metrics(mine, ParseMode.LENIENT)
-            strict = metrics(mine, ParseMode.STRICT)
-            table.add_row(
-                "[bold]all[/bold]",
-                str(len(mine)),
-                pct(overall.full_match),
-                pct(strict.full_match),
-                point(overall.call_accuracy),
-                point(overall.argument_accuracy),
-                point(strict.parse_error_rate),
-            )
+            cells = _cells(metrics(mine, ParseMode.LENIENT), metrics(mine, ParseMode.STRICT))
+            table.add_row("[bold]all[/bold]", str(len(mine)), *cells)
         console.print(table)
         if mine:
             console.print(
@@ -159,7 +167,7 @@ def print_latency(summary: LatencySummary, console: Console) -> None:
     for level in sorted({arm.concurrency for arm in summary.arms}):
         console.print(f"[bold]Latency at concurrency {level}[/bold] (ms, p50/p90/p99)")
         table = Table(box=box.SIMPLE_HEAD)
-        for header in ("arm", "TTFT", "TPOT", "E2E", "tok/s", "n"):
+        for header in ("arm", *map(summary.label, ("ttft_s", "tpot_s", "e2e_s")), "tok/s", "n"):
             table.add_column(header, justify="left" if header == "arm" else "right")
         for arm in (a for a in summary.arms if a.concurrency == level):
             cells = [
@@ -177,6 +185,7 @@ def print_latency(summary: LatencySummary, console: Console) -> None:
                 f" {estimate.high:.3f}], p = {estimate.p_value:.2g}, {estimate.blocks} blocks)",
                 soft_wrap=True,
             )
+    console.print(escape(summary.prefix_cache_note), soft_wrap=True)
     for adapter, floor in summary.read_floor.items():
         console.print(
             f"physical floor for {escape(adapter)} unmerged: +{floor:.2%} weight reads per decode step "
@@ -188,6 +197,7 @@ def print_latency(summary: LatencySummary, console: Console) -> None:
 def print_report(view: RunView, console: Console) -> None:
     _header(view, console)
     print_accuracy(view, console)
+    print_serving_agreement(view, console)
     _failures(view, console)
     if view.latency is not None:
         print_latency(view.latency, console)
@@ -228,3 +238,63 @@ def print_comparison(result: Comparison, console: Console) -> None:
             f"  {metric.removesuffix('_s').upper()} B/A {estimate.ratio:.3f} [{estimate.low:.3f}, {estimate.high:.3f}]"
         )
     console.print(f"[bold]recommendation:[/bold] {escape(result.recommendation)}")
+
+
+def print_serving_agreement(view: RunView, console: Console) -> None:
+    """Merged and unmerged serving of one adapter should answer alike; in bf16 merging rounds the LoRA delta into
+    the weights and a few answers flip. Whether that happened is a finding of its own, with the cases to look at."""
+    variants = view.manifest.variants
+    for lora in variants:
+        merged = merged_counterpart(lora, variants)
+        pair = agreement(view.generations, lora.name, merged.name, SERVING_EXAMPLES) if merged else None
+        if merged is None or pair is None:
+            continue
+        differ = pair.cases - pair.same_text
+        where = f": {', '.join(pair.differing)}{', …' if differ > len(pair.differing) else ''}" if differ else ""
+        console.print(
+            f"merged vs unmerged {escape(lora.adapter_name or lora.name)} (served in {merged.dtype or 'unknown dtype'}):"
+            f" text differs on {differ} of {pair.cases} cases, calls on {pair.cases - pair.same_calls}"
+            f"{escape(where)}",
+            soft_wrap=True,
+        )
+
+
+def print_summary(view: RunView, console: Console, mode: ParseMode = ParseMode.STRICT) -> None:
+    """What `harness bench` prints after its verdict: full match per suite and variant in one table, the merged
+    and unmerged agreement, and latency; the per-variant tables, failures and cases are in the HTML report."""
+    _header(view, console)
+    title = f"full match % [95% interval], {mode.value} reading"
+    by_group = {(g.variant, g.suite): g for g in view.summary.groups if g.kind is None}
+    rows = [
+        (
+            escape(f"(in) {suite}" if view.distribution(suite) == "in" else suite),
+            str(len(view.suites[suite].cases)),
+            [pct(getattr(by_group[(v, suite)], mode.value).full_match) for v in view.variants],
+        )
+        for suite in sorted(view.suites, key=lambda name: view.distribution(name) != "in")
+    ]
+    pooled = {v: view.scores_by_distribution(v) for v in view.variants}
+    labels = [*_DISTRIBUTION_ROWS, ("all", "all")] if any(p["in"] for p in pooled.values()) else [("all", "all")]
+    for distribution, label in labels:
+        chosen = {v: view.scores_of(v) if distribution == "all" else pooled[v][distribution] for v in view.variants}
+        cells = [pct(metrics(chosen[v], mode).full_match) for v in view.variants]
+        rows.append((f"[italic]{label}[/italic]", str(max(len(s) for s in chosen.values())), cells))
+    # Numbers are never cut: variants that do not fit beside the others go to a table of their own.
+    widths = [max(len(cells[i]) for *_, cells in rows) + 3 for i in range(len(view.variants))]
+    chunks: list[list[int]] = [[]]
+    for index, width in enumerate(widths):
+        if chunks[-1] and 26 + sum(widths[i] for i in chunks[-1]) + width > console.width:
+            chunks.append([])
+        chunks[-1].append(index)
+    for chunk in chunks:
+        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+        table.add_column("suite", max_width=18, no_wrap=True, overflow="ellipsis")
+        table.add_column("n", justify="right", no_wrap=True)
+        for index in chunk:
+            table.add_column(escape(view.variants[index]), justify="right", min_width=widths[index] - 3)
+        for label, count, cells in rows:
+            table.add_row(label, count, *(cells[i] for i in chunk))
+        console.print(table)
+    print_serving_agreement(view, console)
+    if view.latency is not None:
+        print_latency(view.latency, console)

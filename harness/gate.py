@@ -32,12 +32,13 @@ from pydantic import Field, ValidationError
 
 from harness.errors import HarnessError
 from harness.latency_study import LATENCY_SUMMARY, LatencySummary
-from harness.run_config import GateRules, RunConfig
+from harness.patterns import most_specific
+from harness.run_config import GateRules, RunConfig, SuiteScope
 from harness.runlog import RunFolder, RunLogError, write_atomic
 from harness.scoring import RunSummary
 from harness.scoring.aggregate import GroupSummary, paired_test
 from harness.stats import mcnemar_exact, wilson
-from harness.types import CaseKind, CaseScore, Frozen, ParseMode, Variant
+from harness.types import CaseKind, CaseScore, Frozen, ParseMode, merged_counterpart
 
 BASELINE_VERSION = 1
 
@@ -177,15 +178,6 @@ def _groups(summary: RunSummary) -> dict[tuple[str, str], GroupSummary]:
     return {(g.variant, g.suite): g for g in summary.groups if g.kind is None}
 
 
-def _min_full_match(rules: GateRules, suite: str) -> float | None:
-    matches = [
-        (pattern, value) for pattern, value in rules.min_full_match.items() if fnmatch.fnmatchcase(suite, pattern)
-    ]
-    # The most specific pattern wins: an exact name over a wildcard.
-    matches.sort(key=lambda item: ("*" in item[0] or "?" in item[0], -len(item[0])))
-    return matches[0][1] if matches else None
-
-
 def _baseline_variant(baseline: Baseline, variant: str, patterns: list[str]) -> str | None:
     """The same variant in the baseline; else its only gated variant (a new adapter against the released one)."""
     if variant in baseline.outcomes:
@@ -275,11 +267,12 @@ def _must_beat(
     test = paired_test(
         [s for s in calls if s.variant == reference], [s for s in calls if s.variant == variant], rules.mode
     )
+    scope = _SCOPE_WORDS[rules.must_beat_on]
     if not test.cases:
-        return _error(rule, variant, None, "no case of the run expects a call")
+        return _error(rule, variant, None, f"no case {scope}of the run expects a call")
     better = test.only_b > test.only_a and test.p_value < rules.alpha
     detail = (
-        f"on {test.cases} cases that expect a call: {test.only_b} right only here, {test.only_a} only for"
+        f"on {test.cases} cases {scope}that expect a call: {test.only_b} right only here, {test.only_a} only for"
         f" {reference}; McNemar p = {test.p_value:.3g} (must be below {rules.alpha:g})"
     )
     return _judged(rule, variant, None, better, detail)
@@ -288,14 +281,23 @@ def _must_beat(
 def _relevance(variant: str, scores: list[CaseScore], rules: GateRules) -> RuleResult:
     rule = "min_relevance"
     silent = [getattr(s, rules.mode.value).full_match for s in scores if s.kind is CaseKind.IRRELEVANCE]
+    scope = _SCOPE_WORDS[rules.relevance_on]
     if not silent:
-        return _error(rule, variant, None, "no case of the run expects no call (add an irrelevance suite)")
+        return _error(rule, variant, None, f"no case {scope}of the run expects no call (add an irrelevance suite)")
     rate = wilson(sum(silent), len(silent))
     detail = (
-        f"no call where none fits in {rate.successes} of {rate.trials} cases, {rate.value or 0:.1%}"
+        f"no call where none fits in {rate.successes} of {rate.trials} cases {scope}, {rate.value or 0:.1%}"
         f" [{rate.low:.1%}, {rate.high:.1%}]; minimum {rules.min_relevance:.0%}"
-    )
+    ).replace(" ,", ",")
     return _judged(rule, variant, None, (rate.value or 0) >= rules.min_relevance, detail)
+
+
+_SCOPE_WORDS = {"all": "", "in": "in distribution ", "out": "out of distribution "}
+
+
+def _in_scope(scores: list[CaseScore], scope: SuiteScope, distributions: dict[str, str]) -> list[CaseScore]:
+    """The scores of the suites a rule looks at, by the distribution each suite file declares."""
+    return scores if scope == "all" else [s for s in scores if distributions.get(s.suite) == scope]
 
 
 def _judged(rule: str, variant: str, suite: str | None, passed: bool, detail: str) -> RuleResult:
@@ -325,7 +327,7 @@ def _suite_rules(
         return [_error("scores", variant, suite, f"{group.missing if group else 'all'} cases have no answer")]
     results = []
     rate = _rate(group, rules.mode) or 0.0
-    minimum = _min_full_match(rules, suite)
+    minimum = most_specific(rules.min_full_match, suite)
     if minimum is not None:
         detail = f"full match {rate:.1%} ({rules.mode.value}), minimum {minimum:.0%}"
         results.append(_judged("min_full_match", variant, suite, rate >= minimum, detail))
@@ -357,16 +359,19 @@ def evaluate_gate(run_dir: Path, baseline: Baseline | None = None, rules: GateRu
     latency_path = run_dir / LATENCY_SUMMARY
     latency = LatencySummary.model_validate_json(latency_path.read_bytes()) if latency_path.exists() else None
     groups = _groups(summary)
+    distributions = {name: suite.distribution for name, suite in folder.read_suites(manifest).items()}
     judged = [v for v in manifest.variants if any(fnmatch.fnmatchcase(v.name, p) for p in rules.variants)]
     results: list[RuleResult] = []
     for variant in judged:
-        name, merged = variant.name, _merged_of(variant, manifest.variants)
+        name, counterpart = variant.name, merged_counterpart(variant, manifest.variants)
+        merged = counterpart.name if counterpart else None
         mine = [s for s in scores if s.variant == name]
         for ref in manifest.suites:
             results += _suite_rules(name, ref.name, groups, [s for s in mine if s.suite == ref.name], baseline, rules)
-        results += [_must_beat(name, reference, groups, scores, rules) for reference in rules.must_beat]
+        beaten = _in_scope(scores, rules.must_beat_on, distributions)
+        results += [_must_beat(name, reference, groups, beaten, rules) for reference in rules.must_beat]
         if rules.min_relevance:
-            results.append(_relevance(name, mine, rules))
+            results.append(_relevance(name, _in_scope(mine, rules.relevance_on, distributions), rules))
         if rules.max_merged_gap is not None and variant.role == "lora":
             results.append(_merged_gap(name, merged, groups, scores, rules))
         if rules.max_latency_overhead is not None and variant.role == "lora":
@@ -375,11 +380,3 @@ def evaluate_gate(run_dir: Path, baseline: Baseline | None = None, rules: GateRu
         results.append(_error("variants", "", None, f"no variant of the run matches {rules.variants}"))
     controls = [v.name for v in judged if v.expect == "fail"]
     return GateResult(run_id=manifest.run_id, mode=rules.mode, results=results, controls=controls)
-
-
-def _merged_of(variant: Variant, variants: list[Variant]) -> str | None:
-    """The merged variant of the same adapter, paired by the manifest's typed fields, not by name."""
-    if variant.role != "lora" or variant.adapter_name is None:
-        return None
-    found = [v.name for v in variants if v.role == "merged" and v.adapter_name == variant.adapter_name]
-    return found[0] if found else None

@@ -35,7 +35,7 @@ class PairAgreement(Frozen):
     same_calls: int
     """Cases with the same calls (names and arguments, in any order)."""
     differing: list[str] = Field(default_factory=list)
-    """A few `suite/case` ids whose text differs, to look at."""
+    """`suite/case` ids whose text differs (the first few, unless asked for more), to look at."""
 
 
 class AdapterParity(Frozen):
@@ -54,8 +54,11 @@ def _calls_key(text: str) -> list[str]:
     return sorted(json.dumps([c.name, c.arguments], sort_keys=True) for c in calls)
 
 
-def agreement(generations: dict[GenerationKey, Generation], a: str, b: str) -> PairAgreement | None:
-    """Agreement between two variants of one run; None when either has no answers."""
+def agreement(
+    generations: dict[GenerationKey, Generation], a: str, b: str, examples: int = _EXAMPLES
+) -> PairAgreement | None:
+    """Agreement between two variants of one run, with up to `examples` differing cases; None when either has no
+    answers."""
     answers: dict[str, dict[tuple[str, str], Generation]] = {a: {}, b: {}}
     for (variant, suite, case), generation in generations.items():
         if variant in answers and generation.error is None:
@@ -71,7 +74,7 @@ def agreement(generations: dict[GenerationKey, Generation], a: str, b: str) -> P
         cases=len(shared),
         same_text=len(shared) - len(differing),
         same_calls=same_calls,
-        differing=[f"{suite}/{case}" for suite, case in differing[:_EXAMPLES]],
+        differing=[f"{suite}/{case}" for suite, case in differing[:examples]],
     )
 
 

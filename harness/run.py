@@ -19,12 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from harness.backends.base import Backend, BackendUnavailable
 from harness.backends.openai_chat import OpenAIChatBackend, TokenDecoder, tokenizer_decoder
 from harness.cache import sha256_file
 from harness.chat_template import TEMPLATE_ID, template_path
+from harness.patterns import most_specific
+from harness.progress import StageProgress
 from harness.provenance import git_revision, machine, package_versions
 from harness.run_config import ConfigError, GenerationSettings, RunConfig, SuiteSelection
 from harness.run_plan import AdapterFiles, ServerPlan, plan_run
@@ -55,15 +56,16 @@ class Prepared:
     adapters: list[AdapterFiles]
     variants: list[Variant]
     plans: list[ServerPlan]
+    trained: tuple[str, ...] = ()
+    """Adapters trained by this call rather than taken from the cache."""
 
 
 def sample_cases(suite: Suite, selection: SuiteSelection) -> Suite:
     """A seeded sample of a suite's cases in suite order, keeping only the tools the sample uses."""
-    if selection.sample is None or selection.sample >= len(suite.cases):
+    size = most_specific(selection.samples, suite.name) or selection.sample
+    if size is None or size >= len(suite.cases):
         return suite
-    chosen = sorted(
-        random.Random(f"{selection.sample_seed}:{suite.name}").sample(range(len(suite.cases)), selection.sample)
-    )
+    chosen = sorted(random.Random(f"{selection.sample_seed}:{suite.name}").sample(range(len(suite.cases)), size))
     cases = [suite.cases[i] for i in chosen]
     used = {key for case in cases for key in case.tools}
     return suite.model_copy(update={"cases": cases, "tools": [t for t in suite.tools if t.key in used]})
@@ -81,18 +83,23 @@ def load_run_suites(selection: SuiteSelection, config_dir: Path) -> list[tuple[S
     return [(sample_cases(item.suite, selection), item.source) for item in loaded if item.suite is not None]
 
 
-def resolve_adapters(config: RunConfig, config_dir: Path) -> list[AdapterFiles]:
-    """Train (or take from the cache) recipe adapters; check folder adapters; hash both."""
+def resolve_adapters(
+    config: RunConfig, config_dir: Path, console: Console | None
+) -> tuple[list[AdapterFiles], list[str]]:
+    """Train (or take from the cache) recipe adapters; check folder adapters; hash both. Returns them with the
+    names of those trained now."""
     from harness.adapter_check import check_adapter
     from harness.recipes import load_recipe
     from harness.training import train
 
-    resolved = []
+    resolved, trained_now = [], []
     for spec in config.adapters:
         if spec.recipe is not None:
             recipe = load_recipe(config_dir / spec.recipe)
-            trained = train(recipe)
+            trained = train(recipe, console=console)
             adapter, merged = trained.adapter, trained.merged
+            if trained.trained_now:
+                trained_now.append(spec.name)
         else:
             assert spec.path is not None
             adapter = config_dir / spec.path
@@ -110,20 +117,23 @@ def resolve_adapters(config: RunConfig, config_dir: Path) -> list[AdapterFiles]:
                 rank=report.r or 1,
                 sha256=sha256_file(weights),
                 expect=spec.expect,
+                serve_merged=spec.serve_merged,
             )
         )
-    return resolved
+    return resolved, trained_now
 
 
-def prepare(config: RunConfig, config_dir: Path) -> Prepared:
+def prepare(config: RunConfig, config_dir: Path, console: Console | None = None) -> Prepared:
+    """Suites, base model and adapters (training shows its progress on `console`, if any), and the plan of
+    servers."""
     from harness.fixtures import materialise_base
 
     suites = load_run_suites(config.suites, config_dir)
     base = materialise_base(config.base)
-    adapters = resolve_adapters(config, config_dir)
+    adapters, trained = resolve_adapters(config, config_dir, console)
     template = template_path() if config.chat_template == "harness" else None
     variants, plans = plan_run(config, base, adapters, template, engine_defaults(on_gpu=_on_gpu()))
-    return Prepared(config, suites, base, adapters, [_resolved_dtype(v) for v in variants], plans)
+    return Prepared(config, suites, base, adapters, [_resolved_dtype(v) for v in variants], plans, tuple(trained))
 
 
 def _resolved_dtype(variant: Variant) -> Variant:
@@ -284,28 +294,17 @@ async def _answer_and_close(
 
 
 class RunProgress:
-    """A rich progress bar per variant; records each answer to the log before counting it."""
+    """Records each answer to the log before counting it on the stage's display."""
 
-    def __init__(self, folder: RunFolder, console: Console) -> None:
+    def __init__(self, folder: RunFolder, shown: StageProgress) -> None:
         self.folder = folder
-        self.progress = Progress(
-            TextColumn("{task.description:>22}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[errors]} errors"),
-            TimeElapsedColumn(),
-            console=console,
-        )
-        self.tasks: dict[str, int] = {}
-
-    def add(self, variant: str, total: int) -> None:
-        self.tasks[variant] = self.progress.add_task(variant, total=total, errors=0)
+        self.shown = shown
+        self.errors = 0
 
     def record(self, generation: Generation) -> None:
         self.folder.append_generation(generation)
-        task = self.tasks[generation.variant]
-        errors = self.progress.tasks[task].fields["errors"] + (generation.error is not None)
-        self.progress.update(task, advance=1, errors=errors)
+        self.errors += generation.error is not None
+        self.shown.advance(status=generation.variant + (f", {self.errors} errors" if self.errors else ""))
 
 
 def _record_unreached(unreached: list[tuple[WorkItem, str]], why: str, record: Callable[[Generation], None]) -> None:
@@ -350,10 +349,16 @@ def serve_and_answer(
             _record_unreached(unreached, why, progress.record)
             break
         restarts += 1
-        progress.progress.console.print(
-            f"[yellow]server {plan.name} {'died' if died else 'stopped answering'}; restart {restarts} of "
-            f"{prepared.config.server.max_restarts}, {len(items)} requests to ask again[/yellow]"
+        progress.shown.note(
+            f"server {plan.name} {'died' if died else 'stopped answering'}; restart {restarts} of "
+            f"{prepared.config.server.max_restarts}, {len(items)} requests to ask again"
         )
+
+
+def nothing_pending(prepared: Prepared, run_dir: Path) -> bool:
+    """Whether the run folder already holds a successful answer to every case of every variant."""
+    folder = RunFolder(run_dir)
+    return folder.has_manifest() and not any(pending_work(prepared, folder).values())
 
 
 def run(prepared: Prepared, run_dir: Path, console: Console, pool: ServerPool | None = None) -> RunFolder:
@@ -362,13 +367,13 @@ def run(prepared: Prepared, run_dir: Path, console: Console, pool: ServerPool | 
     config = prepared.config
     folder = open_run_folder(prepared, run_dir)
     work = pending_work(prepared, folder)
-    progress = RunProgress(folder, console)
     todo = [plan for plan in prepared.plans if any(work[variant] for variant in plan.models)]
-    for plan in prepared.plans:
-        for variant in plan.models:
-            if work[variant]:
-                progress.add(variant, len(work[variant]))
-    with progress.progress:
+    if not todo:
+        console.print("accuracy: every case has an answer in the run folder", soft_wrap=True, highlight=False)
+        return folder
+    with StageProgress(console, "accuracy", "answers") as shown:
+        shown.start(sum(len(items) for items in work.values()))
+        progress = RunProgress(folder, shown)
         for plan in todo:
             items = [item for variant in plan.models for item in work[variant]]
             try:

@@ -4,7 +4,7 @@ and query them. Data, not code; every field documented here is the reference for
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -15,6 +15,8 @@ from harness.types import Frozen, ParseMode
 CONFIG_VERSION = 1
 VariantKind = Literal["base-plain", "base", "lora", "merged", "reference"]
 EngineValue = str | int | float | bool
+SuiteScope = Literal["all", "in", "out"]
+"""Suites a rule looks at, by the distribution their files declare (`in`: held out from the training data)."""
 
 
 class ConfigError(HarnessError):
@@ -32,6 +34,9 @@ class AdapterSpec(Frozen):
     """An existing PEFT adapter folder, instead of a recipe."""
     merged: str | None = None
     """An existing merged model folder for a `path` adapter; needed only for the `merged` variant."""
+    serve_merged: bool = True
+    """Serve the merged model too when the config's variants include `merged`. Each merged model costs a server
+    of its own; a control has nothing to prove merged, so a quick bench serves only the candidates merged."""
     expect: Literal["pass", "fail"] = "pass"
     """`pass`: a candidate the gate must pass. `fail`: a control, a known-bad adapter the gate must catch (at least
     one rule fails); a control that passes every rule is reported as MISSED and fails the gate, because a gate
@@ -98,8 +103,8 @@ class LatencySettings(Frozen):
     requests_per_block: int = Field(default=1, ge=1)
     """Requests per arm per block, per unit of concurrency."""
     warmup: int = Field(default=1, ge=0)
-    """Unrecorded requests per arm and unit of concurrency before each level (at least every prompt once, so the
-    prefix cache holds them all and no arm's TTFT pays a prefill that another arm's request already paid)."""
+    """Unrecorded requests per arm and unit of concurrency before each level: they warm the engine, while timed
+    requests stay cold (each carries a fresh prefix-cache salt)."""
     adapters: list[str] | None = None
     """Adapters whose `lora` and `merged` variants the study measures; None: all of them. Adapters of one
     shape cost the same to serve, so one of them often tells the whole story in less time."""
@@ -120,9 +125,15 @@ class GateRules(Frozen):
     """Variants every gated one must beat on the cases that expect a call: more of them right, by more than chance
     (exact McNemar at `alpha`). An adapter that does not beat its own base model is not worth serving, whatever
     the model's size. Empty: rule off."""
+    must_beat_on: SuiteScope = "all"
+    """Which suites' call cases `must_beat` counts: `all`, `out` (suites nobody trained on: does the adapter
+    generalise beyond its training data?) or `in` (held-out splits of it)."""
     min_relevance: float = Field(default=0.5, ge=0, le=1)
     """Smallest allowed rate of answering without a call where no tool fits, over every irrelevance case of the
     run: the base rarely calls, so beating it on calls says nothing about calling too eagerly. 0: rule off."""
+    relevance_on: SuiteScope = "all"
+    """Which suites' irrelevance cases `min_relevance` counts: `all`, `in` (a held-out split of the training
+    data, where the adapter was taught when to stay silent) or `out`."""
     min_full_match: dict[str, float] = Field(default_factory=dict)
     """Suite name (shell pattern) → minimum full-match rate; the most specific pattern applies. None by default:
     what a model should reach depends on the model (see the README)."""
@@ -162,6 +173,9 @@ class SuiteSelection(Frozen):
     """Suite files, folders or `bfcl:CATEGORY` (relative paths are relative to the config file)."""
     sample: int | None = Field(default=None, ge=1)
     """Take at most this many cases per suite, a seeded sample in suite order; None takes all."""
+    samples: dict[str, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
+    """Suite name (shell pattern) → cases to sample from it, overriding `sample`; the most specific pattern
+    applies. A held-out suite that carries an accuracy floor needs more cases than a quick look at the others."""
     sample_seed: int = 0
     """Seed of the sample."""
 

@@ -31,6 +31,8 @@ class AdapterFiles:
     sha256: str
     expect: Literal["pass", "fail"] = "pass"
     """`fail` for a control adapter (see `AdapterSpec.expect`)."""
+    serve_merged: bool = True
+    """Whether the `merged` variant serves this adapter (see `AdapterSpec.serve_merged`)."""
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,7 @@ def plan_run(
             ServerPlan(name="lora-server", models=models, spec=spec(base, BASE_NAME, loras), tokenizer=str(base))
         )
     if "merged" in kinds:
-        for adapter in adapters:
+        for adapter in (a for a in adapters if a.serve_merged):
             if adapter.merged is None:
                 raise ConfigError(
                     f"adapter {adapter.name!r}: the merged variant needs a merged folder (set merged = PATH)"

@@ -69,13 +69,17 @@ def synthetic_run(
     missing: int = 0,
     config: dict[str, object] | None = None,
     controls: frozenset[str] = frozenset(),
+    held_out: frozenset[str] = frozenset(),
 ) -> Path:
     """A scored run of CASES simple cases where variant v answers the first right[v] correctly (or, given a
     set, exactly those cases). `silent` adds SILENT_CASES irrelevance cases, of which v answers the first
     silent[v] without a call (and calls f on the rest). A variant named `base` plays the base model; adapters
-    named in `controls` are declared known-bad (`expect = "fail"`)."""
+    named in `controls` are declared known-bad (`expect = "fail"`); suites named in `held_out` (`calls`,
+    `silence`) declare themselves in-distribution."""
     run = RunFolder(folder)
-    refs = [run.write_suite(suite, "synthetic") for suite in ([_calls(), _silence()] if silent else [_calls()])]
+    suites = [_calls(), _silence()] if silent else [_calls()]
+    suites = [s.model_copy(update={"distribution": "in"}) if s.name in held_out else s for s in suites]
+    refs = [run.write_suite(suite, "synthetic") for suite in suites]
     variants = [_variant(name, controls) for name in right]
     run.write_manifest(
         RunManifest(

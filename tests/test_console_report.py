@@ -8,9 +8,12 @@ import shutil
 from pathlib import Path
 
 from rich.console import Console
+from run_factory import synthetic_run
 
-from harness.console_report import print_report, produced_text
+from harness.console_report import print_report, print_summary, produced_text
+from harness.html_report import render_html
 from harness.run_view import load_run
+from harness.runlog import RunFolder
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT = ROOT / "tests" / "data" / "reports" / "handmade.txt"
@@ -53,3 +56,49 @@ def test_real_run_report_matches_its_snapshot(tmp_path: Path) -> None:
     text = render(run)
     assert text == REAL_SNAPSHOT.read_text(), "report changed; if intended, regenerate the snapshot"
     assert "lora:fc-good" in text and "merged:fc-good" in text and "base-plain" in text
+
+
+def test_reports_show_in_and_out_of_distribution_side_by_side(tmp_path: Path) -> None:
+    """`silence` marked in distribution: it moves above `calls`, and each distribution gets a pooled row (console)
+    and figure (HTML) beside the other."""
+    run = synthetic_run(tmp_path / "run", {"lora:good": 24}, silent={"lora:good": 5})  # calls 24/30, silence 5/10
+    folder = RunFolder(run)
+    manifest = folder.read_manifest()
+    suites = folder.read_suites(manifest)
+    refs = [
+        folder.write_suite(suites[ref.name].model_copy(update={"distribution": "in"}), ref.source)
+        if ref.name == "silence"
+        else ref
+        for ref in manifest.suites
+    ]
+    folder.write_manifest(manifest.model_copy(update={"suites": refs}))
+    rows = [line.split() for line in render(run).splitlines()]
+    labels = [" ".join(row[:2]) for row in rows]
+    assert labels.index("(in) silence") < labels.index("calls 30")
+    pooled = {" ".join(row[:2]): row[2:4] for row in rows if row[:1] == ["all"]}
+    assert pooled == {"all in-dist.": ["10", "50"], "all out-dist.": ["30", "80"], "all 40": ["72", "[57-84]"]}
+    html = render_html(load_run(run))
+    assert "<td>silence</td><td>in</td>" in html and "<td>calls</td><td>out</td>" in html
+    assert "in distribution 50% [24–76], out of distribution 80% [63–90]" in html
+
+
+def test_bench_summary_is_one_screenful_with_every_number_whole(tmp_path: Path) -> None:
+    """The summary `harness bench` prints after its verdict, on the real cold bench run: one full-match table
+    (split where six variants do not fit in 80 columns, never cutting a number), the merged-vs-unmerged finding
+    with the cases that differ, and latency."""
+    run = tmp_path / "bench-cold"
+    shutil.copytree(ROOT / "tests" / "data" / "runs" / "bench-cold", run)
+    buffer = io.StringIO()
+    print_summary(load_run(run), Console(file=buffer, width=80, color_system=None, highlight=False))
+    text = buffer.getvalue()
+    tables = [line.split() for line in text.splitlines() if line.startswith("  all ")]
+    assert tables == [
+        ["all", "48", "23", "[13-37]", "23", "[13-37]", "23", "[13-37]"],
+        ["all", "48", "8", "[3-20]", "23", "[13-37]", "8", "[3-20]"],
+    ]
+    assert (
+        "merged vs unmerged fc-good (served in unknown dtype): text differs on 3 of 48 cases, calls on 3:"
+        " argument_types/argtypes-017, irrelevance/irrelevance-018, simple/simple-035"
+    ) in text
+    assert "Latency at concurrency 1" in text and "First failures" not in text
+    assert len(text.splitlines()) < 80

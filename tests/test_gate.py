@@ -68,6 +68,30 @@ def test_rules_fail_where_they_should(
     assert [key for key, status in statuses(result).items() if status is Status.FAILED] == [failing]
 
 
+@pytest.mark.parametrize(
+    ("held_out", "rules", "status", "detail"),
+    [
+        (frozenset({"silence"}), GateRules(relevance_on="in"), Status.PASSED, "9 of 10 cases in distribution, 90.0%"),
+        (frozenset(), GateRules(relevance_on="in"), Status.ERROR, "no case in distribution of the run expects no"),
+        (frozenset({"silence"}), GateRules(relevance_on="out"), Status.ERROR, "no case out of distribution of"),
+        (frozenset({"silence"}), GateRules(must_beat_on="out"), Status.PASSED, "on 30 cases out of distribution"),
+        (frozenset({"calls"}), GateRules(must_beat_on="out"), Status.ERROR, "no case out of distribution of the"),
+    ],
+)
+def test_rules_count_the_suites_of_their_scope(
+    tmp_path: Path, held_out: frozenset[str], rules: GateRules, status: Status, detail: str
+) -> None:
+    run = synthetic_run(
+        tmp_path / "run",
+        {"base": 0, "lora:a": 27, "merged:a": 27},
+        silent={"base": 10, "lora:a": 9, "merged:a": 9},
+        held_out=held_out,
+    )
+    rule = "min_relevance" if rules.relevance_on != "all" else "must_beat"
+    result = next(r for r in evaluate_gate(run, rules=rules).results if r.rule == rule)
+    assert result.status is status and detail in result.detail, result.detail
+
+
 def test_missing_answers_and_missing_latency_cannot_pass(tmp_path: Path) -> None:
     run = synthetic_run(tmp_path / "run", {"lora:a": 30, "merged:a": 30}, missing=2)
     result = evaluate_gate(run)

@@ -99,6 +99,20 @@ def test_plan_puts_base_and_every_lora_on_one_server_and_each_merged_on_its_own(
     assert dict(lora.engine_args) == {"dtype": "bfloat16", "max-model-len": 2048, "enforce-eager": True}
 
 
+def test_plan_records_roles_controls_and_dtype_and_serves_only_wanted_merged_models() -> None:
+    config = RunConfig(name="x", variants=["base", "lora", "merged"], adapters=[{"name": "good", "recipe": "g.toml"}])
+    bad = AdapterFiles(name="bad", adapter=Path("/a/bad"), merged=None, rank=4, sha256="0", expect="fail",
+                       serve_merged=False)  # fmt: skip
+    variants, plans = plan_run(config, Path("/base"), [adapter("good", 16), bad], None, {"dtype": "float32"})
+    assert [(v.name, v.role, v.adapter_name, v.expect, v.dtype) for v in variants] == [
+        ("base", "base", None, "pass", "float32"),
+        ("lora:good", "lora", "good", "pass", "float32"),
+        ("lora:bad", "lora", "bad", "fail", "float32"),
+        ("merged:good", "merged", "good", "pass", "float32"),
+    ]
+    assert [p.name for p in plans] == ["lora-server", "merged-good"]  # no server for a merged model not wanted
+
+
 def test_server_arguments_match_vllm_flags() -> None:
     config = RunConfig(name="x", variants=["lora"], adapters=[{"name": "good", "recipe": "g.toml"}])
     _, plans = plan_run(config, Path("/base"), [adapter("good", 12)], Path("/t.jinja"), {"enforce-eager": False})
@@ -292,6 +306,25 @@ def test_sample_is_seeded_ordered_and_keeps_only_used_tools() -> None:
     assert {t.key for t in first.tools} == {key for c in first.cases for key in c.tools}
     assert sample_cases(suite, SuiteSelection(sample=5, sample_seed=1)).cases != first.cases
     assert sample_cases(suite, SuiteSelection(sample=10_000)) is suite
+
+
+@pytest.mark.parametrize(
+    ("sample", "samples", "size"),
+    [
+        (None, {}, 36),  # every case
+        (6, {}, 6),
+        (6, {"mult*": 9}, 9),  # a pattern overrides the default
+        (6, {"m*": 7, "multiple": 8}, 8),  # the exact name wins over a wildcard
+        (6, {"other": 9}, 6),  # a pattern of another suite changes nothing
+        (None, {"*": 5, "mu*": 3}, 3),  # the longer wildcard wins
+    ],
+)
+def test_sample_size_per_suite(sample: int | None, samples: dict[str, int], size: int) -> None:
+    suite = next(
+        item.suite for item in load_sources([str(ROOT / "suites")]) if item.suite and item.suite.name == "multiple"
+    )
+    assert len(suite.cases) == 36
+    assert len(sample_cases(suite, SuiteSelection(sample=sample, samples=samples)).cases) == size
 
 
 def gen(variant: str, case: str, text: str, error: str | None = None) -> Generation:
