@@ -385,7 +385,9 @@ def build_parser() -> argparse.ArgumentParser:
     compare.set_defaults(handler=_cmd_compare)
 
     gate = commands.add_parser(
-        "gate", help="judge a scored run folder by its config's rules: exit 0 pass, 1 fail, 2 cannot evaluate"
+        "gate",
+        help="judge a scored run folder by its config's rules: exit 0 every candidate passed and every control"
+        " was caught, 1 a candidate failed or a control was MISSED, 2 cannot evaluate",
     )
     gate.add_argument("run_dir", help="a scored run folder")
     gate.add_argument("--baseline", help="a baseline file (reports/baselines/NAME.json) the run must not fall below")

@@ -372,7 +372,7 @@ def evaluate_gate(run_dir: Path, baseline: Baseline | None = None, rules: GateRu
         results += [_must_beat(name, reference, groups, beaten, rules) for reference in rules.must_beat]
         if rules.min_relevance:
             results.append(_relevance(name, _in_scope(mine, rules.relevance_on, distributions), rules))
-        if rules.max_merged_gap is not None and variant.role == "lora":
+        if rules.max_merged_gap is not None and counterpart is not None:  # an adapter served merged too
             results.append(_merged_gap(name, merged, groups, scores, rules))
         if rules.max_latency_overhead is not None and variant.role == "lora":
             results.append(_latency_rule(name, merged, latency, rules.max_latency_overhead))

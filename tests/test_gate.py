@@ -294,3 +294,11 @@ def test_gate_cli_says_missed_and_junit_fails_the_control(tmp_path: Path, capsys
     failures = [case.get("name") for case in suite.iter("testcase") if case.find("failure") is not None]
     assert failures == ["control_caught"]
     assert "| ❌ | lora:good (control) | MISSED |" in (run / "gate-summary.md").read_text()
+
+
+def test_an_adapter_not_served_merged_has_no_merged_rule(tmp_path: Path) -> None:
+    """`serve_merged = false` leaves the merged variant out of the run: nothing to compare, so no rule (not an
+    error); an adapter whose merged variant is in the run but incomplete cannot pass it (tested above)."""
+    run = synthetic_run(tmp_path / "run", {"base": 0, "lora:a": 27}, silent={"base": 10, "lora:a": 9})
+    result = evaluate_gate(run)
+    assert "merged_gap" not in {r.rule for r in result.results} and result.exit_code == 0
