@@ -81,6 +81,27 @@ def reference_variants(name: str) -> tuple[str, str]:
     return f"ref-lora:{name}", f"ref-merged:{name}"
 
 
+def _adapter_variant(
+    adapter: AdapterFiles,
+    name: str,
+    role: Literal["lora", "merged", "reference"],
+    model: Path,
+    *,
+    unmerged: bool,
+    dtype: str | None = None,
+) -> Variant:
+    """A variant that serves `adapter`: its typed fields say whose it is and what the gate expects of it."""
+    return Variant(
+        name=name,
+        role=role,
+        model=str(model),
+        adapter=str(adapter.adapter) if unmerged else None,
+        adapter_name=adapter.name,
+        expect=adapter.expect,
+        dtype=dtype,
+    )
+
+
 def plan_run(
     config: RunConfig,
     base: Path,
@@ -127,17 +148,7 @@ def plan_run(
         if "lora" in kinds:
             for adapter in adapters:
                 name = lora_variant(adapter.name)
-                variants.append(
-                    Variant(
-                        name=name,
-                        role="lora",
-                        model=str(base),
-                        adapter=str(adapter.adapter),
-                        adapter_name=adapter.name,
-                        expect=adapter.expect,
-                        dtype=dtype,
-                    )
-                )
+                variants.append(_adapter_variant(adapter, name, "lora", base, unmerged=True, dtype=dtype))
                 models[name] = adapter.name
         loras = {a.name: a.adapter for a in adapters}
         plans.append(
@@ -150,16 +161,7 @@ def plan_run(
                     f"adapter {adapter.name!r}: the merged variant needs a merged folder (set merged = PATH)"
                 )
             name = merged_variant(adapter.name)
-            variants.append(
-                Variant(
-                    name=name,
-                    role="merged",
-                    model=str(adapter.merged),
-                    adapter_name=adapter.name,
-                    expect=adapter.expect,
-                    dtype=dtype,
-                )
-            )
+            variants.append(_adapter_variant(adapter, name, "merged", adapter.merged, unmerged=False, dtype=dtype))
             plans.append(
                 ServerPlan(
                     name=name.replace(":", "-"),
@@ -171,16 +173,7 @@ def plan_run(
     if "reference" in kinds:
         for adapter in adapters:
             unmerged, merged = reference_variants(adapter.name)
-            variants.append(
-                Variant(
-                    name=unmerged,
-                    role="reference",
-                    model=str(base),
-                    adapter=str(adapter.adapter),
-                    adapter_name=adapter.name,
-                    expect=adapter.expect,
-                )
-            )
+            variants.append(_adapter_variant(adapter, unmerged, "reference", base, unmerged=True))
             plans.append(
                 ServerPlan(
                     name=unmerged.replace(":", "-"),
@@ -189,15 +182,7 @@ def plan_run(
                 )
             )
             if adapter.merged is not None:
-                variants.append(
-                    Variant(
-                        name=merged,
-                        role="reference",
-                        model=str(adapter.merged),
-                        adapter_name=adapter.name,
-                        expect=adapter.expect,
-                    )
-                )
+                variants.append(_adapter_variant(adapter, merged, "reference", adapter.merged, unmerged=False))
                 plans.append(
                     ServerPlan(
                         name=merged.replace(":", "-"),
