@@ -15,7 +15,7 @@ def print_parity(report: AdapterParity, console: Console) -> None:
     """One adapter's agreement table and whether vLLM applied it."""
     table = Table(title=f"Parity of adapter {report.adapter}")
     for header in ("a", "b", "cases", "same text", "same calls", "differing (first few)"):
-        table.add_column(header)
+        table.add_column(header, no_wrap=header in ("a", "b"))  # variant names whole; the case list wraps
     for pair in report.pairs:
         table.add_row(
             pair.a,
