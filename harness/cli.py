@@ -438,8 +438,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _interrupt_on_sigterm(signum: int, frame: object) -> None:
-    """A CI job cancelled with SIGTERM must stop its servers like Ctrl-C does, not leave them running."""
+def _interrupt(signum: int, frame: object) -> None:
+    """Ctrl-C, and SIGTERM from a cancelled CI job, stop the run and its servers at once. Installed for SIGINT too,
+    so that asyncio.run does not put its own handler in place, which only cancels the running task: a
+    cancellation that lands inside a streamed HTTP read can be absorbed, and the run then went on to the end."""
     raise KeyboardInterrupt
 
 
@@ -458,5 +460,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run() -> None:
     """Console-script entry point."""
-    signal.signal(signal.SIGTERM, _interrupt_on_sigterm)
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     sys.exit(main())
