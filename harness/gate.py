@@ -286,9 +286,9 @@ def _relevance(variant: str, scores: list[CaseScore], rules: GateRules) -> RuleR
         return _error(rule, variant, None, f"no case {scope}of the run expects no call (add an irrelevance suite)")
     rate = wilson(sum(silent), len(silent))
     detail = (
-        f"no call where none fits in {rate.successes} of {rate.trials} cases {scope}, {rate.value or 0:.1%}"
-        f" [{rate.low:.1%}, {rate.high:.1%}]; minimum {rules.min_relevance:.0%}"
-    ).replace(" ,", ",")
+        f"no call where none fits in {rate.successes} of {rate.trials} cases {scope}".rstrip()
+        + f", {rate.value or 0:.1%} [{rate.low:.1%}, {rate.high:.1%}]; minimum {rules.min_relevance:.0%}"
+    )
     return _judged(rule, variant, None, (rate.value or 0) >= rules.min_relevance, detail)
 
 
