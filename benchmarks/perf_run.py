@@ -19,14 +19,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness.backends.openai_chat import tokenizer_decoder
-from harness.chat_template import render_prompt, template_path
 from harness.fixtures import materialise_base
-from harness.run import WorkItem, ask_endpoints, load_run_suites
-from harness.run_config import GenerationSettings, SuiteSelection
-from harness.run_plan import ServerPlan
-from harness.runlog import RunFolder
+from harness.fixtures.chat_template import render_prompt, template_path
+from harness.generation.answer import WorkItem, ask_endpoints, load_run_suites
+from harness.runs.config import GenerationSettings, SuiteSelection
+from harness.runs.folder import RunFolder
 from harness.serving import ServerSpec, VllmServer
+from harness.serving.backends.openai_chat import tokenizer_decoder
+from harness.serving.plan import ServerPlan
 from harness.serving.vllm_server import DEFAULT_ENV, engine_defaults
 
 ROOT = Path(__file__).resolve().parent.parent

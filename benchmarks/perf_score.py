@@ -12,9 +12,9 @@ import sys
 import time
 from collections.abc import Callable
 
-from harness import bfcl
 from harness.parsing import format_tool_calls
 from harness.scoring import ToolValidators, ideal_calls, score_generation
+from harness.suites import bfcl
 from harness.types import Case, Generation
 
 GOAL_CASES_PER_SECOND = 20_000

@@ -17,11 +17,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from harness.chat_template import openai_tools
 from harness.fixtures import materialise_base
-from harness.recipes import Recipe, load_recipe
-from harness.training import load_for_training, lora_config, sft_config, token_row
-from harness.training_data import load_examples
+from harness.fixtures.chat_template import openai_tools
+from harness.fixtures.recipes import Recipe, load_recipe
+from harness.fixtures.training import load_for_training, lora_config, sft_config, token_row
+from harness.fixtures.training_data import load_examples
 
 
 def timed_train(trainer: Any) -> float:

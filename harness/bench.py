@@ -17,18 +17,18 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from harness.console_report import print_summary
-from harness.gate import load_baseline
-from harness.gate_step import gate_step
-from harness.html_report import write_html
-from harness.latency_study import LATENCY_SUMMARY, latency_study
+from harness.gate.rules import load_baseline
+from harness.gate.step import gate_step
+from harness.generation.answer import nothing_pending, open_run_folder, prepare, run
+from harness.latency.measure import LATENCY_SUMMARY, latency_study
 from harness.provenance import cpu_flags, machine
-from harness.run import nothing_pending, open_run_folder, prepare, run
-from harness.run_config import RunConfig
-from harness.run_view import load_run
-from harness.runlog import write_atomic
-from harness.score_run import score_run
-from harness.server_pool import ServerPool
+from harness.reports.console import print_summary
+from harness.reports.html_page import write_html
+from harness.runs.config import RunConfig
+from harness.runs.folder import write_atomic
+from harness.runs.score import score_run
+from harness.runs.view import load_run
+from harness.serving.pool import ServerPool
 from harness.types import Frozen
 
 T = TypeVar("T")

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.markup import escape
 
-from harness.adapter_check import VLLM_MAX_LORA_RANKS
 from harness.errors import HarnessError
+from harness.fixtures.adapter_check import VLLM_MAX_LORA_RANKS
 from harness.progress import LIBRARY_LOG, library_output
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ errors = Console(stderr=True, highlight=False)
 
 
 def _cmd_suites_validate(args: argparse.Namespace) -> int:
-    from harness.suite_files import load_sources
+    from harness.suites.files import load_sources
 
     invalid = False
     for loaded in load_sources(args.paths):
@@ -59,7 +59,7 @@ def _cmd_suites_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_suites_schema(args: argparse.Namespace) -> int:
-    from harness.suite_files import suite_schema
+    from harness.suites.files import suite_schema
 
     sys.stdout.write(json.dumps(suite_schema(), indent=2) + "\n")
     return EXIT_OK
@@ -67,8 +67,8 @@ def _cmd_suites_schema(args: argparse.Namespace) -> int:
 
 def _write_suite(suite: Suite, path: Path) -> int:
     """Write a made suite and read it back as `suites validate` would, so that what was written is known to load."""
-    from harness.runlog import write_atomic
-    from harness.suite_files import load_suite_file, suite_json
+    from harness.runs.folder import write_atomic
+    from harness.suites.files import load_suite_file, suite_json
 
     write_atomic(path, suite_json(suite))
     loaded = load_suite_file(path)
@@ -83,15 +83,15 @@ def _write_suite(suite: Suite, path: Path) -> int:
 
 
 def _cmd_suites_from_generator(args: argparse.Namespace) -> int:
-    from harness.heldout import generated_suite
-    from harness.recipes import load_recipe
+    from harness.fixtures.recipes import load_recipe
+    from harness.suites.heldout import generated_suite
 
     recipe = load_recipe(Path(args.recipe)) if args.recipe else None
     return _write_suite(generated_suite(args.cases, args.seed, recipe, args.name), Path(args.out))
 
 
 def _cmd_suites_from_dataset(args: argparse.Namespace) -> int:
-    from harness.heldout import dataset_suite, default_name
+    from harness.suites.heldout import dataset_suite, default_name
 
     name = args.name or default_name(args.source)
     suite, skipped = dataset_suite(args.source, args.split, args.holdout, args.seed, name)
@@ -106,9 +106,9 @@ def _cmd_suites_from_dataset(args: argparse.Namespace) -> int:
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
-    from harness.console_report import print_accuracy
-    from harness.run_view import load_run
-    from harness.score_run import score_run
+    from harness.reports.console import print_accuracy
+    from harness.runs.score import score_run
+    from harness.runs.view import load_run
 
     score_run(Path(args.run_dir))
     print_accuracy(load_run(Path(args.run_dir)), console)
@@ -117,11 +117,11 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from harness.console_report import print_accuracy
-    from harness.run import prepare, run
-    from harness.run_config import load_run_config
-    from harness.run_view import load_run
-    from harness.score_run import score_run
+    from harness.generation.answer import prepare, run
+    from harness.reports.console import print_accuracy
+    from harness.runs.config import load_run_config
+    from harness.runs.score import score_run
+    from harness.runs.view import load_run
 
     path = Path(args.config)
     config = load_run_config(path)
@@ -138,10 +138,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_parity(args: argparse.Namespace) -> int:
-    from harness.console_checks import print_base_agreement, print_parity
-    from harness.parity import adapter_parity, agreement
-    from harness.run import prepare, run
-    from harness.run_config import load_run_config
+    from harness.generation.answer import prepare, run
+    from harness.reports.checks import print_base_agreement, print_parity
+    from harness.runs.config import load_run_config
+    from harness.scoring.parity import adapter_parity, agreement
 
     path = Path(args.config)
     config = load_run_config(path)
@@ -168,10 +168,10 @@ def _cmd_parity(args: argparse.Namespace) -> int:
 
 
 def _cmd_latency(args: argparse.Namespace) -> int:
-    from harness.console_report import print_latency
-    from harness.latency_study import latency_study
-    from harness.run import prepare
-    from harness.run_config import load_run_config
+    from harness.generation.answer import prepare
+    from harness.latency.measure import latency_study
+    from harness.reports.console import print_latency
+    from harness.runs.config import load_run_config
 
     path = Path(args.config)
     config = load_run_config(path)
@@ -185,7 +185,7 @@ def _cmd_latency(args: argparse.Namespace) -> int:
 
 def _cmd_bench(args: argparse.Namespace) -> int:
     from harness.bench import bench
-    from harness.run_config import load_run_config
+    from harness.runs.config import load_run_config
 
     path = Path(args.config)
     config = load_run_config(path)
@@ -195,22 +195,22 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from harness.console_report import print_report
-    from harness.run_view import load_run
+    from harness.reports.console import print_report
+    from harness.runs.view import load_run
 
     view = load_run(Path(args.run_dir))
     print_report(view, console)
     if args.html:
-        from harness.html_report import write_html
+        from harness.reports.html_page import write_html
 
         console.print(f"HTML report written to {write_html(view, Path(args.html))}", soft_wrap=True)
     return EXIT_OK
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from harness.compare import compare, pick_variants
-    from harness.console_report import print_comparison
-    from harness.run_view import load_run
+    from harness.reports.compare import compare, pick_variants
+    from harness.reports.console import print_comparison
+    from harness.runs.view import load_run
     from harness.types import ParseMode
 
     view_a = load_run(Path(args.run_a))
@@ -219,8 +219,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     result = compare(view_a, a, view_b, b, ParseMode(args.mode))
     print_comparison(result, console)
     if args.html:
-        from harness.compare_html import render_comparison_html
-        from harness.runlog import write_atomic
+        from harness.reports.compare_page import render_comparison_html
+        from harness.runs.folder import write_atomic
 
         path = Path(args.html)
         write_atomic(path, render_comparison_html(result, str(view_a.path), str(view_b.path)))
@@ -229,8 +229,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_gate(args: argparse.Namespace) -> int:
-    from harness.gate_step import gate_step
-    from harness.run_config import load_run_config
+    from harness.gate.step import gate_step
+    from harness.runs.config import load_run_config
 
     def optional(value: str | None) -> Path | None:
         return Path(value) if value else None
@@ -243,7 +243,7 @@ def _cmd_gate(args: argparse.Namespace) -> int:
 
 
 def _cmd_baseline_save(args: argparse.Namespace) -> int:
-    from harness.gate import save_baseline
+    from harness.gate.rules import save_baseline
 
     path = save_baseline(Path(args.run_dir), args.name, Path(args.dir))
     console.print(f"baseline written to {path}", soft_wrap=True)
@@ -252,8 +252,8 @@ def _cmd_baseline_save(args: argparse.Namespace) -> int:
 
 def _cmd_adapters_check(args: argparse.Namespace) -> int:
     """Say what the adapter is and why vLLM could not serve it, before anyone waits for an engine to start."""
-    from harness.adapter_check import AdapterReadError, check_adapter
-    from harness.console_checks import print_adapter_check
+    from harness.fixtures.adapter_check import AdapterReadError, check_adapter
+    from harness.reports.checks import print_adapter_check
 
     try:
         report = check_adapter(Path(args.path), max_rank=args.max_rank, base_model=args.base_model)
@@ -272,9 +272,9 @@ def _cmd_fixtures_base(args: argparse.Namespace) -> int:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from harness.cache import cache_root
-    from harness.recipes import load_recipe
-    from harness.training import train
+    from harness.fixtures.cache import cache_root
+    from harness.fixtures.recipes import load_recipe
+    from harness.fixtures.training import train
 
     for path in args.recipes:
         with library_output(cache_root() / TRAIN_LOG):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.cache import CACHE_ENV
+from harness.fixtures.cache import CACHE_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.runlog import RunFolder
-from harness.score_run import score_run
+from harness.runs.folder import RunFolder
+from harness.runs.score import score_run
 from harness.types import (
     ArgumentSpec,
     Case,

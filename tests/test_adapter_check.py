@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from harness.adapter_check import VLLM_MAX_LORA_RANKS, AdapterReadError, check_adapter
 from harness.cli import main
+from harness.fixtures.adapter_check import VLLM_MAX_LORA_RANKS, AdapterReadError, check_adapter
 
 torch = pytest.importorskip("torch")
 peft = pytest.importorskip("peft")

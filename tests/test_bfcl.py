@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from harness import bfcl
 from harness.parsing import format_tool_calls
 from harness.scoring import ToolValidators, ideal_calls, score_generation
-from harness.suite_files import load_bfcl
+from harness.suites import bfcl
+from harness.suites.files import load_bfcl
 from harness.types import Case, Generation
 
 

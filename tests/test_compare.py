@@ -11,9 +11,9 @@ from browser import browse, console_errors
 from run_factory import synthetic_run
 
 from harness.cli import main
-from harness.compare import CompareError, compare, pick_variants
-from harness.run_view import load_run
-from harness.score_run import score_run
+from harness.reports.compare import CompareError, compare, pick_variants
+from harness.runs.score import score_run
+from harness.runs.view import load_run
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,10 +10,10 @@ from pathlib import Path
 from rich.console import Console
 from run_factory import synthetic_run
 
-from harness.console_report import print_report, print_summary, produced_text
-from harness.html_report import render_html
-from harness.run_view import load_run
-from harness.runlog import RunFolder
+from harness.reports.console import print_report, print_summary, produced_text
+from harness.reports.html_page import render_html
+from harness.runs.folder import RunFolder
+from harness.runs.view import load_run
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT = ROOT / "tests" / "data" / "reports" / "handmade.txt"

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.cache import CACHE_ENV, DONE, cache_root, cached_folder
-from harness.chat_template import TEMPLATE_ID, openai_tools, render_prompt, template_path, template_text
 from harness.cli import main
 from harness.fixtures import TINY, FixtureError, fixture_info, materialise_base
+from harness.fixtures.cache import CACHE_ENV, DONE, cache_root, cached_folder
+from harness.fixtures.chat_template import TEMPLATE_ID, openai_tools, render_prompt, template_path, template_text
 from harness.types import Message, Tool
 
 

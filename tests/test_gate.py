@@ -12,11 +12,11 @@ import pytest
 from run_factory import SILENT_CASES, synthetic_run
 
 from harness.cli import main
-from harness.gate import Baseline, Decision, Status, evaluate_gate, load_baseline, save_baseline
-from harness.gate_output import junit_xml, markdown_summary
-from harness.run_config import GateRules
-from harness.runlog import RunFolder
-from harness.score_run import score_run
+from harness.gate.outputs import junit_xml, markdown_summary
+from harness.gate.rules import Baseline, Decision, Status, evaluate_gate, load_baseline, save_baseline
+from harness.runs.config import GateRules
+from harness.runs.folder import RunFolder
+from harness.runs.score import score_run
 from harness.types import CaseKind
 
 ROOT = Path(__file__).resolve().parent.parent

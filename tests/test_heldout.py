@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
-from harness.heldout import OVERSAMPLING
+from harness.fixtures.recipes import DataSpec, load_recipe
+from harness.fixtures.training_data import TrainingDataError, TrainingExample, generate, load_examples, user_messages
+from harness.fixtures.training_data.generator import HELDOUT_POOL
+from harness.fixtures.training_data.tool_pool import HELDOUT_TOOLS, SPECS
 from harness.parsing import parse_strict
-from harness.recipes import DataSpec, load_recipe
 from harness.scoring import ToolValidators, score_parsed
-from harness.suite_files import load_suite_file
-from harness.training_data import TrainingDataError, TrainingExample, generate, load_examples, user_messages
-from harness.training_data.generator import HELDOUT_POOL
-from harness.training_data.tool_pool import HELDOUT_TOOLS, SPECS
+from harness.suites.files import load_suite_file
+from harness.suites.heldout import OVERSAMPLING
 from harness.types import CaseKind, Suite, Tool, ToolCall
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,10 +9,10 @@ from pathlib import Path
 from browser import browse, console_errors
 from run_factory import synthetic_run
 
-from harness.html_report import render_html, write_html
-from harness.run_view import load_run
-from harness.runlog import RunFolder
-from harness.score_run import score_run
+from harness.reports.html_page import render_html, write_html
+from harness.runs.folder import RunFolder
+from harness.runs.score import score_run
+from harness.runs.view import load_run
 from harness.types import Generation
 
 HOSTILE = (

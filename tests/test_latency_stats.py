@@ -7,11 +7,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from harness.latency_stats import RatioEstimate, Verdict, control_verdict, noise_floor, ratio_of_medians, verdict
-from harness.latency_study import analyse, study_arms
-from harness.run import Prepared
-from harness.run_config import LatencySettings
-from harness.runlog import RunLogError
+from harness.generation.answer import Prepared
+from harness.latency.measure import analyse, study_arms
+from harness.latency.stats import RatioEstimate, Verdict, control_verdict, noise_floor, ratio_of_medians, verdict
+from harness.runs.config import LatencySettings
+from harness.runs.folder import RunLogError
 from harness.types import LatencySample
 
 
@@ -153,9 +153,9 @@ def test_analyse_reports_percentiles_ratios_and_the_control_floor() -> None:
 def _prepared(adapters: list[str], latency: dict[str, object]) -> Prepared:
     from pathlib import Path
 
-    from harness.run import Prepared
-    from harness.run_config import RunConfig
-    from harness.run_plan import AdapterFiles, plan_run
+    from harness.generation.answer import Prepared
+    from harness.runs.config import RunConfig
+    from harness.serving.plan import AdapterFiles, plan_run
 
     config = RunConfig(name="x", adapters=[{"name": a, "recipe": f"{a}.toml"} for a in adapters], latency=latency)
     files = [AdapterFiles(a, Path(f"/a/{a}"), Path(f"/m/{a}"), 8, "0") for a in adapters]

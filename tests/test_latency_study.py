@@ -14,14 +14,14 @@ import httpx
 import pytest
 from rich.console import Console
 
-from harness.latency_study import (
+from harness.latency.measure import (
     ColdPrefixBackend,
     LatencySummary,
     _measure,
     prefix_cache_hit_tokens,
     read_samples,
 )
-from harness.run_config import GenerationSettings, LatencySettings
+from harness.runs.config import GenerationSettings, LatencySettings
 from harness.types import Message, Tool
 
 PROMPTS = [
@@ -105,7 +105,7 @@ def test_reports_name_ttft_by_how_it_was_measured(prefix_cache: str) -> None:
 
 @pytest.mark.parametrize("prefix_cache", ["cold", "warm"])
 def test_the_console_report_says_how_ttft_was_measured(prefix_cache: str) -> None:
-    from harness.console_report import print_latency
+    from harness.reports.console import print_latency
 
     recorded = LatencySummary.model_validate_json(
         (Path(__file__).parent / "data" / "runs" / "bench-cold" / "latency-summary.json").read_bytes()
@@ -122,9 +122,9 @@ def test_the_console_report_says_how_ttft_was_measured(prefix_cache: str) -> Non
 @pytest.mark.slow
 def test_vllm_serves_a_repeated_prompt_from_its_cache_unless_salted(tiny_model: Path, tmp_path: Path) -> None:
     """The mechanism on a real server: a plain repeat is a prefix-cache hit, a salted repeat is not."""
-    from harness.backends.openai_chat import OpenAIChatBackend
-    from harness.chat_template import template_path
+    from harness.fixtures.chat_template import template_path
     from harness.serving import ServerSpec, VllmServer
+    from harness.serving.backends.openai_chat import OpenAIChatBackend
     from harness.serving.vllm_server import engine_defaults
 
     spec = ServerSpec(

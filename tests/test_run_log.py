@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
-from harness.runlog import GENERATIONS, RunFolder, RunLogError
-from harness.score_run import score_run
+from harness.runs.folder import GENERATIONS, RunFolder, RunLogError
+from harness.runs.score import score_run
 from harness.types import ErrorKind, Generation, RunManifest, Variant
 
 HANDMADE = Path(__file__).parent / "data" / "runs" / "handmade"

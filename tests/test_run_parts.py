@@ -10,14 +10,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from harness.backends.base import BackendUnavailable
-from harness.backends.openai_chat import OpenAIChatBackend
-from harness.parity import adapter_parity, agreement
-from harness.run import sample_cases
-from harness.run_config import ConfigError, GateRules, GenerationSettings, RunConfig, SuiteSelection, load_run_config
-from harness.run_plan import AdapterFiles, lora_rank_flag, plan_run
+from harness.generation.answer import sample_cases
+from harness.runs.config import ConfigError, GateRules, GenerationSettings, RunConfig, SuiteSelection, load_run_config
+from harness.scoring.parity import adapter_parity, agreement
+from harness.serving.backends.base import BackendUnavailable
+from harness.serving.backends.openai_chat import OpenAIChatBackend
+from harness.serving.plan import AdapterFiles, lora_rank_flag, plan_run
 from harness.serving.vllm_server import engine_defaults, relevant_log_lines, server_arguments
-from harness.suite_files import load_sources
+from harness.suites.files import load_sources
 from harness.types import Generation, Message
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -373,7 +373,7 @@ def test_adapter_that_equals_the_base_everywhere_is_not_applied(lora_texts: list
 
 
 def test_answer_all_shards_over_endpoints_and_returns_what_it_could_not_reach() -> None:
-    from harness.run import WorkItem, answer_all
+    from harness.generation.answer import WorkItem, answer_all
 
     suite = next(
         item.suite for item in load_sources([str(ROOT / "suites")]) if item.suite and item.suite.name == "simple"
@@ -403,9 +403,9 @@ def test_answer_all_shards_over_endpoints_and_returns_what_it_could_not_reach() 
 
 
 def test_server_pool_keeps_one_server_per_plan_and_logs_into_the_run_folder(tmp_path: Path) -> None:
-    from harness.run_plan import ServerPlan
-    from harness.server_pool import ServerPool
     from harness.serving import ServerSpec
+    from harness.serving.plan import ServerPlan
+    from harness.serving.pool import ServerPool
 
     plan = ServerPlan("merged-x", {"merged:x": "x"}, spec=ServerSpec(model="/m", served_name="x"))
     with ServerPool(tmp_path, 10) as pool:
@@ -417,8 +417,8 @@ def test_server_pool_keeps_one_server_per_plan_and_logs_into_the_run_folder(tmp_
 
 
 def test_a_run_folder_takes_new_gate_and_bench_settings_but_not_new_measurements(tmp_path: Path) -> None:
-    from harness.run import Prepared, open_run_folder
-    from harness.runlog import RunLogError
+    from harness.generation.answer import Prepared, open_run_folder
+    from harness.runs.folder import RunLogError
 
     base = tmp_path / "base"
     base.mkdir()

@@ -20,8 +20,8 @@ import pytest
 from harness.bench import STAGES, BenchStages
 from harness.cli import main
 from harness.progress import LIBRARY_LOG
-from harness.run_config import load_run_config
-from harness.runlog import RunFolder
+from harness.runs.config import load_run_config
+from harness.runs.folder import RunFolder
 from harness.serving import ServerError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,7 +118,7 @@ def test_smoke_bench_runs_every_stage(
 
 
 def _check_latency_study(run_dir: Path, out: str) -> None:
-    from harness.latency_study import LATENCY_SUMMARY, LatencySummary, read_samples
+    from harness.latency.measure import LATENCY_SUMMARY, LatencySummary, read_samples
 
     assert "A/A control" in out and "physical floor for tiny-smoke unmerged" in out
     samples = read_samples(run_dir / "latency.jsonl")
@@ -233,7 +233,7 @@ path = "no-such-adapter"
 def test_taken_port_is_a_clear_error(model_cache: Path, tmp_path: Path) -> None:
     from rich.console import Console
 
-    from harness.run import prepare, run
+    from harness.generation.answer import prepare, run
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -270,7 +270,7 @@ def test_parity_reports_the_adapter_applied_and_agreement(
 def test_external_endpoints_shard_cases_and_never_record_the_key(
     model_cache: Path, tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from harness.chat_template import template_path
+    from harness.fixtures.chat_template import template_path
     from harness.serving import ServerSpec, VllmServer
     from harness.serving.vllm_server import engine_defaults
 

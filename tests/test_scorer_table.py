@@ -12,7 +12,7 @@ import pytest
 from pydantic import Field
 
 from harness.scoring import ToolValidators, score_generation
-from harness.suite_rules import check_suite
+from harness.suites.rules import check_suite
 from harness.types import (
     Case,
     CaseKind,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
-from harness.suite_files import expand_sources, load_sources, suite_schema
+from harness.suites.files import expand_sources, load_sources, suite_schema
 from harness.types import CaseKind
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from harness import training
-from harness.adapter_check import check_adapter
-from harness.chat_template import END_OF_TURN, render_prompt
 from harness.cli import main
-from harness.recipes import DataSpec, RecipeError, load_recipe
-from harness.training_data import TrainingDataError, generate, load_examples
-from harness.training_data.course_format import convert_turn
+from harness.fixtures import training
+from harness.fixtures.adapter_check import check_adapter
+from harness.fixtures.chat_template import END_OF_TURN, render_prompt
+from harness.fixtures.recipes import DataSpec, RecipeError, load_recipe
+from harness.fixtures.training_data import TrainingDataError, generate, load_examples
+from harness.fixtures.training_data.course_format import convert_turn
 from harness.types import Message
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,15 +18,15 @@ from typing import Any
 
 import pytest
 
+from harness.fixtures.training_data import Corruption, TrainingExample, generate, tool_pool, user_messages
+from harness.fixtures.training_data.phrasings import PHRASINGS
+from harness.fixtures.training_data.tool_pool import SPECS
+from harness.fixtures.training_data.tool_specs import TIME_PATTERN
+from harness.fixtures.training_data.wording import NUMBER_WORDS, draw_arguments
 from harness.parsing import parse_strict
 from harness.scoring.calls import Validator, compile_validator, first_error
-from harness.suite_files import load_sources
-from harness.suite_rules import check_suite
-from harness.training_data import Corruption, TrainingExample, generate, tool_pool, user_messages
-from harness.training_data.phrasings import PHRASINGS
-from harness.training_data.tool_pool import SPECS
-from harness.training_data.tool_specs import TIME_PATTERN
-from harness.training_data.wording import NUMBER_WORDS, draw_arguments
+from harness.suites.files import load_sources
+from harness.suites.rules import check_suite
 from harness.types import Case, CaseKind, Message, Suite, ToolCall
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,7 +67,7 @@ def test_output_does_not_depend_on_the_hash_seed() -> None:
     """Set iteration order changes with the string hash seed; nothing the generator draws may depend on it."""
     here = os.environ.get("PYTHONHASHSEED")
     other = "1" if here == "2" else "2"  # this process runs under another seed (random when unset)
-    code = "import json; from harness.training_data import generate; print(json.dumps([e.model_dump() for e in generate(300, 5)]))"
+    code = "import json; from harness.fixtures.training_data import generate; print(json.dumps([e.model_dump() for e in generate(300, 5)]))"
     env = {**os.environ, "PYTHONHASHSEED": other}
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     assert run.stdout == json.dumps([e.model_dump() for e in generate(300, 5)]) + "\n"

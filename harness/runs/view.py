@@ -1,0 +1,63 @@
+"""A scored run folder loaded whole, read-only: what every report, comparison and gate output is rendered from.
+Nothing here calls a model; a run folder that is not scored yet is scored from its own log first (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.latency.measure import LATENCY_SUMMARY, LatencySummary
+from harness.runs.folder import RunFolder
+from harness.runs.score import score_run
+from harness.scoring import RunSummary
+from harness.types import Case, CaseScore, Generation, RunManifest, Suite
+
+
+@dataclass(frozen=True)
+class RunView:
+    path: Path
+    manifest: RunManifest
+    suites: dict[str, Suite]
+    generations: dict[tuple[str, str, str], Generation]
+    scores: list[CaseScore]
+    summary: RunSummary
+    latency: LatencySummary | None
+
+    @property
+    def variants(self) -> list[str]:
+        return [v.name for v in self.manifest.variants]
+
+    def case(self, suite: str, case_id: str) -> Case:
+        return next(c for c in self.suites[suite].cases if c.id == case_id)
+
+    def scores_of(self, variant: str) -> list[CaseScore]:
+        return [s for s in self.scores if s.variant == variant]
+
+    def distribution(self, suite: str) -> str:
+        """`in` when the suite is a held-out split of what the adapters were trained for, else `out`."""
+        return self.suites[suite].distribution
+
+    def scores_by_distribution(self, variant: str) -> dict[str, list[CaseScore]]:
+        """A variant's scores pooled in and out of distribution, for reports to show side by side."""
+        mine = self.scores_of(variant)
+        return {d: [s for s in mine if self.distribution(s.suite) == d] for d in ("in", "out")}
+
+
+def load_run(path: Path) -> RunView:
+    folder = RunFolder(path)
+    manifest = folder.read_manifest()
+    summary_path = path / "summary.json"
+    if not summary_path.exists() or not (path / "scores.jsonl").exists():
+        summary = score_run(path)
+    else:
+        summary = RunSummary.model_validate_json(summary_path.read_bytes())
+    latency_path = path / LATENCY_SUMMARY
+    return RunView(
+        path=path,
+        manifest=manifest,
+        suites=folder.read_suites(manifest),
+        generations={key: g for key, (_, g) in folder.read_generations().items()},
+        scores=folder.read_scores(),
+        summary=summary,
+        latency=LatencySummary.model_validate_json(latency_path.read_bytes()) if latency_path.exists() else None,
+    )

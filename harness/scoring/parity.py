@@ -1,0 +1,88 @@
+"""Parity from a run log: did vLLM really apply the adapter, and do unmerged and merged, vLLM and transformers,
+give the same answers?
+
+An engine that silently ignores an adapter (a wrong name, a rank it pads away, an unsupported module) serves the
+base under the adapter's name; every accuracy number is then the base's. The only proof that the adapter was
+applied is that its outputs differ from the base's on the same prompts, so a LoRA that equals the base everywhere
+fails loudly. Agreement is measured on exact text and on the calls read from it (lenient parse, order-free).
+"""
+
+from __future__ import annotations
+
+import json
+
+from pydantic import Field
+
+from harness.parsing import parse_lenient
+from harness.runs.folder import GenerationKey
+from harness.serving.plan import lora_variant, merged_variant, reference_variants
+from harness.types import Frozen, Generation
+
+_EXAMPLES = 3
+
+
+class PairAgreement(Frozen):
+    """How often two variants gave the same answer to the cases both answered."""
+
+    a: str
+    """First variant."""
+    b: str
+    """Second variant."""
+    cases: int
+    """Cases both answered without a request error."""
+    same_text: int
+    """Cases with identical text."""
+    same_calls: int
+    """Cases with the same calls (names and arguments, in any order)."""
+    differing: list[str] = Field(default_factory=list)
+    """`suite/case` ids whose text differs (the first few, unless asked for more), to look at."""
+
+
+class AdapterParity(Frozen):
+    """Parity of one adapter."""
+
+    adapter: str
+    """Adapter name."""
+    applied: bool
+    """vLLM's LoRA output differs from the base's on at least one case."""
+    pairs: list[PairAgreement]
+    """lora vs base, lora vs merged, and each vLLM variant against its transformers reference."""
+
+
+def _calls_key(text: str) -> list[str]:
+    calls = parse_lenient(text).calls
+    return sorted(json.dumps([c.name, c.arguments], sort_keys=True) for c in calls)
+
+
+def agreement(
+    generations: dict[GenerationKey, Generation], a: str, b: str, examples: int = _EXAMPLES
+) -> PairAgreement | None:
+    """Agreement between two variants of one run, with up to `examples` differing cases; None when either has no
+    answers."""
+    answers: dict[str, dict[tuple[str, str], Generation]] = {a: {}, b: {}}
+    for (variant, suite, case), generation in generations.items():
+        if variant in answers and generation.error is None:
+            answers[variant][(suite, case)] = generation
+    shared = sorted(answers[a].keys() & answers[b].keys())
+    if not shared:
+        return None
+    differing = [key for key in shared if answers[a][key].text != answers[b][key].text]
+    same_calls = sum(_calls_key(answers[a][key].text) == _calls_key(answers[b][key].text) for key in shared)
+    return PairAgreement(
+        a=a,
+        b=b,
+        cases=len(shared),
+        same_text=len(shared) - len(differing),
+        same_calls=same_calls,
+        differing=[f"{suite}/{case}" for suite, case in differing[:examples]],
+    )
+
+
+def adapter_parity(generations: dict[GenerationKey, Generation], adapter: str) -> AdapterParity:
+    lora, merged = lora_variant(adapter), merged_variant(adapter)
+    ref_lora, ref_merged = reference_variants(adapter)
+    wanted = [(lora, "base"), (lora, merged), (ref_lora, ref_merged), (lora, ref_lora), (merged, ref_merged)]
+    pairs = [pair for a, b in wanted if (pair := agreement(generations, a, b)) is not None]
+    against_base = pairs[0] if pairs and (pairs[0].a, pairs[0].b) == (lora, "base") else None
+    applied = against_base is not None and against_base.same_text < against_base.cases
+    return AdapterParity(adapter=adapter, applied=applied, pairs=pairs)
