@@ -30,11 +30,11 @@ from rich.console import Console
 
 from harness.fixtures.chat_template import openai_tools
 from harness.generation.answer import Prepared, prepare
-from harness.latency.measure import LatencySummary, draw_prompts, latency_study, prefix_cache_hit_tokens
+from harness.latency.measure import draw_prompts, latency_study, prefix_cache_hit_tokens
 from harness.runs.config import RunConfig, load_run_config
 from harness.serving import VllmServer
-from harness.serving.plan import lora_variant, merged_variant
 from harness.serving.pool import ServerPool
+from harness.types import LatencySummary, lora_variant, merged_variant
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = Path(__file__).with_name("vllm_cli.py")

@@ -10,9 +10,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import TypeVar
 
-from pydantic import Field
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -20,64 +19,22 @@ from rich.table import Table
 from harness.gate.rules import load_baseline
 from harness.gate.step import gate_step
 from harness.generation.answer import nothing_pending, open_run_folder, prepare, run
-from harness.latency.measure import LATENCY_SUMMARY, latency_study
+from harness.latency.measure import latency_study
 from harness.provenance import cpu_flags, machine
 from harness.reports.console import print_summary
 from harness.reports.html_page import write_html
 from harness.runs.config import RunConfig
-from harness.runs.folder import write_atomic
+from harness.runs.folder import LATENCY_SUMMARY, STAGES, RunFolder, write_atomic
 from harness.runs.score import score_run
 from harness.runs.view import load_run
 from harness.serving.pool import ServerPool
-from harness.types import Frozen
+from harness.types import BenchMachine, BenchStages, StageOutcome, StageTime
 
 T = TypeVar("T")
 
-STAGES = "stages.json"
 SPEED_FLAGS = ("avx2", "avx512f", "avx512_bf16", "amx_bf16")
 """The CPU flags that decide how fast a CPU trains and serves: AVX2 or AVX-512, and bf16 in hardware (without
 it bf16 is emulated, several times slower)."""
-StageOutcome = Literal["ran", "resumed", "skipped", "failed", "interrupted"]
-
-
-class StageTime(Frozen):
-    """One stage of a bench."""
-
-    name: str
-    """fixtures, accuracy, scoring, latency, report or gate."""
-    seconds: float
-    """Wall time."""
-    outcome: StageOutcome
-    """ran: did its work; resumed: found its work done (in the cache or the run folder) and took it; skipped:
-    switched off; failed or interrupted: the bench stopped in this stage."""
-    note: str = ""
-    """What the stage did, for a person."""
-
-
-class BenchMachine(Frozen):
-    """The machine a bench ran on: a stage time means nothing without it."""
-
-    cpu: str
-    """CPU model name."""
-    cores: int
-    """Cores this process may use."""
-    cpu_flags: list[str]
-    """Which of SPEED_FLAGS the CPU has (empty: none of them, or no /proc/cpuinfo to tell)."""
-    accelerator: list[str] = Field(default_factory=list)
-    """GPUs, when there are any."""
-
-
-class BenchStages(Frozen):
-    """`RUN_DIR/stages.json`: the stages of the latest `harness bench` into this run folder, rewritten after every
-    stage, so an interrupted bench still says what it finished and what each part cost."""
-
-    version: int = 1
-    """Format version."""
-    started_at: str
-    """When the bench started (UTC, ISO 8601)."""
-    machine: BenchMachine
-    stages: list[StageTime]
-    """In the order they ran."""
 
 
 def this_machine() -> BenchMachine:
@@ -183,7 +140,7 @@ def bench(config: RunConfig, config_dir: Path, run_dir: Path, console: Console) 
         clock.time("scoring", lambda: score_run(run_dir))
         if not config.bench.latency:
             clock.skip("latency", "switched off in [bench]")
-        elif (run_dir / LATENCY_SUMMARY).exists():
+        elif RunFolder(run_dir).has_latency_summary():
             clock.skip("latency", f"done before; delete {LATENCY_SUMMARY} to measure again", resumed=True)
         else:
             clock.time("latency", lambda: latency_study(prepared, run_dir, console, pool), "same servers")

@@ -139,7 +139,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_parity(args: argparse.Namespace) -> int:
     from harness.generation.answer import prepare, run
-    from harness.reports.checks import print_base_agreement, print_parity
+    from harness.reports.parity import print_base_agreement, print_parity
     from harness.runs.config import load_run_config
     from harness.scoring.parity import adapter_parity, agreement
 
@@ -253,7 +253,7 @@ def _cmd_baseline_save(args: argparse.Namespace) -> int:
 def _cmd_adapters_check(args: argparse.Namespace) -> int:
     """Say what the adapter is and why vLLM could not serve it, before anyone waits for an engine to start."""
     from harness.fixtures.adapter_check import AdapterReadError, check_adapter
-    from harness.reports.checks import print_adapter_check
+    from harness.fixtures.console import print_adapter_check
 
     try:
         report = check_adapter(Path(args.path), max_rank=args.max_rank, base_model=args.base_model)

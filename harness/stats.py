@@ -4,27 +4,9 @@ from __future__ import annotations
 
 import math
 
-from harness.types import Frozen
+from harness.types import Proportion
 
 Z_95 = 1.959963984540054
-
-
-class Proportion(Frozen):
-    """A success count out of a number of trials, with its Wilson 95% interval."""
-
-    successes: int
-    """Trials that succeeded."""
-    trials: int
-    """Trials in all; 0 means the metric does not apply."""
-    low: float
-    """Lower bound of the 95% interval."""
-    high: float
-    """Upper bound of the 95% interval."""
-
-    @property
-    def value(self) -> float | None:
-        """The observed proportion; None when there were no trials."""
-        return self.successes / self.trials if self.trials else None
 
 
 def wilson(successes: int, trials: int, z: float = Z_95) -> Proportion:

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from harness.bench import STAGES, BenchMachine, BenchStages, StageClock
+from harness.bench import StageClock
+from harness.runs.folder import STAGES
+from harness.types import BenchMachine, BenchStages
 
 MACHINE = BenchMachine(cpu="Test CPU", cores=2, cpu_flags=["avx2"])
 

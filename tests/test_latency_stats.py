@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 
 from harness.generation.answer import Prepared
-from harness.latency.measure import analyse, study_arms
-from harness.latency.stats import RatioEstimate, Verdict, control_verdict, noise_floor, ratio_of_medians, verdict
+from harness.latency.analyse import analyse
+from harness.latency.measure import study_arms
+from harness.latency.stats import control_verdict, noise_floor, ratio_of_medians, verdict
 from harness.runs.config import LatencySettings
 from harness.runs.folder import RunLogError
-from harness.types import LatencySample
+from harness.types import LatencySample, RatioEstimate, Verdict
 
 
 def synthetic_study(

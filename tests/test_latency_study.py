@@ -14,15 +14,10 @@ import httpx
 import pytest
 from rich.console import Console
 
-from harness.latency.measure import (
-    ColdPrefixBackend,
-    LatencySummary,
-    _measure,
-    prefix_cache_hit_tokens,
-    read_samples,
-)
+from harness.latency.measure import ColdPrefixBackend, _measure, prefix_cache_hit_tokens
 from harness.runs.config import GenerationSettings, LatencySettings
-from harness.types import Message, Tool
+from harness.runs.folder import read_samples
+from harness.types import LatencySummary, Message, Tool
 
 PROMPTS = [
     ([Message(role="user", content=f"question {i}")], [Tool(name=f"tool_{i}", description="d", parameters={})])

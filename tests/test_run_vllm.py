@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from harness.bench import STAGES, BenchStages
 from harness.cli import main
 from harness.progress import LIBRARY_LOG
 from harness.runs.config import load_run_config
-from harness.runs.folder import RunFolder
+from harness.runs.folder import STAGES, RunFolder
 from harness.serving import ServerError
+from harness.types import BenchStages
 
 ROOT = Path(__file__).resolve().parent.parent
 SMOKE_CONFIG = ROOT / "configs" / "tiny-smoke.toml"
@@ -118,7 +118,8 @@ def test_smoke_bench_runs_every_stage(
 
 
 def _check_latency_study(run_dir: Path, out: str) -> None:
-    from harness.latency.measure import LATENCY_SUMMARY, LatencySummary, read_samples
+    from harness.runs.folder import LATENCY_SUMMARY, read_samples
+    from harness.types import LatencySummary
 
     assert "A/A control" in out and "physical floor for tiny-smoke unmerged" in out
     samples = read_samples(run_dir / "latency.jsonl")

@@ -31,14 +31,21 @@ from pathlib import Path
 from pydantic import Field, ValidationError
 
 from harness.errors import HarnessError
-from harness.latency.measure import LATENCY_SUMMARY, LatencySummary
 from harness.patterns import most_specific
 from harness.runs.config import GateRules, RunConfig, SuiteScope
-from harness.runs.folder import RunFolder, RunLogError, write_atomic
-from harness.scoring import RunSummary
-from harness.scoring.aggregate import GroupSummary, paired_test
+from harness.runs.folder import RunFolder, write_atomic
+from harness.scoring import paired_test
 from harness.stats import mcnemar_exact, wilson
-from harness.types import CaseKind, CaseScore, Frozen, ParseMode, merged_counterpart
+from harness.types import (
+    CaseKind,
+    CaseScore,
+    Frozen,
+    GroupSummary,
+    LatencySummary,
+    ParseMode,
+    RunSummary,
+    merged_counterpart,
+)
 
 BASELINE_VERSION = 1
 
@@ -351,13 +358,9 @@ def evaluate_gate(run_dir: Path, baseline: Baseline | None = None, rules: GateRu
             rules = RunConfig.model_validate(manifest.config).gate
         except ValidationError:
             rules = GateRules()
-    try:
-        summary = RunSummary.model_validate_json((run_dir / "summary.json").read_bytes())
-    except FileNotFoundError:
-        raise RunLogError(f"{run_dir / 'summary.json'}: missing; run `harness score {run_dir}` first") from None
+    summary = folder.read_summary()
     scores = folder.read_scores()
-    latency_path = run_dir / LATENCY_SUMMARY
-    latency = LatencySummary.model_validate_json(latency_path.read_bytes()) if latency_path.exists() else None
+    latency = folder.read_latency_summary()
     groups = _groups(summary)
     distributions = {name: suite.distribution for name, suite in folder.read_suites(manifest).items()}
     judged = [v for v in manifest.variants if any(fnmatch.fnmatchcase(v.name, p) for p in rules.variants)]

@@ -11,7 +11,7 @@ and the overhead of an unmerged adapter over its merged model, measured so that 
   prefix cache) and are not recorded.
 - An A/A control measures one variant as two arms; its interval is the noise floor of this machine in this run.
 - Every request's timings go to `RUN_DIR/latency.jsonl`; the analysis (`latency-summary.json`) is a pure
-  function of that file.
+  function of that file (`harness.latency.analyse`).
 """
 
 from __future__ import annotations
@@ -21,56 +21,26 @@ import random
 import re
 import secrets
 import time
-from collections import defaultdict
 from collections.abc import Sequence
 from contextlib import ExitStack
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import httpx
-import numpy as np
-from pydantic import Field
 from rich.console import Console
 
 from harness.generation.answer import Prepared, open_run_folder
+from harness.latency.analyse import analyse
 from harness.latency.floor import unmerged_read_floor
-from harness.latency.stats import (
-    CONTROL_FAMILY_ALPHA,
-    RatioEstimate,
-    Verdict,
-    control_verdict,
-    noise_floor,
-    ratio_of_medians,
-    verdict,
-)
 from harness.progress import StageProgress
 from harness.runs.config import GenerationSettings, LatencySettings
-from harness.runs.folder import RunFolder, RunLogError, read_appended, write_atomic
+from harness.runs.folder import RunFolder, RunLogError, append_samples
 from harness.serving.backends.openai_chat import OpenAIChatBackend, tokenizer_decoder
-from harness.serving.plan import lora_rank_flag, lora_variant, merged_variant
+from harness.serving.plan import lora_rank_flag
 from harness.serving.pool import ServerPool
-from harness.types import Answer, Frozen, LatencySample, Message, Tool
+from harness.types import Answer, LatencySample, LatencySummary, Message, Tool, lora_variant, merged_variant
 
-LATENCY = "latency.jsonl"
-LATENCY_SUMMARY = "latency-summary.json"
 CONTROL_SUFFIX = " (A/A)"
-METRICS = ("ttft_s", "tpot_s", "e2e_s")
-PrefixCache = Literal["cold", "warm"]
-MEASURED: PrefixCache = "cold"
-"""How the study measures TTFT (see the module docstring)."""
-PREFIX_CACHE_NOTES: dict[PrefixCache, str] = {
-    "cold": "cold TTFT: no timed prompt was in the prefix cache, so TTFT includes the whole prompt's prefill",
-    "warm": "warm TTFT: every timed prompt was in the prefix cache (a study from before TTFT was measured cold), "
-    "so TTFT hides the prefill; run `harness latency` again for cold figures",
-}
-
-
-def metric_label(metric: str, prefix_cache: PrefixCache) -> str:
-    """How verdicts and reports name a metric: TTFT says whether its prompts could be prefix-cache hits, because
-    a warm TTFT hides the prefill and the two differ tenfold for an unmerged adapter on a CPU."""
-    name = metric.removesuffix("_s").upper()
-    return f"{prefix_cache} {name}" if metric == "ttft_s" else name
 
 
 class ColdPrefixBackend(OpenAIChatBackend):
@@ -97,60 +67,6 @@ def prefix_cache_hit_tokens(base_url: str) -> float:
     the evidence that a cold study had no hit is that this does not move while it runs."""
     text = httpx.get(f"{base_url.removesuffix('/v1')}/metrics", timeout=10).text
     return sum(float(value) for value in _PREFIX_CACHE_HITS.findall(text))
-
-
-class ArmStats(Frozen):
-    """Percentiles of one arm at one concurrency level."""
-
-    concurrency: int
-    arm: str
-    requests: int
-    """Requests that succeeded."""
-    errors: int
-    """Requests that failed."""
-    percentiles: dict[str, dict[str, float]]
-    """Metric (ttft_s, tpot_s, e2e_s, itl_s) → {p50, p90, p99} in seconds."""
-    output_tokens_per_s: float
-    """Median over requests of output tokens / end-to-end time."""
-
-
-class Comparison(Frozen):
-    """One metric of one arm against another at one concurrency level."""
-
-    concurrency: int
-    metric: str
-    numerator: str
-    denominator: str
-    estimate: RatioEstimate
-    verdict: Verdict
-    control: bool = False
-    """True for the A/A control pair."""
-
-
-class LatencySummary(Frozen):
-    """`latency-summary.json`: what reports and gates read about latency."""
-
-    version: int = 1
-    arms: list[ArmStats]
-    comparisons: list[Comparison]
-    noise_floor: dict[str, dict[str, float]]
-    """Concurrency (as text) → metric → the A/A control's noise floor."""
-    prefix_cache: PrefixCache = "warm"
-    """"cold": no timed request could reuse a cached prefix, so TTFT includes the whole prompt's prefill, as for
-    a prompt the server has not seen; "warm": every prompt was in the prefix cache when timed (summaries written
-    before the study measured cold)."""
-    read_floor: dict[str, float] = Field(default_factory=dict)
-    """Adapter → extra weight reads per decode step of the unmerged adapter (the memory-bound overhead floor)."""
-    seconds: float | None = None
-    """Wall time of the measurement, servers' start-up included."""
-
-    def label(self, metric: str) -> str:
-        return metric_label(metric, self.prefix_cache)
-
-    @property
-    def prefix_cache_note(self) -> str:
-        """What TTFT measured, in a sentence for reports."""
-        return PREFIX_CACHE_NOTES[self.prefix_cache]
 
 
 def study_arms(prepared: Prepared) -> tuple[list[tuple[str, str]], list[tuple[str, str, bool]]]:
@@ -208,17 +124,6 @@ def _sample(concurrency: int, block: int, arm: str, variant: str, prompt: int, a
     )
 
 
-def append_samples(path: Path, samples: Sequence[LatencySample]) -> None:
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write("".join(sample.model_dump_json() + "\n" for sample in samples))
-
-
-def read_samples(path: Path) -> list[LatencySample]:
-    if not path.exists():
-        raise RunLogError(f"{path}: missing; run `harness latency` first")
-    return [sample for _, sample in read_appended(path, LatencySample)]
-
-
 async def _measure(
     backends: dict[str, ColdPrefixBackend],
     arms: list[tuple[str, str]],
@@ -270,98 +175,6 @@ async def _measure(
                 shown.advance(status=f"concurrency {level}")
 
 
-def _percentiles(values: list[float]) -> dict[str, float]:
-    if not values:
-        return {}
-    p50, p90, p99 = np.percentile(values, [50, 90, 99])
-    return {"p50": float(p50), "p90": float(p90), "p99": float(p99)}
-
-
-def analyse(
-    samples: Sequence[LatencySample],
-    pairs: Sequence[tuple[str, str, bool]],
-    settings: LatencySettings,
-    read_floor: dict[str, float],
-    seconds: float | None = None,
-) -> LatencySummary:
-    """Percentiles per arm and ratios per pair; pure, so reports can recompute it from the log (of a study that
-    measured cold, as every study since the cold design does)."""
-    by_arm: dict[tuple[int, str], list[LatencySample]] = defaultdict(list)
-    for sample in samples:
-        by_arm[(sample.concurrency, sample.arm)].append(sample)
-    arms = []
-    for (level, arm), members in sorted(by_arm.items()):
-        good = [s for s in members if s.error is None and s.e2e_s]
-        percentiles = {m: _percentiles([getattr(s, m) for s in good if getattr(s, m) is not None]) for m in METRICS}
-        percentiles["itl_s"] = _percentiles([gap for s in good for gap in s.itl_s])
-        rates = [s.output_tokens / s.e2e_s for s in good if s.output_tokens and s.e2e_s]
-        arms.append(
-            ArmStats(
-                concurrency=level,
-                arm=arm,
-                requests=len(good),
-                errors=len(members) - len(good),
-                percentiles=percentiles,
-                output_tokens_per_s=float(np.median(rates)) if rates else 0.0,
-            )
-        )
-
-    def blocks_of(level: int, arm: str, metric: str) -> dict[int, list[float]]:
-        found: dict[int, list[float]] = defaultdict(list)
-        for s in by_arm.get((level, arm), []):
-            value = getattr(s, metric)
-            if s.error is None and value is not None:
-                found[s.block].append(value)
-        return found
-
-    comparisons = []
-    floors: dict[str, dict[str, float]] = {}
-    levels = sorted({s.concurrency for s in samples})
-    controls = len(levels) * len(METRICS) * sum(control for _, _, control in pairs)
-    for level in levels:
-        estimates = {}
-        for metric in METRICS:
-            for numerator, denominator, control in pairs:
-                num, den = blocks_of(level, numerator, metric), blocks_of(level, denominator, metric)
-                estimate = ratio_of_medians(num, den, resamples=settings.resamples, seed=settings.seed)
-                if estimate is None:
-                    continue
-                judge = None
-                if control:
-                    family = 1 - CONTROL_FAMILY_ALPHA / controls
-                    judge = ratio_of_medians(
-                        num, den, resamples=settings.resamples, seed=settings.seed, confidence=family
-                    )
-                estimates[(metric, numerator, denominator)] = (estimate, judge)
-        floors[str(level)] = {
-            metric: noise_floor(next((e for (m, _, _), (e, j) in estimates.items() if m == metric and j), None))
-            for metric in METRICS
-        }
-        for (metric, numerator, denominator), (estimate, judge) in estimates.items():
-            name = f"{numerator} vs {denominator}, {metric_label(metric, MEASURED)}"
-            floor = floors[str(level)][metric]
-            judged = control_verdict(name, estimate, judge) if judge else verdict(name, estimate, floor)
-            comparisons.append(
-                Comparison(
-                    concurrency=level,
-                    metric=metric,
-                    numerator=numerator,
-                    denominator=denominator,
-                    estimate=estimate,
-                    verdict=judged,
-                    control=judge is not None,
-                )
-            )
-    return LatencySummary(
-        arms=arms,
-        comparisons=comparisons,
-        noise_floor=floors,
-        prefix_cache=MEASURED,
-        read_floor=read_floor,
-        seconds=seconds,
-    )
-
-
 def _read_floors(prepared: Prepared) -> dict[str, float]:
     return {
         adapter.name: unmerged_read_floor(prepared.base, adapter.adapter, adapter.rank, lora_rank_flag(adapter.rank))
@@ -381,9 +194,7 @@ def latency_study(
     arms, pairs = study_arms(prepared)
     prompts = draw_prompts(prepared, settings)
     wanted = {variant for _, variant in arms}
-    output = folder.path / LATENCY
-    if output.exists():
-        output.rename(output.with_name(f"latency-{datetime.now(UTC):%Y%m%dT%H%M%S}.jsonl"))
+    folder.archive_latency_samples()
     with ExitStack() as stack:
         servers = pool or stack.enter_context(ServerPool(folder.path, config.server.startup_timeout_s))
         backends: dict[str, ColdPrefixBackend] = {}
@@ -401,12 +212,13 @@ def latency_study(
 
         async def measure_and_close() -> None:
             try:
-                await _measure(backends, arms, prompts, settings, output, console)
+                await _measure(backends, arms, prompts, settings, folder.latency_log, console)
             finally:
                 for backend in backends.values():
                     await backend.aclose()
 
         asyncio.run(measure_and_close())
-    summary = analyse(read_samples(output), pairs, settings, _read_floors(prepared), time.perf_counter() - began)
-    write_atomic(folder.path / LATENCY_SUMMARY, summary.model_dump_json(indent=2) + "\n")
+    samples = folder.read_latency_samples()
+    summary = analyse(samples, pairs, settings, _read_floors(prepared), time.perf_counter() - began)
+    folder.write_latency_summary(summary)
     return summary

@@ -15,32 +15,10 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from scipy.stats import wilcoxon
 
-from harness.types import Frozen
+from harness.types import RatioEstimate, Verdict
 
 BlockSamples = Mapping[int, Sequence[float]]
 """Block number → the samples of one arm in that block."""
-
-
-class RatioEstimate(Frozen):
-    """How much slower (>1) or faster (<1) one arm is than another on one metric."""
-
-    ratio: float
-    """Median of the numerator arm over the median of the denominator arm."""
-    low: float
-    """Lower bound of the 95% block-bootstrap interval."""
-    high: float
-    """Upper bound of the 95% block-bootstrap interval."""
-    p_value: float
-    """Two-sided Wilcoxon signed-rank test on the per-block log ratios of medians (1.0 with fewer than 2 blocks)."""
-    blocks: int
-    """Blocks in which both arms have samples."""
-    samples: tuple[int, int]
-    """Samples of the numerator and of the denominator arm."""
-
-    @property
-    def half_width(self) -> float:
-        """Half the interval's width, relative to the ratio: the precision of the estimate."""
-        return (self.high - self.low) / 2 / self.ratio
 
 
 def _pooled_median(samples: BlockSamples, blocks: Sequence[int]) -> float:
@@ -89,15 +67,6 @@ def ratio_of_medians(
         blocks=len(blocks),
         samples=(sum(len(n) for n in num), sum(len(d) for d in den)),
     )
-
-
-class Verdict(Frozen):
-    """What the comparison of two arms means, in one sentence a user can act on."""
-
-    different: bool
-    """The interval excludes 1 and the effect is above the noise floor."""
-    text: str
-    """"X is 12% slower, 95% CI [9%, 15%]" or "no difference above the noise floor of 2%"."""
 
 
 def noise_floor(control: RatioEstimate | None) -> float:

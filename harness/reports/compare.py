@@ -12,11 +12,11 @@ import numpy as np
 from pydantic import Field
 
 from harness.errors import HarnessError
-from harness.latency.measure import LATENCY, read_samples
-from harness.latency.stats import RatioEstimate, ratio_of_medians
+from harness.latency.analyse import METRICS, block_samples
+from harness.latency.stats import ratio_of_medians
 from harness.runs.view import RunView
 from harness.stats import mcnemar_exact
-from harness.types import Frozen, ParseMode
+from harness.types import Frozen, ParseMode, RatioEstimate
 
 ALPHA = 0.05
 _RESAMPLES = 4000
@@ -83,20 +83,14 @@ def _suite(name: str, pairs: list[tuple[bool, bool]], seed: int) -> SuiteCompari
 
 
 def _latency(view: RunView, a: str, b: str) -> dict[str, RatioEstimate]:
-    path = view.path / LATENCY
-    if not path.exists():
-        return {}
-    samples = read_samples(path)
+    samples = view.latency_samples()
     levels = sorted({s.concurrency for s in samples if s.arm in (a, b)})
     found = {}
-    for metric in ("ttft_s", "tpot_s", "e2e_s"):
+    for metric in METRICS:
         for level in levels:
-            blocks: dict[str, dict[int, list[float]]] = {a: {}, b: {}}
-            for s in samples:
-                value = getattr(s, metric)
-                if s.concurrency == level and s.arm in blocks and s.error is None and value is not None:
-                    blocks[s.arm].setdefault(s.block, []).append(value)
-            estimate = ratio_of_medians(blocks[b], blocks[a])
+            estimate = ratio_of_medians(
+                block_samples(samples, level, b, metric), block_samples(samples, level, a, metric)
+            )
             if estimate is not None:
                 found[metric] = estimate
                 break
@@ -126,8 +120,8 @@ def _recommend(a: str, b: str, overall: SuiteComparison, latency: dict[str, Rati
 def pick_variants(view_a: RunView, view_b: RunView, a: str | None, b: str | None) -> tuple[str, str]:
     """The variants to compare: as given, else the unmerged adapters (two in one run, or one in each run)."""
     same = view_a.path == view_b.path
-    loras_a = [v for v in view_a.variants if v.startswith("lora:")]
-    loras_b = [v for v in view_b.variants if v.startswith("lora:")]
+    loras_a = [v.name for v in view_a.variants_of("lora")]
+    loras_b = [v.name for v in view_b.variants_of("lora")]
     if a is None and b is None and same and len(loras_a) == 2:
         return loras_a[0], loras_a[1]
     if a is None:

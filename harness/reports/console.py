@@ -11,14 +11,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from harness.latency.measure import LatencySummary
 from harness.parsing import parse_lenient
 from harness.reports.compare import Comparison, SuiteComparison
 from harness.runs.view import RunView
-from harness.scoring import Metrics, metrics
+from harness.scoring import metrics
 from harness.scoring.parity import agreement
-from harness.stats import Proportion
-from harness.types import ErrorKind, ExpectedCall, ParseMode, merged_counterpart
+from harness.types import ErrorKind, ExpectedCall, LatencySummary, Metrics, ParseMode, Proportion, merged_counterpart
 
 WORST_CASES = 5
 SERVING_EXAMPLES = 5

@@ -16,7 +16,6 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from harness.latency.measure import LATENCY, read_samples
 from harness.parsing import parse_lenient
 from harness.reports.console import expected_text, produced_text
 from harness.reports.svg import Bar, Ratio, bar_chart, cdf_chart, ratio_chart
@@ -128,7 +127,7 @@ def _latency_section(view: RunView) -> str:
         return '<h2>Latency</h2><p class="muted">No latency study in this run folder.</p>'
     summary = view.latency
     parts = ["<h2>Latency</h2>", f"<p>{escape(summary.prefix_cache_note)}</p>"]
-    samples = read_samples(view.path / LATENCY) if (view.path / LATENCY).exists() else []
+    samples = view.latency_samples()
     for level in sorted({a.concurrency for a in summary.arms}):
         curves: dict[str, list[float]] = {}
         for s in samples:

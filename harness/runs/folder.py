@@ -1,10 +1,14 @@
-"""The run folder: the single source of truth that scoring, reports and gates read.
+"""The run folder: the single source of truth that scoring, reports and gates read, and the one API through
+which every stage reads and writes it.
 
-    RUN_DIR/manifest.json       RunManifest: what was measured, with hashes and versions
-    RUN_DIR/suites/NAME.json    snapshot of every suite used, so a run re-scores identically after suites change
-    RUN_DIR/generations.jsonl   append-only, one Generation per line, flushed per record
-    RUN_DIR/scores.jsonl        CaseScore per generation, written by `harness score`
-    RUN_DIR/summary.json        RunSummary, written by `harness score`
+    RUN_DIR/manifest.json          RunManifest: what was measured, with hashes and versions
+    RUN_DIR/suites/NAME.json       snapshot of every suite used, so a run re-scores identically after suites change
+    RUN_DIR/generations.jsonl      append-only, one Generation per line, flushed per record
+    RUN_DIR/scores.jsonl           CaseScore per generation, written by `harness score`
+    RUN_DIR/summary.json           RunSummary, written by `harness score`
+    RUN_DIR/latency.jsonl          append-only, one LatencySample per timed request, written by `harness latency`
+    RUN_DIR/latency-summary.json   LatencySummary, the study's analysis of latency.jsonl
+    RUN_DIR/stages.json            BenchStages, written by `harness bench` after every stage
 
 A run is resumable because generations are only ever appended: a torn last line (a killed process) is ignored,
 and when a key (variant, suite, case) appears twice the later line wins (a retried request).
@@ -14,25 +18,36 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from harness.errors import HarnessError
-from harness.types import CaseScore, Generation, RunManifest, Suite, SuiteRef
+from harness.types import (
+    CaseScore,
+    Generation,
+    GenerationKey,
+    LatencySample,
+    LatencySummary,
+    RunManifest,
+    RunSummary,
+    Suite,
+    SuiteRef,
+)
 
 MANIFEST = "manifest.json"
 GENERATIONS = "generations.jsonl"
 SCORES = "scores.jsonl"
 SUMMARY = "summary.json"
 SUITES = "suites"
+LATENCY = "latency.jsonl"
+LATENCY_SUMMARY = "latency-summary.json"
+STAGES = "stages.json"
 
 M = TypeVar("M", bound=BaseModel)
-
-GenerationKey = tuple[str, str, str]
-"""(variant, suite, case id): what a generation answers."""
 
 
 class RunLogError(HarnessError):
@@ -90,6 +105,19 @@ def read_appended(path: Path, model: type[M]) -> list[tuple[int, M]]:
                 break
             raise RunLogError(f"{path}:{number}: {_validation_message(error)}") from None
     return records
+
+
+def append_samples(path: Path, samples: Sequence[LatencySample]) -> None:
+    """Append a block's timed requests to a latency log."""
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("".join(sample.model_dump_json() + "\n" for sample in samples))
+
+
+def read_samples(path: Path) -> list[LatencySample]:
+    """Every timed request of a latency log."""
+    if not path.exists():
+        raise RunLogError(f"{path}: missing; run `harness latency` first")
+    return [sample for _, sample in read_appended(path, LatencySample)]
 
 
 class RunFolder:
@@ -150,7 +178,7 @@ class RunFolder:
             latest[(generation.variant, generation.suite, generation.case_id)] = (number, generation)
         return latest
 
-    def write_scores(self, scores: Iterable[CaseScore], summary: BaseModel) -> None:
+    def write_scores(self, scores: Iterable[CaseScore], summary: RunSummary) -> None:
         write_atomic(self._file(SCORES), "".join(s.model_dump_json() + "\n" for s in scores))
         write_atomic(self._file(SUMMARY), summary.model_dump_json(indent=2) + "\n")
 
@@ -165,3 +193,39 @@ class RunFolder:
             except ValidationError as error:
                 raise RunLogError(f"{path}:{number}: {_validation_message(error)}") from None
         return scores
+
+    def is_scored(self) -> bool:
+        """Whether `harness score` wrote the scores and the summary."""
+        return self._file(SCORES).exists() and self._file(SUMMARY).exists()
+
+    def read_summary(self) -> RunSummary:
+        path = self._file(SUMMARY)
+        if not path.exists():
+            raise RunLogError(f"{path}: missing; run `harness score {self.path}` first")
+        return _read_model(path, RunSummary)
+
+    @property
+    def latency_log(self) -> Path:
+        """`latency.jsonl`, which the study appends to block by block."""
+        return self._file(LATENCY)
+
+    def archive_latency_samples(self) -> None:
+        """Keep an earlier study's samples beside the new one's, under the time the new one started."""
+        if self.latency_log.exists():
+            self.latency_log.rename(self.latency_log.with_name(f"latency-{datetime.now(UTC):%Y%m%dT%H%M%S}.jsonl"))
+
+    def has_latency_samples(self) -> bool:
+        return self.latency_log.exists()
+
+    def read_latency_samples(self) -> list[LatencySample]:
+        return read_samples(self.latency_log)
+
+    def write_latency_summary(self, summary: LatencySummary) -> None:
+        write_atomic(self._file(LATENCY_SUMMARY), summary.model_dump_json(indent=2) + "\n")
+
+    def has_latency_summary(self) -> bool:
+        return self._file(LATENCY_SUMMARY).exists()
+
+    def read_latency_summary(self) -> LatencySummary | None:
+        """The latency study's summary; None when the run has none."""
+        return _read_model(self._file(LATENCY_SUMMARY), LatencySummary) if self.has_latency_summary() else None

@@ -6,8 +6,8 @@ from collections import Counter
 from pathlib import Path
 
 from harness.runs.folder import RunFolder, RunLogError
-from harness.scoring import RunSummary, ToolValidators, score_generation, summarise
-from harness.types import CaseKind, CaseScore
+from harness.scoring import ToolValidators, score_generation, summarise
+from harness.types import CaseKind, CaseScore, RunSummary
 
 
 def score_run(run_dir: Path) -> RunSummary:

@@ -6,11 +6,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.latency.measure import LATENCY_SUMMARY, LatencySummary
 from harness.runs.folder import RunFolder
 from harness.runs.score import score_run
-from harness.scoring import RunSummary
-from harness.types import Case, CaseScore, Generation, RunManifest, Suite
+from harness.types import (
+    Case,
+    CaseScore,
+    Generation,
+    GenerationKey,
+    LatencySample,
+    LatencySummary,
+    RunManifest,
+    RunSummary,
+    Suite,
+    Variant,
+)
 
 
 @dataclass(frozen=True)
@@ -18,7 +27,7 @@ class RunView:
     path: Path
     manifest: RunManifest
     suites: dict[str, Suite]
-    generations: dict[tuple[str, str, str], Generation]
+    generations: dict[GenerationKey, Generation]
     scores: list[CaseScore]
     summary: RunSummary
     latency: LatencySummary | None
@@ -26,6 +35,10 @@ class RunView:
     @property
     def variants(self) -> list[str]:
         return [v.name for v in self.manifest.variants]
+
+    def variants_of(self, role: str) -> list[Variant]:
+        """The run's variants of one role (`lora`, `merged`, `base`...), in report order."""
+        return [v for v in self.manifest.variants if v.role == role]
 
     def case(self, suite: str, case_id: str) -> Case:
         return next(c for c in self.suites[suite].cases if c.id == case_id)
@@ -42,16 +55,16 @@ class RunView:
         mine = self.scores_of(variant)
         return {d: [s for s in mine if self.distribution(s.suite) == d] for d in ("in", "out")}
 
+    def latency_samples(self) -> list[LatencySample]:
+        """Every timed request of the run's latency study; none when it has no study."""
+        folder = RunFolder(self.path)
+        return folder.read_latency_samples() if folder.has_latency_samples() else []
+
 
 def load_run(path: Path) -> RunView:
     folder = RunFolder(path)
     manifest = folder.read_manifest()
-    summary_path = path / "summary.json"
-    if not summary_path.exists() or not (path / "scores.jsonl").exists():
-        summary = score_run(path)
-    else:
-        summary = RunSummary.model_validate_json(summary_path.read_bytes())
-    latency_path = path / LATENCY_SUMMARY
+    summary = folder.read_summary() if folder.is_scored() else score_run(path)
     return RunView(
         path=path,
         manifest=manifest,
@@ -59,5 +72,5 @@ def load_run(path: Path) -> RunView:
         generations={key: g for key, (_, g) in folder.read_generations().items()},
         scores=folder.read_scores(),
         summary=summary,
-        latency=LatencySummary.model_validate_json(latency_path.read_bytes()) if latency_path.exists() else None,
+        latency=folder.read_latency_summary(),
     )

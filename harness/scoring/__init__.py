@@ -1,15 +1,12 @@
 """Pure scoring: parsed output → verdicts → metrics. Nothing here calls a model or touches a file."""
 
-from harness.scoring.aggregate import GroupSummary, Metrics, PairedTest, RunSummary, metrics, paired_test, summarise
+from harness.scoring.aggregate import PairedTest, metrics, paired_test, summarise
 from harness.scoring.calls import ToolValidators, check_call, compile_validator, match_calls
 from harness.scoring.case import ideal_calls, readings, score_generation, score_parsed
 from harness.scoring.values import is_accepted, normalise_string, values_equal
 
 __all__ = [
-    "GroupSummary",
-    "Metrics",
     "PairedTest",
-    "RunSummary",
     "ToolValidators",
     "check_call",
     "compile_validator",

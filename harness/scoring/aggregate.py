@@ -5,56 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from harness.stats import Proportion, mcnemar_exact, wilson
-from harness.types import RUN_LOG_VERSION, CaseKind, CaseScore, Frozen, Outcome, ParseMode
-
-
-class Metrics(Frozen):
-    """The headline metrics of one group of cases under one parse mode."""
-
-    call_accuracy: Proportion
-    """Right functions and count (no call on irrelevance cases), over all cases."""
-    argument_accuracy: Proportion
-    """Right arguments, over the cases that expect calls and got the right ones."""
-    full_match: Proportion
-    """Right calls with right arguments (silence where expected), over all cases."""
-    irrelevance_accuracy: Proportion
-    """No call made, over the irrelevance cases."""
-    parse_error_rate: Proportion
-    """Outputs with an unreadable call, over all cases."""
-
-
-class GroupSummary(Frozen):
-    """Metrics of one variant on one suite, or on one kind of case within a suite."""
-
-    variant: str
-    """Variant measured."""
-    suite: str
-    """Suite measured."""
-    kind: CaseKind | None
-    """Kind of case the group is restricted to; None for the whole suite."""
-    cases: int
-    """Cases scored in the group."""
-    missing: int
-    """Cases of the suite with no generation for this variant; never counted as passes."""
-    strict: Metrics
-    """Metrics on the strict reading."""
-    lenient: Metrics
-    """Metrics on the lenient reading."""
-
-
-class RunSummary(Frozen):
-    """`summary.json` of a run folder."""
-
-    version: int = RUN_LOG_VERSION
-    """Format version of the summary."""
-    groups: list[GroupSummary]
-    """One entry per variant × suite, then per variant × suite × kind."""
+from harness.stats import mcnemar_exact, wilson
+from harness.types import CaseKind, CaseScore, Frozen, GroupSummary, Metrics, Outcome, ParseMode, RunSummary
 
 
 def metrics(scores: Sequence[CaseScore], mode: ParseMode) -> Metrics:
     """Metrics of a group of scores under one parse mode."""
-    outcomes: list[tuple[CaseKind, Outcome]] = [(s.kind, getattr(s, mode.value)) for s in scores]
+    outcomes: list[tuple[CaseKind, Outcome]] = [(s.kind, s.outcome(mode)) for s in scores]
     relevant_called = [o for k, o in outcomes if k is not CaseKind.IRRELEVANCE and o.call_correct]
     irrelevant = [o for k, o in outcomes if k is CaseKind.IRRELEVANCE]
     n = len(outcomes)

@@ -14,9 +14,7 @@ import json
 from pydantic import Field
 
 from harness.parsing import parse_lenient
-from harness.runs.folder import GenerationKey
-from harness.serving.plan import lora_variant, merged_variant, reference_variants
-from harness.types import Frozen, Generation
+from harness.types import Frozen, Generation, GenerationKey, lora_variant, merged_variant, reference_variants
 
 _EXAMPLES = 3
 

@@ -15,7 +15,7 @@ from typing import Literal
 from harness.fixtures.adapter_check import VLLM_MAX_LORA_RANKS
 from harness.runs.config import ConfigError, EngineValue, RunConfig
 from harness.serving import ServerSpec
-from harness.types import Variant
+from harness.types import Variant, lora_variant, merged_variant, reference_variants
 
 BASE_NAME = "base"
 
@@ -66,19 +66,6 @@ class ServerPlan:
 def lora_rank_flag(rank: int) -> int:
     """The smallest `--max-lora-rank` vLLM accepts that fits an adapter of this rank."""
     return next(allowed for allowed in VLLM_MAX_LORA_RANKS if allowed >= rank)
-
-
-def lora_variant(name: str) -> str:
-    return f"lora:{name}"
-
-
-def merged_variant(name: str) -> str:
-    return f"merged:{name}"
-
-
-def reference_variants(name: str) -> tuple[str, str]:
-    """The reference (transformers) variants of an adapter: unmerged through peft, and merged."""
-    return f"ref-lora:{name}", f"ref-merged:{name}"
 
 
 def _adapter_variant(

@@ -1,5 +1,5 @@
-"""Console output of the two checks that say whether an adapter can be trusted to be served: `harness parity`
-(did vLLM apply it, and do its serving paths agree) and `harness adapters check` (can vLLM serve it at all)."""
+"""Console output of `harness parity`: did vLLM apply each adapter, and do its serving paths (unmerged, merged,
+transformers) agree. `harness adapters check` (can vLLM serve it at all) prints from `harness.fixtures.console`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from harness.fixtures.adapter_check import AdapterReport
 from harness.scoring.parity import AdapterParity, PairAgreement
 
 
@@ -40,22 +39,3 @@ def print_base_agreement(base: PairAgreement, console: Console) -> None:
         f"base on the LoRA server vs a plain server: same text on {base.same_text}/{base.cases} cases, same calls"
         f" on {base.same_calls}/{base.cases} (enabling LoRA must not change what the base calls)"
     )
-
-
-def print_adapter_check(report: AdapterReport, console: Console) -> None:
-    """What the adapter is, each problem, and the rank flag vLLM needs when it can serve it."""
-    rank = "–" if report.r is None else str(report.r)
-    alpha = "–" if report.lora_alpha is None else f"{report.lora_alpha:g}"
-    targets = (
-        report.target_modules if isinstance(report.target_modules, str) else ", ".join(report.target_modules or ())
-    )
-    console.print(f"adapter {escape(report.path)}", soft_wrap=True)
-    console.print(f"  rank {rank}, alpha {alpha}, base {escape(report.base_model_name_or_path or '–')}", soft_wrap=True)
-    console.print(f"  targets {escape(targets or '–')}", soft_wrap=True)
-    for problem in report.problems:
-        tag = "[yellow]merge[/yellow]" if problem.serve_merged_only else "[red]error[/red]"
-        console.print(f"{tag} {problem.code}: {escape(problem.message)}", soft_wrap=True)
-    if report.ok:
-        console.print(
-            f"[green]ok[/green] vLLM can serve it unmerged with --max-lora-rank {report.smallest_max_lora_rank}"
-        )

@@ -1,38 +1,20 @@
-"""Every shape the harness reads from or writes to disk, in one place.
-
-Suites, run logs and scores are files that outlive the code that wrote them, so each on-disk document carries a
-`version`, unknown fields are rejected (a typo in a suite must not silently drop an expectation) and the models
-are frozen (stages pass them around; nobody may edit a shared case in place).
-"""
+"""The run log and what it is made of: the variants a run serves, each answer (`generations.jsonl`), each
+score (`scores.jsonl`) and the manifest that says what was measured."""
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-SUITE_VERSION = 1
-RUN_LOG_VERSION = 1
+from harness.types.base import RUN_LOG_VERSION, Frozen, JsonValue
+from harness.types.suite import CaseKind
 
-JsonValue = Any
-"""Any JSON value: suites and model outputs are JSON, and their values are compared, not interpreted."""
-
-
-class Frozen(BaseModel):
-    """Base for every type: strict about unknown fields, immutable, field docstrings become schema descriptions."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
-
-
-class CaseKind(StrEnum):
-    """What a case tests; behaviour is keyed on this field, never on names or ids."""
-
-    SIMPLE = "simple"
-    MULTIPLE = "multiple"
-    PARALLEL = "parallel"
-    PARALLEL_MULTIPLE = "parallel_multiple"
-    IRRELEVANCE = "irrelevance"
+CaseKey = tuple[str, str]
+"""(suite, case id): one case of a run, the unit on which variants are paired."""
+GenerationKey = tuple[str, str, str]
+"""(variant, suite, case id): what a generation answers."""
 
 
 class ErrorKind(StrEnum):
@@ -48,89 +30,6 @@ class ErrorKind(StrEnum):
     MISSED_CALL = "missed_call"
     PARSE_ERROR = "parse_error"
     REQUEST_ERROR = "request_error"
-
-
-class Message(Frozen):
-    """One chat turn of a case's conversation."""
-
-    role: Literal["system", "user", "assistant", "tool"]
-    """Who speaks: the usual OpenAI chat roles."""
-    content: str
-    """The text of the turn."""
-
-
-class Tool(Frozen):
-    """A function the model may call, described the way OpenAI-style tool APIs describe it."""
-
-    name: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
-    """Function name the model sees and must produce."""
-    id: str | None = Field(default=None, min_length=1)
-    """Key that cases use to offer this tool, unique within the suite; defaults to the name. Needed only when a
-    suite holds different tools of the same name (external data gives each case its own definitions)."""
-    description: str
-    """What the function does, shown to the model."""
-    parameters: dict[str, JsonValue]
-    """A JSON Schema with `"type": "object"` describing the arguments; checked against the metaschema."""
-
-    @property
-    def key(self) -> str:
-        """The key cases refer to this tool by."""
-        return self.id or self.name
-
-
-class ArgumentSpec(Frozen):
-    """What a correct call may pass for one argument."""
-
-    accepted: list[JsonValue] | None = None
-    """Values that count as correct (compared after the normalisation in `harness.scoring.values`); omitted
-    means any value that satisfies the tool's schema."""
-    optional: bool = False
-    """True when the call is also correct without this argument."""
-
-
-class ExpectedCall(Frozen):
-    """One call a correct answer contains."""
-
-    function: str = Field(min_length=1)
-    """Name of the function to call; must be the name of one of the case's tools."""
-    arguments: dict[str, ArgumentSpec] = Field(default_factory=dict)
-    """Every argument a correct call may pass; any argument not listed here is unexpected."""
-
-
-class Case(Frozen):
-    """One prompt with the calls a correct model makes (or none)."""
-
-    id: str = Field(min_length=1)
-    """Unique within the suite; runs and reports key on it."""
-    kind: CaseKind
-    """What the case tests; checked for consistency with `expected`."""
-    messages: list[Message] = Field(min_length=1)
-    """The conversation sent to the model, ending with the user turn to answer."""
-    tools: list[str]
-    """Keys (`id`, else `name`) of the suite's tools offered to the model in this case."""
-    expected: list[ExpectedCall]
-    """The calls of a correct answer, in any order; empty means the correct answer calls no tool."""
-
-
-class Suite(Frozen):
-    """A named set of tools and cases, stored as one JSON file."""
-
-    version: Literal[1] = SUITE_VERSION
-    """Format version of the suite file."""
-    name: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9_.:\-]*$")
-    """Short name used in run logs and reports."""
-    description: str = ""
-    """What the suite measures, for humans."""
-    source: str = ""
-    """Where the cases come from (built-in, or the external dataset they were converted from)."""
-    distribution: Literal["in", "out"] = "out"
-    """`in`: a held-out split of what the adapters under test were trained for (their tools or dataset, with
-    requests and calls they never saw); `out`: cases nobody trained on. Reports show the two side by side, because
-    an adapter that learned its data but does not generalise scores well in distribution only."""
-    tools: list[Tool] = Field(min_length=1)
-    """Every tool any case may offer."""
-    cases: list[Case] = Field(min_length=1)
-    """The cases, in a stable order."""
 
 
 class ToolCall(Frozen):
@@ -207,35 +106,6 @@ class Generation(Answer):
     """Name of the variant (base, lora, merged, ...) that answered."""
 
 
-class LatencySample(Frozen):
-    """One line of `latency.jsonl`: one timed request of a latency study."""
-
-    version: Literal[1] = RUN_LOG_VERSION
-    """Format version of the line."""
-    concurrency: int
-    """Concurrency level of the study it belongs to."""
-    block: int
-    """Randomised block it ran in."""
-    arm: str
-    """Arm measured: a variant name, or a variant's A/A control arm."""
-    variant: str
-    """Variant that served it."""
-    prompt: int
-    """Index of the prompt in the study's prompt draw."""
-    ttft_s: float | None = None
-    """Time to first token."""
-    tpot_s: float | None = None
-    """Time per output token after the first: (E2E − TTFT) / (output tokens − 1)."""
-    e2e_s: float | None = None
-    """End-to-end time."""
-    itl_s: list[float] = Field(default_factory=list)
-    """Gaps between streamed chunks."""
-    output_tokens: int | None = None
-    """Tokens generated."""
-    error: str | None = None
-    """Why the request failed."""
-
-
 class Outcome(Frozen):
     """The verdict on one case under one parse mode."""
 
@@ -274,6 +144,15 @@ class CaseScore(Frozen):
     lenient: Outcome
     """Verdict on what the harness's lenient parser extracted."""
 
+    def outcome(self, mode: ParseMode) -> Outcome:
+        """The verdict under one reading."""
+        return self.strict if mode is ParseMode.STRICT else self.lenient
+
+    @property
+    def key(self) -> CaseKey:
+        """The case it scores, the key on which two variants' scores are paired."""
+        return (self.suite, self.case_id)
+
 
 class SuiteRef(Frozen):
     """A suite as a run used it; the snapshot in the run folder is what scoring reads."""
@@ -309,6 +188,21 @@ class Variant(Frozen):
     dtype: str | None = None
     """Weight dtype the server ran the model in (vLLM's `--dtype`, resolved to the model's own for `auto`); merged
     and unmerged answers can differ in bf16, where merging rounds the LoRA delta into the weights."""
+
+
+def lora_variant(adapter: str) -> str:
+    """Name of an adapter's unmerged variant, as the run plan gives it."""
+    return f"lora:{adapter}"
+
+
+def merged_variant(adapter: str) -> str:
+    """Name of an adapter's merged variant."""
+    return f"merged:{adapter}"
+
+
+def reference_variants(adapter: str) -> tuple[str, str]:
+    """The reference (transformers) variants of an adapter: unmerged through peft, and merged."""
+    return f"ref-lora:{adapter}", f"ref-merged:{adapter}"
 
 
 def merged_counterpart(variant: Variant, variants: list[Variant]) -> Variant | None:

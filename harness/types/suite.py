@@ -1,0 +1,103 @@
+"""A suite file: tools as JSON Schema and cases with the calls a correct answer makes."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field
+
+from harness.types.base import SUITE_VERSION, Frozen, JsonValue
+
+
+class CaseKind(StrEnum):
+    """What a case tests; behaviour is keyed on this field, never on names or ids."""
+
+    SIMPLE = "simple"
+    MULTIPLE = "multiple"
+    PARALLEL = "parallel"
+    PARALLEL_MULTIPLE = "parallel_multiple"
+    IRRELEVANCE = "irrelevance"
+
+
+class Message(Frozen):
+    """One chat turn of a case's conversation."""
+
+    role: Literal["system", "user", "assistant", "tool"]
+    """Who speaks: the usual OpenAI chat roles."""
+    content: str
+    """The text of the turn."""
+
+
+class Tool(Frozen):
+    """A function the model may call, described the way OpenAI-style tool APIs describe it."""
+
+    name: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+    """Function name the model sees and must produce."""
+    id: str | None = Field(default=None, min_length=1)
+    """Key that cases use to offer this tool, unique within the suite; defaults to the name. Needed only when a
+    suite holds different tools of the same name (external data gives each case its own definitions)."""
+    description: str
+    """What the function does, shown to the model."""
+    parameters: dict[str, JsonValue]
+    """A JSON Schema with `"type": "object"` describing the arguments; checked against the metaschema."""
+
+    @property
+    def key(self) -> str:
+        """The key cases refer to this tool by."""
+        return self.id or self.name
+
+
+class ArgumentSpec(Frozen):
+    """What a correct call may pass for one argument."""
+
+    accepted: list[JsonValue] | None = None
+    """Values that count as correct (compared after the normalisation in `harness.scoring.values`); omitted
+    means any value that satisfies the tool's schema."""
+    optional: bool = False
+    """True when the call is also correct without this argument."""
+
+
+class ExpectedCall(Frozen):
+    """One call a correct answer contains."""
+
+    function: str = Field(min_length=1)
+    """Name of the function to call; must be the name of one of the case's tools."""
+    arguments: dict[str, ArgumentSpec] = Field(default_factory=dict)
+    """Every argument a correct call may pass; any argument not listed here is unexpected."""
+
+
+class Case(Frozen):
+    """One prompt with the calls a correct model makes (or none)."""
+
+    id: str = Field(min_length=1)
+    """Unique within the suite; runs and reports key on it."""
+    kind: CaseKind
+    """What the case tests; checked for consistency with `expected`."""
+    messages: list[Message] = Field(min_length=1)
+    """The conversation sent to the model, ending with the user turn to answer."""
+    tools: list[str]
+    """Keys (`id`, else `name`) of the suite's tools offered to the model in this case."""
+    expected: list[ExpectedCall]
+    """The calls of a correct answer, in any order; empty means the correct answer calls no tool."""
+
+
+class Suite(Frozen):
+    """A named set of tools and cases, stored as one JSON file."""
+
+    version: Literal[1] = SUITE_VERSION
+    """Format version of the suite file."""
+    name: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9_.:\-]*$")
+    """Short name used in run logs and reports."""
+    description: str = ""
+    """What the suite measures, for humans."""
+    source: str = ""
+    """Where the cases come from (built-in, or the external dataset they were converted from)."""
+    distribution: Literal["in", "out"] = "out"
+    """`in`: a held-out split of what the adapters under test were trained for (their tools or dataset, with
+    requests and calls they never saw); `out`: cases nobody trained on. Reports show the two side by side, because
+    an adapter that learned its data but does not generalise scores well in distribution only."""
+    tools: list[Tool] = Field(min_length=1)
+    """Every tool any case may offer."""
+    cases: list[Case] = Field(min_length=1)
+    """The cases, in a stable order."""
