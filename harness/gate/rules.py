@@ -34,8 +34,8 @@ from harness.errors import HarnessError
 from harness.patterns import most_specific
 from harness.runs.config import GateRules, RunConfig, SuiteScope
 from harness.runs.folder import RunFolder, write_atomic
-from harness.scoring import paired_test
-from harness.stats import mcnemar_exact, wilson
+from harness.scoring import paired, paired_test, shared_cases
+from harness.stats import wilson
 from harness.types import (
     CaseKind,
     CaseScore,
@@ -178,7 +178,7 @@ def load_baseline(path: Path) -> Baseline:
 
 
 def _rate(group: GroupSummary, mode: ParseMode) -> float | None:
-    return getattr(group, mode.value).full_match.value
+    return group.metrics(mode).full_match.value
 
 
 def _groups(summary: RunSummary) -> dict[tuple[str, str], GroupSummary]:
@@ -200,14 +200,15 @@ def _regression(variant: str, suite: str, scores: list[CaseScore], baseline: Bas
     cases = (reference or {}).get(suite)
     if not cases:
         return _error(rule, variant, suite, f"baseline {baseline.name} has no {suite}")
-    now = {s.case_id: getattr(s, mode.value).full_match for s in scores}
+    now = {s.case_id: s.outcome(mode).full_match for s in scores}
     before = {case: verdicts[mode.value] for case, verdicts in cases.items()}
     if now.keys() == before.keys():
-        only_now = sum(now[c] and not before[c] for c in now)
-        only_before = sum(before[c] and not now[c] for c in now)
-        p = mcnemar_exact(only_now, only_before)
-        dropped = only_before > only_now and p < rules.alpha
-        detail = f"{only_before} cases lost, {only_now} gained vs {baseline.name} ({name}); McNemar p = {p:.3g}"
+        test = paired((x, y) for _, x, y in shared_cases(now, before))
+        dropped = test.only_b > test.only_a and test.p_value < rules.alpha
+        detail = (
+            f"{test.only_b} cases lost, {test.only_a} gained vs {baseline.name} ({name});"
+            f" McNemar p = {test.p_value:.3g}"
+        )
     else:
         current = wilson(sum(now.values()), len(now))
         previous = wilson(sum(before.values()), len(before))
@@ -287,7 +288,7 @@ def _must_beat(
 
 def _relevance(variant: str, scores: list[CaseScore], rules: GateRules) -> RuleResult:
     rule = "min_relevance"
-    silent = [getattr(s, rules.mode.value).full_match for s in scores if s.kind is CaseKind.IRRELEVANCE]
+    silent = [s.outcome(rules.mode).full_match for s in scores if s.kind is CaseKind.IRRELEVANCE]
     scope = _SCOPE_WORDS[rules.relevance_on]
     if not silent:
         return _error(rule, variant, None, f"no case {scope}of the run expects no call (add an irrelevance suite)")

@@ -15,7 +15,7 @@ from harness.errors import HarnessError
 from harness.latency.analyse import METRICS, block_samples
 from harness.latency.stats import ratio_of_medians
 from harness.runs.view import RunView
-from harness.stats import mcnemar_exact
+from harness.scoring import full_matches, paired, shared_cases
 from harness.types import Frozen, ParseMode, RatioEstimate
 
 ALPHA = 0.05
@@ -65,20 +65,19 @@ def _difference_interval(a: np.ndarray, b: np.ndarray, seed: int) -> tuple[float
 def _suite(name: str, pairs: list[tuple[bool, bool]], seed: int) -> SuiteComparison:
     a = np.array([x for x, _ in pairs], dtype=float)
     b = np.array([y for _, y in pairs], dtype=float)
-    wins = int(((b == 1) & (a == 0)).sum())
-    losses = int(((a == 1) & (b == 0)).sum())
+    test = paired(pairs)
     low, high = _difference_interval(a, b, seed)
     return SuiteComparison(
         suite=name,
-        cases=len(pairs),
-        wins=wins,
-        losses=losses,
-        ties=len(pairs) - wins - losses,
+        cases=test.cases,
+        wins=test.only_b,
+        losses=test.only_a,
+        ties=test.cases - test.only_a - test.only_b,
         accuracy_a=float(a.mean()),
         accuracy_b=float(b.mean()),
         difference_low=low,
         difference_high=high,
-        p_value=mcnemar_exact(losses, wins),
+        p_value=test.p_value,
     )
 
 
@@ -138,16 +137,14 @@ def pick_variants(view_a: RunView, view_b: RunView, a: str | None, b: str | None
 
 def compare(view_a: RunView, a: str, view_b: RunView, b: str, mode: ParseMode = ParseMode.STRICT) -> Comparison:
     """Compare variant `a` of one run with variant `b` of another (or the same) run."""
-    right_a = {(s.suite, s.case_id): getattr(s, mode.value).full_match for s in view_a.scores_of(a)}
-    right_b = {(s.suite, s.case_id): getattr(s, mode.value).full_match for s in view_b.scores_of(b)}
-    shared = sorted(right_a.keys() & right_b.keys())
+    shared = shared_cases(full_matches(view_a.scores_of(a), mode), full_matches(view_b.scores_of(b), mode))
     if not shared:
         raise CompareError(f"{a} ({view_a.path}) and {b} ({view_b.path}) share no answered case")
     suites = []
-    for index, suite in enumerate(sorted({s for s, _ in shared})):
-        pairs = [(right_a[k], right_b[k]) for k in shared if k[0] == suite]
+    for index, suite in enumerate(sorted({suite for (suite, _), _, _ in shared})):
+        pairs = [(x, y) for (name, _), x, y in shared if name == suite]
         suites.append(_suite(suite, pairs, seed=index))
-    overall = _suite("all", [(right_a[k], right_b[k]) for k in shared], seed=len(suites))
+    overall = _suite("all", [(x, y) for _, x, y in shared], seed=len(suites))
     latency = _latency(view_a, a, b) if view_a.path == view_b.path else {}
     return Comparison(
         a=a,

@@ -267,7 +267,7 @@ def print_summary(view: RunView, console: Console, mode: ParseMode = ParseMode.S
         (
             escape(f"(in) {suite}" if view.distribution(suite) == "in" else suite),
             str(len(view.suites[suite].cases)),
-            [pct(getattr(by_group[(v, suite)], mode.value).full_match) for v in view.variants],
+            [pct(by_group[(v, suite)].metrics(mode).full_match) for v in view.variants],
         )
         for suite in sorted(view.suites, key=lambda name: view.distribution(name) != "in")
     ]

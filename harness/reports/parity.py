@@ -8,6 +8,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from harness.scoring.parity import AdapterParity, PairAgreement
+from harness.types import lora_variant
 
 
 def print_parity(report: AdapterParity, console: Console) -> None:
@@ -29,7 +30,7 @@ def print_parity(report: AdapterParity, console: Console) -> None:
         console.print(f"[green]ok[/green] vLLM applied {escape(report.adapter)}: its answers differ from the base's")
     else:
         console.print(
-            f"[red]FAIL[/red] lora:{escape(report.adapter)} answered exactly like the base on every case: "
+            f"[red]FAIL[/red] {escape(lora_variant(report.adapter))} answered exactly like the base on every case: "
             "vLLM did not apply the adapter (check its name, rank and target modules with `harness adapters check`)"
         )
 

@@ -1,12 +1,12 @@
-"""Per-case scores → the metrics reports show, each with its Wilson interval; and paired tests between variants."""
+"""Per-case scores → the metrics reports show, each with its Wilson interval."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from harness.stats import mcnemar_exact, wilson
-from harness.types import CaseKind, CaseScore, Frozen, GroupSummary, Metrics, Outcome, ParseMode, RunSummary
+from harness.stats import wilson
+from harness.types import CaseKind, CaseScore, GroupSummary, Metrics, Outcome, ParseMode, RunSummary
 
 
 def metrics(scores: Sequence[CaseScore], mode: ParseMode) -> Metrics:
@@ -57,26 +57,3 @@ def summarise(
 def _group_order(key: tuple[str, str, CaseKind | None]) -> tuple[str, str, int, str]:
     variant, suite, kind = key
     return (variant, suite, 0 if kind is None else 1, kind.value if kind else "")
-
-
-class PairedTest(Frozen):
-    """Two variants on the same cases: who got which right, and whether the difference is more than chance."""
-
-    cases: int
-    """Cases both variants answered."""
-    only_a: int
-    """Cases only variant A got right."""
-    only_b: int
-    """Cases only variant B got right."""
-    p_value: float
-    """Two-sided exact McNemar p-value."""
-
-
-def paired_test(a: Iterable[CaseScore], b: Iterable[CaseScore], mode: ParseMode) -> PairedTest:
-    """Exact McNemar test on full match, over the cases both score lists share."""
-    right_a = {(s.suite, s.case_id): getattr(s, mode.value).full_match for s in a}
-    right_b = {(s.suite, s.case_id): getattr(s, mode.value).full_match for s in b}
-    shared = right_a.keys() & right_b.keys()
-    only_a = sum(right_a[k] and not right_b[k] for k in shared)
-    only_b = sum(right_b[k] and not right_a[k] for k in shared)
-    return PairedTest(cases=len(shared), only_a=only_a, only_b=only_b, p_value=mcnemar_exact(only_a, only_b))

@@ -14,7 +14,8 @@ import json
 from pydantic import Field
 
 from harness.parsing import parse_lenient
-from harness.types import Frozen, Generation, GenerationKey, lora_variant, merged_variant, reference_variants
+from harness.scoring.paired import shared_cases
+from harness.types import CaseKey, Frozen, Generation, GenerationKey, lora_variant, merged_variant, reference_variants
 
 _EXAMPLES = 3
 
@@ -57,15 +58,15 @@ def agreement(
 ) -> PairAgreement | None:
     """Agreement between two variants of one run, with up to `examples` differing cases; None when either has no
     answers."""
-    answers: dict[str, dict[tuple[str, str], Generation]] = {a: {}, b: {}}
+    answers: dict[str, dict[CaseKey, Generation]] = {a: {}, b: {}}
     for (variant, suite, case), generation in generations.items():
         if variant in answers and generation.error is None:
             answers[variant][(suite, case)] = generation
-    shared = sorted(answers[a].keys() & answers[b].keys())
+    shared = shared_cases(answers[a], answers[b])
     if not shared:
         return None
-    differing = [key for key in shared if answers[a][key].text != answers[b][key].text]
-    same_calls = sum(_calls_key(answers[a][key].text) == _calls_key(answers[b][key].text) for key in shared)
+    differing = [key for key, x, y in shared if x.text != y.text]
+    same_calls = sum(_calls_key(x.text) == _calls_key(y.text) for _, x, y in shared)
     return PairAgreement(
         a=a,
         b=b,
