@@ -26,7 +26,6 @@ from harness.runs.config import GenerationSettings, SuiteSelection
 from harness.runs.folder import RunFolder
 from harness.serving import ServerSpec, VllmServer
 from harness.serving.backends.openai_chat import tokenizer_decoder
-from harness.serving.plan import ServerPlan
 from harness.serving.vllm_server import DEFAULT_ENV, engine_defaults
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,14 +46,14 @@ def harness_pass(model: Path, items: list[WorkItem], settings: GenerationSetting
     spec = ServerSpec(model=str(model), served_name="base", chat_template=template_path(), engine_args=engine)
     folder = RunFolder(scratch / "run")
     folder.path.mkdir(parents=True)
-    plan = ServerPlan(name="perf", models={"base": "base"}, spec=spec)
+    models = {"base": "base"}
     decoder = tokenizer_decoder(str(model))
     with VllmServer(spec, scratch / "server.log") as server:
         server.start(timeout_s=600)
-        asyncio.run(ask_endpoints([server.base_url], plan, items[:2], settings, decoder, lambda g: None))  # warm-up
+        asyncio.run(ask_endpoints([server.base_url], models, items[:2], settings, decoder, lambda g: None))  # warm-up
         began = time.perf_counter()
         unreached = asyncio.run(
-            ask_endpoints([server.base_url], plan, items, settings, decoder, folder.append_generation)
+            ask_endpoints([server.base_url], models, items, settings, decoder, folder.append_generation)
         )
         seconds = time.perf_counter() - began
     assert not unreached, unreached[0][1]

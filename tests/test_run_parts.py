@@ -15,7 +15,7 @@ from harness.runs.config import ConfigError, GateRules, GenerationSettings, RunC
 from harness.scoring.parity import adapter_parity, agreement
 from harness.serving.backends.base import BackendUnavailable
 from harness.serving.backends.openai_chat import OpenAIChatBackend
-from harness.serving.plan import AdapterFiles, lora_rank_flag, plan_run
+from harness.serving.plan import AdapterFiles, InProcessReference, RunningEndpoints, lora_rank_flag, plan_run
 from harness.serving.vllm_server import engine_defaults, relevant_log_lines, server_arguments
 from harness.suites.files import load_sources
 from harness.types import Generation, Message
@@ -94,7 +94,7 @@ def test_plan_puts_base_and_every_lora_on_one_server_and_each_merged_on_its_own(
     assert not plain.loras and plain.max_lora_rank is None
     assert dict(lora.loras) == {"good": Path("/a/good"), "bad": Path("/a/bad")} and lora.max_lora_rank == 16
     assert merged.model == "/m/good"
-    assert [p.tokenizer for p in plans] == ["/base", "/base", "/m/good", "/m/bad"]  # token ids are decoded
+    assert [p.serving.tokenizer for p in plans] == ["/base", "/base", "/m/good", "/m/bad"]  # token ids are decoded
     # Config engine arguments win over the harness's defaults, whatever their spelling.
     assert dict(lora.engine_args) == {"dtype": "bfloat16", "max-model-len": 2048, "enforce-eager": True}
 
@@ -146,9 +146,10 @@ def test_reference_variants_and_external_endpoints_are_planned() -> None:
         ("ref-merged:good", "reference"),
         ("prod", "external"),
     ]
-    assert plans[0].reference is not None and plans[0].reference.adapter == Path("/a/good")
-    assert plans[1].reference is not None and plans[1].reference.model == Path("/m/good")
-    assert plans[2].urls == ["http://a/v1", "http://b/v1"] and plans[2].spec is None
+    assert isinstance(plans[0].serving, InProcessReference) and plans[0].serving.adapter == Path("/a/good")
+    assert isinstance(plans[1].serving, InProcessReference) and plans[1].serving.model == Path("/m/good")
+    assert isinstance(plans[2].serving, RunningEndpoints) and plans[2].serving.urls == ["http://a/v1", "http://b/v1"]
+    assert plans[2].spec is None
 
 
 def test_engine_defaults() -> None:
@@ -404,16 +405,16 @@ def test_answer_all_shards_over_endpoints_and_returns_what_it_could_not_reach() 
 
 def test_server_pool_keeps_one_server_per_plan_and_logs_into_the_run_folder(tmp_path: Path) -> None:
     from harness.serving import ServerSpec
-    from harness.serving.plan import ServerPlan
+    from harness.serving.plan import ManagedServer, ServerPlan
     from harness.serving.pool import ServerPool
 
-    plan = ServerPlan("merged-x", {"merged:x": "x"}, spec=ServerSpec(model="/m", served_name="x"))
+    plan = ServerPlan("merged-x", {"merged:x": "x"}, ManagedServer(ServerSpec(model="/m", served_name="x"), "/m"))
     with ServerPool(tmp_path, 10) as pool:
         server = pool.server(plan)
         assert pool.server(plan) is server and not server.alive
         assert server.log_path == tmp_path / "servers" / "merged-x.log"
         with pytest.raises(ValueError, match="external is not a managed server"):
-            pool.server(ServerPlan("external", {"e": "m"}, urls=["http://localhost:1/v1"]))
+            pool.server(ServerPlan("external", {"e": "m"}, RunningEndpoints(["http://localhost:1/v1"])))
 
 
 def test_a_run_folder_takes_new_gate_and_bench_settings_but_not_new_measurements(tmp_path: Path) -> None:

@@ -30,7 +30,14 @@ from harness.runs.folder import RunFolder, RunLogError, suite_snapshot
 from harness.serving import ServerError
 from harness.serving.backends.base import Backend, BackendUnavailable
 from harness.serving.backends.openai_chat import OpenAIChatBackend, TokenDecoder, tokenizer_decoder
-from harness.serving.plan import AdapterFiles, ServerPlan, plan_run
+from harness.serving.plan import (
+    AdapterFiles,
+    InProcessReference,
+    ManagedServer,
+    RunningEndpoints,
+    ServerPlan,
+    plan_run,
+)
 from harness.serving.pool import ServerPool
 from harness.serving.vllm_server import engine_defaults
 from harness.types import Case, Generation, RunManifest, Suite, SuiteRef, Tool, Variant
@@ -243,35 +250,36 @@ async def answer_all(
     return unreached
 
 
-def _external_key(plan: ServerPlan) -> str | None:
-    if plan.api_key_env is None:
+def _external_key(name: str, endpoints: RunningEndpoints) -> str | None:
+    if endpoints.api_key_env is None:
         return None
-    key = os.environ.get(plan.api_key_env)
+    key = os.environ.get(endpoints.api_key_env)
     if not key:
-        raise ConfigError(f"external endpoint {plan.name!r}: environment variable {plan.api_key_env} is not set")
+        raise ConfigError(f"external endpoint {name!r}: environment variable {endpoints.api_key_env} is not set")
     return key
 
 
 async def ask_endpoints(
     urls: list[str],
-    plan: ServerPlan,
+    models: dict[str, str],
     items: list[WorkItem],
     settings: GenerationSettings,
     decoder: TokenDecoder | None,
     record: Callable[[Generation], None],
+    api_key: str | None = None,
 ) -> list[tuple[WorkItem, str]]:
-    key = _external_key(plan)
+    """Ask every item of `models` (variant → model name) at OpenAI-compatible endpoints, sharded over `urls`."""
     backends: list[dict[str, Backend]] = [
         {
             variant: OpenAIChatBackend(
                 url,
                 model,
-                api_key=key,
+                api_key=api_key,
                 decoder=decoder,
                 concurrency=settings.concurrency,
                 timeout_s=settings.request_timeout_s,
             )
-            for variant, model in plan.models.items()
+            for variant, model in models.items()
         }
         for url in urls
     ]
@@ -319,39 +327,64 @@ def serve_and_answer(
     progress: RunProgress,
     pool: ServerPool,
 ) -> None:
-    """Run one server's share of the work, restarting it when it dies."""
-    settings = prepared.config.generation
-    if plan.reference is not None:
-        from harness.serving.backends.reference import ReferenceBackend
+    """Run one backend's share of the work."""
+    match plan.serving:
+        case InProcessReference() as reference:
+            _answer_in_process(plan, reference, prepared, items, progress)
+        case RunningEndpoints() as endpoints:
+            decoder = tokenizer_decoder(endpoints.tokenizer) if endpoints.tokenizer else None
+            key = _external_key(plan.name, endpoints)
+            settings = prepared.config.generation
+            unreached = asyncio.run(
+                ask_endpoints(endpoints.urls, plan.models, items, settings, decoder, progress.record, key)
+            )
+            _record_unreached(unreached, "endpoint unreachable", progress.record)
+        case ManagedServer() as managed:
+            _answer_managed(plan, managed, prepared, items, progress, pool)
 
-        reference = ReferenceBackend(
-            plan.reference.model, plan.reference.adapter, harness_template=prepared.config.chat_template == "harness"
-        )
-        backends: list[dict[str, Backend]] = [dict.fromkeys(plan.models, reference)]
-        asyncio.run(_answer_and_close(items, backends, settings, progress.record, concurrency=1))
-        return
-    decoder = tokenizer_decoder(plan.tokenizer) if plan.tokenizer else None
-    if plan.spec is None:
-        unreached = asyncio.run(ask_endpoints(plan.urls, plan, items, settings, decoder, progress.record))
-        _record_unreached(unreached, "endpoint unreachable", progress.record)
-        return
+
+def _answer_in_process(
+    plan: ServerPlan, reference: InProcessReference, prepared: Prepared, items: list[WorkItem], progress: RunProgress
+) -> None:
+    """The transformers reference, loaded once for the plan's variants, one request at a time."""
+    from harness.serving.backends.reference import ReferenceBackend
+
+    harness_template = prepared.config.chat_template == "harness"
+    backend = ReferenceBackend(reference.model, reference.adapter, harness_template=harness_template)
+    backends: list[dict[str, Backend]] = [dict.fromkeys(plan.models, backend)]
+    asyncio.run(_answer_and_close(items, backends, prepared.config.generation, progress.record, concurrency=1))
+
+
+def _answer_managed(
+    plan: ServerPlan,
+    managed: ManagedServer,
+    prepared: Prepared,
+    items: list[WorkItem],
+    progress: RunProgress,
+    pool: ServerPool,
+) -> None:
+    """Ask a managed server, restarting it when it dies (a bounded number of times)."""
+    settings, limit = prepared.config.generation, prepared.config.server.max_restarts
+    decoder = tokenizer_decoder(managed.tokenizer)
     restarts = 0
     while items:
         server = pool.started(plan)
-        unreached = asyncio.run(ask_endpoints([server.base_url], plan, items, settings, decoder, progress.record))
+        unreached = asyncio.run(
+            ask_endpoints([server.base_url], plan.models, items, settings, decoder, progress.record)
+        )
         items = [item for item, _ in unreached]
         if not items:
             break
         died = not server.alive
         server.stop()
-        if restarts == prepared.config.server.max_restarts:
+        if restarts == limit:
             why = str(server.failure(f"server {plan.name} died {restarts + 1} times")) if died else "unreachable"
             _record_unreached(unreached, why, progress.record)
             break
         restarts += 1
         progress.shown.note(
             f"server {plan.name} {'died' if died else 'stopped answering'}; restart {restarts} of "
-            f"{prepared.config.server.max_restarts}, {len(items)} requests to ask again"
+            f"{limit}, {len(items)} requests to ask again"
         )
 
 

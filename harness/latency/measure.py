@@ -36,7 +36,7 @@ from harness.progress import StageProgress
 from harness.runs.config import GenerationSettings, LatencySettings
 from harness.runs.folder import RunFolder, RunLogError, append_samples
 from harness.serving.backends.openai_chat import OpenAIChatBackend, tokenizer_decoder
-from harness.serving.plan import lora_rank_flag
+from harness.serving.plan import ManagedServer, lora_rank_flag
 from harness.serving.pool import ServerPool
 from harness.types import Answer, LatencySample, LatencySummary, Message, Tool, lora_variant, merged_variant
 
@@ -199,12 +199,12 @@ def latency_study(
         servers = pool or stack.enter_context(ServerPool(folder.path, config.server.startup_timeout_s))
         backends: dict[str, ColdPrefixBackend] = {}
         for plan in prepared.plans:
-            if plan.spec is None or not wanted & plan.models.keys():
+            if not isinstance(plan.serving, ManagedServer) or not wanted & plan.models.keys():
                 continue
             if not servers.server(plan).alive:
                 console.print(f"starting {plan.name} …")
             server = servers.started(plan)
-            decoder = tokenizer_decoder(plan.tokenizer) if plan.tokenizer else None
+            decoder = tokenizer_decoder(plan.serving.tokenizer)
             for variant, model in plan.models.items():
                 backends[variant] = ColdPrefixBackend(
                     server.base_url, model, decoder=decoder, concurrency=max(settings.concurrency)

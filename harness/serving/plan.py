@@ -4,11 +4,15 @@ them. Pure: nothing here starts a process or reads a model.
 One LoRA-enabled server serves `base` and every `lora:NAME` (the request's model name selects the adapter); a
 server without `--enable-lora` serves `base-plain`, because enabling LoRA alone can change the base's latency;
 each `merged:NAME` gets its own server; external endpoints are variants whose servers someone else runs.
+
+What answers a plan's variants is a tagged union (the class is the tag): a server the harness manages, endpoints
+someone else runs, or the in-process transformers reference. Code that serves a plan matches on it, so a kind of
+backend cannot be half-set or set twice.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -36,31 +40,54 @@ class AdapterFiles:
 
 
 @dataclass(frozen=True)
-class ReferenceSpec:
-    """A model folder (and an adapter to apply unmerged) for the in-process reference backend."""
+class ManagedServer:
+    """A `vllm serve` the harness starts, restarts and stops."""
+
+    spec: ServerSpec
+    """How to start it."""
+    tokenizer: str
+    """Tokenizer that decodes the token ids asked from the server, so the raw text survives its tool parser."""
+
+
+@dataclass(frozen=True)
+class RunningEndpoints:
+    """OpenAI-compatible endpoints someone else runs (`[[external]]` in a run config)."""
+
+    urls: list[str]
+    """Base URLs (cases are sharded over them)."""
+    api_key_env: str | None = None
+    """Environment variable holding the API key; the key is read when the run starts and never written."""
+    tokenizer: str | None = None
+    """For a vLLM endpoint, the tokenizer that decodes asked-for token ids; None keeps the streamed text."""
+
+
+@dataclass(frozen=True)
+class InProcessReference:
+    """A model folder (and an adapter to apply unmerged) answered by in-process transformers instead of a server."""
 
     model: Path
     adapter: Path | None = None
 
 
+Serving = ManagedServer | RunningEndpoints | InProcessReference
+"""What answers a plan's variants."""
+
+
 @dataclass(frozen=True)
 class ServerPlan:
-    """One server (managed or external) and the variants it answers for."""
+    """One backend and the variants it answers for."""
 
     name: str
     """Used for the server log's file name."""
     models: dict[str, str]
     """Variant name → model name sent in its requests."""
-    spec: ServerSpec | None = None
-    """How to start it; None for an external endpoint."""
-    urls: list[str] = field(default_factory=list)
-    """External base URLs (cases are sharded over them)."""
-    reference: ReferenceSpec | None = None
-    """In-process transformers instead of a server."""
-    api_key_env: str | None = None
-    tokenizer: str | None = None
-    """Tokenizer that decodes the token ids asked from a vLLM server, so the raw text survives its tool parser;
-    None asks for no ids and keeps the streamed text."""
+    serving: Serving
+    """What answers them."""
+
+    @property
+    def spec(self) -> ServerSpec | None:
+        """How to start the server; None when the harness starts none."""
+        return self.serving.spec if isinstance(self.serving, ManagedServer) else None
 
 
 def lora_rank_flag(rank: int) -> int:
@@ -89,103 +116,113 @@ def _adapter_variant(
     )
 
 
+Planned = tuple[list[Variant], list[ServerPlan]]
+"""Variants in report order and the plans that serve them, in the order they are run."""
+
+
+@dataclass(frozen=True)
+class _Planner:
+    """What every part of the plan shares: the config, the fixtures and the engine arguments of every server."""
+
+    config: RunConfig
+    base: Path
+    adapters: list[AdapterFiles]
+    chat_template: Path | None
+    engine_args: dict[str, EngineValue]
+
+    @property
+    def dtype(self) -> str:
+        return str(self.engine_args.get("dtype", "auto"))
+
+    def managed(self, model: Path, served: str, loras: dict[str, Path] | None = None) -> ManagedServer:
+        settings, ranks = self.config.server, [a.rank for a in self.adapters]
+        spec = ServerSpec(
+            model=str(model),
+            served_name=served,
+            loras=loras or {},
+            max_lora_rank=lora_rank_flag(max(ranks)) if loras and ranks else None,
+            chat_template=self.chat_template,
+            engine_args=self.engine_args,
+            env=settings.env,
+            host=settings.host,
+            port=settings.port,
+        )
+        return ManagedServer(spec, tokenizer=str(model))
+
+    def base_plain(self) -> Planned:
+        variant = Variant(name="base-plain", role="base-plain", model=str(self.base), dtype=self.dtype)
+        return [variant], [ServerPlan("base-plain", {"base-plain": BASE_NAME}, self.managed(self.base, BASE_NAME))]
+
+    def lora_server(self, kinds: set[str]) -> Planned:
+        """One LoRA-enabled server for the base and every unmerged adapter."""
+        variants: list[Variant] = []
+        models: dict[str, str] = {}
+        if "base" in kinds:
+            variants.append(Variant(name="base", role="base", model=str(self.base), dtype=self.dtype))
+            models["base"] = BASE_NAME
+        if "lora" in kinds:
+            for adapter in self.adapters:
+                name = lora_variant(adapter.name)
+                variants.append(_adapter_variant(adapter, name, "lora", self.base, unmerged=True, dtype=self.dtype))
+                models[name] = adapter.name
+        loras = {a.name: a.adapter for a in self.adapters}
+        return variants, [ServerPlan("lora-server", models, self.managed(self.base, BASE_NAME, loras))]
+
+    def merged(self) -> Planned:
+        """A server per merged model that is wanted."""
+        variants, plans = [], []
+        for adapter in (a for a in self.adapters if a.serve_merged):
+            if adapter.merged is None:
+                raise ConfigError(
+                    f"adapter {adapter.name!r}: the merged variant needs a merged folder (set merged = PATH)"
+                )
+            name = merged_variant(adapter.name)
+            variants.append(_adapter_variant(adapter, name, "merged", adapter.merged, unmerged=False, dtype=self.dtype))
+            plans.append(ServerPlan(name.replace(":", "-"), {name: name}, self.managed(adapter.merged, name)))
+        return variants, plans
+
+    def reference(self) -> Planned:
+        """Each adapter in in-process transformers: unmerged through peft, and merged when it has a merged model."""
+        variants, plans = [], []
+        for adapter in self.adapters:
+            unmerged, merged = reference_variants(adapter.name)
+            variants.append(_adapter_variant(adapter, unmerged, "reference", self.base, unmerged=True))
+            reference = InProcessReference(self.base, adapter.adapter)
+            plans.append(ServerPlan(unmerged.replace(":", "-"), {unmerged: adapter.name}, reference))
+            if adapter.merged is not None:
+                variants.append(_adapter_variant(adapter, merged, "reference", adapter.merged, unmerged=False))
+                reference = InProcessReference(adapter.merged)
+                plans.append(ServerPlan(merged.replace(":", "-"), {merged: adapter.name}, reference))
+        return variants, plans
+
+    def external(self) -> Planned:
+        variants, plans = [], []
+        for endpoint in self.config.external:
+            variants.append(Variant(name=endpoint.name, role="external", model=endpoint.model))
+            serving = RunningEndpoints(endpoint.urls, endpoint.api_key_env, endpoint.tokenizer)
+            plans.append(ServerPlan(endpoint.name.replace(":", "-"), {endpoint.name: endpoint.model}, serving))
+        return variants, plans
+
+
 def plan_run(
     config: RunConfig,
     base: Path,
     adapters: list[AdapterFiles],
     chat_template: Path | None,
     engine_defaults: dict[str, EngineValue],
-) -> tuple[list[Variant], list[ServerPlan]]:
+) -> Planned:
     """The variants in report order and the servers to run, in the order they are run."""
-    settings = config.server
     engine_args = {
-        name.replace("_", "-"): value for name, value in [*engine_defaults.items(), *settings.engine_args.items()]
+        name.replace("_", "-"): value for name, value in [*engine_defaults.items(), *config.server.engine_args.items()]
     }
-
-    def spec(model: Path, served: str, loras: dict[str, Path] | None = None) -> ServerSpec:
-        ranks = [a.rank for a in adapters]
-        return ServerSpec(
-            model=str(model),
-            served_name=served,
-            loras=loras or {},
-            max_lora_rank=lora_rank_flag(max(ranks)) if loras and ranks else None,
-            chat_template=chat_template,
-            engine_args=engine_args,
-            env=settings.env,
-            host=settings.host,
-            port=settings.port,
-        )
-
-    dtype = str(engine_args.get("dtype", "auto"))
-    variants: list[Variant] = []
-    plans: list[ServerPlan] = []
+    planner = _Planner(config, base, adapters, chat_template, engine_args)
     kinds = set(config.variants)
-    if "base-plain" in kinds:
-        variants.append(Variant(name="base-plain", role="base-plain", model=str(base), dtype=dtype))
-        plans.append(
-            ServerPlan(
-                name="base-plain", models={"base-plain": BASE_NAME}, spec=spec(base, BASE_NAME), tokenizer=str(base)
-            )
-        )
-    if kinds & {"base", "lora"}:
-        models: dict[str, str] = {}
-        if "base" in kinds:
-            variants.append(Variant(name="base", role="base", model=str(base), dtype=dtype))
-            models["base"] = BASE_NAME
-        if "lora" in kinds:
-            for adapter in adapters:
-                name = lora_variant(adapter.name)
-                variants.append(_adapter_variant(adapter, name, "lora", base, unmerged=True, dtype=dtype))
-                models[name] = adapter.name
-        loras = {a.name: a.adapter for a in adapters}
-        plans.append(
-            ServerPlan(name="lora-server", models=models, spec=spec(base, BASE_NAME, loras), tokenizer=str(base))
-        )
-    if "merged" in kinds:
-        for adapter in (a for a in adapters if a.serve_merged):
-            if adapter.merged is None:
-                raise ConfigError(
-                    f"adapter {adapter.name!r}: the merged variant needs a merged folder (set merged = PATH)"
-                )
-            name = merged_variant(adapter.name)
-            variants.append(_adapter_variant(adapter, name, "merged", adapter.merged, unmerged=False, dtype=dtype))
-            plans.append(
-                ServerPlan(
-                    name=name.replace(":", "-"),
-                    models={name: name},
-                    spec=spec(adapter.merged, name),
-                    tokenizer=str(adapter.merged),
-                )
-            )
-    if "reference" in kinds:
-        for adapter in adapters:
-            unmerged, merged = reference_variants(adapter.name)
-            variants.append(_adapter_variant(adapter, unmerged, "reference", base, unmerged=True))
-            plans.append(
-                ServerPlan(
-                    name=unmerged.replace(":", "-"),
-                    models={unmerged: adapter.name},
-                    reference=ReferenceSpec(base, adapter.adapter),
-                )
-            )
-            if adapter.merged is not None:
-                variants.append(_adapter_variant(adapter, merged, "reference", adapter.merged, unmerged=False))
-                plans.append(
-                    ServerPlan(
-                        name=merged.replace(":", "-"),
-                        models={merged: adapter.name},
-                        reference=ReferenceSpec(adapter.merged),
-                    )
-                )
-    for endpoint in config.external:
-        variants.append(Variant(name=endpoint.name, role="external", model=endpoint.model))
-        plans.append(
-            ServerPlan(
-                name=endpoint.name.replace(":", "-"),
-                models={endpoint.name: endpoint.model},
-                urls=endpoint.urls,
-                api_key_env=endpoint.api_key_env,
-                tokenizer=endpoint.tokenizer,
-            )
-        )
-    return variants, plans
+    parts = [
+        planner.base_plain() if "base-plain" in kinds else None,
+        planner.lora_server(kinds) if kinds & {"base", "lora"} else None,
+        planner.merged() if "merged" in kinds else None,
+        planner.reference() if "reference" in kinds else None,
+        planner.external(),
+    ]
+    planned = [part for part in parts if part is not None]
+    return [v for variants, _ in planned for v in variants], [p for _, plans in planned for p in plans]
