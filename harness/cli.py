@@ -21,6 +21,9 @@ from harness.progress import LIBRARY_LOG, library_output
 if TYPE_CHECKING:
     from harness.types import Suite
 
+    Commands = argparse._SubParsersAction[argparse.ArgumentParser]
+    """The `harness` command's subcommands, which each group of commands adds to."""
+
 EXIT_OK, EXIT_INVALID, EXIT_ERROR = 0, 1, 2
 TRAIN_LOG = Path("logs") / "train.log"
 """Where `harness train`, which has no run folder, keeps what the libraries wrote: under the cache it fills."""
@@ -117,7 +120,8 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from harness.generation.answer import prepare, run
+    from harness.generation.answer import run
+    from harness.generation.prepare import prepare
     from harness.reports.console import print_accuracy
     from harness.runs.config import load_run_config
     from harness.runs.score import score_run
@@ -138,7 +142,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_parity(args: argparse.Namespace) -> int:
-    from harness.generation.answer import prepare, run
+    from harness.generation.answer import run
+    from harness.generation.prepare import prepare
     from harness.reports.parity import print_base_agreement, print_parity
     from harness.runs.config import load_run_config
     from harness.scoring.parity import adapter_parity, agreement
@@ -168,7 +173,7 @@ def _cmd_parity(args: argparse.Namespace) -> int:
 
 
 def _cmd_latency(args: argparse.Namespace) -> int:
-    from harness.generation.answer import prepare
+    from harness.generation.prepare import prepare
     from harness.latency.measure import latency_study
     from harness.reports.console import print_latency
     from harness.runs.config import load_run_config
@@ -243,7 +248,7 @@ def _cmd_gate(args: argparse.Namespace) -> int:
 
 
 def _cmd_baseline_save(args: argparse.Namespace) -> int:
-    from harness.gate.rules import save_baseline
+    from harness.gate.baseline import save_baseline
 
     path = save_baseline(Path(args.run_dir), args.name, Path(args.dir))
     console.print(f"baseline written to {path}", soft_wrap=True)
@@ -301,10 +306,8 @@ def _positive(text: str) -> int:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="harness", description="Benchmark function-calling LoRA adapters.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def _add_suite_commands(commands: Commands) -> None:
+    """`suites validate|schema|from-generator|from-dataset`: suites as data."""
     suites = commands.add_parser("suites", help="check and describe suites").add_subparsers(
         dest="suites_command", required=True, metavar="SUBCOMMAND"
     )
@@ -334,12 +337,15 @@ def build_parser() -> argparse.ArgumentParser:
     dataset.add_argument("--out", required=True, help="suite file to write")
     dataset.set_defaults(handler=_cmd_suites_from_dataset)
 
+
+def _add_measuring_commands(commands: Commands) -> None:
+    """The commands that serve models and measure them, and `score`, which re-scores their log."""
     score = commands.add_parser("score", help="re-score a saved run log (no model needed)")
     score.add_argument("run_dir", help="run folder holding manifest.json and generations.jsonl")
     score.set_defaults(handler=_cmd_score)
 
     run = commands.add_parser("run", help="serve every variant of a run config, answer every case, score the run")
-    run.add_argument("config", help="run config (TOML), such as configs/smoke.toml")
+    run.add_argument("config", help="run config (TOML), such as configs/tiny-smoke.toml")
     run.add_argument("--out", help="run folder (default runs/NAME); an existing one of the same config is resumed")
     run.add_argument(
         "--sample", type=_positive, help="a seeded sample of N cases per suite instead of the config's choice"
@@ -370,6 +376,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--out", help="run folder (default runs/NAME); rerun to resume an interrupted bench")
     bench.set_defaults(handler=_cmd_bench)
 
+
+def _add_reading_commands(commands: Commands) -> None:
+    """The commands that read a run folder and never call a model: report, compare, gate, baselines."""
     report = commands.add_parser("report", help="print a run folder's accuracy, failures and latency (no model)")
     report.add_argument("run_dir", help="a run folder")
     report.add_argument("--html", help="also write a self-contained HTML report to this file")
@@ -405,6 +414,9 @@ def build_parser() -> argparse.ArgumentParser:
     save.add_argument("--dir", default="reports/baselines", help="where baselines live (default reports/baselines)")
     save.set_defaults(handler=_cmd_baseline_save)
 
+
+def _add_fixture_commands(commands: Commands) -> None:
+    """The commands that check and build models: adapter checks, the base model, training."""
     adapters = commands.add_parser("adapters", help="check LoRA adapters").add_subparsers(
         dest="adapters_command", required=True, metavar="SUBCOMMAND"
     )
@@ -435,6 +447,15 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("recipes", nargs="+", help="recipe files, such as adapters/fc-good.toml")
     train.add_argument("--force", action="store_true", help="retrain even when an identical adapter is cached")
     train.set_defaults(handler=_cmd_train)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="harness", description="Benchmark function-calling LoRA adapters.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_suite_commands(commands)
+    _add_measuring_commands(commands)
+    _add_reading_commands(commands)
+    _add_fixture_commands(commands)
     return parser
 
 
