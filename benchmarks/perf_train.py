@@ -1,10 +1,13 @@
 """`make perf-train`: training tokens per second of the harness's fixture training against a plain trl
-SFTTrainer run on the same examples and the same settings, measured in the same run.
+SFTTrainer run on the same examples, measured in the same run.
 
-The plain run is what the Agents-course notebook does: a conversational dataset (messages and tools) rendered by
-the tokenizer's chat template, loss on every token, LoRA on every layer, random batches. The harness's run is
-`harness train`'s: pre-tokenized rows with loss on the answers only, LoRA on the recipe's top layers (so
-backpropagation stops early) and length-grouped batches (little padding). Tokens are non-padding input tokens.
+Both runs share the recipe's steps, batch size, gradient accumulation, learning rate, LoRA rank, alpha and target
+modules, maximum length and seed. They differ in what the harness does on purpose, which is what the ratio
+measures. The plain run is what the Agents-course notebook does: a conversational dataset (messages and tools)
+rendered by the tokenizer's chat template, loss on every token, LoRA on every layer, random batches. The harness's
+run is `harness train`'s: pre-tokenized rows with loss on the answers only, LoRA on the recipe's top layers only
+(`top_layers`, 16 of SmolLM2-135M's 30 for fc-good, so backpropagation stops early) and length-grouped batches
+(little padding). Tokens are non-padding input tokens.
 
 usage: python benchmarks/perf_train.py [RECIPE.toml] [STEPS]
 """
