@@ -29,7 +29,7 @@ import httpx
 from rich.console import Console
 
 from harness.fixtures.chat_template import openai_tools
-from harness.generation.answer import Prepared, prepare
+from harness.generation.prepare import Prepared, prepare
 from harness.latency.measure import draw_prompts, latency_study, prefix_cache_hit_tokens
 from harness.runs.config import RunConfig, load_run_config
 from harness.serving import VllmServer

@@ -21,12 +21,13 @@ from pathlib import Path
 
 from harness.fixtures import materialise_base
 from harness.fixtures.chat_template import render_prompt, template_path
-from harness.generation.answer import WorkItem, ask_endpoints, load_run_suites
+from harness.generation.answer import WorkItem, ask_endpoints
 from harness.runs.config import GenerationSettings, SuiteSelection
 from harness.runs.folder import RunFolder
 from harness.serving import ServerSpec, VllmServer
 from harness.serving.backends.openai_chat import tokenizer_decoder
 from harness.serving.vllm_server import DEFAULT_ENV, engine_defaults
+from harness.suites.selection import load_run_suites
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -16,9 +16,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from harness.gate.rules import load_baseline
+from harness.gate.baseline import load_baseline
 from harness.gate.step import gate_step
-from harness.generation.answer import nothing_pending, open_run_folder, prepare, run
+from harness.generation.answer import nothing_pending, run
+from harness.generation.manifest import open_run_folder
+from harness.generation.prepare import prepare
 from harness.latency.measure import latency_study
 from harness.provenance import cpu_flags, machine
 from harness.reports.console import print_summary

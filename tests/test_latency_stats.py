@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from harness.generation.answer import Prepared
+from harness.generation.prepare import Prepared
 from harness.latency.analyse import analyse
 from harness.latency.measure import study_arms
 from harness.latency.stats import control_verdict, noise_floor, ratio_of_medians, verdict
@@ -154,7 +154,7 @@ def test_analyse_reports_percentiles_ratios_and_the_control_floor() -> None:
 def _prepared(adapters: list[str], latency: dict[str, object]) -> Prepared:
     from pathlib import Path
 
-    from harness.generation.answer import Prepared
+    from harness.generation.prepare import Prepared
     from harness.runs.config import RunConfig
     from harness.serving.plan import AdapterFiles, plan_run
 

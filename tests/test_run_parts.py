@@ -10,7 +10,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from harness.generation.answer import sample_cases
 from harness.runs.config import ConfigError, GateRules, GenerationSettings, RunConfig, SuiteSelection, load_run_config
 from harness.scoring.parity import adapter_parity, agreement
 from harness.serving.backends.base import BackendUnavailable
@@ -18,6 +17,7 @@ from harness.serving.backends.openai_chat import OpenAIChatBackend
 from harness.serving.plan import AdapterFiles, InProcessReference, RunningEndpoints, lora_rank_flag, plan_run
 from harness.serving.vllm_server import engine_defaults, relevant_log_lines, server_arguments
 from harness.suites.files import load_sources
+from harness.suites.selection import sample_cases
 from harness.types import Generation, Message
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -418,7 +418,8 @@ def test_server_pool_keeps_one_server_per_plan_and_logs_into_the_run_folder(tmp_
 
 
 def test_a_run_folder_takes_new_gate_and_bench_settings_but_not_new_measurements(tmp_path: Path) -> None:
-    from harness.generation.answer import Prepared, open_run_folder
+    from harness.generation.manifest import open_run_folder
+    from harness.generation.prepare import Prepared
     from harness.runs.folder import RunLogError
 
     base = tmp_path / "base"

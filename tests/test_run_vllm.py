@@ -234,7 +234,8 @@ path = "no-such-adapter"
 def test_taken_port_is_a_clear_error(model_cache: Path, tmp_path: Path) -> None:
     from rich.console import Console
 
-    from harness.generation.answer import prepare, run
+    from harness.generation.answer import run
+    from harness.generation.prepare import prepare
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

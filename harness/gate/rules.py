@@ -24,157 +24,26 @@ Rules, per gated variant (default: every unmerged adapter) and suite:
 from __future__ import annotations
 
 import fnmatch
-from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, ValidationError
+from pydantic import ValidationError
 
-from harness.errors import HarnessError
+from harness.gate.baseline import Baseline
+from harness.gate.result import GateResult, RuleResult, Status
 from harness.patterns import most_specific
 from harness.runs.config import GateRules, RunConfig, SuiteScope
-from harness.runs.folder import RunFolder, write_atomic
+from harness.runs.folder import RunFolder
 from harness.scoring import paired, paired_test, shared_cases
 from harness.stats import wilson
 from harness.types import (
     CaseKind,
     CaseScore,
-    Frozen,
     GroupSummary,
     LatencySummary,
     ParseMode,
     RunSummary,
     merged_counterpart,
 )
-
-BASELINE_VERSION = 1
-
-
-class Status(StrEnum):
-    PASSED = "passed"
-    FAILED = "failed"
-    ERROR = "error"
-    """The rule could not be evaluated (missing data)."""
-
-
-class RuleResult(Frozen):
-    """One rule on one variant (and suite)."""
-
-    rule: str
-    variant: str
-    suite: str | None
-    status: Status
-    detail: str
-
-
-class Decision(StrEnum):
-    """What the gate concluded about one judged variant."""
-
-    PASSED = "passed"
-    """A candidate that passed every rule."""
-    FAILED = "failed"
-    """A candidate that failed a rule."""
-    CAUGHT = "caught"
-    """A control that failed a rule, as it must."""
-    MISSED = "MISSED"
-    """A control that passed every rule: the gate did not catch a known-bad adapter."""
-    ERROR = "not evaluable"
-    """A rule lacked the data it needs, and nothing else decided the verdict."""
-
-
-class VariantVerdict(Frozen):
-    """The decision about one judged variant, the line a release manager reads first."""
-
-    variant: str
-    control: bool
-    """True for an adapter declared `expect = "fail"`."""
-    decision: Decision
-    failed: list[str]
-    """Rules that failed (with their suite), in the order they were evaluated."""
-    errors: list[str]
-    """Rules that could not be evaluated."""
-
-
-def _verdict(variant: str, control: bool, results: list[RuleResult]) -> VariantVerdict:
-    def named(status: Status) -> list[str]:
-        return [f"{r.rule}[{r.suite}]" if r.suite else r.rule for r in results if r.status is status]
-
-    failed, errors = named(Status.FAILED), named(Status.ERROR)
-    if control:
-        outcome = Decision.CAUGHT if failed else Decision.ERROR if errors else Decision.MISSED
-    else:
-        outcome = Decision.ERROR if errors else Decision.FAILED if failed else Decision.PASSED
-    return VariantVerdict(variant=variant, control=control, decision=outcome, failed=failed, errors=errors)
-
-
-class GateResult(Frozen):
-    run_id: str
-    mode: ParseMode
-    results: list[RuleResult]
-    controls: list[str] = Field(default_factory=list)
-    """Judged variants whose adapter is a control (`expect = "fail"`)."""
-
-    @property
-    def verdicts(self) -> list[VariantVerdict]:
-        """One verdict per judged variant, in the order the rules were evaluated."""
-        variants = list(dict.fromkeys(r.variant for r in self.results if r.variant))
-        return [_verdict(v, v in self.controls, [r for r in self.results if r.variant == v]) for v in variants]
-
-    @property
-    def exit_code(self) -> int:
-        """2 when anything could not be evaluated (a control's errors count only when no rule caught it); else 1
-        when a candidate failed or a control was missed; else 0."""
-        outcomes = {v.decision for v in self.verdicts}
-        unjudged = any(r.status is Status.ERROR and not r.variant for r in self.results)
-        if Decision.ERROR in outcomes or unjudged or not self.results:
-            return 2
-        return 1 if outcomes & {Decision.FAILED, Decision.MISSED} else 0
-
-
-class Baseline(Frozen):
-    """`reports/baselines/NAME.json`: per-case verdicts of a run that a later run must not fall below."""
-
-    version: int = BASELINE_VERSION
-    name: str
-    run_id: str
-    created_at: str
-    git_revision: str | None = None
-    outcomes: dict[str, dict[str, dict[str, dict[str, bool]]]] = Field(default_factory=dict)
-    """Variant → suite → case id → {"strict": full match, "lenient": full match}."""
-
-
-class GateError(HarnessError):
-    """The gate's inputs cannot be read."""
-
-
-def save_baseline(run_dir: Path, name: str, folder: Path) -> Path:
-    """Write the run's per-case verdicts as a baseline named NAME."""
-    run = RunFolder(run_dir)
-    manifest = run.read_manifest()
-    outcomes: dict[str, dict[str, dict[str, dict[str, bool]]]] = {}
-    for score in run.read_scores():
-        cases = outcomes.setdefault(score.variant, {}).setdefault(score.suite, {})
-        cases[score.case_id] = {"strict": score.strict.full_match, "lenient": score.lenient.full_match}
-    baseline = Baseline(
-        name=name,
-        run_id=manifest.run_id,
-        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        git_revision=manifest.git_revision,
-        outcomes=outcomes,
-    )
-    path = folder / f"{name}.json"
-    write_atomic(path, baseline.model_dump_json(indent=1) + "\n")
-    return path
-
-
-def load_baseline(path: Path) -> Baseline:
-    try:
-        return Baseline.model_validate_json(path.read_bytes())
-    except FileNotFoundError:
-        raise GateError(f"{path}: no such baseline (write one with `harness baseline save RUN_DIR NAME`)") from None
-    except ValidationError as error:
-        first = error.errors()[0]
-        raise GateError(f"{path}: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
 
 
 def _rate(group: GroupSummary, mode: ParseMode) -> float | None:

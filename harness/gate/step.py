@@ -9,8 +9,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from harness.gate.baseline import load_baseline
 from harness.gate.outputs import junit_xml, markdown_summary
-from harness.gate.rules import Decision, GateResult, Status, evaluate_gate, load_baseline
+from harness.gate.result import Decision, GateResult, Status
+from harness.gate.rules import evaluate_gate
 from harness.runs.config import GateRules
 from harness.runs.folder import write_atomic
 

@@ -9,38 +9,29 @@ leaves a log that the next run resumes from.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
-import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 
-from harness.fixtures.cache import sha256_file
-from harness.fixtures.chat_template import TEMPLATE_ID, template_path
-from harness.patterns import most_specific
+from harness.generation.manifest import open_run_folder
+from harness.generation.prepare import Prepared
 from harness.progress import StageProgress
-from harness.provenance import git_revision, machine, package_versions
-from harness.runs.config import ConfigError, GenerationSettings, RunConfig, SuiteSelection
-from harness.runs.folder import RunFolder, RunLogError, suite_snapshot
+from harness.runs.config import ConfigError, GenerationSettings
+from harness.runs.folder import RunFolder
 from harness.serving import ServerError
 from harness.serving.backends.base import Backend, BackendUnavailable
 from harness.serving.backends.openai_chat import OpenAIChatBackend, TokenDecoder, tokenizer_decoder
 from harness.serving.plan import (
-    AdapterFiles,
     InProcessReference,
     ManagedServer,
     RunningEndpoints,
     ServerPlan,
-    plan_run,
 )
 from harness.serving.pool import ServerPool
-from harness.serving.vllm_server import engine_defaults
-from harness.types import Case, Generation, RunManifest, Suite, SuiteRef, Tool, Variant
+from harness.types import Case, Generation, Suite, Tool
 
 
 @dataclass(frozen=True)
@@ -51,161 +42,6 @@ class WorkItem:
     suite: Suite
     case: Case
     tools: tuple[Tool, ...]
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """Everything a run needs before any server starts."""
-
-    config: RunConfig
-    suites: list[tuple[Suite, str]]
-    base: Path
-    adapters: list[AdapterFiles]
-    variants: list[Variant]
-    plans: list[ServerPlan]
-    trained: tuple[str, ...] = ()
-    """Adapters trained by this call rather than taken from the cache."""
-
-
-def sample_cases(suite: Suite, selection: SuiteSelection) -> Suite:
-    """A seeded sample of a suite's cases in suite order, keeping only the tools the sample uses."""
-    size = most_specific(selection.samples, suite.name) or selection.sample
-    if size is None or size >= len(suite.cases):
-        return suite
-    chosen = sorted(random.Random(f"{selection.sample_seed}:{suite.name}").sample(range(len(suite.cases)), size))
-    cases = [suite.cases[i] for i in chosen]
-    used = {key for case in cases for key in case.tools}
-    return suite.model_copy(update={"cases": cases, "tools": [t for t in suite.tools if t.key in used]})
-
-
-def load_run_suites(selection: SuiteSelection, config_dir: Path) -> list[tuple[Suite, str]]:
-    """The suites of a run with their sources; an invalid suite stops the run before any server starts."""
-    from harness.suites.files import load_sources
-
-    specs = [s if s.startswith("bfcl:") or Path(s).is_absolute() else str(config_dir / s) for s in selection.sources]
-    loaded = load_sources(specs)
-    problems = [str(problem) for item in loaded for problem in item.problems]
-    if problems:
-        raise ConfigError("invalid suites:\n  " + "\n  ".join(problems[:20]))
-    return [(sample_cases(item.suite, selection), item.source) for item in loaded if item.suite is not None]
-
-
-def resolve_adapters(
-    config: RunConfig, config_dir: Path, console: Console | None
-) -> tuple[list[AdapterFiles], list[str]]:
-    """Train (or take from the cache) recipe adapters; check folder adapters; hash both. Returns them with the
-    names of those trained now."""
-    from harness.fixtures.adapter_check import check_adapter
-    from harness.fixtures.recipes import load_recipe
-    from harness.fixtures.training import train
-
-    resolved, trained_now = [], []
-    for spec in config.adapters:
-        if spec.recipe is not None:
-            recipe = load_recipe(config_dir / spec.recipe)
-            trained = train(recipe, console=console)
-            adapter, merged = trained.adapter, trained.merged
-            if trained.trained_now:
-                trained_now.append(spec.name)
-        else:
-            assert spec.path is not None
-            adapter = config_dir / spec.path
-            merged = config_dir / spec.merged if spec.merged else None
-        report = check_adapter(adapter)
-        if "lora" in config.variants and not report.ok:
-            reasons = "; ".join(p.message for p in report.problems)
-            raise ConfigError(f"adapter {spec.name!r} ({adapter}) cannot be served unmerged: {reasons}")
-        weights = adapter / (report.weights_file or "adapter_model.safetensors")
-        resolved.append(
-            AdapterFiles(
-                name=spec.name,
-                adapter=adapter,
-                merged=merged,
-                rank=report.r or 1,
-                sha256=sha256_file(weights),
-                expect=spec.expect,
-                serve_merged=spec.serve_merged,
-            )
-        )
-    return resolved, trained_now
-
-
-def prepare(config: RunConfig, config_dir: Path, console: Console | None = None) -> Prepared:
-    """Suites, base model and adapters (training shows its progress on `console`, if any), and the plan of
-    servers."""
-    from harness.fixtures import materialise_base
-
-    suites = load_run_suites(config.suites, config_dir)
-    base = materialise_base(config.base)
-    adapters, trained = resolve_adapters(config, config_dir, console)
-    template = template_path() if config.chat_template == "harness" else None
-    variants, plans = plan_run(config, base, adapters, template, engine_defaults(on_gpu=_on_gpu()))
-    return Prepared(config, suites, base, adapters, [_resolved_dtype(v) for v in variants], plans, tuple(trained))
-
-
-def _resolved_dtype(variant: Variant) -> Variant:
-    """`auto` made concrete: vLLM then serves a model folder in the dtype its config.json names, and the manifest
-    should say which one it was (merged and unmerged answers agree in float32 and can differ in bfloat16)."""
-    config = Path(variant.model) / "config.json"
-    if variant.dtype != "auto" or not config.is_file():
-        return variant
-    settings = json.loads(config.read_text())
-    dtype = settings.get("dtype") or settings.get("torch_dtype")
-    return variant.model_copy(update={"dtype": str(dtype)}) if dtype else variant
-
-
-def _on_gpu() -> bool:
-    import torch
-
-    return bool(torch.cuda.is_available())
-
-
-def _manifest(prepared: Prepared, run_id: str, refs: list[SuiteRef]) -> RunManifest:
-    from harness.fixtures.training import base_weights_sha256
-
-    hashes = {"base": base_weights_sha256(prepared.base)}
-    hashes |= {f"adapter:{a.name}": a.sha256 for a in prepared.adapters}
-    hashes["chat_template"] = TEMPLATE_ID if prepared.config.chat_template == "harness" else "model's own"
-    return RunManifest(
-        run_id=run_id,
-        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        config=prepared.config.model_dump(mode="json"),
-        suites=refs,
-        variants=prepared.variants,
-        hashes=hashes,
-        packages=package_versions(),
-        git_revision=git_revision(),
-        machine=machine(),
-    )
-
-
-AFTER_THE_FACT = ("gate", "bench")
-"""Config sections that judge or present a run without changing what it measured: editing them (a new
-threshold, a baseline, a report path) keeps the run folder usable."""
-
-
-def _measured(config: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in config.items() if key not in AFTER_THE_FACT}
-
-
-def open_run_folder(prepared: Prepared, run_dir: Path) -> RunFolder:
-    """A new run folder with manifest and suite snapshots, or the existing one when it holds the same run."""
-    folder = RunFolder(run_dir)
-    snapshots = [(suite, *suite_snapshot(suite, source)) for suite, source in prepared.suites]
-    if folder.has_manifest():
-        manifest = folder.read_manifest()
-        if _measured(manifest.config) != _measured(prepared.config.model_dump(mode="json")):
-            raise RunLogError(f"{run_dir}: holds a run of a different config; choose another folder with --out")
-        recorded = {ref.name: ref.sha256 for ref in manifest.suites}
-        for suite, _, ref in snapshots:
-            if recorded.get(suite.name) != ref.sha256:
-                raise RunLogError(
-                    f"{run_dir}: suite {suite.name!r} changed since this run started; choose another folder with --out"
-                )
-        return folder
-    refs = [folder.write_suite(suite, ref.source) for suite, _, ref in snapshots]
-    folder.write_manifest(_manifest(prepared, run_dir.name, refs))
-    return folder
 
 
 def pending_work(prepared: Prepared, folder: RunFolder) -> dict[str, list[WorkItem]]:

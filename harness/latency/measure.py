@@ -29,7 +29,8 @@ from typing import Any
 import httpx
 from rich.console import Console
 
-from harness.generation.answer import Prepared, open_run_folder
+from harness.generation.manifest import open_run_folder
+from harness.generation.prepare import Prepared
 from harness.latency.analyse import analyse
 from harness.latency.floor import unmerged_read_floor
 from harness.progress import StageProgress

@@ -1,0 +1,63 @@
+"""Baselines: the per-case verdicts of a released run (`reports/baselines/NAME.json`), which the gate's
+`no_regression` rule holds a later run to."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import Field, ValidationError
+
+from harness.errors import HarnessError
+from harness.runs.folder import RunFolder, write_atomic
+from harness.types import (
+    Frozen,
+)
+
+BASELINE_VERSION = 1
+
+
+class Baseline(Frozen):
+    """`reports/baselines/NAME.json`: per-case verdicts of a run that a later run must not fall below."""
+
+    version: int = BASELINE_VERSION
+    name: str
+    run_id: str
+    created_at: str
+    git_revision: str | None = None
+    outcomes: dict[str, dict[str, dict[str, dict[str, bool]]]] = Field(default_factory=dict)
+    """Variant → suite → case id → {"strict": full match, "lenient": full match}."""
+
+
+class GateError(HarnessError):
+    """The gate's inputs cannot be read."""
+
+
+def save_baseline(run_dir: Path, name: str, folder: Path) -> Path:
+    """Write the run's per-case verdicts as a baseline named NAME."""
+    run = RunFolder(run_dir)
+    manifest = run.read_manifest()
+    outcomes: dict[str, dict[str, dict[str, dict[str, bool]]]] = {}
+    for score in run.read_scores():
+        cases = outcomes.setdefault(score.variant, {}).setdefault(score.suite, {})
+        cases[score.case_id] = {"strict": score.strict.full_match, "lenient": score.lenient.full_match}
+    baseline = Baseline(
+        name=name,
+        run_id=manifest.run_id,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        git_revision=manifest.git_revision,
+        outcomes=outcomes,
+    )
+    path = folder / f"{name}.json"
+    write_atomic(path, baseline.model_dump_json(indent=1) + "\n")
+    return path
+
+
+def load_baseline(path: Path) -> Baseline:
+    try:
+        return Baseline.model_validate_json(path.read_bytes())
+    except FileNotFoundError:
+        raise GateError(f"{path}: no such baseline (write one with `harness baseline save RUN_DIR NAME`)") from None
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise GateError(f"{path}: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None

@@ -1,0 +1,94 @@
+"""What the gate concludes: a status per rule, a decision per judged variant (candidates pass or fail, controls
+are caught or MISSED) and the exit code CI acts on."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field
+
+from harness.types import (
+    Frozen,
+    ParseMode,
+)
+
+
+class Status(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"
+    """The rule could not be evaluated (missing data)."""
+
+
+class RuleResult(Frozen):
+    """One rule on one variant (and suite)."""
+
+    rule: str
+    variant: str
+    suite: str | None
+    status: Status
+    detail: str
+
+
+class Decision(StrEnum):
+    """What the gate concluded about one judged variant."""
+
+    PASSED = "passed"
+    """A candidate that passed every rule."""
+    FAILED = "failed"
+    """A candidate that failed a rule."""
+    CAUGHT = "caught"
+    """A control that failed a rule, as it must."""
+    MISSED = "MISSED"
+    """A control that passed every rule: the gate did not catch a known-bad adapter."""
+    ERROR = "not evaluable"
+    """A rule lacked the data it needs, and nothing else decided the verdict."""
+
+
+class VariantVerdict(Frozen):
+    """The decision about one judged variant, the line a release manager reads first."""
+
+    variant: str
+    control: bool
+    """True for an adapter declared `expect = "fail"`."""
+    decision: Decision
+    failed: list[str]
+    """Rules that failed (with their suite), in the order they were evaluated."""
+    errors: list[str]
+    """Rules that could not be evaluated."""
+
+
+def _verdict(variant: str, control: bool, results: list[RuleResult]) -> VariantVerdict:
+    def named(status: Status) -> list[str]:
+        return [f"{r.rule}[{r.suite}]" if r.suite else r.rule for r in results if r.status is status]
+
+    failed, errors = named(Status.FAILED), named(Status.ERROR)
+    if control:
+        outcome = Decision.CAUGHT if failed else Decision.ERROR if errors else Decision.MISSED
+    else:
+        outcome = Decision.ERROR if errors else Decision.FAILED if failed else Decision.PASSED
+    return VariantVerdict(variant=variant, control=control, decision=outcome, failed=failed, errors=errors)
+
+
+class GateResult(Frozen):
+    run_id: str
+    mode: ParseMode
+    results: list[RuleResult]
+    controls: list[str] = Field(default_factory=list)
+    """Judged variants whose adapter is a control (`expect = "fail"`)."""
+
+    @property
+    def verdicts(self) -> list[VariantVerdict]:
+        """One verdict per judged variant, in the order the rules were evaluated."""
+        variants = list(dict.fromkeys(r.variant for r in self.results if r.variant))
+        return [_verdict(v, v in self.controls, [r for r in self.results if r.variant == v]) for v in variants]
+
+    @property
+    def exit_code(self) -> int:
+        """2 when anything could not be evaluated (a control's errors count only when no rule caught it); else 1
+        when a candidate failed or a control was missed; else 0."""
+        outcomes = {v.decision for v in self.verdicts}
+        unjudged = any(r.status is Status.ERROR and not r.variant for r in self.results)
+        if Decision.ERROR in outcomes or unjudged or not self.results:
+            return 2
+        return 1 if outcomes & {Decision.FAILED, Decision.MISSED} else 0

@@ -1,0 +1,62 @@
+"""The manifest a run folder starts with (what was measured, with hashes, versions and the machine), and
+reopening a folder to resume: only a run of the same config and suites may continue in it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from harness.fixtures.chat_template import TEMPLATE_ID
+from harness.generation.prepare import Prepared
+from harness.provenance import git_revision, machine, package_versions
+from harness.runs.folder import RunFolder, RunLogError, suite_snapshot
+from harness.types import RunManifest, SuiteRef
+
+
+def _manifest(prepared: Prepared, run_id: str, refs: list[SuiteRef]) -> RunManifest:
+    from harness.fixtures.training import base_weights_sha256
+
+    hashes = {"base": base_weights_sha256(prepared.base)}
+    hashes |= {f"adapter:{a.name}": a.sha256 for a in prepared.adapters}
+    hashes["chat_template"] = TEMPLATE_ID if prepared.config.chat_template == "harness" else "model's own"
+    return RunManifest(
+        run_id=run_id,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        config=prepared.config.model_dump(mode="json"),
+        suites=refs,
+        variants=prepared.variants,
+        hashes=hashes,
+        packages=package_versions(),
+        git_revision=git_revision(),
+        machine=machine(),
+    )
+
+
+AFTER_THE_FACT = ("gate", "bench")
+"""Config sections that judge or present a run without changing what it measured: editing them (a new
+threshold, a baseline, a report path) keeps the run folder usable."""
+
+
+def _measured(config: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in config.items() if key not in AFTER_THE_FACT}
+
+
+def open_run_folder(prepared: Prepared, run_dir: Path) -> RunFolder:
+    """A new run folder with manifest and suite snapshots, or the existing one when it holds the same run."""
+    folder = RunFolder(run_dir)
+    snapshots = [(suite, *suite_snapshot(suite, source)) for suite, source in prepared.suites]
+    if folder.has_manifest():
+        manifest = folder.read_manifest()
+        if _measured(manifest.config) != _measured(prepared.config.model_dump(mode="json")):
+            raise RunLogError(f"{run_dir}: holds a run of a different config; choose another folder with --out")
+        recorded = {ref.name: ref.sha256 for ref in manifest.suites}
+        for suite, _, ref in snapshots:
+            if recorded.get(suite.name) != ref.sha256:
+                raise RunLogError(
+                    f"{run_dir}: suite {suite.name!r} changed since this run started; choose another folder with --out"
+                )
+        return folder
+    refs = [folder.write_suite(suite, ref.source) for suite, _, ref in snapshots]
+    folder.write_manifest(_manifest(prepared, run_dir.name, refs))
+    return folder

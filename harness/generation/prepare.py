@@ -1,0 +1,106 @@
+"""Everything a run needs before any server starts: its suites, the base model, the adapters (trained or taken
+from the cache, checked and hashed) and the plan of servers."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+
+from harness.fixtures.cache import sha256_file
+from harness.fixtures.chat_template import template_path
+from harness.runs.config import ConfigError, RunConfig
+from harness.serving.plan import (
+    AdapterFiles,
+    ServerPlan,
+    plan_run,
+)
+from harness.serving.vllm_server import engine_defaults
+from harness.suites.selection import load_run_suites
+from harness.types import Suite, Variant
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything a run needs before any server starts."""
+
+    config: RunConfig
+    suites: list[tuple[Suite, str]]
+    base: Path
+    adapters: list[AdapterFiles]
+    variants: list[Variant]
+    plans: list[ServerPlan]
+    trained: tuple[str, ...] = ()
+    """Adapters trained by this call rather than taken from the cache."""
+
+
+def resolve_adapters(
+    config: RunConfig, config_dir: Path, console: Console | None
+) -> tuple[list[AdapterFiles], list[str]]:
+    """Train (or take from the cache) recipe adapters; check folder adapters; hash both. Returns them with the
+    names of those trained now."""
+    from harness.fixtures.adapter_check import check_adapter
+    from harness.fixtures.recipes import load_recipe
+    from harness.fixtures.training import train
+
+    resolved, trained_now = [], []
+    for spec in config.adapters:
+        if spec.recipe is not None:
+            recipe = load_recipe(config_dir / spec.recipe)
+            trained = train(recipe, console=console)
+            adapter, merged = trained.adapter, trained.merged
+            if trained.trained_now:
+                trained_now.append(spec.name)
+        else:
+            assert spec.path is not None
+            adapter = config_dir / spec.path
+            merged = config_dir / spec.merged if spec.merged else None
+        report = check_adapter(adapter)
+        if "lora" in config.variants and not report.ok:
+            reasons = "; ".join(p.message for p in report.problems)
+            raise ConfigError(f"adapter {spec.name!r} ({adapter}) cannot be served unmerged: {reasons}")
+        weights = adapter / (report.weights_file or "adapter_model.safetensors")
+        resolved.append(
+            AdapterFiles(
+                name=spec.name,
+                adapter=adapter,
+                merged=merged,
+                rank=report.r or 1,
+                sha256=sha256_file(weights),
+                expect=spec.expect,
+                serve_merged=spec.serve_merged,
+            )
+        )
+    return resolved, trained_now
+
+
+def prepare(config: RunConfig, config_dir: Path, console: Console | None = None) -> Prepared:
+    """Suites, base model and adapters (training shows its progress on `console`, if any), and the plan of
+    servers."""
+    from harness.fixtures import materialise_base
+
+    suites = load_run_suites(config.suites, config_dir)
+    base = materialise_base(config.base)
+    adapters, trained = resolve_adapters(config, config_dir, console)
+    template = template_path() if config.chat_template == "harness" else None
+    variants, plans = plan_run(config, base, adapters, template, engine_defaults(on_gpu=_on_gpu()))
+    return Prepared(config, suites, base, adapters, [_resolved_dtype(v) for v in variants], plans, tuple(trained))
+
+
+def _resolved_dtype(variant: Variant) -> Variant:
+    """`auto` made concrete: vLLM then serves a model folder in the dtype its config.json names, and the manifest
+    should say which one it was (merged and unmerged answers agree in float32 and can differ in bfloat16)."""
+    config = Path(variant.model) / "config.json"
+    if variant.dtype != "auto" or not config.is_file():
+        return variant
+    settings = json.loads(config.read_text())
+    dtype = settings.get("dtype") or settings.get("torch_dtype")
+    return variant.model_copy(update={"dtype": str(dtype)}) if dtype else variant
+
+
+def _on_gpu() -> bool:
+    import torch
+
+    return bool(torch.cuda.is_available())
