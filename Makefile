@@ -8,7 +8,7 @@ STAMP := $(VENV)/.setup-done
 # The CPU build of vLLM unless an NVIDIA GPU is visible.
 EXTRA := $(shell nvidia-smi -L >/dev/null 2>&1 && echo gpu || echo cpu)
 
-.PHONY: setup test bench perf-score perf-train perf-run perf-latency lint
+.PHONY: setup test test-fast bench perf-score perf-train perf-run perf-latency lint
 
 setup: $(STAMP)
 
@@ -35,6 +35,10 @@ $(STAMP): pyproject.toml Makefile
 
 test: setup
 	$(PY) -m pytest
+
+# The edit loop: every test not marked slow (no vLLM server, no training). CI still runs everything (make test).
+test-fast: setup
+	$(PY) -m pytest -m "not slow"
 
 # The main job: fixtures, accuracy, latency, reports and the gate on the embedded model (configs/bench.toml).
 bench: setup
