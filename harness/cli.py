@@ -108,12 +108,25 @@ def _cmd_suites_from_dataset(args: argparse.Namespace) -> int:
     return code
 
 
+def _warn_torn(run_dir: Path) -> None:
+    from harness.runs.folder import RunFolder
+
+    torn = RunFolder(run_dir).torn_generation()
+    if torn:
+        errors.print(
+            f"[yellow]warning[/yellow] {escape(torn)}: a torn last line (the run was killed while writing it) is"
+            " left out; `harness run` asks that case again",
+            soft_wrap=True,
+        )
+
+
 def _cmd_score(args: argparse.Namespace) -> int:
     from harness.reports.console import print_accuracy
     from harness.runs.score import score_run
     from harness.runs.view import load_run
 
     score_run(Path(args.run_dir))
+    _warn_torn(Path(args.run_dir))
     print_accuracy(load_run(Path(args.run_dir)), console)
     console.print(f"scores written to {Path(args.run_dir) / 'scores.jsonl'} and summary.json")
     return EXIT_OK
@@ -204,6 +217,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from harness.runs.view import load_run
 
     view = load_run(Path(args.run_dir))
+    _warn_torn(Path(args.run_dir))
     print_report(view, console)
     if args.html:
         from harness.reports.html_page import write_html
@@ -250,7 +264,7 @@ def _cmd_gate(args: argparse.Namespace) -> int:
 def _cmd_baseline_save(args: argparse.Namespace) -> int:
     from harness.gate.baseline import save_baseline
 
-    path = save_baseline(Path(args.run_dir), args.name, Path(args.dir))
+    path = save_baseline(Path(args.run_dir), args.name, Path(args.dir), replace=args.force)
     console.print(f"baseline written to {path}", soft_wrap=True)
     return EXIT_OK
 
@@ -412,6 +426,7 @@ def _add_reading_commands(commands: Commands) -> None:
     save.add_argument("run_dir", help="a scored run folder")
     save.add_argument("name", help="baseline name")
     save.add_argument("--dir", default="reports/baselines", help="where baselines live (default reports/baselines)")
+    save.add_argument("--force", action="store_true", help="replace a baseline of the same name")
     save.set_defaults(handler=_cmd_baseline_save)
 
 

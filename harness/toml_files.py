@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 import tomllib
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar, get_args
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from harness.errors import HarnessError
 
@@ -14,17 +17,73 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def load_toml_model(path: Path, model: type[M], error: type[HarnessError]) -> M:
-    """Read and validate one TOML file; every problem is reported as `FILE: field.path: message`."""
+    """Read and validate one TOML file; every problem is reported as `FILE:LINE: field.path: message`, with the
+    nearest known key when a key is not one the file may hold."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except OSError as problem:
         raise error(f"{path}: cannot read: {problem.strerror}") from None
+    except UnicodeDecodeError as problem:
+        raise error(f"{path}: not UTF-8 text (at byte offset {problem.start}); save it as UTF-8") from None
     except tomllib.TOMLDecodeError as problem:
         raise error(f"{path}: not TOML: {problem}") from None
     try:
         return model.model_validate(data)
     except ValidationError as invalid:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}" for e in invalid.errors(include_url=False)
-        )
-        raise error(f"{path}: {problems}") from None
+        problems = "; ".join(_describe(path, text, model, e) for e in invalid.errors(include_url=False))
+        raise error(problems) from None
+
+
+def _describe(path: Path, text: str, model: type[BaseModel], problem: ErrorDetails) -> str:
+    loc = [str(part) for part in problem["loc"]]
+    message = problem["msg"]
+    if not loc and problem["type"] == "value_error":  # a check across fields names its field in the message
+        message = str(problem.get("ctx", {}).get("error", message))
+        field, _, rest = message.partition(": ")
+        if rest and re.fullmatch(r"[\w.-]+", field):
+            loc, message = field.split("."), rest
+    line = _line_of(text, loc)
+    where = f"{path}:{line}" if line else str(path)
+    if problem["type"] == "extra_forbidden":
+        known = _keys_at(model, loc[:-1])
+        close = difflib.get_close_matches(loc[-1], known, n=1)
+        message = f"unknown key; did you mean {close[0]!r}?" if close else f"unknown key; known: {', '.join(known)}"
+    return f"{where}: {'.'.join(loc) or '(file)'}: {message}"
+
+
+def _keys_at(model: type[BaseModel], loc: list[str]) -> list[str]:
+    """The keys the table at `loc` may hold, following nested models (list indices are skipped)."""
+    current: Any = model
+    for part in loc:
+        if part.isdigit():
+            continue
+        field = current.model_fields.get(part) if isinstance(current, type) else None
+        if field is None:
+            return []
+        current = next((a for a in (field.annotation, *get_args(field.annotation)) if _is_model(a)), None)
+        current = current or next((a for a in _nested_args(field.annotation) if _is_model(a)), None)
+    return sorted(current.model_fields) if _is_model(current) else []
+
+
+def _nested_args(annotation: Any) -> list[Any]:
+    return [inner for arg in get_args(annotation) for inner in (arg, *get_args(arg))]
+
+
+def _is_model(candidate: Any) -> bool:
+    return isinstance(candidate, type) and issubclass(candidate, BaseModel)
+
+
+def _line_of(text: str, loc: list[str]) -> int | None:
+    """The line of the deepest key of `loc` found in the text: its table header, then the key within it. TOML
+    parsers keep no positions, so this reads the lines; None when the key is not written out (a default)."""
+    lines = text.splitlines()
+    found, start = None, 0
+    for part in (p for p in loc if not p.isdigit()):
+        header = re.compile(rf"^\s*\[\[?\s*(?:[\w.-]+\.)?{re.escape(part)}\s*\]\]?\s*(#.*)?$")
+        key = re.compile(rf"^\s*\"?{re.escape(part)}\"?\s*=")
+        index = next((i for i in range(start, len(lines)) if header.match(lines[i]) or key.match(lines[i])), None)
+        if index is None:
+            break
+        found, start = index + 1, index
+    return found

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,9 +11,7 @@ from pydantic import Field, ValidationError
 
 from harness.errors import HarnessError
 from harness.runs.folder import RunFolder, write_atomic
-from harness.types import (
-    Frozen,
-)
+from harness.types import Frozen
 
 BASELINE_VERSION = 1
 
@@ -33,8 +32,21 @@ class GateError(HarnessError):
     """The gate's inputs cannot be read."""
 
 
-def save_baseline(run_dir: Path, name: str, folder: Path) -> Path:
-    """Write the run's per-case verdicts as a baseline named NAME."""
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+"""A baseline name is a file name inside the baselines folder: no separators, no leading dot, not empty."""
+
+
+def save_baseline(run_dir: Path, name: str, folder: Path, *, replace: bool = False) -> Path:
+    """Write the run's per-case verdicts as a baseline named NAME, inside `folder` and nowhere else; an existing
+    baseline is the reference later runs are held to, so it is replaced only when asked."""
+    if not NAME_PATTERN.fullmatch(name):
+        raise GateError(
+            f"baseline name {name!r}: use letters, digits, '.', '_' or '-' (starting with a letter or digit);"
+            f" it names a file in {folder}"
+        )
+    path = folder / f"{name}.json"
+    if path.exists() and not replace:
+        raise GateError(f"{path}: a baseline of that name exists; choose another name, or --force to replace it")
     run = RunFolder(run_dir)
     manifest = run.read_manifest()
     outcomes: dict[str, dict[str, dict[str, dict[str, bool]]]] = {}
@@ -48,7 +60,6 @@ def save_baseline(run_dir: Path, name: str, folder: Path) -> Path:
         git_revision=manifest.git_revision,
         outcomes=outcomes,
     )
-    path = folder / f"{name}.json"
     write_atomic(path, baseline.model_dump_json(indent=1) + "\n")
     return path
 

@@ -146,7 +146,7 @@ def _must_beat(
     )
     scope = _SCOPE_WORDS[rules.must_beat_on]
     if not test.cases:
-        return _error(rule, variant, None, f"no case {scope}of the run expects a call")
+        return _error(rule, variant, None, _nothing_to_judge(variant, calls, scope, "a call"))
     better = test.only_b > test.only_a and test.p_value < rules.alpha
     detail = (
         f"on {test.cases} cases {scope}that expect a call: {test.only_b} right only here, {test.only_a} only for"
@@ -156,11 +156,14 @@ def _must_beat(
 
 
 def _relevance(variant: str, scores: list[CaseScore], rules: GateRules) -> RuleResult:
+    """`scores` are every variant's, in the rule's scope: those of the others tell a variant without answers from
+    a run without irrelevance cases."""
     rule = "min_relevance"
-    silent = [s.outcome(rules.mode).full_match for s in scores if s.kind is CaseKind.IRRELEVANCE]
+    irrelevance = [s for s in scores if s.kind is CaseKind.IRRELEVANCE]
+    silent = [s.outcome(rules.mode).full_match for s in irrelevance if s.variant == variant]
     scope = _SCOPE_WORDS[rules.relevance_on]
     if not silent:
-        return _error(rule, variant, None, f"no case {scope}of the run expects no call (add an irrelevance suite)")
+        return _error(rule, variant, None, _nothing_to_judge(variant, irrelevance, scope, "no call"))
     rate = wilson(sum(silent), len(silent))
     detail = (
         f"no call where none fits in {rate.successes} of {rate.trials} cases {scope}".rstrip()
@@ -170,6 +173,15 @@ def _relevance(variant: str, scores: list[CaseScore], rules: GateRules) -> RuleR
 
 
 _SCOPE_WORDS = {"all": "", "in": "in distribution ", "out": "out of distribution "}
+
+
+def _nothing_to_judge(variant: str, scores: list[CaseScore], scope: str, expecting: str) -> str:
+    """Why a rule has no case to judge: the run has none of its kind, or this variant answered none of them."""
+    cases = {s.key for s in scores}
+    if not cases:
+        hint = " (add an irrelevance suite)" if expecting == "no call" else ""
+        return f"no case {scope}of the run expects {expecting}{hint}"
+    return f"{variant} has no answer to any of the {len(cases)} cases {scope}that expect {expecting}"
 
 
 def _in_scope(scores: list[CaseScore], scope: SuiteScope, distributions: dict[str, str]) -> list[CaseScore]:
@@ -244,7 +256,7 @@ def evaluate_gate(run_dir: Path, baseline: Baseline | None = None, rules: GateRu
         beaten = _in_scope(scores, rules.must_beat_on, distributions)
         results += [_must_beat(name, reference, groups, beaten, rules) for reference in rules.must_beat]
         if rules.min_relevance:
-            results.append(_relevance(name, _in_scope(mine, rules.relevance_on, distributions), rules))
+            results.append(_relevance(name, _in_scope(scores, rules.relevance_on, distributions), rules))
         if rules.max_merged_gap is not None and counterpart is not None:  # an adapter served merged too
             results.append(_merged_gap(name, merged, groups, scores, rules))
         if rules.max_latency_overhead is not None and variant.role == "lora":

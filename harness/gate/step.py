@@ -14,7 +14,7 @@ from harness.gate.outputs import junit_xml, markdown_summary
 from harness.gate.result import Decision, GateResult, Status
 from harness.gate.rules import evaluate_gate
 from harness.runs.config import GateRules
-from harness.runs.folder import write_atomic
+from harness.runs.folder import append_text, write_atomic
 
 _COLOURS = {
     Decision.PASSED: "green",
@@ -69,7 +69,6 @@ def gate_step(
     write_atomic(summary, markdown_summary(result))
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if step_summary:
-        with open(step_summary, "a", encoding="utf-8") as handle:
-            handle.write(markdown_summary(result))
+        append_text(Path(step_summary), markdown_summary(result), "GITHUB_STEP_SUMMARY")
     console.print(f"every rule: JUnit {junit}, summary {summary}", soft_wrap=True)
     return result

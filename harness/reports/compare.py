@@ -119,6 +119,9 @@ def _recommend(a: str, b: str, overall: SuiteComparison, latency: dict[str, Rati
 def pick_variants(view_a: RunView, view_b: RunView, a: str | None, b: str | None) -> tuple[str, str]:
     """The variants to compare: as given, else the unmerged adapters (two in one run, or one in each run)."""
     same = view_a.path == view_b.path
+    for name, view in ((a, view_a), (b, view_b)):
+        if name is not None and name not in view.variants:
+            raise CompareError(f"{view.path}: no variant {name!r}; it has {', '.join(view.variants)}")
     loras_a = [v.name for v in view_a.variants_of("lora")]
     loras_b = [v.name for v in view_b.variants_of("lora")]
     if a is None and b is None and same and len(loras_a) == 2:
@@ -128,10 +131,13 @@ def pick_variants(view_a: RunView, view_b: RunView, a: str | None, b: str | None
     if b is None:
         b = loras_b[0] if len(loras_b) == 1 and not same else None
     if a is None or b is None:
-        raise CompareError("say which variants to compare with --a and --b (the runs do not make it obvious)")
-    for name, view in ((a, view_a), (b, view_b)):
-        if name not in view.variants:
-            raise CompareError(f"{view.path}: no variant {name!r}; it has {', '.join(view.variants)}")
+        missing = "--a" if a is None else "--b"
+        view = view_a if a is None else view_b
+        raise CompareError(
+            f"{view.path}: say which variant to compare with {missing}; it has {', '.join(view.variants)}"
+        )
+    if same and a == b:
+        raise CompareError(f"{view_a.path}: --a and --b are both {a!r}; a variant compared with itself decides nothing")
     return a, b
 
 

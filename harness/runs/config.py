@@ -3,6 +3,7 @@ and query them. Data, not code; every field documented here is the reference for
 
 from __future__ import annotations
 
+import fnmatch
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -10,7 +11,7 @@ from pydantic import Field, model_validator
 
 from harness.errors import HarnessError
 from harness.toml_files import load_toml_model
-from harness.types import Frozen, ParseMode
+from harness.types import Frozen, ParseMode, lora_variant, merged_variant, reference_variants
 
 CONFIG_VERSION = 1
 VariantKind = Literal["base-plain", "base", "lora", "merged", "reference"]
@@ -134,7 +135,7 @@ class GateRules(Frozen):
     relevance_on: SuiteScope = "all"
     """Which suites' irrelevance cases `min_relevance` counts: `all`, `in` (a held-out split of the training
     data, where the adapter was taught when to stay silent) or `out`."""
-    min_full_match: dict[str, float] = Field(default_factory=dict)
+    min_full_match: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
     """Suite name (shell pattern) → minimum full-match rate; the most specific pattern applies. None by default:
     what a model should reach depends on the model (see the README)."""
     alpha: float = Field(default=0.05, gt=0, lt=1)
@@ -232,7 +233,25 @@ class RunConfig(Frozen):
             raise ValueError("variants lora, merged and reference need at least one adapter")
         if len(set(self.variants)) != len(self.variants):
             raise ValueError("variants must not repeat")
+        unknown = [name for name in self.latency.adapters or [] if name not in names]
+        if unknown:
+            raise ValueError(f"latency.adapters: {', '.join(unknown)} not among the adapters ({', '.join(names)})")
+        served = self.variant_names()
+        for pattern in self.gate.must_beat:
+            if not fnmatch.filter(served, pattern):
+                raise ValueError(f"gate.must_beat: {pattern!r} names no variant of this run ({', '.join(served)})")
         return self
+
+    def variant_names(self) -> list[str]:
+        """The names of the variants this config serves, known before anything is trained or started: what the
+        rules that name variants are checked against when the file is read, not tens of minutes later."""
+        kinds = set(self.variants)
+        names = [kind for kind in ("base-plain", "base") if kind in kinds]
+        for adapter in self.adapters:
+            names += [lora_variant(adapter.name)] if "lora" in kinds else []
+            names += [merged_variant(adapter.name)] if "merged" in kinds and adapter.serve_merged else []
+            names += list(reference_variants(adapter.name)) if "reference" in kinds else []
+        return names + [endpoint.name for endpoint in self.external]
 
 
 def load_run_config(path: Path) -> RunConfig:

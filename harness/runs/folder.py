@@ -54,12 +54,32 @@ class RunLogError(HarnessError):
     """A run folder that cannot be read as written; the message names the file and line or field."""
 
 
+class OutputError(HarnessError):
+    """A file the harness was asked to write cannot be written; nothing half-written is left behind."""
+
+
 def write_atomic(path: Path, data: str) -> None:
-    """Replace a file in one step, so that an interruption leaves the old content or the new, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Replace a file in one step, so that an interruption leaves the old content or the new, never half; a path
+    that cannot be written is an `OutputError` naming it, and the temporary file is removed."""
+    if path.is_dir():
+        raise OutputError(f"{path}: is a folder; give the path of a file to write")
     temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(data, encoding="utf-8")
-    os.replace(temporary, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(data, encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise OutputError(f"{path}: cannot be written ({error.strerror or error})") from None
+
+
+def append_text(path: Path, data: str, what: str) -> None:
+    """Append to a file someone else owns (a CI step summary), with the same clear error when it cannot be."""
+    try:
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(data)
+    except OSError as error:
+        raise OutputError(f"{path} ({what}): cannot be appended to ({error.strerror or error})") from None
 
 
 def _validation_message(error: ValidationError) -> str:
@@ -90,9 +110,9 @@ def suite_snapshot(suite: Suite, source: str) -> tuple[str, SuiteRef]:
     return text, SuiteRef(name=suite.name, source=source, sha256=digest, cases=len(suite.cases))
 
 
-def read_appended(path: Path, model: type[M]) -> list[tuple[int, M]]:
-    """Records of an append-only JSON Lines file with their line numbers: a torn final line (a writer killed
-    mid-line) is skipped, any other bad line is an error naming it."""
+def read_appended(path: Path, model: type[M]) -> tuple[list[tuple[int, M]], int | None]:
+    """Records of an append-only JSON Lines file with their line numbers, and the number of a torn final line (a
+    writer killed mid-line), which is skipped; any other bad line is an error naming it."""
     lines = path.read_text(encoding="utf-8").split("\n")
     records = []
     for number, line in enumerate(lines, start=1):
@@ -102,9 +122,9 @@ def read_appended(path: Path, model: type[M]) -> list[tuple[int, M]]:
             records.append((number, model.model_validate_json(line)))
         except ValidationError as error:
             if number == len(lines):  # no newline after it: the writer was killed mid-line
-                break
+                return records, number
             raise RunLogError(f"{path}:{number}: {_validation_message(error)}") from None
-    return records
+    return records, None
 
 
 def append_samples(path: Path, samples: Sequence[LatencySample]) -> None:
@@ -117,7 +137,7 @@ def read_samples(path: Path) -> list[LatencySample]:
     """Every timed request of a latency log."""
     if not path.exists():
         raise RunLogError(f"{path}: missing; run `harness latency` first")
-    return [sample for _, sample in read_appended(path, LatencySample)]
+    return [sample for _, sample in read_appended(path, LatencySample)[0]]
 
 
 class RunFolder:
@@ -174,9 +194,21 @@ class RunFolder:
         if not path.exists():
             return {}
         latest: dict[GenerationKey, tuple[int, Generation]] = {}
-        for number, generation in read_appended(path, Generation):
+        for number, generation in read_appended(path, Generation)[0]:
             latest[(generation.variant, generation.suite, generation.case_id)] = (number, generation)
         return latest
+
+    def torn_generation(self) -> str | None:
+        """Where the run log ends in a torn line, which every reader skips: said aloud by the commands that read
+        the log, so that a dropped answer is never silent."""
+        path = self._file(GENERATIONS)
+        torn = read_appended(path, Generation)[1] if path.exists() else None
+        return f"{path}:{torn}" if torn else None
+
+    def require_generations(self) -> None:
+        """A run log to read, or an error that says how one is made (scores of nothing are not zeros)."""
+        if not self._file(GENERATIONS).exists():
+            raise RunLogError(f"{self._file(GENERATIONS)}: missing; `harness run CONFIG --out {self.path}` writes it")
 
     def write_scores(self, scores: Iterable[CaseScore], summary: RunSummary) -> None:
         write_atomic(self._file(SCORES), "".join(s.model_dump_json() + "\n" for s in scores))

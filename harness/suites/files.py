@@ -161,12 +161,14 @@ def load_bfcl(spec: str) -> LoadedSuite:
 
 
 def expand_sources(specs: Iterable[str]) -> list[str]:
-    """Folders become their suite files (sorted, schema files excluded); other specs pass through."""
+    """Folders become their suite files (sorted, schema files excluded); other specs pass through, and so does a
+    folder without suite files, which loading then reports."""
     expanded: list[str] = []
     for spec in specs:
         folder = Path(spec)
         if not spec.startswith(BFCL_PREFIX) and folder.is_dir():
-            expanded += sorted(str(p) for p in folder.glob("*.json") if not p.name.endswith(SCHEMA_SUFFIX))
+            files = sorted(str(p) for p in folder.glob("*.json") if not p.name.endswith(SCHEMA_SUFFIX))
+            expanded += files or [spec]
         else:
             expanded.append(spec)
     return expanded
@@ -179,6 +181,8 @@ def load_source(spec: str) -> LoadedSuite:
     path = Path(spec)
     if not path.exists():
         return LoadedSuite(spec, None, [Problem(spec, None, "", "no such file or folder")])
+    if path.is_dir():
+        return LoadedSuite(spec, None, [Problem(spec, None, "", "no suite files (*.json) in this folder")])
     return load_suite_file(path)
 
 
