@@ -213,11 +213,16 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from harness.gate.recommend import recommend, run_verdict
+    from harness.gate.step import print_recommendation, print_verdicts
     from harness.reports.console import print_report
     from harness.runs.view import load_run
 
     view = load_run(Path(args.run_dir))
     _warn_torn(Path(args.run_dir))
+    verdict = run_verdict(view)  # the decision first, as the gate gave it (or the run config's rules now)
+    print_verdicts(verdict, console)
+    print_recommendation(recommend(view, verdict), console)
     print_report(view, console)
     if args.html:
         from harness.reports.html_page import write_html

@@ -38,10 +38,10 @@ def load_toml_model(path: Path, model: type[M], error: type[HarnessError]) -> M:
 def _describe(path: Path, text: str, model: type[BaseModel], problem: ErrorDetails) -> str:
     loc = [str(part) for part in problem["loc"]]
     message = problem["msg"]
-    if not loc and problem["type"] == "value_error":  # a check across fields names its field in the message
+    if problem["type"] == "value_error":  # our own checks: their message as written
         message = str(problem.get("ctx", {}).get("error", message))
         field, _, rest = message.partition(": ")
-        if rest and re.fullmatch(r"[\w.-]+", field):
+        if not loc and rest and re.fullmatch(r"[\w.-]+", field):  # a check across fields names its field
             loc, message = field.split("."), rest
     line = _line_of(text, loc)
     where = f"{path}:{line}" if line else str(path)

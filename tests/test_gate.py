@@ -14,12 +14,11 @@ from run_factory import SILENT_CASES, synthetic_run
 from harness.cli import main
 from harness.gate.baseline import Baseline, load_baseline, save_baseline
 from harness.gate.outputs import junit_xml, markdown_summary
-from harness.gate.result import Decision, Status
 from harness.gate.rules import evaluate_gate
 from harness.runs.config import GateRules
 from harness.runs.folder import RunFolder
 from harness.runs.score import score_run
-from harness.types import CaseKind
+from harness.types import CaseKind, Decision, Status
 
 ROOT = Path(__file__).resolve().parent.parent
 

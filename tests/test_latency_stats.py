@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from pydantic import ValidationError
 
 from harness.generation.prepare import Prepared
 from harness.latency.analyse import analyse
 from harness.latency.measure import study_arms
 from harness.latency.stats import control_verdict, noise_floor, ratio_of_medians, verdict
 from harness.runs.config import LatencySettings
-from harness.runs.folder import RunLogError
 from harness.types import LatencySample, RatioEstimate, Verdict
 
 
@@ -178,8 +178,8 @@ def test_study_arms_measure_only_the_chosen_adapters() -> None:
     arms, pairs = study_arms(_prepared(["good", "bad"], {"adapters": ["bad"]}))
     assert [name for name, _ in arms] == ["base-plain", "base", "lora:bad", "merged:bad", "merged:bad (A/A)"]
     assert pairs[0] == ("lora:bad", "merged:bad", False)
-    with pytest.raises(RunLogError, match=r"\[latency\] adapters: nope not among"):
-        study_arms(_prepared(["good"], {"adapters": ["nope"]}))
+    with pytest.raises(ValidationError, match=r"latency.adapters: nope not among the adapters \(good\)"):
+        _prepared(["good"], {"adapters": ["nope"]})  # a config that names no adapter is refused when it is read
 
 
 def test_sound_aa_studies_rarely_claim_that_their_control_failed() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from xml.etree import ElementTree
 
-from harness.gate.result import Decision, GateResult, Status
+from harness.types import Decision, GateResult, Status
 
 _EXIT_WORDS = {0: "passed", 1: "FAILED", 2: "could not be evaluated"}
 _ICONS = {Status.PASSED: "✅", Status.FAILED: "❌", Status.ERROR: "⚠️"}

@@ -29,7 +29,6 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from harness.gate.baseline import Baseline
-from harness.gate.result import GateResult, RuleResult, Status
 from harness.patterns import most_specific
 from harness.runs.config import GateRules, RunConfig, SuiteScope
 from harness.runs.folder import RunFolder
@@ -38,10 +37,13 @@ from harness.stats import wilson
 from harness.types import (
     CaseKind,
     CaseScore,
+    GateResult,
     GroupSummary,
     LatencySummary,
     ParseMode,
+    RuleResult,
     RunSummary,
+    Status,
     merged_counterpart,
 )
 

@@ -11,10 +11,12 @@ from rich.markup import escape
 
 from harness.gate.baseline import load_baseline
 from harness.gate.outputs import junit_xml, markdown_summary
-from harness.gate.result import Decision, GateResult, Status
+from harness.gate.recommend import Recommendation, recommend
 from harness.gate.rules import evaluate_gate
 from harness.runs.config import GateRules
-from harness.runs.folder import append_text, write_atomic
+from harness.runs.folder import RunFolder, append_text, write_atomic
+from harness.runs.view import load_run
+from harness.types import Decision, GateResult, Status
 
 _COLOURS = {
     Decision.PASSED: "green",
@@ -52,6 +54,13 @@ def print_verdicts(result: GateResult, console: Console) -> None:
             console.print(f"  [yellow]{rule.rule}[/]: {escape(rule.detail)}", soft_wrap=True)
 
 
+def print_recommendation(recommendation: Recommendation, console: Console) -> None:
+    """What to ship, under the verdicts, with the figures that decide it."""
+    console.print(f"[bold]{escape(recommendation.headline)}[/bold]", soft_wrap=True)
+    for reason in recommendation.reasons:
+        console.print(f"  {escape(reason)}", soft_wrap=True)
+
+
 def gate_step(
     run_dir: Path,
     baseline: Path | None,
@@ -63,6 +72,7 @@ def gate_step(
     """`rules` default to the ones in the run's manifest (the config it was run with)."""
     result = evaluate_gate(run_dir, load_baseline(baseline) if baseline else None, rules)
     print_verdicts(result, console)
+    print_recommendation(recommend(load_run(run_dir), result), console)
     junit = junit or run_dir / "gate-junit.xml"
     summary = summary or run_dir / "gate-summary.md"
     write_atomic(junit, junit_xml(result))
@@ -70,5 +80,6 @@ def gate_step(
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if step_summary:
         append_text(Path(step_summary), markdown_summary(result), "GITHUB_STEP_SUMMARY")
+    RunFolder(run_dir).write_gate(result)  # last: the run's verdict only once every output of it was written
     console.print(f"every rule: JUnit {junit}, summary {summary}", soft_wrap=True)
     return result

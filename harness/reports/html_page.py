@@ -16,19 +16,21 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from harness.gate.recommend import gate_words, recommend, run_verdict
 from harness.parsing import parse_lenient
 from harness.reports.console import expected_text, produced_text
 from harness.reports.svg import Bar, Ratio, bar_chart, cdf_chart, ratio_chart
 from harness.runs.view import RunView
 from harness.scoring import metrics
-from harness.types import ParseMode
+from harness.types import Decision, ParseMode
 
 _STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;color:#222;padding:0 16px}
 h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ddd;padding:3px 6px;vertical-align:top}
 th{background:#f4f4f4;text-align:left}td.num{text-align:right;white-space:nowrap}
-.pass{color:#176b2c}.fail{color:#a4161a}pre{white-space:pre-wrap;word-break:break-word;margin:0;max-width:420px;
+.pass{color:#176b2c}.fail{color:#a4161a}.verdict{border:2px solid #bbb;border-radius:6px;padding:8px 16px;margin:16px 0}
+.verdict.ok{border-color:#176b2c}.verdict.bad{border-color:#a4161a}.verdict ul{margin:4px 0;padding-left:20px}pre{white-space:pre-wrap;word-break:break-word;margin:0;max-width:420px;
 max-height:160px;overflow:auto;font-size:12px}.filters select{margin-right:12px}.muted{color:#777}
 """
 
@@ -218,6 +220,35 @@ def _in_and_out(view: RunView, variant: str) -> str:
     )
 
 
+_DECISION_CLASS = {
+    Decision.PASSED: "pass",
+    Decision.CAUGHT: "pass",
+    Decision.FAILED: "fail",
+    Decision.MISSED: "fail",
+    Decision.ERROR: "fail",
+}
+
+
+def _verdict_section(view: RunView) -> str:
+    """The decision first: the gate's verdict per judged adapter and what to ship, before any figure."""
+    result = run_verdict(view)
+    advice = recommend(view, result)
+    lines = []
+    for verdict in result.verdicts:
+        rules = verdict.failed or verdict.errors
+        role = " (control)" if verdict.control else ""
+        why = f": {', '.join(rules)}" if rules else ": passed every rule" if verdict.decision is Decision.MISSED else ""
+        lines.append(
+            f'<li><b class="{_DECISION_CLASS[verdict.decision]}">{escape(verdict.decision.value)}</b>'
+            f" {escape(verdict.variant)}{role}{escape(why)}</li>"
+        )
+    reasons = "".join(f"<li>{escape(reason)}</li>" for reason in advice.reasons)
+    state = "ok" if result.exit_code == 0 else "bad"
+    return f"""<section class="verdict {state}" id="verdict"><h2 style="border:0;margin-top:4px">{escape(gate_words(result))}
+<span class="muted">({escape(result.mode.value)} reading)</span></h2><ul>{"".join(lines)}</ul>
+<p><b>{escape(advice.headline)}</b></p><ul>{reasons}</ul></section>"""
+
+
 def render_html(view: RunView) -> str:
     m = view.manifest
     overall = "".join(
@@ -230,6 +261,7 @@ def render_html(view: RunView) -> str:
     body = f"""<h1>Run {escape(m.run_id)}</h1>
 <p class="muted">{escape(m.created_at)} · git {escape(m.git_revision or "–")} ·
 {escape(str(m.machine.get("cpu", "–")))}, {escape(str(m.machine.get("cores", "–")))} cores</p>
+{_verdict_section(view)}
 <ul>{overall}</ul>
 {_accuracy_section(view)}
 {_latency_section(view)}

@@ -9,6 +9,7 @@ which every stage reads and writes it.
     RUN_DIR/latency.jsonl          append-only, one LatencySample per timed request, written by `harness latency`
     RUN_DIR/latency-summary.json   LatencySummary, the study's analysis of latency.jsonl
     RUN_DIR/stages.json            BenchStages, written by `harness bench` after every stage
+    RUN_DIR/gate.json              GateResult, the verdict of the last `harness gate` (or bench), baseline included
 
 A run is resumable because generations are only ever appended: a torn last line (a killed process) is ignored,
 and when a key (variant, suite, case) appears twice the later line wins (a retried request).
@@ -28,6 +29,7 @@ from pydantic import BaseModel, ValidationError
 from harness.errors import HarnessError
 from harness.types import (
     CaseScore,
+    GateResult,
     Generation,
     GenerationKey,
     LatencySample,
@@ -46,6 +48,7 @@ SUITES = "suites"
 LATENCY = "latency.jsonl"
 LATENCY_SUMMARY = "latency-summary.json"
 STAGES = "stages.json"
+GATE = "gate.json"
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -261,3 +264,14 @@ class RunFolder:
     def read_latency_summary(self) -> LatencySummary | None:
         """The latency study's summary; None when the run has none."""
         return _read_model(self._file(LATENCY_SUMMARY), LatencySummary) if self.has_latency_summary() else None
+
+    def write_gate(self, result: GateResult) -> None:
+        write_atomic(self._file(GATE), result.model_dump_json(indent=2) + "\n")
+
+    def read_gate(self) -> GateResult | None:
+        """The last gate's result; None when no gate has judged the run since it was last scored (a re-score can
+        change any verdict, so an older result is not the run's)."""
+        gate, summary = self._file(GATE), self._file(SUMMARY)
+        if not gate.exists() or (summary.exists() and summary.stat().st_mtime_ns > gate.stat().st_mtime_ns):
+            return None
+        return _read_model(gate, GateResult)

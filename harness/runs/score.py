@@ -13,8 +13,8 @@ from harness.types import CaseKind, CaseScore, RunSummary
 def score_run(run_dir: Path) -> RunSummary:
     """Score every generation of a run against the suite snapshots it recorded; write scores and summary."""
     folder = RunFolder(run_dir)
-    folder.require_generations()
     manifest = folder.read_manifest()
+    folder.require_generations()
     suites = folder.read_suites(manifest)
     cases = {(name, case.id): case for name, suite in suites.items() for case in suite.cases}
     validators = {name: ToolValidators.for_suite(suite) for name, suite in suites.items()}

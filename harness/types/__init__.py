@@ -12,6 +12,7 @@ live beside the code that owns them.
 
 from harness.types.base import RUN_LOG_VERSION, SUITE_VERSION, Frozen, JsonValue
 from harness.types.bench import BenchMachine, BenchStages, StageOutcome, StageTime
+from harness.types.gate import Decision, GateResult, RuleResult, Status, VariantVerdict
 from harness.types.latency import (
     PREFIX_CACHE_NOTES,
     ArmStats,
@@ -59,9 +60,11 @@ __all__ = [
     "CaseKey",
     "CaseKind",
     "CaseScore",
+    "Decision",
     "ErrorKind",
     "ExpectedCall",
     "Frozen",
+    "GateResult",
     "Generation",
     "GenerationKey",
     "GroupSummary",
@@ -77,16 +80,19 @@ __all__ = [
     "PrefixCache",
     "Proportion",
     "RatioEstimate",
+    "RuleResult",
     "RunManifest",
     "RunSummary",
     "StageOutcome",
     "StageTime",
+    "Status",
     "Suite",
     "SuiteRef",
     "Timings",
     "Tool",
     "ToolCall",
     "Variant",
+    "VariantVerdict",
     "Verdict",
     "lora_variant",
     "merged_counterpart",

@@ -1,16 +1,16 @@
 """What the gate concludes: a status per rule, a decision per judged variant (candidates pass or fail, controls
-are caught or MISSED) and the exit code CI acts on."""
+are caught or MISSED) and the exit code CI acts on. Kept in the run folder (`gate.json`), so that every report of
+the run leads with the verdict the gate gave, baseline included."""
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import Field
 
-from harness.types import (
-    Frozen,
-    ParseMode,
-)
+from harness.types.base import RUN_LOG_VERSION, Frozen
+from harness.types.run_log import ParseMode
 
 
 class Status(StrEnum):
@@ -71,6 +71,9 @@ def _verdict(variant: str, control: bool, results: list[RuleResult]) -> VariantV
 
 
 class GateResult(Frozen):
+    """`RUN_DIR/gate.json`: every rule's result on the run, as the last `harness gate` (or bench) judged it."""
+
+    version: Literal[1] = RUN_LOG_VERSION
     run_id: str
     mode: ParseMode
     results: list[RuleResult]
