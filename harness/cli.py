@@ -231,6 +231,19 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from harness.reports.export import case_rows, export_text
+    from harness.runs.folder import write_atomic
+    from harness.runs.view import load_run
+
+    run_dir = Path(args.run_dir)
+    rows = case_rows(load_run(run_dir))
+    out = Path(args.out) if args.out else run_dir / f"cases.{args.format}"
+    write_atomic(out, export_text(rows, args.format))
+    console.print(f"{len(rows)} rows (one per case and variant) written to {out}", soft_wrap=True)
+    return EXIT_OK
+
+
 def _cmd_compare(args: argparse.Namespace) -> int:
     from harness.reports.compare import compare, pick_variants
     from harness.reports.console import print_comparison
@@ -397,7 +410,7 @@ def _add_measuring_commands(commands: Commands) -> None:
 
 
 def _add_reading_commands(commands: Commands) -> None:
-    """The commands that read a run folder and never call a model: report, compare, gate, baselines."""
+    """The commands that read a run folder and never call a model: report, compare, export, gate, baselines."""
     report = commands.add_parser("report", help="print a run folder's accuracy, failures and latency (no model)")
     report.add_argument("run_dir", help="a run folder")
     report.add_argument("--html", help="also write a self-contained HTML report to this file")
@@ -411,6 +424,12 @@ def _add_reading_commands(commands: Commands) -> None:
     compare.add_argument("--mode", choices=["strict", "lenient"], default="strict", help="which reading to judge")
     compare.add_argument("--html", help="also write the comparison as a self-contained HTML page to this file")
     compare.set_defaults(handler=_cmd_compare)
+
+    export = commands.add_parser("export", help="per-case results of a run (one row per case and variant)")
+    export.add_argument("run_dir", help="a run folder")
+    export.add_argument("--format", choices=["csv", "jsonl"], default="csv", help="csv (default) or jsonl")
+    export.add_argument("--out", help="file to write (default RUN_DIR/cases.FORMAT)")
+    export.set_defaults(handler=_cmd_export)
 
     gate = commands.add_parser(
         "gate",
