@@ -272,7 +272,7 @@ def _cmd_gate(args: argparse.Namespace) -> int:
     def optional(value: str | None) -> Path | None:
         return Path(value) if value else None
 
-    rules = load_run_config(Path(args.rules)).gate if args.rules else None
+    rules = load_run_config(Path(args.rules), files=False).gate if args.rules else None
     result = gate_step(
         Path(args.run_dir), optional(args.baseline), optional(args.junit), optional(args.summary), console, rules
     )

@@ -43,8 +43,7 @@ def _describe(path: Path, text: str, model: type[BaseModel], problem: ErrorDetai
         field, _, rest = message.partition(": ")
         if not loc and rest and re.fullmatch(r"[\w.-]+", field):  # a check across fields names its field
             loc, message = field.split("."), rest
-    line = _line_of(text, loc)
-    where = f"{path}:{line}" if line else str(path)
+    where = located(path, text, loc)
     if problem["type"] == "extra_forbidden":
         known = _keys_at(model, loc[:-1])
         close = difflib.get_close_matches(loc[-1], known, n=1)
@@ -74,16 +73,26 @@ def _is_model(candidate: Any) -> bool:
     return isinstance(candidate, type) and issubclass(candidate, BaseModel)
 
 
+def located(path: Path, text: str, loc: list[str]) -> str:
+    """`FILE:LINE` of a key (`FILE` alone when the key is not written out)."""
+    line = _line_of(text, loc)
+    return f"{path}:{line}" if line else str(path)
+
+
 def _line_of(text: str, loc: list[str]) -> int | None:
-    """The line of the deepest key of `loc` found in the text: its table header, then the key within it. TOML
-    parsers keep no positions, so this reads the lines; None when the key is not written out (a default)."""
+    """The line of the deepest key of `loc` found in the text: its table header (the N-th `[[name]]` for an index
+    N), then the key within it. TOML parsers keep no positions, so this reads the lines; None when the key is not
+    written out (a default)."""
     lines = text.splitlines()
     found, start = None, 0
-    for part in (p for p in loc if not p.isdigit()):
+    for position, part in enumerate(loc):
+        if part.isdigit():
+            continue
         header = re.compile(rf"^\s*\[\[?\s*(?:[\w.-]+\.)?{re.escape(part)}\s*\]\]?\s*(#.*)?$")
         key = re.compile(rf"^\s*\"?{re.escape(part)}\"?\s*=")
-        index = next((i for i in range(start, len(lines)) if header.match(lines[i]) or key.match(lines[i])), None)
-        if index is None:
+        matches = [i for i in range(start, len(lines)) if header.match(lines[i]) or key.match(lines[i])]
+        nth = int(loc[position + 1]) if position + 1 < len(loc) and loc[position + 1].isdigit() else 0
+        if len(matches) <= nth:
             break
-        found, start = index + 1, index
+        found, start = matches[nth] + 1, matches[nth]
     return found

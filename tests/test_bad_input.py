@@ -74,6 +74,18 @@ CASES: list[tuple[str, Args, int, str]] = [
         "gate.must_beat: 'basee' names no variant of this run (base, lora:fc-good",
     ),
     (
+        "recipe file that does not exist",
+        lambda r, t: ["run", str(bench_config(t, 'adapters/fc-broken.toml"', 'adapters/fc-brokn.toml"'))],
+        2,
+        "bench.toml:20: adapters.1.recipe: ",
+    ),
+    (
+        "suite source that does not exist",
+        lambda r, t: ["run", str(bench_config(t, 'sources = ["../suites"', 'sources = ["../suitez"'))],
+        2,
+        "bench.toml:25: suites.sources: ",
+    ),
+    (
         "latency adapter that is not configured",
         lambda r, t: ["run", str(bench_config(t, 'adapters = ["fc-good"]', 'adapters = ["fc-goood"]'))],
         2,

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from harness.errors import HarnessError
-from harness.toml_files import load_toml_model
+from harness.toml_files import load_toml_model, located
 from harness.types import Frozen, ParseMode, lora_variant, merged_variant, reference_variants
 
 CONFIG_VERSION = 1
@@ -256,6 +256,31 @@ class RunConfig(Frozen):
         return names + [endpoint.name for endpoint in self.external]
 
 
-def load_run_config(path: Path) -> RunConfig:
-    """Read and validate a run config; errors name the file and the field."""
-    return load_toml_model(path, RunConfig, ConfigError)
+def load_run_config(path: Path, *, files: bool = True) -> RunConfig:
+    """Read and validate a run config; errors name the file and the field. With `files`, every file it names must
+    exist too, so that a typo stops the run before any training or serving (not when the second adapter's turn
+    comes); a config read only for its gate rules need not."""
+    config = load_toml_model(path, RunConfig, ConfigError)
+    if files:
+        missing = [
+            f"{located(path, path.read_text(encoding='utf-8'), loc)}: {'.'.join(loc)}: {named} does not exist"
+            for loc, named in _named_files(config, path.parent)
+            if not named.exists()
+        ]
+        if missing:
+            raise ConfigError("; ".join(missing))
+    return config
+
+
+def _named_files(config: RunConfig, config_dir: Path) -> list[tuple[list[str], Path]]:
+    """Every file or folder the config names, with where it names it; relative paths are the config file's."""
+    named: list[tuple[list[str], Path]] = []
+    for index, adapter in enumerate(config.adapters):
+        for field in ("recipe", "path", "merged"):
+            value = getattr(adapter, field)
+            named += [(["adapters", str(index), field], config_dir / value)] if value else []
+    sources = [s for s in config.suites.sources if not s.startswith("bfcl:")]
+    named += [(["suites", "sources"], config_dir / source) for source in sources]
+    if config.bench.baseline:
+        named.append((["bench", "baseline"], config_dir / config.bench.baseline))
+    return named
