@@ -143,9 +143,14 @@ def test_junit_and_markdown_outputs(tmp_path: Path) -> None:
     assert failure is not None and "McNemar p = 0.25" in (failure.get("message") or "")
     markdown = markdown_summary(result)
     assert markdown.startswith("### Gate FAILED") and "<script>" not in markdown and "a\\|&lt;script>" in markdown
-    verdicts, rules = (table.strip().splitlines() for table in markdown.split("\n\n")[1:])
+    blocks = [block.strip().splitlines() for block in markdown.split("\n\n")]
+    verdicts, problems, folded, passed = blocks[1:5]
     assert verdicts[2].startswith("| ❌ | lora:a\\|&lt;script> | failed | must_beat |")
-    assert {line.count(" | ") for line in verdicts} == {3} and {line.count(" | ") for line in rules} == {4}
+    assert [line.split(" | ")[1] for line in problems[2:]] == ["must_beat"]  # only what decided it, unfolded
+    passing = [r for r in result.results if r.status is Status.PASSED]
+    assert folded == [f"<details><summary>{len(passing)} rules passed</summary>"] and blocks[5] == ["</details>"]
+    assert len(passed) == len(passing) + 2 and all(line.startswith("| ✅ |") for line in passed[2:])
+    assert {line.count(" | ") for line in verdicts} == {3} and {line.count(" | ") for line in problems + passed} == {4}
 
 
 def test_gate_cli_writes_files_and_exits_with_the_verdict(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from xml.etree import ElementTree
 
-from harness.types import Decision, GateResult, Status
+from harness.types import Decision, GateResult, RuleResult, Status
 
 _EXIT_WORDS = {0: "passed", 1: "FAILED", 2: "could not be evaluated"}
 _ICONS = {Status.PASSED: "✅", Status.FAILED: "❌", Status.ERROR: "⚠️"}
@@ -75,11 +75,20 @@ def markdown_summary(result: GateResult) -> str:
             f"| {_DECISION_ICONS[verdict.decision]} | {_cell(verdict.variant)}{role} | {verdict.decision.value} |"
             f" {_cell(rules)} |"
         )
-    lines += ["", "| | rule | variant | suite | detail |", "| --- | --- | --- | --- | --- |"]
-    order = {Status.ERROR: 0, Status.FAILED: 1, Status.PASSED: 2}
-    for rule in sorted(result.results, key=lambda r: order[r.status]):
-        lines.append(
-            f"| {_ICONS[rule.status]} | {rule.rule} | {_cell(rule.variant)} | {_cell(rule.suite or '')} |"
-            f" {_cell(rule.detail)} |"
-        )
+    problems = [r for r in result.results if r.status is not Status.PASSED]
+    passed = [r for r in result.results if r.status is Status.PASSED]
+    order = {Status.ERROR: 0, Status.FAILED: 1}
+    lines += _rule_table(sorted(problems, key=lambda r: order[r.status]))
+    if passed:  # folded, so that the comment a PR gets is the verdict and what decided it
+        lines += ["", f"<details><summary>{len(passed)} rules passed</summary>", *_rule_table(passed), "", "</details>"]
     return "\n".join(lines) + "\n"
+
+
+def _rule_table(rules: list[RuleResult]) -> list[str]:
+    if not rules:
+        return []
+    header = ["", "| | rule | variant | suite | detail |", "| --- | --- | --- | --- | --- |"]
+    return header + [
+        f"| {_ICONS[r.status]} | {r.rule} | {_cell(r.variant)} | {_cell(r.suite or '')} | {_cell(r.detail)} |"
+        for r in rules
+    ]
