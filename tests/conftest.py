@@ -31,3 +31,16 @@ def tiny_model(model_cache: Path) -> Path:
     from harness.fixtures import TINY, materialise_base
 
     return materialise_base(TINY)
+
+
+@pytest.fixture
+def bench_run(tmp_path: Path) -> Path:
+    """The real cold bench run (tests/data/runs/bench-cold), scored, in a folder of the test's own."""
+    import shutil
+
+    from harness.runs.score import score_run
+
+    folder = tmp_path / "run"
+    shutil.copytree(ROOT / "tests" / "data" / "runs" / "bench-cold", folder)
+    score_run(folder)
+    return folder

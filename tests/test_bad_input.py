@@ -18,12 +18,8 @@ BENCH_CONFIG = ROOT / "configs" / "bench.toml"
 
 
 @pytest.fixture
-def run(tmp_path: Path) -> Path:
-    """The real bench run, scored, in a folder of its own."""
-    folder = tmp_path / "run"
-    shutil.copytree(ROOT / "tests" / "data" / "runs" / "bench-cold", folder)
-    score_run(folder)
-    return folder
+def run(bench_run: Path) -> Path:
+    return bench_run
 
 
 def bench_config(tmp_path: Path, old: str, new: str) -> Path:

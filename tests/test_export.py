@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from harness.cli import main
-from harness.runs.score import score_run
 from harness.runs.view import load_run
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def run(tmp_path: Path) -> Path:
-    folder = tmp_path / "run"
-    shutil.copytree(ROOT / "tests" / "data" / "runs" / "bench-cold", folder)
-    score_run(folder)
-    return folder
+def run(bench_run: Path) -> Path:
+    return bench_run
 
 
 def test_csv_loads_in_pandas_one_row_per_case_and_variant(run: Path) -> None:

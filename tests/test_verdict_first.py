@@ -4,7 +4,6 @@ with the figures behind it. Read off the real bench run (tests/data/runs/bench-c
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ from harness.cli import main
 from harness.gate.recommend import recommend, run_verdict
 from harness.reports.html_page import render_html
 from harness.runs.folder import RunFolder
-from harness.runs.score import score_run
 from harness.runs.view import load_run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,11 +28,8 @@ max_strict_parse_error_rate = 0.5
 
 
 @pytest.fixture
-def run(tmp_path: Path) -> Path:
-    folder = tmp_path / "run"
-    shutil.copytree(ROOT / "tests" / "data" / "runs" / "bench-cold", folder)
-    score_run(folder)
-    return folder
+def run(bench_run: Path) -> Path:
+    return bench_run
 
 
 def loose_gate(run: Path, tmp_path: Path) -> None:
