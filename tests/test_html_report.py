@@ -50,6 +50,10 @@ def test_report_in_headless_chromium(tmp_path: Path) -> None:
     assert "30 of 60 answers" not in dom and "60 of 60 answers" in dom  # the page's script ran and built the table
     assert "&lt;script&gt;document.title='PWNED'&lt;/script&gt;" in dom  # shown as text
     assert not console_errors(browsed)  # no console error, no CSP violation: nothing tried to run or load
+    assert '<option value="fail">fail</option>' in dom and '<option value="pass">pass</option>' in dom
+    hostile_cell = re.search(r'<td data-label="raw output"><details><summary>([^<]*)</summary><pre>([^<]*)', dom)
+    assert hostile_cell, "a long output opens in place, in a <details>, instead of scrolling inside its cell"
+    assert hostile_cell[1].endswith(" …") and "&lt;b&gt;bold?&lt;/b&gt;" in hostile_cell[2]
     screenshot = tmp_path / "report.png"
     browse(page, f"--screenshot={screenshot}", "--window-size=1200,1600", "--hide-scrollbars")
     assert screenshot.stat().st_size > 20_000
@@ -92,7 +96,7 @@ def test_every_chart_has_a_visible_title_naming_metric_and_mode(bench_html: str)
         axis = f">{metric[1]} (ms)</text>" if metric[2] == "per request" else f">{metric[1]} ratio, numerator"
         assert axis in chart.svg
     distribution = found[1]
-    assert ">requests ≤ x</text>" in distribution.svg and ">100%</text>" in distribution.svg  # the y axis
+    assert ">share of requests ≤ x</text>" in distribution.svg and ">100%</text>" in distribution.svg  # the y axis
 
 
 def test_one_colour_per_variant_on_every_chart(bench_html: str) -> None:

@@ -41,12 +41,13 @@ figure.chart{margin:16px 0;overflow-x:auto}figure.chart figcaption{font-weight:6
 details.more{margin:12px 0}details.more>summary{cursor:pointer;color:#345}
 .filters{display:flex;flex-wrap:wrap;gap:6px 14px;align-items:center;margin:8px 0}
 table.cases{width:100%;table-layout:fixed}table.cases td{overflow-wrap:anywhere}
-table.cases th:nth-child(-n+4){width:10%}table.cases details summary{cursor:pointer}
+table.cases th:nth-child(1){width:10%}table.cases th:nth-child(2){width:13%}
+table.cases th:nth-child(3){width:6%}table.cases th:nth-child(4){width:9%}table.cases details summary{cursor:pointer}
 table.cases details[open] summary{color:#777}
 @media (max-width:700px){body{margin:8px auto;padding:0 8px}
 table.cases,table.cases tbody,table.cases tr,table.cases td{display:block;width:auto}table.cases thead{display:none}
 table.cases tr{border:1px solid #ccc;border-radius:4px;margin:8px 0;padding:4px}table.cases td{border:0;padding:2px 4px}
-table.cases td::before{content:attr(data-label) ": ";color:#777}}
+table.cases td::before{content:attr(data-label) ": ";color:#777}table.cases td:empty{display:none}}
 """
 
 

@@ -194,7 +194,7 @@ def cdf_chart(
     def y(share: float) -> float:
         return top + plot_h * (1 - share)
 
-    parts = [_svg_open(width, height, title), _y_axis(left, top, plot_w, plot_h, "requests ≤ x")]
+    parts = [_svg_open(width, height, title), _y_axis(left, top, plot_w, plot_h, "share of requests ≤ x")]
     parts.append(_x_ticks(left, top, plot_w, plot_h, ticks))
     parts.append(_line(left, top + plot_h, left + plot_w, top + plot_h, "#888"))
     parts.append(_text(left + plot_w / 2, height - 6, x_label))
