@@ -51,7 +51,9 @@ def test_report_in_headless_chromium(tmp_path: Path) -> None:
     assert "&lt;script&gt;document.title='PWNED'&lt;/script&gt;" in dom  # shown as text
     assert not console_errors(browsed)  # no console error, no CSP violation: nothing tried to run or load
     assert '<option value="fail">fail</option>' in dom and '<option value="pass">pass</option>' in dom
-    hostile_cell = re.search(r'<td data-label="raw output"><details><summary>([^<]*)</summary><pre>([^<]*)', dom)
+    hostile_cell = re.search(
+        r'<td data-label="raw output"><details><summary><span class="preview">([^<]*)</span>.*?<pre>([^<]*)', dom
+    )
     assert hostile_cell, "a long output opens in place, in a <details>, instead of scrolling inside its cell"
     assert hostile_cell[1].endswith(" …") and "&lt;b&gt;bold?&lt;/b&gt;" in hostile_cell[2]
     screenshot = tmp_path / "report.png"

@@ -27,7 +27,13 @@ function cell(label, text, cls) {
   if (text.length <= SHORT && !text.includes('\\n')) { td.textContent = text; return td; }
   const details = document.createElement('details');
   const summary = document.createElement('summary');
-  summary.textContent = text.split('\\n')[0].slice(0, SHORT) + ' …';
+  const preview = document.createElement('span');
+  preview.className = 'preview';
+  preview.textContent = text.split('\\n')[0].slice(0, SHORT) + ' …';
+  const less = document.createElement('span');
+  less.className = 'less';
+  less.textContent = 'less';
+  summary.append(preview, less);
   const pre = document.createElement('pre');
   pre.textContent = text;
   details.append(summary, pre);

@@ -43,7 +43,8 @@ details.more{margin:12px 0}details.more>summary{cursor:pointer;color:#345}
 table.cases{width:100%;table-layout:fixed}table.cases td{overflow-wrap:anywhere}
 table.cases th:nth-child(1){width:10%}table.cases th:nth-child(2){width:13%}
 table.cases th:nth-child(3){width:6%}table.cases th:nth-child(4){width:9%}table.cases details summary{cursor:pointer}
-table.cases details[open] summary{color:#777}
+table.cases details[open] .preview,table.cases details:not([open]) .less{display:none}
+table.cases .less{color:#777}
 @media (max-width:700px){body{margin:8px auto;padding:0 8px}
 table.cases,table.cases tbody,table.cases tr,table.cases td{display:block;width:auto}table.cases thead{display:none}
 table.cases tr{border:1px solid #ccc;border-radius:4px;margin:8px 0;padding:4px}table.cases td{border:0;padding:2px 4px}
