@@ -7,6 +7,7 @@ import io
 import shutil
 from pathlib import Path
 
+from html_read import matrix
 from rich.console import Console
 from run_factory import synthetic_run
 
@@ -80,7 +81,9 @@ def test_reports_show_in_and_out_of_distribution_side_by_side(tmp_path: Path) ->
     assert pooled == {"all in-dist.": ["10", "50"], "all out-dist.": ["30", "80"], "all 40": ["72", "[57-84]"]}
     html = render_html(load_run(run))
     assert "<td>silence</td><td>in</td>" in html and "<td>calls</td><td>out</td>" in html
-    assert "in distribution 50% [24–76], out of distribution 80% [63–90]" in html
+    cells = matrix(html)
+    assert (cells["lora:good", "all in-dist."], cells["lora:good", "all out-dist."]) == ("50% [24–76]", "80% [63–90]")
+    assert cells["lora:good", "all suites"] == "72% [57–84]"
 
 
 def test_bench_summary_is_one_screenful_with_every_number_whole(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from html import escape
 from harness.reports.compare import Comparison, SuiteComparison
 from harness.reports.console import COMPARISON_HEADERS, comparison_cells
 from harness.reports.html_page import page
-from harness.reports.svg import Bar, bar_chart
+from harness.reports.svg import Bar, bar_chart, variant_colours
 from harness.stats import wilson
 
 
@@ -43,13 +43,20 @@ def render_comparison_html(result: Comparison, source_a: str, source_b: str) -> 
     """`source_a` and `source_b` say where each variant's answers come from (run folders)."""
     a, b = result.a, result.b
     bars = [bar for row in result.suites for bar in _bars(row, a, b)]
+    chart = bar_chart(
+        bars,
+        variant_colours([f"A: {a}", f"B: {b}"]),
+        f"Full match ({result.mode.value}) per suite, A and B, with 95% intervals",
+        y_label=f"full match ({result.mode.value})",
+        x_label="suite",
+    )
     header = "".join(f"<th>{h}</th>" for h in COMPARISON_HEADERS)
     body = f"""<h1>{escape(a)} (A) vs {escape(b)} (B)</h1>
 <p class="muted">A: {escape(a)} in {escape(source_a)} · B: {escape(b)} in {escape(source_b)} ·
 {escape(result.mode.value)} full match, paired on the cases both answered</p>
 <p><b>Recommendation:</b> {escape(result.recommendation)}</p>
 <h2>Accuracy</h2>
-{bar_chart(bars, "Full match per suite, A and B, with 95% intervals")}
+{chart}
 <table><tr>{header}</tr>{"".join(_row(row) for row in result.suites)}</table>
 <p class="muted">n: cases both answered; wins: cases only B got right; losses: only A. p: exact McNemar on wins
 and losses. The interval of B−A is a bootstrap over cases.</p>

@@ -1,13 +1,91 @@
-"""Small inline SVG charts for the HTML report: no plotting library, no script, nothing fetched. Every label
-is escaped (variant and suite names come from configs, but nothing in a report is trusted)."""
+"""Small inline SVG charts for the HTML reports: no plotting library, no script, nothing fetched. Every label
+is escaped (variant and suite names come from configs, but nothing in a report is trusted).
+
+Each chart comes as a `<figure>` whose `<figcaption>` is its visible title (it wraps on a phone, which SVG text
+does not), its SVG scales down to the width of the page (`viewBox`), and its axes carry labels and round ticks.
+Colours come from one mapping, `variant_colours`, that a page builds once and hands to every chart, so a
+variant keeps its colour from chart to chart.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
 PALETTE = ("#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951", "#ff8ab7", "#a463f2", "#97bbf5")
+_UNKNOWN = "#888"
+_CHAR_W = 6.2
+"""Approximate width of one character of 11 px sans-serif text, to leave room for labels."""
+
+
+def variant_colours(variants: Sequence[str]) -> dict[str, str]:
+    """The page's one mapping from variant to colour, in the run's variant order."""
+    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(dict.fromkeys(variants))}
+
+
+def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Round tick values (steps of 1, 2 or 5 times a power of ten) covering [low, high] with about `count` ticks,
+    so an axis reads 100, 150, 200 instead of 85.5, 123.0, 160.4."""
+    if high <= low:
+        high = low + 1.0
+    raw = (high - low) / max(1, count - 1)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    first = math.floor(low / step) * step
+    last = math.ceil(high / step) * step
+    return [round(first + i * step, 10) for i in range(round((last - first) / step) + 1)]
+
+
+def _tick_label(value: float) -> str:
+    return f"{value:g}"
+
+
+def figure(title: str, svg: str) -> str:
+    """A chart with its visible title; the title is also the SVG's accessible name."""
+    return f'<figure class="chart"><figcaption>{escape(title)}</figcaption>{svg}</figure>'
+
+
+def _svg_open(width: float, height: float, title: str) -> str:
+    """An SVG that shrinks with the page down to three quarters of its size (text stays legible on a phone;
+    the figure scrolls sideways below that)."""
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" width="100%" '
+        f'style="max-width:{width:.0f}px;min-width:{0.75 * width:.0f}px" role="img"><title>{escape(title)}</title>'
+    )
+
+
+def _text(x: float, y: float, label: str, anchor: str = "middle", size: int = 11, rotate: int = 0) -> str:
+    transform = f' transform="rotate({rotate} {x:.1f} {y:.1f})"' if rotate else ""
+    return f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}"{transform}>{escape(label)}</text>'
+
+
+def _line(x1: float, y1: float, x2: float, y2: float, stroke: str = "#222", extra: str = "") -> str:
+    return f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{stroke}"{extra}/>'
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of a legend: a name, its colour, and whether its line is dashed."""
+
+    name: str
+    colour: str
+    dashed: bool = False
+
+
+def legend(entries: Sequence[Entry], x: float, y: float) -> str:
+    parts = []
+    for i, entry in enumerate(entries):
+        top = y + 16 * i
+        dash = ' stroke-dasharray="4,3"' if entry.dashed else ""
+        parts.append(_line(x, top + 5, x + 12, top + 5, entry.colour, f' stroke-width="4"{dash}'))
+        parts.append(_text(x + 16, top + 9, entry.name, anchor="start"))
+    return "".join(parts)
+
+
+def _legend_width(names: Sequence[str]) -> float:
+    return 28 + _CHAR_W * max((len(n) for n in names), default=0)
 
 
 @dataclass(frozen=True)
@@ -19,136 +97,169 @@ class Bar:
     high: float
 
 
-def _text(x: float, y: float, label: str, anchor: str = "middle", size: int = 11, rotate: bool = False) -> str:
-    transform = f' transform="rotate(-30 {x:.1f} {y:.1f})"' if rotate else ""
-    return f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}"{transform}>{escape(label)}</text>'
-
-
-def legend(series: Sequence[str], x: float, y: float) -> str:
+def _y_axis(left: float, top: float, plot_w: float, plot_h: float, label: str) -> str:
+    """A 0–100% axis with grid lines and its label written up the left side."""
     parts = []
-    for i, name in enumerate(series):
-        colour = PALETTE[i % len(PALETTE)]
-        parts.append(f'<rect x="{x:.1f}" y="{y + 16 * i:.1f}" width="10" height="10" fill="{colour}"/>')
-        parts.append(_text(x + 14, y + 16 * i + 9, name, anchor="start"))
+    for tick in range(0, 101, 25):
+        y = top + plot_h * (1 - tick / 100)
+        parts.append(_line(left, y, left + plot_w, y, "#ddd"))
+        parts.append(_text(left - 4, y + 4, f"{tick}%", anchor="end", size=10))
+    parts.append(_line(left, top, left, top + plot_h, "#888"))
+    parts.append(_text(12, top + plot_h / 2, label, size=11, rotate=-90))
     return "".join(parts)
 
 
-def bar_chart(bars: Sequence[Bar], title: str, width: int = 760, height: int = 300) -> str:
-    """Grouped bars (0–100%) with 95% interval whiskers."""
+def _whisker(cx: float, y_low: float, y_high: float) -> str:
+    caps = "".join(_line(cx - 3, yy, cx + 3, yy) for yy in (y_low, y_high))
+    return _line(cx, y_low, cx, y_high) + caps
+
+
+def bar_chart(
+    bars: Sequence[Bar], colours: Mapping[str, str], title: str, y_label: str, x_label: str, height: int = 320
+) -> str:
+    """Grouped bars (0–100%) with 95% interval whiskers, one colour per series from `colours`."""
     groups = list(dict.fromkeys(b.group for b in bars))
-    series = list(dict.fromkeys(b.series for b in bars))
+    series = [s for s in colours if any(b.series == s for b in bars)]
     slanted = len(groups) > 6  # slanted labels end under their group, so long names hang clear of the next one
     longest = max((len(g) for g in groups), default=0)
-    left = max(40, int(5 * longest)) if slanted else 40  # room for the first slanted label
-    right = max(170, 24 + int(6.5 * max((len(s) for s in series), default=0)))  # room for the legend
-    top, bottom = 24, 70
-    width = max(width, left + right + 12 * len(groups) * len(series))  # bars stay wide enough to see
+    left = max(60, int(5 * longest)) if slanted else 60
+    right = _legend_width(series) + 16
+    top, bottom = 12, (30 + int(4 * longest)) if slanted else 44
+    width = max(760, left + right + 12 * len(groups) * len(series))  # bars stay wide enough to see
     plot_w, plot_h = width - left - right, height - top - bottom
     slot = plot_w / max(1, len(groups))
     bar_w = slot * 0.8 / max(1, len(series))
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">']
-    parts.append(f"<title>{escape(title)}</title>")
-    for tick in range(0, 101, 25):
-        y = top + plot_h * (1 - tick / 100)
-        parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>')
-        parts.append(_text(left - 4, y + 4, f"{tick}%", anchor="end", size=10))
+    parts = [_svg_open(width, height, title), _y_axis(left, top, plot_w, plot_h, y_label)]
     for b in bars:
-        gi, si = groups.index(b.group), series.index(b.series)
-        x = left + gi * slot + slot * 0.1 + si * bar_w
+        x = left + groups.index(b.group) * slot + slot * 0.1 + series.index(b.series) * bar_w
         y = top + plot_h * (1 - b.value)
-        colour = PALETTE[si % len(PALETTE)]
         parts.append(
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w * 0.9:.1f}" height="{top + plot_h - y:.1f}" fill="{colour}">'
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w * 0.9:.1f}" height="{top + plot_h - y:.1f}" '
+            f'fill="{colours.get(b.series, _UNKNOWN)}">'
             f"<title>{escape(f'{b.series} on {b.group}: {b.value:.1%} [{b.low:.1%}, {b.high:.1%}]')}</title></rect>"
         )
-        cx = x + bar_w * 0.45
-        y_low, y_high = top + plot_h * (1 - b.low), top + plot_h * (1 - b.high)
-        parts.append(f'<line x1="{cx:.1f}" x2="{cx:.1f}" y1="{y_low:.1f}" y2="{y_high:.1f}" stroke="#222"/>')
-        for yy in (y_low, y_high):
-            parts.append(f'<line x1="{cx - 3:.1f}" x2="{cx + 3:.1f}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="#222"/>')
+        parts.append(_whisker(x + bar_w * 0.45, top + plot_h * (1 - b.low), top + plot_h * (1 - b.high)))
     for gi, group in enumerate(groups):
         x = left + gi * slot + slot / 2
-        parts.append(_text(x, top + plot_h + 16, group, anchor="end" if slanted else "middle", rotate=slanted))
-    parts.append(legend(series, left + plot_w + 16, top))
+        parts.append(_text(x, top + plot_h + 16, group, anchor="end" if slanted else "middle", rotate=-30 * slanted))
+    parts.append(_text(left + plot_w / 2, height - 4, x_label))
+    parts.append(legend([Entry(s, colours[s]) for s in series], left + plot_w + 16, top))
     parts.append("</svg>")
+    return figure(title, "".join(parts))
+
+
+@dataclass(frozen=True)
+class Curve:
+    """One arm's samples of a latency metric, drawn in its variant's colour (dashed for an A/A control arm)."""
+
+    name: str
+    variant: str
+    values: Sequence[float]
+    dashed: bool = False
+
+
+def _x_ticks(left: float, top: float, plot_w: float, plot_h: float, ticks: Sequence[float]) -> str:
+    """Vertical grid lines with round labels under a plot whose x axis runs from ticks[0] to ticks[-1]."""
+    parts = []
+    for tick in ticks:
+        x = left + plot_w * (tick - ticks[0]) / (ticks[-1] - ticks[0])
+        parts.append(_line(x, top, x, top + plot_h, "#eee"))
+        parts.append(_text(x, top + plot_h + 14, _tick_label(tick), size=10))
     return "".join(parts)
+
+
+def _polyline(curve: Curve, colour: str, x: Callable[[float], float], y: Callable[[float], float]) -> str:
+    ordered = sorted(curve.values)
+    points = " ".join(f"{x(v):.1f},{y((k + 1) / len(ordered)):.1f}" for k, v in enumerate(ordered))
+    dash = ' stroke-dasharray="5,3"' if curve.dashed else ""
+    return f'<polyline fill="none" stroke="{colour}" stroke-width="1.6"{dash} points="{points}"/>'
 
 
 def cdf_chart(
-    curves: dict[str, Sequence[float]], title: str, unit: str = "ms", width: int = 760, height: int = 280
+    curves: Sequence[Curve], colours: Mapping[str, str], title: str, x_label: str, width: int = 560, height: int = 260
 ) -> str:
-    """Empirical CDFs of one latency metric per arm (values in seconds, drawn in milliseconds)."""
-    values = [v for curve in curves.values() for v in curve]
+    """Empirical CDFs of one metric per arm: the share of requests at or below each value (values as given)."""
+    values = [v for curve in curves for v in curve.values]
     if not values:
         return ""
-    left, right, top, bottom = 50, 190, 20, 40
+    ticks = nice_ticks(min(values), max(values))
+    left, top, bottom = 60, 12, 44
+    right = _legend_width([c.name for c in curves]) + 12
+    width = max(width, left + right + 240)
     plot_w, plot_h = width - left - right, height - top - bottom
-    low, high = min(values) * 1000, max(values) * 1000
-    span = (high - low) or 1.0
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">']
-    parts.append(f"<title>{escape(title)}</title>")
-    for tick in range(5):
-        value = low + span * tick / 4
-        x = left + plot_w * tick / 4
-        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{top + plot_h}" stroke="#eee"/>')
-        parts.append(_text(x, top + plot_h + 14, f"{value:.1f}", size=10))
-    parts.append(_text(left + plot_w / 2, height - 6, unit, size=10))
-    for i, curve in enumerate(curves.values()):
-        ordered = sorted(v * 1000 for v in curve)
-        points = " ".join(
-            f"{left + plot_w * (v - low) / span:.1f},{top + plot_h * (1 - (k + 1) / len(ordered)):.1f}"
-            for k, v in enumerate(ordered)
-        )
-        parts.append(
-            f'<polyline fill="none" stroke="{PALETTE[i % len(PALETTE)]}" stroke-width="1.5" points="{points}"/>'
-        )
-    parts.append(legend(list(curves), left + plot_w + 16, top))
+
+    def x(value: float) -> float:
+        return left + plot_w * (value - ticks[0]) / (ticks[-1] - ticks[0])
+
+    def y(share: float) -> float:
+        return top + plot_h * (1 - share)
+
+    parts = [_svg_open(width, height, title), _y_axis(left, top, plot_w, plot_h, "share of requests ≤ x")]
+    parts.append(_x_ticks(left, top, plot_w, plot_h, ticks))
+    parts.append(_line(left, top + plot_h, left + plot_w, top + plot_h, "#888"))
+    parts.append(_text(left + plot_w / 2, height - 6, x_label))
+    parts += [_polyline(c, colours.get(c.variant, _UNKNOWN), x, y) for c in curves]
+    entries = [Entry(c.name, colours.get(c.variant, _UNKNOWN), c.dashed) for c in curves]
+    parts.append(legend(entries, left + plot_w + 12, top))
     parts.append("</svg>")
-    return "".join(parts)
+    return figure(title, "".join(parts))
 
 
 @dataclass(frozen=True)
 class Ratio:
+    """One arm over another on one metric; drawn in the colour of `variant`, the numerator's."""
+
     label: str
+    variant: str
     ratio: float
     low: float
     high: float
 
 
-def ratio_chart(ratios: Sequence[Ratio], band: tuple[float, float] | None, title: str, width: int = 760) -> str:
-    """Ratios with 95% intervals on a shared axis, the A/A noise band shaded around 1."""
-    if not ratios:
-        return ""
-    left, right, row = 260, 30, 26
-    height = 30 + row * len(ratios)
+def _ratio_axis(ratios: Sequence[Ratio], band: tuple[float, float] | None) -> list[float]:
+    """Round ticks over every interval, the noise band and 1; never below 0, which no ratio of times can be."""
     lo = min([r.low for r in ratios] + [band[0] if band else 1.0, 0.95])
     hi = max([r.high for r in ratios] + [band[1] if band else 1.0, 1.05])
-    plot_w = width - left - right
+    return [t for t in nice_ticks(max(0.0, lo), hi) if t >= 0]
+
+
+def ratio_chart(
+    ratios: Sequence[Ratio],
+    colours: Mapping[str, str],
+    band: tuple[float, float] | None,
+    title: str,
+    x_label: str,
+    width: int = 560,
+) -> str:
+    """Ratios with 95% intervals on one axis, the A/A noise band of their one metric shaded around 1."""
+    if not ratios:
+        return ""
+    left = 16 + _CHAR_W * max(len(r.label) for r in ratios)
+    width = max(width, int(left) + 260)
+    right, top, row = 16, 10, 26
+    plot_w, plot_h = width - left - right, row * len(ratios)
+    height = top + plot_h + 40
+    ticks = _ratio_axis(ratios, band)
 
     def x(value: float) -> float:
-        return left + plot_w * (value - lo) / (hi - lo)
+        return left + plot_w * (min(max(value, ticks[0]), ticks[-1]) - ticks[0]) / (ticks[-1] - ticks[0])
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">']
-    parts.append(f"<title>{escape(title)}</title>")
+    parts = [_svg_open(width, height, title), _x_ticks(left, top, plot_w, plot_h, ticks)]
     if band:
         parts.append(
-            f'<rect x="{x(band[0]):.1f}" y="4" width="{x(band[1]) - x(band[0]):.1f}" height="{height - 24}" '
-            'fill="#ddd"><title>A/A noise band</title></rect>'
+            f'<rect x="{x(band[0]):.1f}" y="{top}" width="{x(band[1]) - x(band[0]):.1f}" height="{plot_h}" '
+            f'fill="#ddd" class="noise-band"><title>A/A noise band {band[0]:.3f}–{band[1]:.3f}</title></rect>'
         )
-    parts.append(
-        f'<line x1="{x(1):.1f}" x2="{x(1):.1f}" y1="4" y2="{height - 20}" stroke="#888" stroke-dasharray="3,3"/>'
-    )
+    parts.append(_line(x(1), top, x(1), top + plot_h, "#888", ' stroke-dasharray="3,3"'))
     for i, r in enumerate(ratios):
-        y = 18 + row * i
+        y = top + row * i + row / 2
+        colour = colours.get(r.variant, _UNKNOWN)
         parts.append(_text(left - 8, y + 4, r.label, anchor="end"))
+        parts.append(_line(x(r.low), y, x(r.high), y, colour, ' stroke-width="2"'))
         parts.append(
-            f'<line x1="{x(r.low):.1f}" x2="{x(r.high):.1f}" y1="{y}" y2="{y}" stroke="#222" stroke-width="2"/>'
-        )
-        parts.append(
-            f'<circle cx="{x(r.ratio):.1f}" cy="{y}" r="4" fill="{PALETTE[0]}">'
+            f'<circle cx="{x(r.ratio):.1f}" cy="{y:.1f}" r="4" fill="{colour}" stroke="#222">'
             f"<title>{escape(f'{r.label}: {r.ratio:.3f} [{r.low:.3f}, {r.high:.3f}]')}</title></circle>"
         )
-    for value in (lo, 1.0, hi):
-        parts.append(_text(x(value), height - 6, f"{value:.2f}", size=10))
+    parts.append(_text(left + plot_w / 2, height - 6, x_label))
     parts.append("</svg>")
-    return "".join(parts)
+    return figure(title, "".join(parts))
