@@ -168,15 +168,19 @@ def _worst(view: RunView, console: Console) -> None:
 def print_latency(summary: LatencySummary, console: Console, *, brief: bool = False) -> None:
     """The latency tables and overhead verdicts (also printed by `harness latency`); `brief` (the bench's summary)
     keeps each verdict's sentence, which names its noise floor, and leaves the A/A controls, the ratios'
-    statistics and the physical floors to the HTML report."""
+    statistics and the physical floors to the HTML report, and p99 too (with a handful of requests per arm it is
+    their maximum)."""
+    shown = ("p50", "p90") if brief else ("p50", "p90", "p99")
     for level in sorted({arm.concurrency for arm in summary.arms}):
-        console.print(f"[bold]Latency at concurrency {level}[/bold] (p50/p90/p99; TTFT, TPOT in ms, E2E in s)")
-        table = Table(box=box.SIMPLE_HEAD)
+        console.print(f"[bold]Latency at concurrency {level}[/bold] ({'/'.join(shown)}; TTFT, TPOT in ms, E2E in s)")
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
         for header in ("arm", *map(summary.label, ("ttft_s", "tpot_s", "e2e_s")), "tok/s", "n"):
             table.add_column(header, justify="left" if header == "arm" else "right", no_wrap=header != "arm")
+        # an arm's name may wrap at its space ("(A/A)"), never be cut into another arm's prefix
+        table.columns[0].min_width = max(len(word) for arm in summary.arms for word in arm.arm.split())
         for arm in (a for a in summary.arms if a.concurrency == level):
             cells = [
-                "/".join(_UNITS[metric](arm.percentiles[metric].get(p)) for p in ("p50", "p90", "p99"))
+                "/".join(_UNITS[metric](arm.percentiles[metric].get(p)) for p in shown)
                 for metric in ("ttft_s", "tpot_s", "e2e_s")
             ]
             errors = f" ({arm.errors} err)" if arm.errors else ""
@@ -284,8 +288,8 @@ def print_summary(view: RunView, console: Console, mode: ParseMode = ParseMode.S
         chosen = {v: view.scores_of(v) if distribution == "all" else pooled[v][distribution] for v in view.variants}
         cells = [pct(metrics(chosen[v], mode).full_match) for v in view.variants]
         rows.append((f"[italic]{label}[/italic]", str(max(len(s) for s in chosen.values())), cells))
-    # Numbers are never cut: variants that do not fit beside the others go to a table of their own.
-    widths = [max(len(cells[i]) for *_, cells in rows) + 3 for i in range(len(view.variants))]
+    # Numbers and variant names are never cut: variants that do not fit beside the others go to a table of their own.
+    widths = [max(len(view.variants[i]), *(len(cells[i]) for *_, cells in rows)) + 3 for i in range(len(view.variants))]
     chunks: list[list[int]] = [[]]
     for index, width in enumerate(widths):
         if chunks[-1] and 26 + sum(widths[i] for i in chunks[-1]) + width > console.width:
