@@ -30,6 +30,7 @@ from harness.runs.folder import LATENCY_SUMMARY, STAGES, RunFolder, write_atomic
 from harness.runs.score import score_run
 from harness.runs.view import load_run
 from harness.serving.pool import ServerPool
+from harness.terminal import print_wrapped
 from harness.types import BenchMachine, BenchStages, StageOutcome, StageTime
 
 T = TypeVar("T")
@@ -135,7 +136,7 @@ def bench(config: RunConfig, config_dir: Path, run_dir: Path, console: Console) 
     open_run_folder(prepared, run_dir)
     clock.keep_in(run_dir / STAGES)
     notes = ", ".join(f"{a.name} {a.adapter.parent.name}" for a in prepared.adapters)
-    console.print(f"fixtures ready: {escape(notes) or 'no adapters'}", soft_wrap=True)
+    print_wrapped(console, f"fixtures ready: {escape(notes) or 'no adapters'}")
     with ServerPool(run_dir, config.server.startup_timeout_s) as pool:
         with clock.stage("accuracy", "serve, answer, log", resumed=nothing_pending(prepared, run_dir)):
             run(prepared, run_dir, console, pool)
