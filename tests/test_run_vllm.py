@@ -97,6 +97,9 @@ def test_smoke_bench_runs_every_stage(
     for log in ("base-plain", "lora-server", "merged-tiny-smoke"):  # one start each: the stages share servers
         assert (run_dir / "servers" / f"{log}.log").read_text().count("Starting vLLM") == 1
     _check_latency_study(run_dir, out)
+    assert main(["report", str(run_dir)]) == 0  # the whole study, where the bench prints its verdicts only
+    report = " ".join(capsys.readouterr().out.split())
+    assert "A/A control" in report and "physical floor for tiny-smoke unmerged" in report
     assert (tmp_path / "reports" / "tiny-smoke.html").read_text().startswith("<!DOCTYPE html>")
     junit = (run_dir / "gate-junit.xml").read_text()
     assert 'failures="' in junit and "must_beat" in junit
@@ -121,7 +124,9 @@ def _check_latency_study(run_dir: Path, out: str) -> None:
     from harness.runs.folder import LATENCY_SUMMARY, read_samples
     from harness.types import LatencySummary
 
-    assert "A/A control" in out and "physical floor for tiny-smoke unmerged" in out
+    # The bench prints each verdict's sentence; the A/A controls and physical floors are in the study's summary
+    # (and `harness report`, the HTML).
+    assert "lora:tiny-smoke vs merged:tiny-smoke" in out and "A/A control" not in out
     samples = read_samples(run_dir / "latency.jsonl")
     arms = {"base-plain", "base", "lora:tiny-smoke", "merged:tiny-smoke", "merged:tiny-smoke (A/A)"}
     assert {s.arm for s in samples} == arms
@@ -134,6 +139,7 @@ def _check_latency_study(run_dir: Path, out: str) -> None:
         assert sorted(picked) == sorted(prompts[(level, block, "lora:tiny-smoke")])
     summary = LatencySummary.model_validate_json((run_dir / LATENCY_SUMMARY).read_text())
     controls = [c for c in summary.comparisons if c.control]
+    assert set(summary.read_floor) == {"tiny-smoke"}
     assert len(controls) == 2 * 3  # two levels, each TTFT, TPOT, E2E
     assert not any(c.verdict.different for c in controls), "an A/A control reported a difference"
 
