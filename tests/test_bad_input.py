@@ -182,3 +182,9 @@ def test_gate_over_a_variant_without_answers_says_so(tmp_path: Path, capsys: pyt
     assert "must_beat: lora:fc-good has no answer to any of the 36 cases that expect a call" in said
     assert "min_relevance: lora:fc-good has no answer to any of the 12 cases that expect no call" in said
     assert "add an irrelevance suite" not in said
+
+
+def test_compare_with_one_of_two_adapters_named_takes_the_other(run: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["compare", str(run), "--b", "lora:fc-good"]) == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert "lora:fc-broken (A) vs lora:fc-good (B)" in said

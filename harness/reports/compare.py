@@ -124,6 +124,10 @@ def pick_variants(view_a: RunView, view_b: RunView, a: str | None, b: str | None
             raise CompareError(f"{view.path}: no variant {name!r}; it has {', '.join(view.variants)}")
     loras_a = [v.name for v in view_a.variants_of("lora")]
     loras_b = [v.name for v in view_b.variants_of("lora")]
+    if same and len(loras_a) == 2 and (a is None) != (b is None) and (a or b) in loras_a:
+        given = a or b  # one of a run's two adapters named: the other one is what it is compared with
+        other = next(name for name in loras_a if name != given)
+        return (given, other) if a else (other, given)
     if a is None and b is None and same and len(loras_a) == 2:
         return loras_a[0], loras_a[1]
     if a is None:
