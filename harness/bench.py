@@ -148,8 +148,8 @@ def bench(config: RunConfig, config_dir: Path, run_dir: Path, console: Console) 
         else:
             clock.time("latency", lambda: latency_study(prepared, run_dir, console, pool), "same servers")
     # The verdict first, then the numbers behind it; every detail is in the HTML report.
-    result = clock.time("gate", lambda: gate_step(run_dir, baseline, None, None, console, config.gate))
     view = load_run(run_dir)
+    result = clock.time("gate", lambda: gate_step(run_dir, baseline, None, None, console, config.gate, view))
     html = Path(config.bench.html) if config.bench.html else Path("reports") / f"{config.name}.html"
     clock.time("report", lambda: (print_summary(view, console), write_html(view, html)))
     console.print(clock.table())

@@ -60,13 +60,9 @@ def _keys_at(model: type[BaseModel], loc: list[str]) -> list[str]:
         field = current.model_fields.get(part) if isinstance(current, type) else None
         if field is None:
             return []
-        current = next((a for a in (field.annotation, *get_args(field.annotation)) if _is_model(a)), None)
-        current = current or next((a for a in _nested_args(field.annotation) if _is_model(a)), None)
+        nested = [inner for arg in get_args(field.annotation) for inner in (arg, *get_args(arg))]
+        current = next((a for a in (field.annotation, *nested) if _is_model(a)), None)
     return sorted(current.model_fields) if _is_model(current) else []
-
-
-def _nested_args(annotation: Any) -> list[Any]:
-    return [inner for arg in get_args(annotation) for inner in (arg, *get_args(arg))]
 
 
 def _is_model(candidate: Any) -> bool:

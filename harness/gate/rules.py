@@ -165,7 +165,12 @@ def _relevance(variant: str, scores: list[CaseScore], rules: GateRules) -> RuleR
     silent = [s.outcome(rules.mode).full_match for s in irrelevance if s.variant == variant]
     scope = _SCOPE_WORDS[rules.relevance_on]
     if not silent:
-        return _error(rule, variant, None, _nothing_to_judge(variant, irrelevance, scope, "no call"))
+        return _error(
+            rule,
+            variant,
+            None,
+            _nothing_to_judge(variant, irrelevance, scope, "no call", " (add an irrelevance suite)"),
+        )
     rate = wilson(sum(silent), len(silent))
     detail = (
         f"no call where none fits in {rate.successes} of {rate.trials} cases {scope}".rstrip()
@@ -177,11 +182,10 @@ def _relevance(variant: str, scores: list[CaseScore], rules: GateRules) -> RuleR
 _SCOPE_WORDS = {"all": "", "in": "in distribution ", "out": "out of distribution "}
 
 
-def _nothing_to_judge(variant: str, scores: list[CaseScore], scope: str, expecting: str) -> str:
+def _nothing_to_judge(variant: str, scores: list[CaseScore], scope: str, expecting: str, hint: str = "") -> str:
     """Why a rule has no case to judge: the run has none of its kind, or this variant answered none of them."""
     cases = {s.key for s in scores}
     if not cases:
-        hint = " (add an irrelevance suite)" if expecting == "no call" else ""
         return f"no case {scope}of the run expects {expecting}{hint}"
     return f"{variant} has no answer to any of the {len(cases)} cases {scope}that expect {expecting}"
 

@@ -15,7 +15,7 @@ from harness.gate.recommend import Recommendation, recommend
 from harness.gate.rules import evaluate_gate
 from harness.runs.config import GateRules
 from harness.runs.folder import RunFolder, append_text, write_atomic
-from harness.runs.view import load_run
+from harness.runs.view import RunView, load_run
 from harness.terminal import print_wrapped
 from harness.types import Decision, GateResult, Status
 
@@ -69,11 +69,13 @@ def gate_step(
     summary: Path | None,
     console: Console,
     rules: GateRules | None = None,
+    view: RunView | None = None,
 ) -> GateResult:
-    """`rules` default to the ones in the run's manifest (the config it was run with)."""
+    """`rules` default to the ones in the run's manifest (the config it was run with); `view`, the run already
+    loaded by a caller that reports it too."""
     result = evaluate_gate(run_dir, load_baseline(baseline) if baseline else None, rules)
     print_verdicts(result, console)
-    print_recommendation(recommend(load_run(run_dir), result), console)
+    print_recommendation(recommend(view or load_run(run_dir), result), console)
     junit = junit or run_dir / "gate-junit.xml"
     summary = summary or run_dir / "gate-summary.md"
     write_atomic(junit, junit_xml(result))

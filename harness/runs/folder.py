@@ -113,9 +113,9 @@ def suite_snapshot(suite: Suite, source: str) -> tuple[str, SuiteRef]:
     return text, SuiteRef(name=suite.name, source=source, sha256=digest, cases=len(suite.cases))
 
 
-def read_appended(path: Path, model: type[M]) -> tuple[list[tuple[int, M]], int | None]:
-    """Records of an append-only JSON Lines file with their line numbers, and the number of a torn final line (a
-    writer killed mid-line), which is skipped; any other bad line is an error naming it."""
+def read_appended(path: Path, model: type[M]) -> list[tuple[int, M]]:
+    """Records of an append-only JSON Lines file with their line numbers: a torn final line (a writer killed
+    mid-line) is skipped, any other bad line is an error naming it."""
     lines = path.read_text(encoding="utf-8").split("\n")
     records = []
     for number, line in enumerate(lines, start=1):
@@ -125,9 +125,9 @@ def read_appended(path: Path, model: type[M]) -> tuple[list[tuple[int, M]], int 
             records.append((number, model.model_validate_json(line)))
         except ValidationError as error:
             if number == len(lines):  # no newline after it: the writer was killed mid-line
-                return records, number
+                break
             raise RunLogError(f"{path}:{number}: {_validation_message(error)}") from None
-    return records, None
+    return records
 
 
 def append_samples(path: Path, samples: Sequence[LatencySample]) -> None:
@@ -140,7 +140,7 @@ def read_samples(path: Path) -> list[LatencySample]:
     """Every timed request of a latency log."""
     if not path.exists():
         raise RunLogError(f"{path}: missing; run `harness latency` first")
-    return [sample for _, sample in read_appended(path, LatencySample)[0]]
+    return [sample for _, sample in read_appended(path, LatencySample)]
 
 
 class RunFolder:
@@ -197,7 +197,7 @@ class RunFolder:
         if not path.exists():
             return {}
         latest: dict[GenerationKey, tuple[int, Generation]] = {}
-        for number, generation in read_appended(path, Generation)[0]:
+        for number, generation in read_appended(path, Generation):
             latest[(generation.variant, generation.suite, generation.case_id)] = (number, generation)
         return latest
 
@@ -205,8 +205,14 @@ class RunFolder:
         """Where the run log ends in a torn line, which every reader skips: said aloud by the commands that read
         the log, so that a dropped answer is never silent."""
         path = self._file(GENERATIONS)
-        torn = read_appended(path, Generation)[1] if path.exists() else None
-        return f"{path}:{torn}" if torn else None
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        if not text.strip() or text.endswith("\n"):
+            return None
+        try:  # only the last line can be torn: the one with no newline after it
+            Generation.model_validate_json(text.rsplit("\n", 1)[-1])
+        except ValidationError:
+            return f"{path}:{text.count(chr(10)) + 1}"
+        return None
 
     def require_generations(self) -> None:
         """A run log to read, or an error that says how one is made (scores of nothing are not zeros)."""
