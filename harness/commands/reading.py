@@ -1,0 +1,158 @@
+"""The commands that read a run folder and never call a model: score, report, export, compare, gate, baselines."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.markup import escape
+
+from harness.commands.output import EXIT_OK, console, errors
+
+if TYPE_CHECKING:
+    from harness.commands.output import Commands
+
+
+def _warn_torn(run_dir: Path) -> None:
+    from harness.runs.folder import RunFolder
+
+    torn = RunFolder(run_dir).torn_generation()
+    if torn:
+        errors.print(
+            f"[yellow]warning[/yellow] {escape(torn)}: a torn last line (the run was killed while writing it) is"
+            " left out; `harness run` asks that case again",
+            soft_wrap=True,
+        )
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from harness.reports.console import print_accuracy
+    from harness.runs.score import score_run
+    from harness.runs.view import load_run
+
+    score_run(Path(args.run_dir))
+    _warn_torn(Path(args.run_dir))
+    print_accuracy(load_run(Path(args.run_dir)), console)
+    console.print(f"scores written to {Path(args.run_dir) / 'scores.jsonl'} and summary.json")
+    return EXIT_OK
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from harness.gate.recommend import recommend, run_verdict
+    from harness.gate.step import print_recommendation, print_verdicts
+    from harness.reports.console import print_report
+    from harness.runs.view import load_run
+
+    view = load_run(Path(args.run_dir))
+    _warn_torn(Path(args.run_dir))
+    verdict = run_verdict(view)  # the decision first, as the gate gave it (or the run config's rules now)
+    print_verdicts(verdict, console)
+    print_recommendation(recommend(view, verdict), console)
+    print_report(view, console)
+    if args.html:
+        from harness.reports.html_page import write_html
+
+        console.print(f"HTML report written to {write_html(view, Path(args.html))}", soft_wrap=True)
+    return EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from harness.reports.export import case_rows, export_text
+    from harness.runs.folder import write_atomic
+    from harness.runs.view import load_run
+
+    run_dir = Path(args.run_dir)
+    rows = case_rows(load_run(run_dir))
+    out = Path(args.out) if args.out else run_dir / f"cases.{args.format}"
+    write_atomic(out, export_text(rows, args.format))
+    console.print(f"{len(rows)} rows (one per case and variant) written to {out}", soft_wrap=True)
+    return EXIT_OK
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from harness.reports.compare import compare, pick_variants
+    from harness.reports.console import print_comparison
+    from harness.runs.view import load_run
+    from harness.types import ParseMode
+
+    view_a = load_run(Path(args.run_a))
+    view_b = load_run(Path(args.run_b)) if args.run_b else view_a
+    a, b = pick_variants(view_a, view_b, args.a, args.b)
+    result = compare(view_a, a, view_b, b, ParseMode(args.mode))
+    print_comparison(result, console)
+    if args.html:
+        from harness.reports.compare_page import render_comparison_html
+        from harness.runs.folder import write_atomic
+
+        path = Path(args.html)
+        write_atomic(path, render_comparison_html(result, str(view_a.path), str(view_b.path)))
+        console.print(f"HTML comparison written to {path}", soft_wrap=True)
+    return EXIT_OK
+
+
+def _cmd_gate(args: argparse.Namespace) -> int:
+    from harness.gate.step import gate_step
+    from harness.runs.config import load_run_config
+
+    def optional(value: str | None) -> Path | None:
+        return Path(value) if value else None
+
+    rules = load_run_config(Path(args.rules), files=False).gate if args.rules else None
+    result = gate_step(
+        Path(args.run_dir), optional(args.baseline), optional(args.junit), optional(args.summary), console, rules
+    )
+    return result.exit_code
+
+
+def _cmd_baseline_save(args: argparse.Namespace) -> int:
+    from harness.gate.baseline import save_baseline
+
+    path = save_baseline(Path(args.run_dir), args.name, Path(args.dir), replace=args.force)
+    console.print(f"baseline written to {path}", soft_wrap=True)
+    return EXIT_OK
+
+
+def add_reading_commands(commands: Commands) -> None:
+    """The commands that read a run folder and never call a model: report, compare, export, gate, baselines."""
+    report = commands.add_parser("report", help="print a run folder's accuracy, failures and latency (no model)")
+    report.add_argument("run_dir", help="a run folder")
+    report.add_argument("--html", help="also write a self-contained HTML report to this file")
+    report.set_defaults(handler=_cmd_report)
+
+    compare = commands.add_parser("compare", help="paired comparison of two adapters: which one to ship")
+    compare.add_argument("run_a", help="run folder of A")
+    compare.add_argument("run_b", nargs="?", help="run folder of B (default: the same run)")
+    compare.add_argument("--a", help="variant A (default: the run's unmerged adapter)")
+    compare.add_argument("--b", help="variant B")
+    compare.add_argument("--mode", choices=["strict", "lenient"], default="strict", help="which reading to judge")
+    compare.add_argument("--html", help="also write the comparison as a self-contained HTML page to this file")
+    compare.set_defaults(handler=_cmd_compare)
+
+    export = commands.add_parser("export", help="per-case results of a run (one row per case and variant)")
+    export.add_argument("run_dir", help="a run folder")
+    export.add_argument("--format", choices=["csv", "jsonl"], default="csv", help="csv (default) or jsonl")
+    export.add_argument("--out", help="file to write (default RUN_DIR/cases.FORMAT)")
+    export.set_defaults(handler=_cmd_export)
+
+    gate = commands.add_parser(
+        "gate",
+        help="judge a scored run folder by its config's rules: exit 0 every candidate passed and every control"
+        " was caught, 1 a candidate failed or a control was MISSED, 2 cannot evaluate",
+    )
+    gate.add_argument("run_dir", help="a scored run folder")
+    gate.add_argument("--baseline", help="a baseline file (reports/baselines/NAME.json) the run must not fall below")
+    gate.add_argument("--rules", help="a run config whose [gate] rules apply instead of those the run was made with")
+    gate.add_argument("--junit", help="JUnit XML output (default RUN_DIR/gate-junit.xml)")
+    gate.add_argument("--summary", help="Markdown summary output (default RUN_DIR/gate-summary.md)")
+    gate.set_defaults(handler=_cmd_gate)
+
+    baseline = commands.add_parser("baseline", help="baselines for the gate").add_subparsers(
+        dest="baseline_command", required=True, metavar="SUBCOMMAND"
+    )
+    save = baseline.add_parser("save", help="save a scored run's per-case verdicts as a baseline")
+    save.add_argument("run_dir", help="a scored run folder")
+    save.add_argument("name", help="baseline name")
+    save.add_argument("--dir", default="reports/baselines", help="where baselines live (default reports/baselines)")
+    save.add_argument("--force", action="store_true", help="replace a baseline of the same name")
+    save.set_defaults(handler=_cmd_baseline_save)

@@ -1,0 +1,127 @@
+"""`harness suites …`: checking, describing and writing suites, which are data."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.markup import escape
+
+from harness.commands.output import EXIT_INVALID, EXIT_OK, console, positive
+
+_SHOWN_DATA_PROBLEMS = 5
+
+if TYPE_CHECKING:
+    from harness.commands.output import Commands
+    from harness.types import Suite
+
+
+def _cmd_suites_validate(args: argparse.Namespace) -> int:
+    from harness.suites.files import load_sources
+
+    invalid = False
+    for loaded in load_sources(args.paths):
+        for problem in loaded.problems:
+            console.print(f"[red]error[/red] {escape(str(problem))}", soft_wrap=True)
+        if not loaded.ok:
+            invalid = True
+            continue
+        assert loaded.suite is not None
+        line = f"[green]ok[/green] {loaded.source}: {len(loaded.suite.cases)} cases, {len(loaded.suite.tools)} tools"
+        if loaded.data_problems:
+            counts = Counter(problem.rule for problem in loaded.data_problems)
+            affected = len({(p.file, p.line) for p in loaded.data_problems})
+            breakdown = ", ".join(f"{count} {rule}" for rule, count in counts.most_common())
+            line += f"; [yellow]{affected} cases with problems in its own data, kept[/yellow] ({breakdown})"
+            console.print(line, soft_wrap=True)
+            shown = loaded.data_problems if args.verbose else loaded.data_problems[:_SHOWN_DATA_PROBLEMS]
+            for problem in shown:
+                console.print(f"  [yellow]data[/yellow] {escape(str(problem))}", soft_wrap=True)
+            if len(shown) < len(loaded.data_problems):
+                console.print(f"  … {len(loaded.data_problems) - len(shown)} more (--verbose shows all)")
+        else:
+            console.print(line, soft_wrap=True)
+    return EXIT_INVALID if invalid else EXIT_OK
+
+
+def _cmd_suites_schema(args: argparse.Namespace) -> int:
+    from harness.suites.files import suite_schema
+
+    sys.stdout.write(json.dumps(suite_schema(), indent=2) + "\n")
+    return EXIT_OK
+
+
+def _write_suite(suite: Suite, path: Path) -> int:
+    """Write a made suite and read it back as `suites validate` would, so that what was written is known to load."""
+    from harness.runs.folder import write_atomic
+    from harness.suites.files import load_suite_file, suite_json
+
+    write_atomic(path, suite_json(suite))
+    loaded = load_suite_file(path)
+    for problem in loaded.problems:
+        console.print(f"[red]error[/red] {escape(str(problem))}", soft_wrap=True)
+    kinds = ", ".join(f"{n} {kind}" for kind, n in Counter(case.kind.value for case in suite.cases).most_common())
+    console.print(
+        f"wrote {escape(str(path))}: {len(suite.cases)} cases ({kinds}), {len(suite.tools)} tools, in distribution",
+        soft_wrap=True,
+    )
+    return EXIT_OK if loaded.ok else EXIT_INVALID
+
+
+def _cmd_suites_from_generator(args: argparse.Namespace) -> int:
+    from harness.fixtures.recipes import load_recipe
+    from harness.suites.heldout import generated_suite
+
+    recipe = load_recipe(Path(args.recipe)) if args.recipe else None
+    return _write_suite(generated_suite(args.cases, args.seed, recipe, args.name), Path(args.out))
+
+
+def _cmd_suites_from_dataset(args: argparse.Namespace) -> int:
+    from harness.suites.heldout import dataset_suite, default_name
+
+    name = args.name or default_name(args.source)
+    suite, skipped = dataset_suite(args.source, args.split, args.holdout, args.seed, name)
+    for reason in skipped:
+        console.print(f"[yellow]no case[/yellow] {escape(reason)}", soft_wrap=True)
+    code = _write_suite(suite, Path(args.out))
+    console.print(
+        escape(f"a recipe trains without these rows with [data] holdout = {args.holdout}, holdout_seed = {args.seed}"),
+        soft_wrap=True,
+    )
+    return code
+
+
+def add_suite_commands(commands: Commands) -> None:
+    """`suites validate|schema|from-generator|from-dataset`: suites as data."""
+    suites = commands.add_parser("suites", help="check and describe suites").add_subparsers(
+        dest="suites_command", required=True, metavar="SUBCOMMAND"
+    )
+    validate = suites.add_parser("validate", help="check suite files and external suites (bfcl:CATEGORY)")
+    validate.add_argument("paths", nargs="*", default=["suites"], help="files, folders or bfcl:CATEGORY")
+    validate.add_argument("--verbose", action="store_true", help="list every problem in external data")
+    validate.set_defaults(handler=_cmd_suites_validate)
+    schema = suites.add_parser("schema", help="print the JSON Schema of suite files")
+    schema.set_defaults(handler=_cmd_suites_schema)
+    generated = suites.add_parser(
+        "from-generator", help="write a held-out in-distribution suite from the training generator's held-out pool"
+    )
+    generated.add_argument("--recipe", help="take the kinds mix and renaming of this recipe's generated data")
+    generated.add_argument("--cases", type=positive, required=True, help="number of cases")
+    generated.add_argument("--seed", type=int, required=True, help="generator seed")
+    generated.add_argument("--name", default="heldout", help="suite name (default heldout)")
+    generated.add_argument("--out", required=True, help="suite file to write, such as suites/heldout.json")
+    generated.set_defaults(handler=_cmd_suites_from_generator)
+    dataset = suites.add_parser(
+        "from-dataset", help="write a held-out in-distribution suite from seeded rows of a course-format dataset"
+    )
+    dataset.add_argument("source", help="JSON Lines file in the Agents-course format, or hub:NAME")
+    dataset.add_argument("--holdout", type=positive, required=True, help="rows to hold out (one case each)")
+    dataset.add_argument("--seed", type=int, default=0, help="seed of the row draw: the recipe's holdout_seed")
+    dataset.add_argument("--split", default="train", help="dataset split for hub:NAME (default train)")
+    dataset.add_argument("--name", help="suite name (default heldout-DATASET)")
+    dataset.add_argument("--out", required=True, help="suite file to write")
+    dataset.set_defaults(handler=_cmd_suites_from_dataset)
