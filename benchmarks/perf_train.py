@@ -5,9 +5,9 @@ Both runs share the recipe's steps, batch size, gradient accumulation, learning 
 modules, maximum length and seed. They differ in what the harness does on purpose, which is what the ratio
 measures. The plain run is what the Agents-course notebook does: a conversational dataset (messages and tools)
 rendered by the tokenizer's chat template, loss on every token, LoRA on every layer, random batches. The harness's
-run is `harness train`'s: pre-tokenized rows with loss on the answers only, LoRA on the recipe's top layers only
-(`top_layers`, 16 of SmolLM2-135M's 30 for fc-good, so backpropagation stops early) and length-grouped batches
-(little padding). Tokens are non-padding input tokens.
+run is `harness train`'s: pre-tokenized rows with loss on the answers only, only the answer positions projected
+through the LM head, LoRA on the recipe's top layers only (`top_layers`, 16 of SmolLM2-135M's 30 for fc-good, so
+backpropagation stops early) and length-grouped batches (little padding). Tokens are non-padding input tokens.
 
 usage: python benchmarks/perf_train.py [RECIPE.toml] [STEPS]
 """
@@ -23,7 +23,7 @@ from typing import Any
 from harness.fixtures import materialise_base
 from harness.fixtures.chat_template import openai_tools
 from harness.fixtures.recipes import Recipe, load_recipe
-from harness.fixtures.training import load_for_training, lora_config, sft_config, token_row
+from harness.fixtures.training import build_trainer, load_for_training, token_row
 from harness.fixtures.training_data import load_examples
 
 
@@ -35,18 +35,9 @@ def timed_train(trainer: Any) -> float:
 
 
 def harness_rate(recipe: Recipe, base: Path, examples: list[Any], scratch: Path) -> float:
-    from datasets import Dataset
-    from trl import SFTTrainer
-
     model, tokenizer = load_for_training(recipe, base)
-    trainer = SFTTrainer(
-        model=model,
-        args=sft_config(recipe, scratch),
-        train_dataset=Dataset.from_list([token_row(tokenizer, e) for e in examples]),
-        processing_class=tokenizer,
-        peft_config=lora_config(recipe, model.config.num_hidden_layers),
-    )
-    return timed_train(trainer)
+    rows = [token_row(tokenizer, e) for e in examples]
+    return timed_train(build_trainer(recipe, model, tokenizer, rows, scratch, []))
 
 
 def plain_rate(recipe: Recipe, base: Path, examples: list[Any], scratch: Path) -> float:
