@@ -52,11 +52,21 @@ def test_metric_counts(mode: ParseMode, name: str, successes: int, trials: int) 
 
 def test_summary_groups_by_suite_and_kind_and_counts_missing() -> None:
     sizes = {"s": {CaseKind.SIMPLE: 3, CaseKind.MULTIPLE: 1, CaseKind.PARALLEL: 1, CaseKind.IRRELEVANCE: 2}}
-    summary = summarise(SCORES, sizes, ["lora", "merged"])
+    summary = summarise(SCORES, {"lora": sizes, "merged": sizes})
     whole = {(g.variant, g.kind): (g.cases, g.missing) for g in summary.groups}
     assert whole[("lora", None)] == (6, 1)
     assert whole[("lora", CaseKind.SIMPLE)] == (2, 1)
     assert whole[("lora", CaseKind.IRRELEVANCE)] == (2, 0)
+    assert whole[("merged", None)] == (0, 7)
+
+
+def test_a_variant_asked_a_sample_misses_only_what_it_was_asked() -> None:
+    """A parity sample of two simple cases, both answered: nothing is missing, whatever the suite holds."""
+    everything = {"s": {CaseKind.SIMPLE: 3, CaseKind.MULTIPLE: 1, CaseKind.PARALLEL: 1, CaseKind.IRRELEVANCE: 2}}
+    summary = summarise(SCORES[:2], {"lora": {"s": {CaseKind.SIMPLE: 2}}, "merged": everything})
+    whole = {(g.variant, g.kind): (g.cases, g.missing) for g in summary.groups}
+    assert whole[("lora", None)] == (2, 0)
+    assert whole[("lora", CaseKind.SIMPLE)] == (2, 0)
     assert whole[("merged", None)] == (0, 7)
 
 

@@ -18,8 +18,8 @@ from harness.serving.backends.openai_chat import OpenAIChatBackend
 from harness.serving.plan import AdapterFiles, InProcessReference, RunningEndpoints, lora_rank_flag, plan_run
 from harness.serving.vllm_server import engine_defaults, relevant_log_lines, server_arguments
 from harness.suites.files import load_sources
-from harness.suites.selection import sample_cases
-from harness.types import Generation, Message
+from harness.suites.selection import parity_sample, sample_cases
+from harness.types import Generation, Message, Suite
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -330,6 +330,63 @@ def test_sample_size_per_suite(sample: int | None, samples: dict[str, int], size
     )
     assert len(suite.cases) == 36
     assert len(sample_cases(suite, SuiteSelection(sample=sample, samples=samples)).cases) == size
+
+
+def builtin_suites() -> list[Suite]:
+    return [item.suite for item in load_sources([str(ROOT / "suites")]) if item.suite]
+
+
+def test_parity_sample_is_seeded_per_suite_in_order_and_not_the_sample_draw() -> None:
+    suites = builtin_suites()
+    asked = parity_sample(suites, SuiteSelection(unmerged_sample=6))
+    assert asked is not None and asked == parity_sample(suites, SuiteSelection(unmerged_sample=6))
+    for suite in suites:
+        order = [c.id for c in suite.cases]
+        assert len(asked[suite.name]) == min(6, len(order))
+        assert [order.index(i) for i in asked[suite.name]] == sorted(order.index(i) for i in asked[suite.name])
+    multiple = next(s for s in suites if s.name == "multiple")
+    assert asked["multiple"] != [c.id for c in sample_cases(multiple, SuiteSelection(sample=6)).cases]
+    assert parity_sample(suites, SuiteSelection(unmerged_sample=6, sample_seed=1)) != asked
+    assert parity_sample(suites, SuiteSelection(unmerged_sample=10_000)) == {
+        s.name: [c.id for c in s.cases] for s in suites
+    }
+    assert parity_sample(suites, SuiteSelection()) is None  # unmerged answers every case
+
+
+def test_only_the_unmerged_form_of_an_adapter_served_merged_asks_the_parity_sample(tmp_path: Path) -> None:
+    from harness.generation.answer import pending_work
+    from harness.generation.prepare import Prepared, with_parity_sample
+    from harness.runs.folder import RunFolder
+
+    config = RunConfig(name="x", variants=["base", "lora", "merged"], adapters=[{"name": "good", "recipe": "g.toml"}])
+    bad = AdapterFiles(name="bad", adapter=Path("/a/bad"), merged=None, rank=4, sha256="0", serve_merged=False)
+    variants, plans = plan_run(config, Path("/base"), [adapter("good"), bad], None, {})
+    suites = [s for s in builtin_suites() if s.name in ("multiple", "irrelevance")]
+    asked = parity_sample(suites, SuiteSelection(unmerged_sample=2))
+    variants = with_parity_sample(variants, asked)
+    assert [(v.name, v.asked) for v in variants] == [
+        ("base", None),
+        ("lora:good", asked),
+        ("lora:bad", None),  # served unmerged only: judged on every case
+        ("merged:good", None),
+    ]
+    prepared = Prepared(config, [(s, "suites") for s in suites], Path("/base"), [], variants, plans)
+    folder = RunFolder(tmp_path)
+    work = pending_work(prepared, folder)
+    every = sum(len(s.cases) for s in suites)
+    assert {name: len(items) for name, items in work.items()} == {
+        "base": every,
+        "lora:good": 4,
+        "lora:bad": every,
+        "merged:good": every,
+    }
+    assert {(i.suite.name, i.case.id) for i in work["lora:good"]} == {
+        (suite, case) for suite, ids in (asked or {}).items() for case in ids
+    }
+    for items in work.values():  # answer everything asked: a rerun asks nothing more
+        for item in items:
+            folder.append_generation(Generation(suite=item.suite.name, case_id=item.case.id, variant=item.variant))
+    assert not any(pending_work(prepared, folder).values())
 
 
 def gen(variant: str, case: str, text: str, error: str | None = None) -> Generation:

@@ -45,7 +45,8 @@ class WorkItem:
 
 
 def pending_work(prepared: Prepared, folder: RunFolder) -> dict[str, list[WorkItem]]:
-    """Per variant, the cases without a successful answer in the log (failed requests are asked again)."""
+    """Per variant, the cases it is asked (every case, or its parity sample) without a successful answer in the
+    log (failed requests are asked again)."""
     answered = {key for key, (_, g) in folder.read_generations().items() if g.error is None}
     work: dict[str, list[WorkItem]] = {}
     for variant in prepared.variants:
@@ -53,7 +54,7 @@ def pending_work(prepared: Prepared, folder: RunFolder) -> dict[str, list[WorkIt
         for suite, _ in prepared.suites:
             tools = {tool.key: tool for tool in suite.tools}
             for case in suite.cases:
-                if (variant.name, suite.name, case.id) not in answered:
+                if variant.asks(suite.name, case.id) and (variant.name, suite.name, case.id) not in answered:
                     items.append(WorkItem(variant.name, suite, case, tuple(tools[k] for k in case.tools)))
     return work
 
@@ -225,7 +226,7 @@ def _answer_managed(
 
 
 def nothing_pending(prepared: Prepared, run_dir: Path) -> bool:
-    """Whether the run folder already holds a successful answer to every case of every variant."""
+    """Whether the run folder already holds a successful answer to every case each variant is asked."""
     folder = RunFolder(run_dir)
     return folder.has_manifest() and not any(pending_work(prepared, folder).values())
 

@@ -18,8 +18,8 @@ from harness.serving.plan import (
     plan_run,
 )
 from harness.serving.vllm_server import engine_defaults
-from harness.suites.selection import load_run_suites
-from harness.types import Suite, Variant
+from harness.suites.selection import load_run_suites, parity_sample
+from harness.types import Suite, Variant, serving_pair
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,18 @@ def prepare(config: RunConfig, config_dir: Path, console: Console | None = None)
     adapters, trained = resolve_adapters(config, config_dir, console)
     template = template_path() if config.chat_template == "harness" else None
     variants, plans = plan_run(config, base, adapters, template, engine_defaults(on_gpu=_on_gpu()))
+    variants = with_parity_sample(variants, parity_sample([suite for suite, _ in suites], config.suites))
     return Prepared(config, suites, base, adapters, [_resolved_dtype(v) for v in variants], plans, tuple(trained))
+
+
+def with_parity_sample(variants: list[Variant], asked: dict[str, list[str]] | None) -> list[Variant]:
+    """The unmerged variant of every adapter also served merged asks only the parity sample (`asked`), recorded
+    on the variant so the manifest says which cases it answers; the merged form answers every case."""
+    if asked is None:
+        return variants
+    return [
+        v.model_copy(update={"asked": asked}) if v.role == "lora" and serving_pair(v, variants) else v for v in variants
+    ]
 
 
 def _resolved_dtype(variant: Variant) -> Variant:

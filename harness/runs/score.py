@@ -27,7 +27,19 @@ def score_run(run_dir: Path) -> RunSummary:
                 f"{generation.suite!r} is not in the run's suites"
             )
         scores.append(score_generation(case, generation, validators[generation.suite]))
-    sizes = {name: dict(Counter(CaseKind(case.kind) for case in suite.cases)) for name, suite in suites.items()}
-    summary = summarise(scores, sizes, [variant.name for variant in manifest.variants])
+    variants = {variant.name: variant for variant in manifest.variants}
+
+    def asks(variant: str, suite: str, case_id: str) -> bool:
+        """A variant the manifest does not list (a hand-written log) was asked every case."""
+        return variant not in variants or variants[variant].asks(suite, case_id)
+
+    asked = {
+        variant: {
+            name: dict(Counter(CaseKind(case.kind) for case in suite.cases if asks(variant, name, case.id)))
+            for name, suite in suites.items()
+        }
+        for variant in dict.fromkeys([*variants, *(score.variant for score in scores)])
+    }
+    summary = summarise(scores, asked)
     folder.write_scores(scores, summary)
     return summary

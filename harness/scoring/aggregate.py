@@ -24,21 +24,24 @@ def metrics(scores: Sequence[CaseScore], mode: ParseMode) -> Metrics:
     )
 
 
-def summarise(
-    scores: Iterable[CaseScore], suite_sizes: dict[str, dict[CaseKind, int]], variants: Iterable[str] = ()
-) -> RunSummary:
-    """Group scores by variant × suite (and × kind). `suite_sizes` (cases per kind) and `variants` say what the
-    run should hold, so that missing generations show as missing instead of making a variant look better."""
+AskedSizes = dict[str, dict[str, dict[CaseKind, int]]]
+"""Variant → suite → cases of each kind the variant was asked: what the run should hold."""
+
+
+def summarise(scores: Iterable[CaseScore], asked: AskedSizes) -> RunSummary:
+    """Group scores by variant × suite (and × kind). `asked` says what the run should hold, so that missing
+    generations show as missing instead of making a variant look better; a variant asked only a sample of the
+    cases (a parity sample) counts as missing only what it was asked and has no answer for."""
     groups: dict[tuple[str, str, CaseKind | None], list[CaseScore]] = defaultdict(list)
-    for variant in variants:
-        for suite in suite_sizes:
+    for variant, suites in asked.items():
+        for suite in suites:
             groups[(variant, suite, None)] = []
     for score in scores:
         groups[(score.variant, score.suite, None)].append(score)
         groups[(score.variant, score.suite, score.kind)].append(score)
     summaries = []
     for (variant, suite, kind), members in sorted(groups.items(), key=lambda item: _group_order(item[0])):
-        sizes = suite_sizes.get(suite, {})
+        sizes = asked.get(variant, {}).get(suite, {})
         expected = sum(sizes.values()) if kind is None else sizes.get(kind, 0)
         summaries.append(
             GroupSummary(

@@ -43,6 +43,7 @@ from harness.types.run_log import (
     merged_counterpart,
     merged_variant,
     reference_variants,
+    serving_pair,
 )
 from harness.types.suite import ArgumentSpec, Case, CaseKind, ExpectedCall, Message, Suite, Tool
 from harness.types.summaries import GroupSummary, Metrics, Proportion, RunSummary
@@ -99,4 +100,5 @@ __all__ = [
     "merged_variant",
     "metric_label",
     "reference_variants",
+    "serving_pair",
 ]

@@ -188,6 +188,14 @@ class Variant(Frozen):
     dtype: str | None = None
     """Weight dtype the server ran the model in (vLLM's `--dtype`, resolved to the model's own for `auto`); merged
     and unmerged answers can differ in bf16, where merging rounds the LoRA delta into the weights."""
+    asked: dict[str, list[str]] | None = None
+    """Suite name → ids of the cases this variant was asked, when it answers only a sample of the run's cases (the
+    parity sample of an unmerged adapter that is also served merged, `[suites] unmerged_sample`); None: every case
+    of the run. Recorded so that every reader knows a variant's cases from the run folder alone."""
+
+    def asks(self, suite: str, case_id: str) -> bool:
+        """Whether the run asked this variant the case: an unasked case is neither missing nor failed."""
+        return self.asked is None or case_id in self.asked.get(suite, ())
 
 
 def lora_variant(adapter: str) -> str:
@@ -210,6 +218,19 @@ def merged_counterpart(variant: Variant, variants: list[Variant]) -> Variant | N
     if variant.role != "lora" or variant.adapter_name is None:
         return None
     return next((v for v in variants if v.role == "merged" and v.adapter_name == variant.adapter_name), None)
+
+
+def serving_pair(variant: Variant, variants: list[Variant]) -> tuple[Variant, Variant] | None:
+    """The unmerged (`lora`) and merged variants, in that order, of the adapter a `lora` or `merged` variant
+    serves, paired by typed fields rather than by name: whichever form is judged, the other is its counterpart.
+    None when the run serves the adapter only one way (or `variant` serves no adapter)."""
+    if variant.role not in ("lora", "merged") or variant.adapter_name is None:
+        return None
+    unmerged, merged = (
+        next((v for v in variants if v.role == role and v.adapter_name == variant.adapter_name), None)
+        for role in ("lora", "merged")
+    )
+    return (unmerged, merged) if unmerged is not None and merged is not None else None
 
 
 class RunManifest(Frozen):
