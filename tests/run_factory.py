@@ -17,6 +17,7 @@ from harness.types import (
     Suite,
     Tool,
     Variant,
+    serving_pair,
 )
 
 CASES = 30
@@ -70,17 +71,26 @@ def synthetic_run(
     config: dict[str, object] | None = None,
     controls: frozenset[str] = frozenset(),
     held_out: frozenset[str] = frozenset(),
+    parity: int | None = None,
 ) -> Path:
     """A scored run of CASES simple cases where variant v answers the first right[v] correctly (or, given a
     set, exactly those cases). `silent` adds SILENT_CASES irrelevance cases, of which v answers the first
     silent[v] without a call (and calls f on the rest). A variant named `base` plays the base model; adapters
     named in `controls` are declared known-bad (`expect = "fail"`); suites named in `held_out` (`calls`,
-    `silence`) declare themselves in-distribution."""
+    `silence`) declare themselves in-distribution. With `parity`, the unmerged variant of an adapter also served
+    merged is asked only the first `parity` cases of each suite, recorded in the manifest as a run records its
+    parity sample."""
     run = RunFolder(folder)
     suites = [_calls(), _silence()] if silent else [_calls()]
     suites = [s.model_copy(update={"distribution": "in"}) if s.name in held_out else s for s in suites]
     refs = [run.write_suite(suite, "synthetic") for suite in suites]
     variants = [_variant(name, controls) for name in right]
+    if parity is not None:
+        asked = {suite.name: [case.id for case in suite.cases[:parity]] for suite in suites}
+        variants = [
+            v.model_copy(update={"asked": asked}) if v.role == "lora" and serving_pair(v, variants) else v
+            for v in variants
+        ]
     run.write_manifest(
         RunManifest(
             run_id=folder.name,
@@ -90,14 +100,14 @@ def synthetic_run(
             config=config or {},
         )
     )
-    for name, correct in right.items():
+    for variant, (name, correct) in zip(variants, right.items(), strict=True):
         answered = CASES - (missing if name.startswith("lora") else 0)
         chosen = correct if isinstance(correct, set) else set(range(correct))
-        for i in range(answered):
+        for i in (i for i in range(answered) if variant.asks("calls", f"c{i:02d}")):
             run.append_generation(
                 Generation(suite="calls", case_id=f"c{i:02d}", variant=name, text=call(i if i in chosen else -1))
             )
-        for i in range(SILENT_CASES if silent else 0):
+        for i in (i for i in range(SILENT_CASES if silent else 0) if variant.asks("silence", f"s{i:02d}")):
             text = "None of my tools does that." if i < silent.get(name, 0) else call(i)  # type: ignore[union-attr]
             run.append_generation(Generation(suite="silence", case_id=f"s{i:02d}", variant=name, text=text))
     score_run(folder)

@@ -14,11 +14,21 @@ from run_factory import SILENT_CASES, synthetic_run
 from harness.cli import main
 from harness.gate.baseline import Baseline, load_baseline, save_baseline
 from harness.gate.outputs import junit_xml, markdown_summary
+from harness.gate.recommend import recommend
 from harness.gate.rules import evaluate_gate
 from harness.runs.config import GateRules
 from harness.runs.folder import RunFolder
 from harness.runs.score import score_run
-from harness.types import CaseKind, Decision, Status
+from harness.runs.view import load_run
+from harness.types import (
+    CaseKind,
+    Decision,
+    LatencyComparison,
+    LatencySummary,
+    RatioEstimate,
+    Status,
+    Verdict,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -308,3 +318,92 @@ def test_an_adapter_not_served_merged_has_no_merged_rule(tmp_path: Path) -> None
     run = synthetic_run(tmp_path / "run", {"base": 0, "lora:a": 27}, silent={"base": 10, "lora:a": 9})
     result = evaluate_gate(run)
     assert "merged_gap" not in {r.rule for r in result.results} and result.exit_code == 0
+
+
+def parity_run(folder: Path, unmerged_good: set[int], *, parity: int = 10) -> Path:
+    """A candidate and a control, each served merged on every case and unmerged on the first `parity` cases of
+    each suite; the unmerged candidate answers `unmerged_good` right, its merged form the first 28."""
+    right: dict[str, int | set[int]] = {
+        "base": 0,
+        "lora:good": unmerged_good,
+        "merged:good": 28,
+        "lora:bad": 3,
+        "merged:bad": 3,
+    }
+    silent = {"base": SILENT_CASES} | dict.fromkeys(right, 9)
+    return synthetic_run(folder, right, silent=silent, controls=frozenset({"bad"}), parity=parity)
+
+
+MERGED = GateRules(variants=["merged:*"])
+
+
+def test_adapters_judged_merged_are_paired_with_their_unmerged_parity_sample(tmp_path: Path) -> None:
+    """One case of the sample flips between the forms: chance, not a merged gap."""
+    run = parity_run(tmp_path / "run", set(range(28)) - {3})
+    groups = {(g.variant, g.suite): (g.cases, g.missing) for g in RunFolder(run).read_summary().groups if not g.kind}
+    assert groups[("lora:good", "calls")] == (10, 0) and groups[("merged:good", "calls")] == (30, 0)
+    result = evaluate_gate(run, rules=MERGED)
+    assert {v.variant: v.decision for v in result.verdicts} == {
+        "merged:good": Decision.PASSED,
+        "merged:bad": Decision.CAUGHT,
+    }
+    assert result.exit_code == 0, result.results
+    gap = next(r for r in result.results if r.rule == "merged_gap" and r.variant == "merged:good")
+    assert gap.status is Status.PASSED
+    assert "differs on 1 of 20 cases (0 right only unmerged, 1 only merged)" in gap.detail
+    assert {r.variant for r in result.results} == {"merged:good", "merged:bad"}  # the sample is not judged itself
+
+
+def test_a_merged_gap_on_the_parity_sample_fails_the_merged_form(tmp_path: Path) -> None:
+    result = evaluate_gate(parity_run(tmp_path / "run", set()), rules=MERGED)
+    failed = [key for key, status in statuses(result).items() if status is Status.FAILED]
+    assert "merged_gap:merged:good:None" in failed and result.exit_code == 1
+
+
+def test_an_unfinished_parity_sample_cannot_pass_the_merged_gap(tmp_path: Path) -> None:
+    run = parity_run(tmp_path / "run", set(range(28)))
+    log = run / "generations.jsonl"
+    log.write_text(
+        "".join(line + "\n" for line in log.read_text().splitlines() if '"lora:good"' not in line or "c09" not in line)
+    )
+    score_run(run)
+    gap = next(r for r in evaluate_gate(run, rules=MERGED).results if r.rule == "merged_gap" and "good" in r.variant)
+    assert gap.status is Status.ERROR and gap.detail == "lora:good has not answered every case it was asked"
+
+
+def slower_unmerged(run: Path, ratio: float) -> Path:
+    """A latency study in which fc-good's unmerged form takes `ratio` times its merged form's TPOT."""
+    estimate = RatioEstimate(ratio=ratio, low=ratio - 0.1, high=ratio + 0.1, p_value=0.01, blocks=8, samples=(8, 8))
+    words = Verdict(different=True, text=f"lora:good is {ratio - 1:.0%} slower than merged:good")
+    comparison = LatencyComparison(
+        concurrency=1,
+        metric="tpot_s",
+        numerator="lora:good",
+        denominator="merged:good",
+        estimate=estimate,
+        verdict=words,
+    )
+    RunFolder(run).write_latency_summary(LatencySummary(arms=[], comparisons=[comparison], noise_floor={}))
+    return run
+
+
+@pytest.mark.parametrize(("ratio", "status"), [(1.8, Status.FAILED), (1.2, Status.PASSED)])
+def test_latency_overhead_of_an_adapter_judged_merged_is_its_unmerged_over_merged(
+    tmp_path: Path, ratio: float, status: Status
+) -> None:
+    run = slower_unmerged(parity_run(tmp_path / "run", set(range(28))), ratio)
+    result = evaluate_gate(run, rules=MERGED.model_copy(update={"max_latency_overhead": 0.5}))
+    latency = {r.variant: r for r in result.results if r.rule == "latency_overhead"}
+    assert latency["merged:good"].status is status
+    assert latency["merged:good"].detail.startswith(f"lora:good TPOT {ratio - 1:+.1%}")
+    assert latency["merged:bad"].detail == "no TPOT comparison of lora:bad with merged:bad"
+
+
+def test_the_recommendation_from_the_merged_form_quotes_the_unmerged_price(tmp_path: Path) -> None:
+    run = slower_unmerged(parity_run(tmp_path / "run", set(range(28))), 1.8)
+    view = load_run(run)
+    advice = recommend(view, evaluate_gate(run, rules=MERGED))
+    assert advice.headline == "Ship good, served merged."
+    assert advice.reasons[0].startswith("merged:good: full match (strict)")
+    assert advice.reasons[1].startswith("merged vs unmerged: full match differs on 0 of 20 cases")
+    assert advice.reasons[2] == "concurrency 1: lora:good is 80% slower than merged:good"

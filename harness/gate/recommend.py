@@ -9,7 +9,7 @@ from harness.gate.rules import evaluate_gate
 from harness.runs.folder import RunFolder
 from harness.runs.view import RunView
 from harness.scoring.aggregate import metrics
-from harness.types import Decision, Frozen, GateResult, Proportion, Status, merged_counterpart
+from harness.types import Decision, Frozen, GateResult, Proportion, Status, serving_pair
 
 _EXIT_WORDS = {0: "gate passed", 1: "gate FAILED", 2: "gate could not be evaluated"}
 
@@ -48,12 +48,16 @@ def _accuracy(view: RunView, variant: str, result: GateResult) -> str:
 
 
 def _serving(view: RunView, variant: str, result: GateResult) -> tuple[Literal["merged", "unmerged"], list[str]]:
-    """Merged unless merging changed the answers beyond chance or the run has no merged form; the latency
-    study's unmerged-over-merged verdicts are the price of the other choice."""
+    """Merged unless merging changed the answers beyond chance or the run has the adapter one way only (then that
+    way), whichever of its forms the gate judged; the latency study's unmerged-over-merged verdicts for the adapter
+    are the price of the other choice."""
     judged = next(v for v in view.manifest.variants if v.name == variant)
-    merged = merged_counterpart(judged, view.manifest.variants)
-    if merged is None:
-        return "unmerged", [f"the run serves no merged form of {judged.adapter_name}"]
+    pair = serving_pair(judged, view.manifest.variants)
+    if pair is None:
+        served: Literal["merged", "unmerged"] = "merged" if judged.role == "merged" else "unmerged"
+        other = "unmerged" if served == "merged" else "merged"
+        return served, [f"the run serves no {other} form of {judged.adapter_name or variant}"]
+    unmerged, merged = pair
     gap = next((r for r in result.results if r.variant == variant and r.rule == "merged_gap"), None)
     reasons = [f"merged vs unmerged: {gap.detail}"] if gap else []
     if gap is not None and gap.status is Status.FAILED:
@@ -62,7 +66,7 @@ def _serving(view: RunView, variant: str, result: GateResult) -> tuple[Literal["
     reasons += [
         f"concurrency {c.concurrency}: {c.verdict.text}"
         for c in latency
-        if not c.control and c.numerator == variant and c.denominator == merged.name and c.metric != "e2e_s"
+        if not c.control and c.numerator == unmerged.name and c.denominator == merged.name and c.metric != "e2e_s"
     ]
     return "merged", reasons
 

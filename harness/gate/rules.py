@@ -5,20 +5,23 @@ adapter. 0: every candidate passed and every control was caught; 1: a candidate 
 2: the gate could not be evaluated. Missing data is never a pass: a rule that lacks what it needs is an error, not
 a silent success.
 
-Rules, per gated variant (default: every unmerged adapter) and suite:
+Rules, per gated variant and suite. The gate judges every unmerged adapter by default; `variants = ["merged:*"]`
+judges adapters on their merged form, which a quick bench serves for every case while the unmerged form answers
+only a parity sample of them (`[suites] unmerged_sample`). Controls are caught whichever form is judged.
 - `min_full_match`: the suite's full-match rate is at least the minimum.
 - `no_regression`: against a baseline, no drop that chance does not explain: an exact McNemar test on the cases
   both share, or, when the case sets differ, the current interval lying wholly below the baseline's.
 - `must_beat` (per variant): on the cases that expect a call, more right than each reference variant (the base),
   by more than chance: an exact McNemar test on the same cases.
 - `min_relevance` (per variant): over every irrelevance case of the run, the rate of answering without a call.
-- `merged_gap` (per variant): unmerged and merged serving do not differ on full match beyond chance: an exact
-  McNemar test over every case both answered, failing only when it is significant and the difference is larger
-  than the allowed gap. In bf16 merging rounds the LoRA delta, so a few answers flip either way; a raw per-suite
+- `merged_gap` (per variant): unmerged and merged serving of the judged adapter (whichever of the two is judged,
+  the other is its counterpart, which must have answered every case it was asked) do not differ on full match
+  beyond chance: an exact McNemar test over every case both answered (the parity sample, when unmerged answers
+  one), failing only when it is significant and the difference is larger than the allowed gap. In bf16 merging rounds the LoRA delta, so a few answers flip either way; a raw per-suite
   difference on a handful of cases would fail on that noise.
 - `strict_parse_errors`: outputs that vLLM's parser cannot read stay under the allowed rate.
-- `latency_overhead` (per variant): the unmerged adapter's TPOT over its merged model at the lowest
-  concurrency is not above the allowed overhead with 95% confidence.
+- `latency_overhead` (per variant): the judged adapter's unmerged TPOT over its merged model's at the lowest
+  concurrency is not above the allowed overhead with 95% confidence, whichever form is judged.
 """
 
 from __future__ import annotations
@@ -44,7 +47,8 @@ from harness.types import (
     RuleResult,
     RunSummary,
     Status,
-    merged_counterpart,
+    Variant,
+    serving_pair,
 )
 
 
@@ -91,39 +95,49 @@ def _regression(variant: str, suite: str, scores: list[CaseScore], baseline: Bas
     return _judged(rule, variant, suite, not dropped, detail)
 
 
-def _latency_rule(variant: str, merged: str | None, summary: LatencySummary | None, limit: float) -> RuleResult:
+def _latency_rule(
+    variant: str, pair: tuple[Variant, Variant] | None, summary: LatencySummary | None, limit: float
+) -> RuleResult:
+    """The judged adapter's price of serving unmerged: its `lora` variant's TPOT over its `merged` one's."""
     rule = "latency_overhead"
+    if pair is None:
+        return _error(rule, variant, None, "the run serves the adapter one way only: no overhead to measure")
+    unmerged, merged = (v.name for v in pair)
     found = [
         c
         for c in (summary.comparisons if summary else [])
-        if c.metric == "tpot_s" and c.numerator == variant and c.denominator == merged
+        if c.metric == "tpot_s" and c.numerator == unmerged and c.denominator == merged
     ]
     if not found:
-        detail = "no latency study in the run folder" if summary is None else f"no TPOT comparison with {merged}"
-        return _error(rule, variant, None, detail)
+        missing = f"no TPOT comparison of {unmerged} with {merged}"
+        return _error(rule, variant, None, "no latency study in the run folder" if summary is None else missing)
     comparison = min(found, key=lambda c: c.concurrency)
     estimate = comparison.estimate
     over = estimate.low - 1 > limit
     detail = (
-        f"TPOT {estimate.ratio - 1:+.1%} (95% CI [{estimate.low - 1:+.1%}, {estimate.high - 1:+.1%}]) over {merged}"
-        f" at concurrency {comparison.concurrency}; limit +{limit:.0%}"
+        f"{unmerged} TPOT {estimate.ratio - 1:+.1%} (95% CI [{estimate.low - 1:+.1%}, {estimate.high - 1:+.1%}])"
+        f" over {merged} at concurrency {comparison.concurrency}; limit +{limit:.0%}"
     )
     return _judged(rule, variant, None, not over, detail)
 
 
 def _merged_gap(
     variant: str,
-    merged: str | None,
+    pair: tuple[Variant, Variant],
     groups: dict[tuple[str, str], GroupSummary],
     scores: list[CaseScore],
     rules: GateRules,
 ) -> RuleResult:
+    """Unmerged against merged over the cases both answered, whichever of the two is judged; the other must have
+    answered every case it was asked (its parity sample, or every case)."""
     rule, gap = "merged_gap", rules.max_merged_gap or 0.0
+    unmerged, merged = (v.name for v in pair)
+    counterpart = merged if variant == unmerged else unmerged
     suites = {suite for _, suite in groups}
-    if merged is None or any(not _complete(groups.get((merged, suite))) for suite in suites):
-        return _error(rule, variant, None, "the run has no complete merged variant to compare with")
+    if any(not _complete(groups.get((counterpart, suite))) for suite in suites):
+        return _error(rule, variant, None, f"{counterpart} has not answered every case it was asked")
     test = paired_test(
-        [s for s in scores if s.variant == variant], [s for s in scores if s.variant == merged], rules.mode
+        [s for s in scores if s.variant == unmerged], [s for s in scores if s.variant == merged], rules.mode
     )
     difference = (test.only_a - test.only_b) / test.cases if test.cases else 0.0
     differs = test.p_value < rules.alpha and abs(difference) > gap
@@ -254,8 +268,7 @@ def evaluate_gate(run_dir: Path, baseline: Baseline | None = None, rules: GateRu
     judged = [v for v in manifest.variants if any(fnmatch.fnmatchcase(v.name, p) for p in rules.variants)]
     results: list[RuleResult] = []
     for variant in judged:
-        name, counterpart = variant.name, merged_counterpart(variant, manifest.variants)
-        merged = counterpart.name if counterpart else None
+        name, pair = variant.name, serving_pair(variant, manifest.variants)
         mine = [s for s in scores if s.variant == name]
         for ref in manifest.suites:
             results += _suite_rules(name, ref.name, groups, [s for s in mine if s.suite == ref.name], baseline, rules)
@@ -263,10 +276,10 @@ def evaluate_gate(run_dir: Path, baseline: Baseline | None = None, rules: GateRu
         results += [_must_beat(name, reference, groups, beaten, rules) for reference in rules.must_beat]
         if rules.min_relevance:
             results.append(_relevance(name, _in_scope(scores, rules.relevance_on, distributions), rules))
-        if rules.max_merged_gap is not None and counterpart is not None:  # an adapter served merged too
-            results.append(_merged_gap(name, merged, groups, scores, rules))
-        if rules.max_latency_overhead is not None and variant.role == "lora":
-            results.append(_latency_rule(name, merged, latency, rules.max_latency_overhead))
+        if rules.max_merged_gap is not None and pair is not None:  # an adapter served both ways
+            results.append(_merged_gap(name, pair, groups, scores, rules))
+        if rules.max_latency_overhead is not None and (variant.role == "lora" or pair is not None):
+            results.append(_latency_rule(name, pair, latency, rules.max_latency_overhead))
     if not judged:
         results.append(_error("variants", "", None, f"no variant of the run matches {rules.variants}"))
     controls = [v.name for v in judged if v.expect == "fail"]

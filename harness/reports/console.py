@@ -17,7 +17,7 @@ from harness.runs.view import RunView
 from harness.scoring import metrics
 from harness.scoring.parity import agreement
 from harness.terminal import print_wrapped
-from harness.types import ErrorKind, ExpectedCall, LatencySummary, Metrics, ParseMode, Proportion, merged_counterpart
+from harness.types import ErrorKind, ExpectedCall, LatencySummary, Metrics, ParseMode, Proportion, serving_pair
 
 WORST_CASES = 5
 SERVING_EXAMPLES = 5
@@ -253,10 +253,9 @@ def print_serving_agreement(view: RunView, console: Console) -> None:
     """Merged and unmerged serving of one adapter should answer alike; in bf16 merging rounds the LoRA delta into
     the weights and a few answers flip. Whether that happened is a finding of its own, with the cases to look at."""
     variants = view.manifest.variants
-    for lora in variants:
-        merged = merged_counterpart(lora, variants)
-        pair = agreement(view.generations, lora.name, merged.name, SERVING_EXAMPLES) if merged else None
-        if merged is None or pair is None:
+    for lora, merged in filter(None, (serving_pair(v, variants) for v in view.variants_of("lora"))):
+        pair = agreement(view.generations, lora.name, merged.name, SERVING_EXAMPLES)
+        if pair is None:
             continue
         differ = pair.cases - pair.same_text
         where = f": {', '.join(pair.differing)}{', …' if differ > len(pair.differing) else ''}" if differ else ""

@@ -213,13 +213,6 @@ def reference_variants(adapter: str) -> tuple[str, str]:
     return f"ref-lora:{adapter}", f"ref-merged:{adapter}"
 
 
-def merged_counterpart(variant: Variant, variants: list[Variant]) -> Variant | None:
-    """The merged variant of the same adapter as a `lora` variant, paired by typed fields rather than by name."""
-    if variant.role != "lora" or variant.adapter_name is None:
-        return None
-    return next((v for v in variants if v.role == "merged" and v.adapter_name == variant.adapter_name), None)
-
-
 def serving_pair(variant: Variant, variants: list[Variant]) -> tuple[Variant, Variant] | None:
     """The unmerged (`lora`) and merged variants, in that order, of the adapter a `lora` or `merged` variant
     serves, paired by typed fields rather than by name: whichever form is judged, the other is its counterpart.
