@@ -81,7 +81,9 @@ def print_accuracy(view: RunView, console: Console) -> None:
     holding any gets a pooled row per distribution above `all`."""
     for variant in view.variants:
         table = Table(
-            title=f"{variant}: full match % [95% interval], others %", title_justify="left", box=box.SIMPLE_HEAD
+            title=f"{view.label(variant)}: full match % [95% interval], others %",
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
         )
         table.add_column("suite", max_width=16, no_wrap=True, overflow="ellipsis")
         for header in ("n", "full", "full strict", "call", "args", "parse err"):
@@ -303,6 +305,9 @@ def print_summary(view: RunView, console: Console, mode: ParseMode = ParseMode.S
         for label, count, cells in rows:
             table.add_row(label, count, *(cells[i] for i in chunk))
         console.print(table)
+    for variant in view.variants:  # `n` counts the suite's cases; a parity sample's cells count fewer
+        if view.parity_sample(variant) is not None:
+            print_wrapped(console, f"{escape(view.label(variant))}: its figures are over those cases only")
     print_serving_agreement(view, console)
     if view.latency is not None:
         print_latency(view.latency, console, brief=True)

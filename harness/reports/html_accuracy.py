@@ -94,7 +94,9 @@ def _row(view: RunView, variant: str, colour: str, columns: list[tuple[str, str,
     if len(columns) > 1:
         cells += _pooled_cell(view.scores_of(variant), mode)
     swatch = f'<span class="swatch" style="background:{colour}"></span>'
-    return f'<tr><th class="variant">{swatch}{escape(variant)}</th>{cells}</tr>'
+    sampled = view.parity_sample(variant)
+    note = "" if sampled is None else f'<br><span class="muted">parity sample, {sampled} cases</span>'
+    return f'<tr><th class="variant">{swatch}{escape(variant)}{note}</th>{cells}</tr>'
 
 
 def matrix_section(view: RunView, mode: ParseMode, colours: Mapping[str, str]) -> str:
@@ -137,7 +139,7 @@ _DETAIL_HEADERS = (
 def _detail_row(view: RunView, group: GroupSummary) -> str:
     full, strict = group.lenient.full_match, group.strict.full_match
     texts = [
-        group.variant,
+        view.label(group.variant),
         group.suite,
         view.distribution(group.suite),
         str(group.cases),

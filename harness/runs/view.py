@@ -40,6 +40,18 @@ class RunView:
         """The run's variants of one role (`lora`, `merged`, `base`...), in report order."""
         return [v for v in self.manifest.variants if v.role == role]
 
+    def parity_sample(self, variant: str) -> int | None:
+        """Cases a variant was asked when it answered only a parity sample (`Variant.asked`); None when it was
+        asked every case of the run."""
+        asked = next((v.asked for v in self.manifest.variants if v.name == variant), None)
+        return None if asked is None else sum(len(ids) for ids in asked.values())
+
+    def label(self, variant: str) -> str:
+        """A variant's name where reports show its accuracy, saying when its figures cover a parity sample only:
+        `lora:fc-good (parity sample, 18 cases)`."""
+        sampled = self.parity_sample(variant)
+        return variant if sampled is None else f"{variant} (parity sample, {sampled} cases)"
+
     def case(self, suite: str, case_id: str) -> Case:
         return next(c for c in self.suites[suite].cases if c.id == case_id)
 
