@@ -55,7 +55,7 @@ CASES: list[tuple[str, Args, int, str]] = [
         "misspelt config key",
         lambda r, t: ["run", str(bench_config(t, "max_tokens = 96", "max_tokns = 96"))],
         2,
-        "bench.toml:31: generation.max_tokns: unknown key; did you mean 'max_tokens'?",
+        "bench.toml:32: generation.max_tokns: unknown key; did you mean 'max_tokens'?",
     ),
     (
         "rate given as a percentage",
@@ -73,7 +73,7 @@ CASES: list[tuple[str, Args, int, str]] = [
         "recipe file that does not exist",
         lambda r, t: ["run", str(bench_config(t, 'adapters/fc-broken.toml"', 'adapters/fc-brokn.toml"'))],
         2,
-        "bench.toml:20: adapters.1.recipe: ",
+        "bench.toml:21: adapters.1.recipe: ",
     ),
     (
         "suite source that does not exist",

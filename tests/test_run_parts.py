@@ -67,6 +67,16 @@ def test_committed_configs_load() -> None:
         load_run_config(path)
 
 
+def test_the_bench_judges_adapters_merged_and_the_full_study_unmerged_on_every_case() -> None:
+    """The bench's time goes to the LoRA server: every adapter is served and judged merged on every case, and
+    answers unmerged a parity sample; the full study keeps judging unmerged on every case."""
+    bench = load_run_config(ROOT / "configs" / "bench.toml")
+    assert bench.suites.unmerged_sample == 3 and bench.gate.variants == ["merged:*"]
+    assert "merged" in bench.variants and all(adapter.serve_merged for adapter in bench.adapters)
+    study = load_run_config(ROOT / "configs" / "embedded.toml")
+    assert study.suites.unmerged_sample is None and study.gate.variants == ["lora:*"]
+
+
 # ---------------------------------------------------------------- planning
 
 

@@ -37,7 +37,9 @@ class AdapterSpec(Frozen):
     """An existing merged model folder for a `path` adapter; needed only for the `merged` variant."""
     serve_merged: bool = True
     """Serve the merged model too when the config's variants include `merged`. Each merged model costs a server
-    of its own; a control has nothing to prove merged, so a quick bench serves only the candidates merged."""
+    of its own, but on a CPU it answers far faster than the LoRA server: with `[suites] unmerged_sample` an
+    adapter served merged answers unmerged only a parity sample. `false`: the adapter is served (and judged)
+    unmerged on every case."""
     expect: Literal["pass", "fail"] = "pass"
     """`pass`: a candidate the gate must pass. `fail`: a control, a known-bad adapter the gate must catch (at least
     one rule fails); a control that passes every rule is reported as MISSED and fails the gate, because a gate
@@ -121,7 +123,9 @@ class GateRules(Frozen):
     mode: ParseMode = ParseMode.STRICT
     """Which reading the accuracy rules judge: strict (what vLLM's parser gives users) or lenient."""
     variants: list[str] = Field(default_factory=lambda: ["lora:*"])
-    """Variants the gate judges (shell patterns); by default every unmerged adapter."""
+    """Variants the gate judges (shell patterns); by default every unmerged adapter. `["merged:*"]` judges each
+    adapter on its merged form, for a run whose unmerged forms answer only a parity sample (`unmerged_sample`):
+    `merged_gap` then pairs each with its unmerged form over the sample."""
     must_beat: list[str] = Field(default_factory=lambda: ["base"])
     """Variants every gated one must beat on the cases that expect a call: more of them right, by more than chance
     (exact McNemar at `alpha`). An adapter that does not beat its own base model is not worth serving, whatever
