@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from harness.generation.prepare import with_parity_sample
 from harness.runs.folder import RunFolder
 from harness.runs.score import score_run
 from harness.types import (
@@ -17,7 +18,6 @@ from harness.types import (
     Suite,
     Tool,
     Variant,
-    serving_pair,
 )
 
 CASES = 30
@@ -86,11 +86,7 @@ def synthetic_run(
     refs = [run.write_suite(suite, "synthetic") for suite in suites]
     variants = [_variant(name, controls) for name in right]
     if parity is not None:
-        asked = {suite.name: [case.id for case in suite.cases[:parity]] for suite in suites}
-        variants = [
-            v.model_copy(update={"asked": asked}) if v.role == "lora" and serving_pair(v, variants) else v
-            for v in variants
-        ]
+        variants = with_parity_sample(variants, {s.name: [case.id for case in s.cases[:parity]] for s in suites})
     run.write_manifest(
         RunManifest(
             run_id=folder.name,
