@@ -17,6 +17,11 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_CONFIG = ROOT / "configs" / "bench.toml"
 
 
+def bench_line(text: str) -> int:
+    """The line of configs/bench.toml holding `text`: where an error about it must point."""
+    return next(n for n, line in enumerate(BENCH_CONFIG.read_text().splitlines(), 1) if text in line)
+
+
 @pytest.fixture
 def run(bench_run: Path) -> Path:
     return bench_run
@@ -55,7 +60,7 @@ CASES: list[tuple[str, Args, int, str]] = [
         "misspelt config key",
         lambda r, t: ["run", str(bench_config(t, "max_tokens = 96", "max_tokns = 96"))],
         2,
-        "bench.toml:32: generation.max_tokns: unknown key; did you mean 'max_tokens'?",
+        f"bench.toml:{bench_line('max_tokens = 96')}: generation.max_tokns: unknown key; did you mean 'max_tokens'?",
     ),
     (
         "rate given as a percentage",
@@ -65,21 +70,21 @@ CASES: list[tuple[str, Args, int, str]] = [
     ),
     (
         "must_beat naming no variant",
-        lambda r, t: ["run", str(bench_config(t, 'must_beat = ["base"]', 'must_beat = ["basee"]'))],
+        lambda r, t: ["run", str(bench_config(t, 'must_beat = ["base-plain"]', 'must_beat = ["basee"]'))],
         2,
-        "gate.must_beat: 'basee' names no variant of this run (base, lora:fc-good",
+        "gate.must_beat: 'basee' names no variant of this run (base-plain, lora:fc-good",
     ),
     (
         "recipe file that does not exist",
         lambda r, t: ["run", str(bench_config(t, 'adapters/fc-broken.toml"', 'adapters/fc-brokn.toml"'))],
         2,
-        "bench.toml:21: adapters.1.recipe: ",
+        f"bench.toml:{bench_line('adapters/fc-broken.toml')}: adapters.1.recipe: ",
     ),
     (
         "suite source that does not exist",
         lambda r, t: ["run", str(bench_config(t, 'sources = ["../suites"', 'sources = ["../suitez"'))],
         2,
-        "bench.toml:25: suites.sources: ",
+        f"bench.toml:{bench_line('sources = ')}: suites.sources: ",
     ),
     (
         "latency adapter that is not configured",
