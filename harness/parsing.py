@@ -55,6 +55,23 @@ def _as_call(obj: Any, *, decode_string_arguments: bool) -> ToolCall | str:
     return ToolCall.model_construct(name=name, arguments=arguments)
 
 
+class _NoJsonForm(ValueError):
+    """A Python literal holding a value JSON cannot say."""
+
+
+def _as_json_value(value: Any) -> Any:
+    """A decoded Python literal as the JSON value it stands for: a tuple is the list it spells out. A set has no
+    order to keep (Python iterates strings in a per-process order), and bytes or complex numbers have no JSON
+    form, so such a block is unreadable rather than scored or reported in an order that changes between runs."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_as_json_value(item) for item in value]
+    if isinstance(value, dict) and all(isinstance(key, str) for key in value):
+        return {key: _as_json_value(item) for key, item in value.items()}
+    raise _NoJsonForm(type(value).__name__)
+
+
 def _decode_lenient(block: str) -> tuple[Any, bool] | str:
     """Decode one block as JSON, else as a Python literal; returns (value, used_python_literal) or a message."""
     try:
@@ -62,7 +79,9 @@ def _decode_lenient(block: str) -> tuple[Any, bool] | str:
     except (ValueError, RecursionError):
         pass
     try:
-        return ast.literal_eval(block), True
+        return _as_json_value(ast.literal_eval(block)), True
+    except _NoJsonForm as kind:
+        return f"block holds a Python {kind} JSON has no form for: {_preview(block)}"
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return f"block is neither JSON nor a Python literal: {_preview(block)}"
 

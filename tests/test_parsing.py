@@ -39,6 +39,13 @@ TABLE: list[tuple[str, str, list[dict[str, Any]], bool, list[dict[str, Any]], in
     ("python literals True None",
      "<tool_call>{'name': 'f', 'arguments': {'flag': True, 'x': None}}</tool_call>",
      [], True, [{"name": "f", "arguments": {"flag": True, "x": None}}], 0, True),
+    ("python set has no json form",
+     '<tool_call>{"name": "f", "arguments": {"diet": {"vegan", "omnivore"}}}</tool_call>', [], True, [], 1, False),
+    ("python tuple is a list",
+     "<tool_call>{'name': 'f', 'arguments': {'point': (1, 2.5)}}</tool_call>",
+     [], True, [{"name": "f", "arguments": {"point": [1, 2.5]}}], 0, True),
+    ("python int keys have no json form", "<tool_call>{'name': 'f', 'arguments': {1: 'a'}}</tool_call>",
+     [], True, [], 1, False),
     ("think then call",
      '<think>I should call <tool_call>{"name": "wrong", "arguments": {}}</tool_call></think>'
      '<tool_call>{"name": "get_weather", "arguments": {"city": "Oslo"}}</tool_call>',
