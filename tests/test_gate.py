@@ -198,11 +198,16 @@ def test_gate_on_the_real_bench_run(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert {v.variant: (v.decision, v.failed) for v in result.verdicts} == {
         "lora:fc-good": (Decision.FAILED, ["min_relevance"]),
-        "lora:fc-broken": (
-            Decision.CAUGHT,
-            ["strict_parse_errors[argument_types]", "must_beat", "min_relevance"],
-        ),
+        "lora:fc-broken": (Decision.CAUGHT, ["must_beat", "min_relevance"]),
     }
+    details = {f"{r.rule}:{r.variant}:{r.suite}": r.detail for r in result.results}
+    # 2 of 6 outputs unreadable is 33%, over the 20% maximum, but its interval reaches down to 10%: not beyond chance
+    assert (
+        "strict parse errors 33.3% of 6 (95% interval 10%-70%)"
+        in details["strict_parse_errors:lora:fc-broken:argument_types"]
+    )
+    stricter = evaluate_gate(run, rules=rules.model_copy(update={"max_strict_parse_error_rate": 0.05}))
+    assert statuses(stricter)["strict_parse_errors:lora:fc-broken:argument_types"] is Status.FAILED  # 10% > 5%
     details = {f"{r.rule}:{r.variant}": r.detail for r in result.results if r.suite is None}
     assert "8 right only here, 0 only for base; McNemar p = 0.00781" in details["must_beat:lora:fc-good"]
     assert "3 right only here, 0 only for base; McNemar p = 0.25" in details["must_beat:lora:fc-broken"]

@@ -73,6 +73,10 @@ def test_the_bench_judges_adapters_merged_and_the_full_study_unmerged_on_every_c
     bench = load_run_config(ROOT / "configs" / "bench.toml")
     assert bench.suites.unmerged_sample == 3 and bench.gate.variants == ["merged:*"]
     assert "merged" in bench.variants and all(adapter.serve_merged for adapter in bench.adapters)
+    # A control has nothing to prove unmerged: only candidates pay the LoRA server.
+    assert [a.name for a in bench.adapters if a.serve_unmerged] == [
+        a.name for a in bench.adapters if a.expect == "pass"
+    ]
     study = load_run_config(ROOT / "configs" / "embedded.toml")
     assert study.suites.unmerged_sample is None and study.gate.variants == ["lora:*"]
 
@@ -125,6 +129,25 @@ def test_plan_records_roles_controls_and_dtype_and_serves_only_wanted_merged_mod
         ("merged:good", "merged", "good", "pass", "float32"),
     ]
     assert [p.name for p in plans] == ["lora-server", "merged-good"]  # no server for a merged model not wanted
+
+
+def test_an_adapter_served_merged_only_stays_off_the_lora_server() -> None:
+    """`serve_unmerged = false` leaves the adapter out of the LoRA server, and with nothing else for it to serve
+    the LoRA server is not started at all; the config's variant names (what gate rules are checked against)
+    agree with the plan."""
+    control = {"name": "bad", "recipe": "b.toml", "expect": "fail", "serve_unmerged": False}
+    config = RunConfig(name="x", variants=["lora", "merged"], adapters=[{"name": "good", "recipe": "g.toml"}, control])
+    bad = AdapterFiles(name="bad", adapter=Path("/a/bad"), merged=Path("/m/bad"), rank=64, sha256="0",
+                       expect="fail", serve_unmerged=False)  # fmt: skip
+    variants, plans = plan_run(config, Path("/base"), [adapter("good", 16), bad], None, {})
+    assert [v.name for v in variants] == config.variant_names() == ["lora:good", "merged:good", "merged:bad"]
+    lora = plans[0].spec
+    assert lora is not None and dict(lora.loras) == {"good": Path("/a/good")} and lora.max_lora_rank == 16
+    alone = RunConfig(name="x", variants=["lora", "merged"], adapters=[control])
+    _, plans = plan_run(alone, Path("/base"), [bad], None, {})
+    assert [p.name for p in plans] == ["merged-bad"]
+    with pytest.raises(ValueError, match="serve_merged and serve_unmerged are both false"):
+        RunConfig(name="x", adapters=[control | {"serve_merged": False}])
 
 
 def test_server_arguments_match_vllm_flags() -> None:

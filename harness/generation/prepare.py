@@ -58,7 +58,7 @@ def resolve_adapters(
             adapter = config_dir / spec.path
             merged = config_dir / spec.merged if spec.merged else None
         report = check_adapter(adapter)
-        if "lora" in config.variants and not report.ok:
+        if "lora" in config.variants and spec.serve_unmerged and not report.ok:
             reasons = "; ".join(p.message for p in report.problems)
             raise ConfigError(f"adapter {spec.name!r} ({adapter}) cannot be served unmerged: {reasons}")
         weights = adapter / (report.weights_file or "adapter_model.safetensors")
@@ -71,6 +71,7 @@ def resolve_adapters(
                 sha256=sha256_file(weights),
                 expect=spec.expect,
                 serve_merged=spec.serve_merged,
+                serve_unmerged=spec.serve_unmerged,
             )
         )
     return resolved, trained_now

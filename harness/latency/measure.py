@@ -133,6 +133,7 @@ async def _measure(
     request = GenerationSettings(max_tokens=settings.output_tokens, stop=[], ignore_eos=True, seed=settings.seed)
     rng = random.Random(settings.seed)
     drawn = 0
+    last_server = ""
 
     def next_prompts(count: int) -> list[int]:
         """The prompts of one block: every arm of the block answers these same prompts, so an arm's ratio
@@ -169,7 +170,10 @@ async def _measure(
                 order = list(arms)
                 rng.shuffle(order)
                 for arm, variant in order:
+                    if backends[variant].base_url != last_server:  # let the last server's worker stop polling
+                        await asyncio.sleep(settings.settle_s)
                     append_samples(output, await batch(level, picks, block, arm, variant))
+                    last_server = backends[variant].base_url
                 shown.advance(status=f"concurrency {level}")
 
 

@@ -40,6 +40,11 @@ class AdapterSpec(Frozen):
     of its own, but on a CPU it answers far faster than the LoRA server: with `[suites] unmerged_sample` an
     adapter served merged answers unmerged only a parity sample. `false`: the adapter is served (and judged)
     unmerged on every case."""
+    serve_unmerged: bool = True
+    """Serve the adapter unmerged (from the LoRA server) when the config's variants include `lora`. `false`: merged
+    only, for an adapter with nothing to prove unmerged (a control the gate judges merged) or one vLLM cannot
+    serve unmerged (trained embeddings or LM head); each adapter on the LoRA server costs every prompt token
+    vLLM's CPU LoRA ops."""
     expect: Literal["pass", "fail"] = "pass"
     """`pass`: a candidate the gate must pass. `fail`: a control, a known-bad adapter the gate must catch (at least
     one rule fails); a control that passes every rule is reported as MISSED and fails the gate, because a gate
@@ -51,6 +56,8 @@ class AdapterSpec(Frozen):
             raise ValueError("set exactly one of recipe and path")
         if self.merged is not None and self.path is None:
             raise ValueError("merged is only for path adapters (a recipe's merged model is built with it)")
+        if not (self.serve_merged or self.serve_unmerged):
+            raise ValueError("serve_merged and serve_unmerged are both false: the adapter would not be served")
         return self
 
 
@@ -108,6 +115,12 @@ class LatencySettings(Frozen):
     warmup: int = Field(default=1, ge=0)
     """Unrecorded requests per arm and unit of concurrency before each level: they warm the engine, while timed
     requests stay cold (each carries a fresh prefix-cache salt)."""
+    settle_s: float = Field(default=1.2, ge=0)
+    """Seconds to wait before timing a request on another server than the previous request's. vLLM's worker
+    keeps polling for work (a `sched_yield` loop) for 1 s after each request it reads, so on a small CPU the
+    previous server takes a core from the one being timed: measured on two cores, a merged model's cold TTFT was
+    0.15 s or 1.1 s for the same prompt depending on which server answered just before, and the A/A floor of
+    cold TTFT was 562%. 0 on a machine with cores to spare."""
     adapters: list[str] | None = None
     """Adapters whose `lora` and `merged` variants the study measures; None: all of them. Adapters of one
     shape cost the same to serve, so one of them often tells the whole story in less time."""
@@ -149,7 +162,8 @@ class GateRules(Frozen):
     answered; the rule fails only when the difference is also beyond chance (exact McNemar at `alpha`), so a few
     answers that flip when bf16 merging rounds the LoRA delta do not fail an adapter. None: rule off."""
     max_strict_parse_error_rate: float | None = Field(default=0.2, ge=0, le=1)
-    """Largest allowed rate of outputs vLLM's parser cannot read; None: rule off."""
+    """Largest allowed rate of outputs vLLM's parser cannot read, per suite: a suite fails when the 95% interval of
+    its rate lies wholly above it. None: rule off."""
     max_latency_overhead: float | None = Field(default=None, ge=0)
     """Largest allowed TPOT overhead of unmerged over merged (0.5 = +50%), judged on the interval's lower bound;
     needs `harness latency` in the run folder. None: rule off."""
@@ -260,7 +274,7 @@ class RunConfig(Frozen):
         kinds = set(self.variants)
         names = [kind for kind in ("base-plain", "base") if kind in kinds]
         for adapter in self.adapters:
-            names += [lora_variant(adapter.name)] if "lora" in kinds else []
+            names += [lora_variant(adapter.name)] if "lora" in kinds and adapter.serve_unmerged else []
             names += [merged_variant(adapter.name)] if "merged" in kinds and adapter.serve_merged else []
             names += list(reference_variants(adapter.name)) if "reference" in kinds else []
         return names + [endpoint.name for endpoint in self.external]

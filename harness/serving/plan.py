@@ -37,6 +37,8 @@ class AdapterFiles:
     """`fail` for a control adapter (see `AdapterSpec.expect`)."""
     serve_merged: bool = True
     """Whether the `merged` variant serves this adapter (see `AdapterSpec.serve_merged`)."""
+    serve_unmerged: bool = True
+    """Whether the LoRA server serves this adapter (see `AdapterSpec.serve_unmerged`)."""
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,7 @@ class _Planner:
         return str(self.engine_args.get("dtype", "auto"))
 
     def managed(self, model: Path, served: str, loras: dict[str, Path] | None = None) -> ManagedServer:
-        settings, ranks = self.config.server, [a.rank for a in self.adapters]
+        settings, ranks = self.config.server, [a.rank for a in self.adapters if a.name in (loras or {})]
         spec = ServerSpec(
             model=str(model),
             served_name=served,
@@ -153,19 +155,22 @@ class _Planner:
         variant = Variant(name="base-plain", role="base-plain", model=str(self.base), dtype=self.dtype)
         return [variant], [ServerPlan("base-plain", {"base-plain": BASE_NAME}, self.managed(self.base, BASE_NAME))]
 
-    def lora_server(self, kinds: set[str]) -> Planned:
-        """One LoRA-enabled server for the base and every unmerged adapter."""
+    def lora_server(self, kinds: set[str]) -> Planned | None:
+        """One LoRA-enabled server for the base and every adapter served unmerged; None when it would serve
+        nothing."""
         variants: list[Variant] = []
         models: dict[str, str] = {}
         if "base" in kinds:
             variants.append(Variant(name="base", role="base", model=str(self.base), dtype=self.dtype))
             models["base"] = BASE_NAME
-        if "lora" in kinds:
-            for adapter in self.adapters:
-                name = lora_variant(adapter.name)
-                variants.append(_adapter_variant(adapter, name, "lora", self.base, unmerged=True, dtype=self.dtype))
-                models[name] = adapter.name
-        loras = {a.name: a.adapter for a in self.adapters}
+        unmerged = [a for a in self.adapters if a.serve_unmerged] if "lora" in kinds else []
+        for adapter in unmerged:
+            name = lora_variant(adapter.name)
+            variants.append(_adapter_variant(adapter, name, "lora", self.base, unmerged=True, dtype=self.dtype))
+            models[name] = adapter.name
+        if not variants:
+            return None
+        loras = {a.name: a.adapter for a in unmerged}
         return variants, [ServerPlan("lora-server", models, self.managed(self.base, BASE_NAME, loras))]
 
     def merged(self) -> Planned:
