@@ -32,11 +32,22 @@ class ServerPool:
             self._servers[plan.name] = VllmServer(plan.spec, self.logs / f"{plan.name}.log")
         return self._servers[plan.name]
 
+    def launch(self, plans: list[ServerPlan]) -> None:
+        """Start the processes of every managed server among `plans` that is not running, side by side and without
+        waiting. A vLLM server is three processes (API server, engine, worker), each spending most of its start-up
+        importing vLLM and torch on one core: measured on two cores, one server started in 45 s and two side by
+        side in 62 s, so a stage that needs several starts them all at once."""
+        for plan in plans:
+            if plan.spec is not None and not self.server(plan).alive:
+                self.server(plan).launch()
+
     def started(self, plan: ServerPlan) -> VllmServer:
-        """The plan's server, running: started now unless it already is."""
+        """The plan's server, running and ready: started now, or waited for if it was launched, unless it is."""
         server = self.server(plan)
         if not server.alive:
             server.start(self.startup_timeout_s)
+        elif not server.ready:
+            server.wait_ready(self.startup_timeout_s)
         return server
 
     def stop(self) -> None:

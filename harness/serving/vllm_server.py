@@ -168,6 +168,9 @@ class VllmServer:
         self.log_path = log_path
         self.port = 0
         self._process: subprocess.Popen[bytes] | None = None
+        self._launched_at = 0.0
+        self.ready = False
+        """Whether the running process has answered; a launched server is alive before it is ready."""
 
     @property
     def base_url(self) -> str:
@@ -182,6 +185,11 @@ class VllmServer:
 
     def start(self, timeout_s: float) -> None:
         """Start the server and wait until it answers `/v1/models`; raise ServerError quoting its log if not."""
+        self.launch()
+        self.wait_ready(timeout_s)
+
+    def launch(self) -> None:
+        """Start the server's process without waiting for it to answer (`wait_ready` does)."""
         if self.spec.port:
             check_port_free(self.spec.host, self.spec.port)
             self.port = self.spec.port
@@ -195,15 +203,17 @@ class VllmServer:
             self._process = subprocess.Popen(
                 self.command(), stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
             )
-        self._wait_ready(timeout_s)
+        self._launched_at, self.ready = time.monotonic(), False
 
-    def _wait_ready(self, timeout_s: float) -> None:
-        deadline = time.monotonic() + timeout_s
+    def wait_ready(self, timeout_s: float) -> None:
+        """Wait until the launched server answers, at most `timeout_s` after its launch."""
+        deadline = self._launched_at + timeout_s
         while time.monotonic() < deadline:
             if not self.alive:
                 raise self.failure(f"vLLM server for {self.spec.model} exited during start-up")
             try:
                 if httpx.get(f"{self.base_url}/models", timeout=2.0).status_code == 200:
+                    self.ready = True
                     return
             except httpx.TransportError:
                 pass
