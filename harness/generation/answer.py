@@ -244,7 +244,7 @@ def run(prepared: Prepared, run_dir: Path, console: Console, pool: ServerPool | 
     with StageProgress(console, "accuracy", "answers") as shown:
         shown.start(sum(len(items) for items in work.values()))
         progress = RunProgress(folder, shown)
-        if pool is not None:  # the servers stay up for the next stage anyway: start them side by side
+        if pool is not None and prepared.start_side_by_side:  # they stay up for the next stage anyway
             pool.launch(todo)
         for plan in todo:
             items = [item for variant in plan.models for item in work[variant]]

@@ -34,6 +34,10 @@ class Prepared:
     plans: list[ServerPlan]
     trained: tuple[str, ...] = ()
     """Adapters trained by this call rather than taken from the cache."""
+    start_side_by_side: bool = False
+    """Whether the servers of a stage may start at once (see `ServerPool.launch`): on CPUs. On a GPU each vLLM
+    server sizes its memory from what is free when it starts, so servers starting at once would each count the
+    same free memory."""
 
 
 def resolve_adapters(
@@ -86,9 +90,11 @@ def prepare(config: RunConfig, config_dir: Path, console: Console | None = None)
     base = materialise_base(config.base)
     adapters, trained = resolve_adapters(config, config_dir, console)
     template = template_path() if config.chat_template == "harness" else None
-    variants, plans = plan_run(config, base, adapters, template, engine_defaults(on_gpu=_on_gpu()))
+    on_gpu = _on_gpu()
+    variants, plans = plan_run(config, base, adapters, template, engine_defaults(on_gpu=on_gpu))
     variants = with_parity_sample(variants, parity_sample([suite for suite, _ in suites], config.suites))
-    return Prepared(config, suites, base, adapters, [_resolved_dtype(v) for v in variants], plans, tuple(trained))
+    resolved = [_resolved_dtype(v) for v in variants]
+    return Prepared(config, suites, base, adapters, resolved, plans, tuple(trained), start_side_by_side=not on_gpu)
 
 
 def with_parity_sample(variants: list[Variant], asked: dict[str, list[str]] | None) -> list[Variant]:

@@ -36,7 +36,8 @@ class ServerPool:
         """Start the processes of every managed server among `plans` that is not running, side by side and without
         waiting. A vLLM server is three processes (API server, engine, worker), each spending most of its start-up
         importing vLLM and torch on one core: measured on two cores, one server started in 45 s and two side by
-        side in 62 s, so a stage that needs several starts them all at once."""
+        side in 62 s, so a stage that needs several starts them all at once. Not on a GPU, where each server
+        sizes its memory from what is free when it starts."""
         for plan in plans:
             if plan.spec is not None and not self.server(plan).alive:
                 self.server(plan).launch()
