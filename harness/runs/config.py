@@ -266,7 +266,22 @@ class RunConfig(Frozen):
         for pattern in self.gate.must_beat if "must_beat" in self.gate.model_fields_set else []:
             if not fnmatch.filter(served, pattern):
                 raise ValueError(f"gate.must_beat: {pattern!r} names no variant of this run ({', '.join(served)})")
+        sampled = [
+            name for name in self._parity_sampled() if any(fnmatch.fnmatchcase(name, p) for p in self.gate.variants)
+        ]
+        if sampled:
+            raise ValueError(
+                f"gate.variants: {', '.join(sampled)} would be judged on a parity sample only (suites.unmerged_sample),"
+                ' too few cases; judge the merged forms (variants = ["merged:*"]) or leave unmerged_sample out'
+            )
         return self
+
+    def _parity_sampled(self) -> list[str]:
+        """The unmerged variants that `suites.unmerged_sample` cuts to a parity sample: those of adapters also
+        served merged."""
+        if self.suites.unmerged_sample is None or not {"lora", "merged"} <= set(self.variants):
+            return []
+        return [lora_variant(a.name) for a in self.adapters if a.serve_merged and a.serve_unmerged]
 
     def variant_names(self) -> list[str]:
         """The names of the variants this config serves, known before anything is trained or started: what the
