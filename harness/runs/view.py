@@ -40,17 +40,17 @@ class RunView:
         """The run's variants of one role (`lora`, `merged`, `base`...), in report order."""
         return [v for v in self.manifest.variants if v.role == role]
 
-    def parity_sample(self, variant: str) -> int | None:
-        """Cases a variant was asked when it answered only a parity sample (`Variant.asked`); None when it was
-        asked every case of the run."""
+    def parity_sample(self, variant: str) -> str | None:
+        """`parity sample, N cases` for a variant asked only a parity sample of the run's cases (`Variant.asked`);
+        None when it was asked every case."""
         asked = next((v.asked for v in self.manifest.variants if v.name == variant), None)
-        return None if asked is None else sum(len(ids) for ids in asked.values())
+        return None if asked is None else f"parity sample, {sum(len(ids) for ids in asked.values())} cases"
 
     def label(self, variant: str) -> str:
         """A variant's name where reports show its accuracy, saying when its figures cover a parity sample only:
         `lora:fc-good (parity sample, 18 cases)`."""
         sampled = self.parity_sample(variant)
-        return variant if sampled is None else f"{variant} (parity sample, {sampled} cases)"
+        return variant if sampled is None else f"{variant} ({sampled})"
 
     def case(self, suite: str, case_id: str) -> Case:
         return next(c for c in self.suites[suite].cases if c.id == case_id)

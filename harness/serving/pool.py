@@ -38,9 +38,9 @@ class ServerPool:
         importing vLLM and torch on one core: measured on two cores, one server started in 45 s and two side by
         side in 62 s, so a stage that needs several starts them all at once. Not on a GPU, where each server
         sizes its memory from what is free when it starts."""
-        for plan in plans:
-            if plan.spec is not None and not self.server(plan).alive:
-                self.server(plan).launch()
+        for server in (self.server(plan) for plan in plans if plan.spec is not None):
+            if not server.alive:
+                server.launch()
 
     def started(self, plan: ServerPlan) -> VllmServer:
         """The plan's server, running and ready: started now, or waited for if it was launched, unless it is."""
