@@ -43,6 +43,13 @@ CASES: list[tuple[str, Args, int, str]] = [
     ("gate junit is a folder", lambda r, t: ["gate", str(r), "--junit", str(t)], 2, "{t}: is a folder"),
     ("report html is a folder", lambda r, t: ["report", str(r), "--html", str(t)], 2, "{t}: is a folder"),
     ("compare html is a folder", lambda r, t: ["compare", str(r), "--html", str(t)], 2, "{t}: is a folder"),
+    ("rank markdown is a folder", lambda r, t: ["rank", str(r), "--markdown", str(t)], 2, "{t}: is a folder"),
+    (
+        "rank of fewer than two variants",
+        lambda r, t: ["rank", str(r), "--variants", "lora:fc-good"],
+        2,
+        "--variants lora:fc-good matched lora:fc-good; ranking needs two or more of",
+    ),
     (
         "baseline name leaves its folder",
         lambda r, t: ["baseline", "save", str(r), "../../x", "--dir", str(t / "bl")],

@@ -91,6 +91,27 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_rank(args: argparse.Namespace) -> int:
+    from harness.reports.rank import rank
+    from harness.reports.rank_text import print_ranking, ranking_markdown
+    from harness.runs.folder import write_atomic
+    from harness.runs.view import load_run
+    from harness.types import ParseMode
+
+    view = load_run(Path(args.run_dir))
+    ranking = rank(view, args.variants, ParseMode(args.mode))
+    print_ranking(ranking, console)
+    if args.html:
+        from harness.reports.rank_page import render_ranking_html
+
+        write_atomic(Path(args.html), render_ranking_html(ranking, str(view.path)))
+        console.print(f"HTML ranking written to {args.html}", soft_wrap=True)
+    if args.markdown:
+        write_atomic(Path(args.markdown), ranking_markdown(ranking, str(view.path)))
+        console.print(f"Markdown ranking written to {args.markdown}", soft_wrap=True)
+    return EXIT_OK
+
+
 def _cmd_gate(args: argparse.Namespace) -> int:
     from harness.gate.step import gate_step
     from harness.runs.config import load_run_config
@@ -114,7 +135,7 @@ def _cmd_baseline_save(args: argparse.Namespace) -> int:
 
 
 def add_reading_commands(commands: Commands) -> None:
-    """The commands that read a run folder and never call a model: report, compare, export, gate, baselines."""
+    """The commands that read a run folder and never call a model: report, compare, rank, export, gate, baselines."""
     report = commands.add_parser("report", help="print a run folder's accuracy, failures and latency (no model)")
     report.add_argument("run_dir", help="a run folder")
     report.add_argument("--html", help="also write a self-contained HTML report to this file")
@@ -128,6 +149,21 @@ def add_reading_commands(commands: Commands) -> None:
     compare.add_argument("--mode", choices=["strict", "lenient"], default="strict", help="which reading to judge")
     compare.add_argument("--html", help="also write the comparison as a self-contained HTML page to this file")
     compare.set_defaults(handler=_cmd_compare)
+
+    ranking = commands.add_parser(
+        "rank", help="rank N variants of a run on shared cases: Holm-corrected pairwise tests, tie groups, Pareto"
+    )
+    ranking.add_argument("run_dir", help="a run folder")
+    ranking.add_argument(
+        "--variants",
+        nargs="+",
+        metavar="PATTERN",
+        help="variant names or globs (`merged:*`); default: every variant asked every case",
+    )
+    ranking.add_argument("--mode", choices=["strict", "lenient"], default="strict", help="which reading to judge")
+    ranking.add_argument("--html", help="also write the ranking as a self-contained HTML page to this file")
+    ranking.add_argument("--markdown", help="also write the ranking as Markdown to this file")
+    ranking.set_defaults(handler=_cmd_rank)
 
     export = commands.add_parser("export", help="per-case results of a run (one row per case and variant)")
     export.add_argument("run_dir", help="a run folder")

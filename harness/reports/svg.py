@@ -263,3 +263,60 @@ def ratio_chart(
     parts.append(_text(left + plot_w / 2, height - 6, x_label))
     parts.append("</svg>")
     return figure(title, "".join(parts))
+
+
+@dataclass(frozen=True)
+class Point:
+    """One variant's accuracy (0-1, with its interval) against a cost; `marked` draws it as on the Pareto front."""
+
+    label: str
+    variant: str
+    x: float
+    y: float
+    y_low: float
+    y_high: float
+    x_low: float | None = None
+    x_high: float | None = None
+    marked: bool = False
+
+
+def scatter_chart(
+    points: Sequence[Point], colours: Mapping[str, str], title: str, x_label: str, y_label: str, width: int = 560
+) -> str:
+    """Accuracy (0–100%) against a cost, with both intervals as whiskers; marked points are drawn larger and joined
+    by the line of the front they form, each point labelled with its name."""
+    if not points:
+        return ""
+    lows = [p.x_low if p.x_low is not None else p.x for p in points]
+    highs = [p.x_high if p.x_high is not None else p.x for p in points]
+    ticks = nice_ticks(min([*lows, 1.0]) * 0.95, max([*highs, 1.0]) * 1.05)
+    left, top, bottom, right, height = 60, 12, 44, 16 + _CHAR_W * max(len(p.label) for p in points), 320
+    width = max(width, int(left + right) + 260)
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def x(value: float) -> float:
+        return left + plot_w * (value - ticks[0]) / (ticks[-1] - ticks[0])
+
+    def y(share: float) -> float:
+        return top + plot_h * (1 - share)
+
+    parts = [_svg_open(width, height, title), _y_axis(left, top, plot_w, plot_h, y_label)]
+    parts.append(_x_ticks(left, top, plot_w, plot_h, ticks))
+    parts.append(_line(left, top + plot_h, left + plot_w, top + plot_h, "#888"))
+    parts.append(_text(left + plot_w / 2, height - 6, x_label))
+    front = sorted((p for p in points if p.marked), key=lambda p: p.x)
+    if len(front) > 1:
+        line = " ".join(f"{x(p.x):.1f},{y(p.y):.1f}" for p in front)
+        parts.append(f'<polyline fill="none" stroke="#888" stroke-dasharray="4,3" points="{line}"/>')
+    for p in points:
+        colour = colours.get(p.variant, _UNKNOWN)
+        parts.append(_whisker(x(p.x), y(p.y_low), y(p.y_high)))
+        if p.x_low is not None and p.x_high is not None:
+            parts.append(_line(x(p.x_low), y(p.y), x(p.x_high), y(p.y)))
+        parts.append(
+            f'<circle cx="{x(p.x):.1f}" cy="{y(p.y):.1f}" r="{6 if p.marked else 4}" fill="{colour}" stroke="#222">'
+            f"<title>{escape(f'{p.label}: {p.y:.0%} [{p.y_low:.0%}, {p.y_high:.0%}], {p.x:.2f}')}</title></circle>"
+        )
+        parts.append(_text(x(p.x) + 8, y(p.y) - 6, p.label, anchor="start", size=10))
+    parts.append("</svg>")
+    return figure(title, "".join(parts))

@@ -1,0 +1,225 @@
+"""`harness rank`: N variants of one run on the cases all of them answered, to choose among checkpoints, recipes
+and serving forms rather than between two.
+
+Pairwise exact McNemar tests on full match, Holm-corrected across the family: with six variants there are fifteen
+tests, and uncorrected some pair would look different by chance alone. Variants the corrected tests cannot tell
+apart form tie groups (homogeneous subsets of the accuracy order: every pair within a group is within chance). The
+cost axis is the latency study's time per output token of a form over its adapter's merged model (merged: 1 by
+definition), which is what choosing an unmerged form costs on every token served.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from itertools import combinations
+from string import ascii_lowercase
+
+from harness.errors import HarnessError
+from harness.latency.analyse import block_samples
+from harness.latency.stats import ratio_of_medians
+from harness.runs.view import RunView
+from harness.scoring import full_matches, paired
+from harness.stats import holm, wilson
+from harness.types import CaseKey, Frozen, ParseMode, Proportion, RatioEstimate, Variant
+
+ALPHA = 0.05
+COST_METRIC = "tpot_s"
+
+
+class RankError(HarnessError):
+    """The variants cannot be ranked."""
+
+
+class RankedVariant(Frozen):
+    variant: str
+    role: str
+    adapter: str | None
+    control: bool
+    """An adapter the run expects to fail (`expect = "fail"`): ranked, never recommended."""
+    full_match: Proportion
+    """On the cases every ranked variant answered."""
+    cost: float | None
+    """Time per output token over the adapter's merged model at the study's lowest concurrency: 1 for a merged
+    model or a base on a plain server; None when the run's latency study did not measure the form."""
+    cost_interval: tuple[float, float] | None = None
+    groups: str = ""
+    """Letters of the tie groups the variant belongs to (variants sharing a letter are not told apart)."""
+    pareto: bool = False
+    """No other variant is at least as accurate and at most as costly, and better on one of the two."""
+
+
+class PairTest(Frozen):
+    a: str
+    b: str
+    only_a: int
+    """Cases only A got right."""
+    only_b: int
+    p_value: float
+    """Two-sided exact McNemar."""
+    p_holm: float
+    """Holm-adjusted over every pair of the ranking."""
+
+    @property
+    def different(self) -> bool:
+        return self.p_holm < ALPHA
+
+
+class Ranking(Frozen):
+    mode: ParseMode
+    cases: int
+    """Cases every ranked variant answered: the only ones compared."""
+    variants: list[RankedVariant]
+    """Best full match first."""
+    pairs: list[PairTest]
+    groups: list[list[str]]
+    """Tie groups in the accuracy order, lettered a, b, c... as in `RankedVariant.groups`."""
+    ship: str | None
+    """The adapter to ship, None when no candidate was ranked."""
+    serve: str | None
+    """`merged` or `unmerged`."""
+    recommendation: str
+
+
+def select(view: RunView, patterns: list[str] | None) -> list[Variant]:
+    """The variants to rank: those matching any pattern (globs on variant names), else every variant the run asked
+    every case, since one asked only a parity sample would shrink the shared cases to that sample."""
+    variants = view.manifest.variants
+    if patterns:
+        chosen = [v for v in variants if any(fnmatch.fnmatchcase(v.name, p) for p in patterns)]
+        if len(chosen) < 2:
+            matched = ", ".join(v.name for v in chosen) or "nothing"
+            raise RankError(
+                f"{view.path}: --variants {' '.join(patterns)} matched {matched}; ranking needs two or more of"
+                f" {', '.join(view.variants)}"
+            )
+        return chosen
+    chosen = [v for v in variants if v.asked is None]
+    if len(chosen) < 2:
+        raise RankError(f"{view.path}: fewer than two variants answered every case; name them with --variants")
+    return chosen
+
+
+def tie_groups(order: list[str], different: set[frozenset[str]]) -> list[list[str]]:
+    """Maximal runs of the accuracy order in which no pair differs: a variant may sit in two groups when it cannot
+    be told from either neighbour while they differ from each other (ties are not transitive)."""
+    groups: list[list[str]] = []
+    reach = -1
+    for start in range(len(order)):
+        end = start
+        while end + 1 < len(order) and all(
+            frozenset((order[i], order[end + 1])) not in different for i in range(start, end + 1)
+        ):
+            end += 1
+        if end > reach:
+            groups.append(order[start : end + 1])
+            reach = end
+    return groups
+
+
+def pareto_front(points: dict[str, tuple[float, float | None]]) -> set[str]:
+    """Names whose (accuracy, cost) no other point dominates; a point without a cost is never on the front."""
+    known = {name: (acc, cost) for name, (acc, cost) in points.items() if cost is not None}
+    return {
+        name
+        for name, (acc, cost) in known.items()
+        if not any(a >= acc and c <= cost and (a > acc or c < cost) for other, (a, c) in known.items() if other != name)
+    }
+
+
+def _cost(view: RunView, variant: Variant) -> tuple[float | None, tuple[float, float] | None]:
+    if variant.role in ("merged", "base-plain"):
+        return 1.0, None
+    if variant.role != "lora" or variant.adapter_name is None:
+        return None, None
+    merged = next(
+        (v for v in view.manifest.variants if v.role == "merged" and v.adapter_name == variant.adapter_name), None
+    )
+    if merged is None:
+        return None, None
+    samples = view.latency_samples()
+    for level in sorted({s.concurrency for s in samples}):
+        estimate: RatioEstimate | None = ratio_of_medians(
+            block_samples(samples, level, variant.name, COST_METRIC),
+            block_samples(samples, level, merged.name, COST_METRIC),
+        )
+        if estimate is not None:
+            return estimate.ratio, (estimate.low, estimate.high)
+    return None, None
+
+
+def _recommend(
+    ranked: list[RankedVariant], tests: dict[frozenset[str], PairTest], cases: int
+) -> tuple[str | None, str | None, str]:
+    candidates = [r for r in ranked if r.role in ("lora", "merged") and not r.control]
+    if not candidates:
+        return None, None, "no candidate adapter among the ranked variants: nothing to recommend"
+    best = candidates[0]
+    tied = [r for r in candidates if r is best or not tests[frozenset((best.variant, r.variant))].different]
+    # Among those the data cannot tell apart, the cheapest to serve, then the most accurate point estimate.
+    choice = min(tied, key=lambda r: (r.cost if r.cost is not None else float("inf"), -(r.full_match.value or 0)))
+    serve = "merged" if choice.role == "merged" else "unmerged"
+    figures = f"full match {(choice.full_match.value or 0):.0%} [{choice.full_match.low:.0%}, {choice.full_match.high:.0%}] on {cases} shared cases"
+    others = [r.variant for r in tied if r is not choice]
+    why = ""
+    if others:
+        why = f"; tied with {', '.join(others)} (Holm-corrected McNemar p ≥ {ALPHA})"
+        if serve == "merged" and any(r.role == "lora" for r in tied if r is not choice):
+            unmerged = [r for r in tied if r.role == "lora" and r.cost is not None]
+            cost = f" (unmerged {unmerged[0].cost - 1:+.0%} per token)" if unmerged else ""
+            why += f", and served merged costs no latency{cost}"
+        else:
+            why += ": more cases would be needed to tell them apart"
+    bases = [r for r in ranked if r.role in ("base", "base-plain")]
+    caution = [
+        f"; it is not told apart from {b.variant} either"
+        for b in bases
+        if not tests[frozenset((choice.variant, b.variant))].different
+    ]
+    return choice.adapter, serve, f"ship {choice.adapter}, served {serve}: {figures}{why}{''.join(caution[:1])}"
+
+
+def rank(view: RunView, patterns: list[str] | None = None, mode: ParseMode = ParseMode.STRICT) -> Ranking:
+    chosen = select(view, patterns)
+    verdicts = {v.name: full_matches(view.scores_of(v.name), mode) for v in chosen}
+    shared: set[CaseKey] = set.intersection(*(set(found) for found in verdicts.values()))
+    if not shared:
+        raise RankError(f"{view.path}: {', '.join(verdicts)} share no answered case")
+    keys = sorted(shared)
+    accuracy = {name: wilson(sum(found[k] for k in keys), len(keys)) for name, found in verdicts.items()}
+    order = sorted(verdicts, key=lambda name: (-(accuracy[name].value or 0), name))
+    raw = [(a, b, paired((verdicts[a][k], verdicts[b][k]) for k in keys)) for a, b in combinations(order, 2)]
+    adjusted = holm([test.p_value for _, _, test in raw])
+    pairs = [
+        PairTest(a=a, b=b, only_a=test.only_a, only_b=test.only_b, p_value=test.p_value, p_holm=p)
+        for (a, b, test), p in zip(raw, adjusted, strict=True)
+    ]
+    tests = {frozenset((p.a, p.b)): p for p in pairs}
+    groups = tie_groups(order, {key for key, test in tests.items() if test.different})
+    by_name = {v.name: v for v in chosen}
+    costs = {name: _cost(view, by_name[name]) for name in order}
+    front = pareto_front({name: (accuracy[name].value or 0, costs[name][0]) for name in order})
+    ranked = [
+        RankedVariant(
+            variant=name,
+            role=by_name[name].role,
+            adapter=by_name[name].adapter_name,
+            control=by_name[name].expect == "fail",
+            full_match=accuracy[name],
+            cost=costs[name][0],
+            cost_interval=costs[name][1],
+            groups="".join(ascii_lowercase[i % 26] for i, group in enumerate(groups) if name in group),
+            pareto=name in front,
+        )
+        for name in order
+    ]
+    ship, serve, recommendation = _recommend(ranked, tests, len(keys))
+    return Ranking(
+        mode=mode,
+        cases=len(keys),
+        variants=ranked,
+        pairs=pairs,
+        groups=groups,
+        ship=ship,
+        serve=serve,
+        recommendation=recommendation,
+    )
