@@ -18,11 +18,13 @@ from harness.types import (
     Suite,
     Tool,
     Variant,
+    Withheld,
 )
 
 CASES = 30
 SILENT_CASES = 10
 _TOOL = Tool(name="f", description="f", parameters={"type": "object", "properties": {"x": {"type": "integer"}}})
+_NEEDS_X = _TOOL.model_copy(update={"parameters": {**_TOOL.parameters, "required": ["x"]}})
 
 
 def call(value: int) -> str:
@@ -43,14 +45,22 @@ def _calls() -> Suite:
     return Suite(name="calls", tools=[_TOOL], cases=cases)
 
 
-def _silence() -> Suite:
+def _no_call(name: str) -> Suite:
+    """SILENT_CASES cases whose right answer is no call: `silence` (irrelevance) or `ask` (missing_info: the user
+    never gives the `x` that f requires)."""
+    withheld = [Withheld(tool="f", argument="x", value=7)] if name == "ask" else []
     cases = [
         Case(
-            id=f"s{i:02d}", kind="irrelevance", messages=[Message(role="user", content="hi")], tools=["f"], expected=[]
+            id=f"{name[0]}{i:02d}",
+            kind="missing_info" if withheld else "irrelevance",
+            messages=[Message(role="user", content="hi")],
+            tools=["f"],
+            expected=[],
+            withheld=withheld,
         )
         for i in range(SILENT_CASES)
     ]
-    return Suite(name="silence", tools=[_TOOL], cases=cases)
+    return Suite(name=name, tools=[_NEEDS_X if withheld else _TOOL], cases=cases)
 
 
 def _variant(name: str, controls: frozenset[str]) -> Variant:
@@ -67,6 +77,7 @@ def synthetic_run(
     right: dict[str, int | set[int]],
     *,
     silent: dict[str, int] | None = None,
+    asking: dict[str, int] | None = None,
     missing: int = 0,
     config: dict[str, object] | None = None,
     controls: frozenset[str] = frozenset(),
@@ -74,14 +85,16 @@ def synthetic_run(
     parity: int | None = None,
 ) -> Path:
     """A scored run of CASES simple cases where variant v answers the first right[v] correctly (or, given a
-    set, exactly those cases). `silent` adds SILENT_CASES irrelevance cases, of which v answers the first
-    silent[v] without a call (and calls f on the rest). A variant named `base` plays the base model; adapters
-    named in `controls` are declared known-bad (`expect = "fail"`); suites named in `held_out` (`calls`,
-    `silence`) declare themselves in-distribution. With `parity`, the unmerged variant of an adapter also served
+    set, exactly those cases). `silent` adds SILENT_CASES irrelevance cases (suite `silence`), of which v answers
+    the first silent[v] without a call (and calls f on the rest); `asking` adds as many missing_info cases (suite
+    `ask`), answered alike. A variant named `base` plays the base model; adapters named in `controls` are
+    declared known-bad (`expect = "fail"`); suites named in `held_out` (`calls`, `silence`, `ask`) declare
+    themselves in-distribution. With `parity`, the unmerged variant of an adapter also served
     merged is asked only the first `parity` cases of each suite, recorded in the manifest as a run records its
     parity sample."""
     run = RunFolder(folder)
-    suites = [_calls(), _silence()] if silent else [_calls()]
+    quiet = {name: answers for name, answers in (("silence", silent), ("ask", asking)) if answers}
+    suites = [_calls(), *map(_no_call, quiet)]
     suites = [s.model_copy(update={"distribution": "in"}) if s.name in held_out else s for s in suites]
     refs = [run.write_suite(suite, "synthetic") for suite in suites]
     variants = [_variant(name, controls) for name in right]
@@ -103,8 +116,9 @@ def synthetic_run(
             run.append_generation(
                 Generation(suite="calls", case_id=f"c{i:02d}", variant=name, text=call(i if i in chosen else -1))
             )
-        for i in (i for i in range(SILENT_CASES if silent else 0) if variant.asks("silence", f"s{i:02d}")):
-            text = "None of my tools does that." if i < silent.get(name, 0) else call(i)  # type: ignore[union-attr]
-            run.append_generation(Generation(suite="silence", case_id=f"s{i:02d}", variant=name, text=text))
+        for suite, answers in quiet.items():
+            for i in (i for i in range(SILENT_CASES) if variant.asks(suite, f"{suite[0]}{i:02d}")):
+                text = "None of my tools does that." if i < answers.get(name, 0) else call(i)
+                run.append_generation(Generation(suite=suite, case_id=f"{suite[0]}{i:02d}", variant=name, text=text))
     score_run(folder)
     return folder

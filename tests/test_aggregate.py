@@ -12,6 +12,7 @@ WRONG_ARGS = Outcome(call_correct=True, args_correct=False, error_kind=ErrorKind
 WRONG_CALL = Outcome(call_correct=False, args_correct=False, error_kind=ErrorKind.WRONG_FUNCTION)
 SPURIOUS = Outcome(call_correct=False, args_correct=False, error_kind=ErrorKind.SPURIOUS_CALL)
 UNPARSED = Outcome(call_correct=False, args_correct=False, error_kind=ErrorKind.PARSE_ERROR, parse_error=True)
+INVENTED = Outcome(call_correct=False, args_correct=False, error_kind=ErrorKind.INVENTED_VALUE)
 
 
 def score(
@@ -48,6 +49,20 @@ def test_metric_counts(mode: ParseMode, name: str, successes: int, trials: int) 
     proportion = getattr(metrics(SCORES, mode), name)
     assert (proportion.successes, proportion.trials) == (successes, trials)
     assert proportion.low <= (successes / trials) <= proportion.high
+
+
+def test_missing_info_has_a_metric_of_its_own() -> None:
+    """Asking back counts towards missing_info accuracy only: not irrelevance, and not argument accuracy (no call
+    is expected, so there are no arguments to get right)."""
+    asked = [score("g", CaseKind.MISSING_INFO, RIGHT), score("h", CaseKind.MISSING_INFO, INVENTED)]
+    before, after = metrics(SCORES, ParseMode.STRICT), metrics(SCORES + asked, ParseMode.STRICT)
+    counts = {name: (p.successes, p.trials) for name, p in after}
+    assert counts["missing_info_accuracy"] == (1, 2) and before.missing_info_accuracy.trials == 0
+    assert (after.irrelevance_accuracy, after.argument_accuracy) == (
+        before.irrelevance_accuracy,
+        before.argument_accuracy,
+    )
+    assert counts["full_match"] == (3, 8) and counts["call_accuracy"] == (4, 8)
 
 
 def test_summary_groups_by_suite_and_kind_and_counts_missing() -> None:

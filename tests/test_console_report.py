@@ -4,6 +4,7 @@ hostile model output is printed as text, never interpreted as markup."""
 from __future__ import annotations
 
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -84,6 +85,25 @@ def test_reports_show_in_and_out_of_distribution_side_by_side(tmp_path: Path) ->
     cells = matrix(html)
     assert (cells["lora:good", "all in-dist."], cells["lora:good", "all out-dist."]) == ("50% [24–76]", "80% [63–90]")
     assert cells["lora:good", "all suites"] == "72% [57–84]"
+
+
+def test_missing_info_is_reported_apart_from_irrelevance(tmp_path: Path) -> None:
+    """Silent on every irrelevance case and asking back on 6 of 10 missing_info cases: two figures, in the console
+    and in the HTML details, and a failure that says what the model should have asked for."""
+    run = synthetic_run(tmp_path / "run", {"lora:good": 30}, silent={"lora:good": 10}, asking={"lora:good": 6})
+    text = render(run)
+    assert "irrelevance (no call when none fits): 100 [72-100]" in text
+    assert "missing_info (asks for a value the user left out): 60 [31-83]" in text
+    assert "lora:good: invented_value 4" in text
+    assert "ask/a06 [invented_value]\n    expected: no call: ask for x (f)\n" in text
+    html = render_html(load_run(run))
+    details = {
+        row[1]: row[-3:-1]
+        for row in re.findall(r"<tr>((?:<td[^>]*>[^<]*</td>)+)</tr>", html)
+        for row in [re.findall(r">([^<]*)</td>", row)]
+    }
+    assert details == {"ask": ["–", "60%"], "silence": ["100%", "–"], "calls": ["–", "–"]}
+    assert "no call: ask for x (f)" in html
 
 
 def test_bench_summary_is_one_screenful_with_every_number_whole(tmp_path: Path) -> None:

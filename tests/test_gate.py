@@ -103,6 +103,36 @@ def test_rules_count_the_suites_of_their_scope(
     assert result.status is status and detail in result.detail, result.detail
 
 
+@pytest.mark.parametrize(
+    ("asking", "rules", "rule", "status", "detail"),
+    [
+        (9, GateRules(min_ask=0.8), "min_ask", Status.PASSED,
+         "asked for the missing value instead of calling in 9 of 10 cases, 90.0% [59.6%, 98.2%]; minimum 80%"),
+        (4, GateRules(min_ask=0.8), "min_ask", Status.FAILED, "in 4 of 10 cases, 40.0%"),
+        (None, GateRules(min_ask=0.8), "min_ask", Status.ERROR,
+         "no case of the run expects a question back (add suites/missing_info.json)"),
+        (9, GateRules(min_ask=0.8, ask_on="in"), "min_ask", Status.ERROR,
+         "no case in distribution of the run expects a question back"),
+        (9, GateRules(), "min_ask", None, ""),  # off by default
+        (0, GateRules(), "min_relevance", Status.PASSED, "no call where none fits in 9 of 10 cases"),
+        (0, GateRules(), "must_beat", Status.PASSED, "on 30 cases that expect a call"),
+    ],
+)  # fmt: skip
+def test_missing_info_cases_count_for_min_ask_only(
+    tmp_path: Path, asking: int | None, rules: GateRules, rule: str, status: Status | None, detail: str
+) -> None:
+    """The base never calls, so it is right on every missing_info case: were they counted as call cases or as
+    irrelevance, `must_beat` and `min_relevance` would change with how often the adapter invents a value."""
+    run = synthetic_run(
+        tmp_path / "run",
+        {"base": 0, "lora:a": 27, "merged:a": 27},
+        silent={"base": 10, "lora:a": 9, "merged:a": 9},
+        asking=None if asking is None else {"base": 10, "lora:a": asking, "merged:a": asking},
+    )
+    found = [r for r in evaluate_gate(run, rules=rules).results if r.rule == rule]
+    assert [(r.status, detail in r.detail) for r in found] == ([] if status is None else [(status, True)]), found
+
+
 def test_missing_answers_and_missing_latency_cannot_pass(tmp_path: Path) -> None:
     run = synthetic_run(tmp_path / "run", {"lora:a": 30, "merged:a": 30}, missing=2)
     result = evaluate_gate(run)

@@ -25,6 +25,7 @@ from harness.types import (
     Outcome,
     Suite,
     Tool,
+    Withheld,
 )
 
 TABLE_PATH = Path(__file__).parent / "data" / "scorer_cases.json"
@@ -42,6 +43,7 @@ class Row(Frozen):
     kind: CaseKind
     tools: list[str]
     expected: list[ExpectedCall]
+    withheld: list[Withheld] = Field(default_factory=list)
     output: str
     server_tool_calls: list[dict[str, JsonValue]] | None = None
     error: str | None = None
@@ -66,6 +68,7 @@ SUITE = Suite(
             messages=[Message(role="user", content=f"(scorer table row {row.name})")],
             tools=row.tools,
             expected=row.expected,
+            withheld=row.withheld,
         )
         for row in TABLE.rows
     ],

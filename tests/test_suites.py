@@ -75,6 +75,13 @@ def _call(**arguments: object) -> list[dict[str, object]]:
     return [{"function": "get_weather", "arguments": arguments}]
 
 
+def _ask(content: str = "What's the weather like?", **withheld: object) -> dict[str, object]:
+    """A missing_info case withholding the city, or what `withheld` changes of that."""
+    held = {"tool": "get_weather", "argument": "city", "value": "Oslo", **withheld}
+    messages = [{"role": "user", "content": content}]
+    return _case(id="m1", kind="missing_info", messages=messages, expected=[], withheld=[held])
+
+
 # (id, suite document, text on the reported line, field path, message fragment)
 BROKEN: list[tuple[str, dict[str, object], str, str, str]] = [
     ("unknown field", _suite(cases=[_case(expect=[])]), '"expect": []', "cases[0].expect", "Additional properties are not allowed"),
@@ -115,6 +122,22 @@ BROKEN: list[tuple[str, dict[str, object], str, str, str]] = [
      "needs no expected call"),
     ("parallel with one call", _suite(cases=[_case(kind="parallel")]), '"kind": "parallel"', "cases[0].kind",
      "needs 2+ calls of one function"),
+    ("missing_info gives the value", _suite(cases=[_ask("Weather in oslo now?")]), '"content": "Weather in oslo now?"',
+     "cases[0].messages[0].content", "gives the withheld get_weather city ('Oslo') as 'oslo'"),
+    ("missing_info withholds an optional argument", _suite(cases=[_ask(argument="unit", value="celsius")]),
+     '"argument": "unit"', "cases[0].withheld[0].argument", "get_weather does not require 'unit'"),
+    ("missing_info withholds from a tool not offered", _suite(cases=[_ask(tool="send_email")]), '"tool": "send_email"',
+     "cases[0].withheld[0].tool", "withheld tool 'send_email' is not among the case's tools"),
+    ("missing_info withholds an invalid value", _suite(cases=[_ask(value=42)]), '"value": 42',
+     "cases[0].withheld[0].value", 'withheld value 42 is invalid for get_weather: 42 is not of type "string"'),
+    ("missing_info withholds nothing to look for", _suite(cases=[_ask(value="")]), '"value": ""',
+     "cases[0].withheld[0].value", "'' has no spelling to look for in the messages"),
+    ("missing_info with a call", _suite(cases=[{**_ask(), "expected": _call(city={"accepted": ["Oslo"]})}]),
+     '"kind": "missing_info"', "cases[0].kind", "needs no expected call and a withheld value"),
+    ("missing_info withholding nothing", _suite(cases=[{**_ask(), "withheld": []}]), '"kind": "missing_info"',
+     "cases[0].kind", "needs no expected call and a withheld value"),
+    ("withheld on a simple case", _suite(cases=[{**_ask(), "kind": "simple", "expected": GOOD_CASE["expected"]}]),
+     '"withheld": [', "cases[0].withheld", "only a missing_info case withholds a value; this one is 'simple'"),
 ]  # fmt: skip
 
 

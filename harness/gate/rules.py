@@ -14,6 +14,9 @@ only a parity sample of them (`[suites] unmerged_sample`). Controls are caught w
 - `must_beat` (per variant): on the cases that expect a call, more right than each reference variant (the base),
   by more than chance: an exact McNemar test on the same cases.
 - `min_relevance` (per variant): over every irrelevance case of the run, the rate of answering without a call.
+- `min_ask` (per variant, off by default): over every missing_info case of the run, the rate of answering without
+  a call (asking for the value the user left out). Neither counts the other's cases, and `must_beat` counts
+  neither: both expect no call.
 - `merged_gap` (per variant): unmerged and merged serving of the judged adapter (whichever of the two is judged,
   the other is its counterpart, which must have answered every case it was asked) do not differ on full match
   beyond chance: an exact McNemar test over every case both answered (the parity sample, when unmerged answers
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 import fnmatch
 from pathlib import Path
+from typing import NamedTuple
 
 from pydantic import ValidationError
 
@@ -158,7 +162,7 @@ def _must_beat(
     suites = {suite for _, suite in groups}
     if any(not _complete(groups.get((reference, suite))) for suite in suites):
         return _error(rule, variant, None, f"the run has no complete {reference} variant to compare with")
-    calls = [s for s in scores if s.kind is not CaseKind.IRRELEVANCE]
+    calls = [s for s in scores if s.kind.expects_call]
     test = paired_test(
         [s for s in calls if s.variant == reference], [s for s in calls if s.variant == variant], rules.mode
     )
@@ -173,26 +177,46 @@ def _must_beat(
     return _judged(rule, variant, None, better, detail)
 
 
-def _relevance(variant: str, scores: list[CaseScore], rules: GateRules) -> RuleResult:
+class _NoCallRule(NamedTuple):
+    """A rule on the rate of answering without a call over the cases of one kind."""
+
+    name: str
+    kind: CaseKind
+    expecting: str
+    """What those cases expect, as the rule's detail says it."""
+    answered: str
+    """What a right answer did, as the rule's detail says it."""
+    hint: str
+
+
+_RELEVANCE = _NoCallRule(
+    "min_relevance", CaseKind.IRRELEVANCE, "no call", "no call where none fits", " (add an irrelevance suite)"
+)
+_ASK = _NoCallRule(
+    "min_ask",
+    CaseKind.MISSING_INFO,
+    "a question back",
+    "asked for the missing value instead of calling",
+    " (add suites/missing_info.json)",
+)
+
+
+def _no_call(
+    variant: str, rule: _NoCallRule, minimum: float, scope: SuiteScope, scores: list[CaseScore], mode: ParseMode
+) -> RuleResult:
     """`scores` are every variant's, in the rule's scope: those of the others tell a variant without answers from
-    a run without irrelevance cases."""
-    rule = "min_relevance"
-    irrelevance = [s for s in scores if s.kind is CaseKind.IRRELEVANCE]
-    silent = [s.outcome(rules.mode).full_match for s in irrelevance if s.variant == variant]
-    scope = _SCOPE_WORDS[rules.relevance_on]
-    if not silent:
-        return _error(
-            rule,
-            variant,
-            None,
-            _nothing_to_judge(variant, irrelevance, scope, "no call", " (add an irrelevance suite)"),
-        )
-    rate = wilson(sum(silent), len(silent))
+    a run without cases of the rule's kind."""
+    cases = [s for s in scores if s.kind is rule.kind]
+    right = [s.outcome(mode).full_match for s in cases if s.variant == variant]
+    words = _SCOPE_WORDS[scope]
+    if not right:
+        return _error(rule.name, variant, None, _nothing_to_judge(variant, cases, words, rule.expecting, rule.hint))
+    rate = wilson(sum(right), len(right))
     detail = (
-        f"no call where none fits in {rate.successes} of {rate.trials} cases {scope}".rstrip()
-        + f", {rate.value or 0:.1%} [{rate.low:.1%}, {rate.high:.1%}]; minimum {rules.min_relevance:.0%}"
+        f"{rule.answered} in {rate.successes} of {rate.trials} cases {words}".rstrip()
+        + f", {rate.value or 0:.1%} [{rate.low:.1%}, {rate.high:.1%}]; minimum {minimum:.0%}"
     )
-    return _judged(rule, variant, None, (rate.value or 0) >= rules.min_relevance, detail)
+    return _judged(rule.name, variant, None, (rate.value or 0) >= minimum, detail)
 
 
 _SCOPE_WORDS = {"all": "", "in": "in distribution ", "out": "out of distribution "}
@@ -277,8 +301,14 @@ def evaluate_gate(run_dir: Path, baseline: Baseline | None = None, rules: GateRu
             results += _suite_rules(name, ref.name, groups, [s for s in mine if s.suite == ref.name], baseline, rules)
         beaten = _in_scope(scores, rules.must_beat_on, distributions)
         results += [_must_beat(name, reference, groups, beaten, rules) for reference in rules.must_beat]
-        if rules.min_relevance:
-            results.append(_relevance(name, _in_scope(scores, rules.relevance_on, distributions), rules))
+        for rule, minimum, scope in (
+            (_RELEVANCE, rules.min_relevance, rules.relevance_on),
+            (_ASK, rules.min_ask, rules.ask_on),
+        ):
+            if minimum:
+                results.append(
+                    _no_call(name, rule, minimum, scope, _in_scope(scores, scope, distributions), rules.mode)
+                )
         if rules.max_merged_gap is not None and pair is not None:  # an adapter served both ways
             results.append(_merged_gap(name, pair, groups, scores, rules))
         if rules.max_latency_overhead is not None and (variant.role == "lora" or pair is not None):

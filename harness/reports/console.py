@@ -17,7 +17,7 @@ from harness.runs.view import RunView
 from harness.scoring import metrics
 from harness.scoring.parity import agreement
 from harness.terminal import print_wrapped
-from harness.types import ErrorKind, ExpectedCall, LatencySummary, Metrics, ParseMode, Proportion, serving_pair
+from harness.types import Case, ErrorKind, LatencySummary, Metrics, ParseMode, Proportion, serving_pair
 
 WORST_CASES = 5
 SERVING_EXAMPLES = 5
@@ -106,9 +106,11 @@ def print_accuracy(view: RunView, console: Console) -> None:
             table.add_row("[bold]all[/bold]", str(len(mine)), *cells)
         console.print(table)
         if mine:
-            console.print(
-                f"  irrelevance (no call when none fits): {pct(metrics(mine, ParseMode.LENIENT).irrelevance_accuracy)}"
-            )
+            pooled_metrics = metrics(mine, ParseMode.LENIENT)
+            console.print(f"  irrelevance (no call when none fits): {pct(pooled_metrics.irrelevance_accuracy)}")
+            if pooled_metrics.missing_info_accuracy.trials:
+                asked = pct(pooled_metrics.missing_info_accuracy)
+                console.print(f"  missing_info (asks for a value the user left out): {asked}")
 
 
 def _failures(view: RunView, console: Console) -> None:
@@ -124,11 +126,15 @@ def _failures(view: RunView, console: Console) -> None:
         print_wrapped(console, f"{escape(variant)}: {found or 'none'}", indent=2)
 
 
-def expected_text(expected: list[ExpectedCall]) -> str:
-    if not expected:
+def expected_text(case: Case) -> str:
+    """The expected calls, first accepted value of each required argument; `no call` where none is right, with
+    what to ask for on a missing_info case."""
+    if case.withheld:
+        return "no call: ask for " + ", ".join(f"{w.argument} ({w.tool})" for w in case.withheld)
+    if not case.expected:
         return "no call"
     parts = []
-    for call in expected:
+    for call in case.expected:
         args = ", ".join(
             f"{name}={json.dumps(spec.accepted[0]) if spec.accepted else '…'}"
             for name, spec in call.arguments.items()
@@ -163,7 +169,7 @@ def _worst(view: RunView, console: Console) -> None:
             produced = produced_text(generation.text) if generation and not generation.error else "request failed"
             kind = score.lenient.error_kind.value if score.lenient.error_kind else ""
             console.print(escape(f"  {score.suite}/{score.case_id} [{kind}]"))
-            console.print(escape(f"    expected: {expected_text(case.expected)}"))
+            console.print(escape(f"    expected: {expected_text(case)}"))
             console.print(escape(f"    produced: {produced}"))
 
 

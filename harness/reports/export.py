@@ -33,7 +33,8 @@ class CaseRow(Frozen):
     case_id: str
     kind: str
     expected: str
-    """The expected calls, first accepted value of each required argument; `no call` for irrelevance."""
+    """The expected calls, first accepted value of each required argument; `no call` where none is right (with
+    what to ask for on a missing_info case)."""
     produced: str
     """The model's raw output."""
     calls_strict: str
@@ -79,7 +80,7 @@ def case_rows(view: RunView) -> list[CaseRow]:
             distribution=view.distribution(score.suite),
             case_id=score.case_id,
             kind=score.kind.value,
-            expected=expected_text(view.case(score.suite, score.case_id).expected),
+            expected=expected_text(view.case(score.suite, score.case_id)),
             produced=generation.text,
             calls_strict=_calls(generation.text, ParseMode.STRICT),
             calls_lenient=_calls(generation.text, ParseMode.LENIENT),

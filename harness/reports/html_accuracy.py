@@ -132,8 +132,12 @@ _DETAIL_HEADERS = (
     "call",
     "args",
     "parse err",
+    "irrelevance",
+    "missing info",
     "missing",
 )
+"""`irrelevance`: no call where no tool fits; `missing info`: no call (a question back) where the user left out a
+value a fitting tool requires. Two faults apart, so two columns."""
 
 
 def _detail_row(view: RunView, group: GroupSummary) -> str:
@@ -148,6 +152,8 @@ def _detail_row(view: RunView, group: GroupSummary) -> str:
         pct(group.lenient.call_accuracy.value),
         pct(group.lenient.argument_accuracy.value),
         pct(group.strict.parse_error_rate.value),
+        pct(group.lenient.irrelevance_accuracy.value),
+        pct(group.lenient.missing_info_accuracy.value),
         str(group.missing),
     ]
     return (
@@ -160,10 +166,12 @@ def _detail_row(view: RunView, group: GroupSummary) -> str:
 
 
 def details_section(view: RunView) -> str:
-    """Every variant on every suite with call and argument accuracy, parse errors and missing answers, folded."""
+    """Every variant on every suite with call and argument accuracy, parse errors, the two kinds of case where the
+    right answer is no call, and missing answers, folded."""
     groups = [g for g in view.summary.groups if g.kind is None]
     header = "".join(f"<th>{h}</th>" for h in _DETAIL_HEADERS)
     rows = "".join(_detail_row(view, g) for g in groups)
-    return f"""<details class="more"><summary>Per-suite details: call and argument accuracy, parse errors, missing
-answers ({len(groups)} rows; full match and call, args lenient)</summary>
+    return f"""<details class="more"><summary>Per-suite details: call and argument accuracy, parse errors, no call
+where none fits or a value is missing, missing answers ({len(groups)} rows; full match, call, args and no call
+lenient)</summary>
 <div class="scroll"><table><tr>{header}</tr>{rows}</table></div></details>"""

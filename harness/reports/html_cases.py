@@ -109,7 +109,7 @@ def case_rows(view: RunView) -> list[dict[str, str]]:
                 "verdict": verdict,
                 "error": error,
                 "prompt": case.messages[-1].content,
-                "expected": expected_text(case.expected),
+                "expected": expected_text(case),
                 "output": (generation.error or generation.text) if generation else "",
                 "parsed": _parsed(generation.text) if generation and not generation.error else "",
             }

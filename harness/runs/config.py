@@ -152,6 +152,13 @@ class GateRules(Frozen):
     relevance_on: SuiteScope = "all"
     """Which suites' irrelevance cases `min_relevance` counts: `all`, `in` (a held-out split of the training
     data, where the adapter was taught when to stay silent) or `out`."""
+    min_ask: float = Field(default=0, ge=0, le=1)
+    """Smallest allowed rate of asking back instead of calling where the user left out a value a fitting tool
+    requires, over every missing_info case of the run (`suites/missing_info.json`): a call there carries an
+    invented value. Apart from `min_relevance`, which counts irrelevance cases only: staying silent where no tool
+    fits is not knowing what to ask for. 0 (the default): rule off, as for a model never taught to ask."""
+    ask_on: SuiteScope = "all"
+    """Which suites' missing_info cases `min_ask` counts: `all`, `in` or `out`, as for `relevance_on`."""
     min_full_match: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
     """Suite name (shell pattern) → minimum full-match rate; the most specific pattern applies. None by default:
     what a model should reach depends on the model (see the README)."""

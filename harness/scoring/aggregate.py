@@ -12,14 +12,16 @@ from harness.types import CaseKind, CaseScore, GroupSummary, Metrics, Outcome, P
 def metrics(scores: Sequence[CaseScore], mode: ParseMode) -> Metrics:
     """Metrics of a group of scores under one parse mode."""
     outcomes: list[tuple[CaseKind, Outcome]] = [(s.kind, s.outcome(mode)) for s in scores]
-    relevant_called = [o for k, o in outcomes if k is not CaseKind.IRRELEVANCE and o.call_correct]
+    relevant_called = [o for k, o in outcomes if k.expects_call and o.call_correct]
     irrelevant = [o for k, o in outcomes if k is CaseKind.IRRELEVANCE]
+    missing_info = [o for k, o in outcomes if k is CaseKind.MISSING_INFO]
     n = len(outcomes)
     return Metrics(
         call_accuracy=wilson(sum(o.call_correct for _, o in outcomes), n),
         argument_accuracy=wilson(sum(o.args_correct for o in relevant_called), len(relevant_called)),
         full_match=wilson(sum(o.full_match for _, o in outcomes), n),
         irrelevance_accuracy=wilson(sum(o.full_match for o in irrelevant), len(irrelevant)),
+        missing_info_accuracy=wilson(sum(o.full_match for o in missing_info), len(missing_info)),
         parse_error_rate=wilson(sum(o.parse_error for _, o in outcomes), n),
     )
 

@@ -13,7 +13,9 @@ def score_parsed(case: Case, parsed: ParseResult, validators: ToolValidators) ->
     """The verdict on one case given the calls read from an output.
 
     A block that could not be parsed fails the case as `parse_error`, also on an irrelevance case: the model tried
-    to call a tool, which is not staying silent (BFCL would count that as a pass; we do not).
+    to call a tool, which is not staying silent (BFCL would count that as a pass; we do not). Any call on a
+    missing_info case fails as `invented_value`, whatever its arguments: without the user's value, a call can only
+    carry a made-up one, or leave out what the tool requires.
     """
     calls = parsed.calls
     if parsed.errors:
@@ -27,7 +29,8 @@ def score_parsed(case: Case, parsed: ParseResult, validators: ToolValidators) ->
     if not case.expected:
         if calls:
             names = ", ".join(call.name for call in calls)
-            return Outcome(call_correct=False, args_correct=False, error_kind=ErrorKind.SPURIOUS_CALL, detail=names)
+            kind = ErrorKind.INVENTED_VALUE if case.kind == CaseKind.MISSING_INFO else ErrorKind.SPURIOUS_CALL
+            return Outcome(call_correct=False, args_correct=False, error_kind=kind, detail=names)
         return _FULL_MATCH
     if not calls:
         return Outcome(call_correct=False, args_correct=False, error_kind=ErrorKind.MISSED_CALL, detail="no call")

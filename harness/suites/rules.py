@@ -14,7 +14,8 @@ from enum import StrEnum
 from jsonschema import Draft202012Validator
 from jsonschema.validators import validator_for
 
-from harness.scoring.calls import compile_validator
+from harness.scoring.calls import Validator, compile_validator
+from harness.suites.withheld import first_spelling, looks_for
 from harness.types import Case, CaseKind, ExpectedCall, Suite, Tool
 
 Path = tuple[str | int, ...]
@@ -29,6 +30,7 @@ class Rule(StrEnum):
     ARGUMENTS = "arguments"
     INVALID_ACCEPTED_VALUE = "invalid-accepted-value"
     KIND = "kind"
+    WITHHELD = "withheld"
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ def _check_case(case: Case, where: Path, tools: dict[str, Tool], broken: set[str
     yield from _check_kind(case, where)
     if len(offered) < len(case.tools) or broken & set(case.tools):
         return  # expected calls cannot be checked against unknown or broken tools; those are reported already
+    yield from _check_withheld(case, where, tools)
     for i, call in enumerate(case.expected):
         call_where = (*where, "expected", i)
         if call.function in offered:
@@ -113,13 +116,50 @@ def _check_expected_call(call: ExpectedCall, where: Path, tool: Tool) -> Iterato
         if spec.accepted is not None and not spec.accepted and not spec.optional:
             yield Finding(Rule.ARGUMENTS, (*arg_where, "accepted"), "no value is accepted")
         for k, value in enumerate(spec.accepted or []):
-            # Validate inside the whole parameters object, with the scorer's own validator, so that $ref and
-            # dependent keywords resolve as for a real call; errors about other (absent) arguments are not this
-            # value's.
-            for error in validator.iter_errors({name: value}):
-                if error.instance_path and error.instance_path[0] == name:
-                    message = f"accepted value {value!r} is invalid for {tool.name}: {error.message}"
-                    yield Finding(Rule.INVALID_ACCEPTED_VALUE, (*arg_where, "accepted", k), message)
+            for error in _value_errors(validator, name, value):
+                message = f"accepted value {value!r} is invalid for {tool.name}: {error}"
+                yield Finding(Rule.INVALID_ACCEPTED_VALUE, (*arg_where, "accepted", k), message)
+
+
+def _value_errors(validator: Validator, name: str, value: object) -> Iterator[str]:
+    """Why one argument's value breaks the tool's schema. Validated inside the whole parameters object, with the
+    scorer's own validator, so that $ref and dependent keywords resolve as for a real call; errors about other
+    (absent) arguments are not this value's."""
+    for error in validator.iter_errors({name: value}):
+        if error.instance_path and error.instance_path[0] == name:
+            yield error.message
+
+
+def _check_withheld(case: Case, where: Path, tools: dict[str, Tool]) -> Iterator[Finding]:
+    """Each withheld value is one the offered tool requires and that no message spells: the case then really
+    leaves out what a call would need."""
+    texts = [message.content for message in case.messages]
+    for i, withheld in enumerate(case.withheld):
+        item: Path = (*where, "withheld", i)
+        tool = tools[withheld.tool] if withheld.tool in case.tools else None
+        if tool is None:
+            message = f"withheld tool {withheld.tool!r} is not among the case's tools {case.tools}"
+            yield Finding(Rule.UNKNOWN_TOOL, (*item, "tool"), message)
+            continue
+        name, value = withheld.argument, withheld.value
+        if name not in tool.parameters.get("required", []):
+            message = f"{tool.name} does not require {name!r}: a call without it is complete, so nothing is missing"
+            yield Finding(Rule.WITHHELD, (*item, "argument"), message)
+            continue
+        for error in _value_errors(compile_validator(tool.parameters), name, value):
+            message = f"withheld value {value!r} is invalid for {tool.name}: {error}"
+            yield Finding(Rule.WITHHELD, (*item, "value"), message)
+        schema = tool.parameters.get("properties", {}).get(name)
+        patterns = looks_for(value, schema if isinstance(schema, dict) else {})
+        if not patterns:
+            message = f"{value!r} has no spelling to look for in the messages: withhold another argument"
+            yield Finding(Rule.WITHHELD, (*item, "value"), message)
+            continue
+        spelt = first_spelling(patterns, texts)
+        if spelt is not None:
+            index, words = spelt
+            message = f"gives the withheld {tool.name} {name} ({value!r}) as {words!r}"
+            yield Finding(Rule.WITHHELD, (*where, "messages", index, "content"), message)
 
 
 def _check_kind(case: Case, where: Path) -> Iterator[Finding]:
@@ -133,6 +173,10 @@ def _check_kind(case: Case, where: Path) -> Iterator[Finding]:
         if calls >= 2 and len(functions) >= 2
         else "needs 2+ calls of 2+ different functions",
         CaseKind.IRRELEVANCE: None if calls == 0 else "needs no expected call",
+        CaseKind.MISSING_INFO: None if calls == 0 and case.withheld else "needs no expected call and a withheld value",
     }[CaseKind(case.kind)]
     if problem:
         yield Finding(Rule.KIND, (*where, "kind"), f"kind '{CaseKind(case.kind).value}' {problem}")
+    if case.withheld and case.kind != CaseKind.MISSING_INFO:
+        message = f"only a missing_info case withholds a value; this one is '{CaseKind(case.kind).value}'"
+        yield Finding(Rule.KIND, (*where, "withheld"), message)

@@ -44,7 +44,7 @@ from harness.types.run_log import (
     reference_variants,
     serving_pair,
 )
-from harness.types.suite import ArgumentSpec, Case, CaseKind, ExpectedCall, Message, Suite, Tool
+from harness.types.suite import ArgumentSpec, Case, CaseKind, ExpectedCall, Message, Suite, Tool, Withheld
 from harness.types.summaries import GroupSummary, Metrics, Proportion, RunSummary
 
 __all__ = [
@@ -94,6 +94,7 @@ __all__ = [
     "Variant",
     "VariantVerdict",
     "Verdict",
+    "Withheld",
     "lora_variant",
     "merged_variant",
     "metric_label",

@@ -27,6 +27,9 @@ class ErrorKind(StrEnum):
     SCHEMA_VIOLATION = "schema_violation"
     WRONG_VALUE = "wrong_value"
     SPURIOUS_CALL = "spurious_call"
+    INVENTED_VALUE = "invented_value"
+    """A call on a missing_info case: the tool fits, so unlike a spurious call the model had to make up the value
+    the user never gave."""
     MISSED_CALL = "missed_call"
     PARSE_ERROR = "parse_error"
     REQUEST_ERROR = "request_error"
@@ -110,7 +113,8 @@ class Outcome(Frozen):
     """The verdict on one case under one parse mode."""
 
     call_correct: bool
-    """Right functions, right number of calls; for an irrelevance case, no call at all."""
+    """Right functions, right number of calls; where the right answer calls nothing (irrelevance, missing_info),
+    no call at all."""
     args_correct: bool
     """Every matched call's arguments are right (False when the calls are not)."""
     error_kind: ErrorKind | None

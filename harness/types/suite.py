@@ -18,6 +18,15 @@ class CaseKind(StrEnum):
     PARALLEL = "parallel"
     PARALLEL_MULTIPLE = "parallel_multiple"
     IRRELEVANCE = "irrelevance"
+    MISSING_INFO = "missing_info"
+    """A tool fits, but the user left out a value one of its required arguments needs: the right answer is a
+    question back, and a call has to make the value up."""
+
+    @property
+    def expects_call(self) -> bool:
+        """Whether a right answer calls a tool: not on irrelevance (no tool fits) nor on missing_info cases, so
+        metrics and rules about calls (argument accuracy, beating the base) leave both out."""
+        return self not in (CaseKind.IRRELEVANCE, CaseKind.MISSING_INFO)
 
 
 class Message(Frozen):
@@ -67,6 +76,20 @@ class ExpectedCall(Frozen):
     """Every argument a correct call may pass; any argument not listed here is unexpected."""
 
 
+class Withheld(Frozen):
+    """A required argument whose value the request leaves out, and the value a complete request would have given:
+    the suite rules check that the tool requires it and that no message spells that value."""
+
+    tool: str = Field(min_length=1)
+    """Key (`id`, else `name`) of the offered tool that needs the value."""
+    argument: str = Field(min_length=1)
+    """The argument, required by that tool's schema."""
+    value: JsonValue
+    """What a complete request would have said: valid for the argument's schema, and spelt nowhere in the
+    messages (the way `harness.suites.withheld` reads them). Not a boolean: a request gives one in words
+    ("public" for `is_public`) that spell no value to look for."""
+
+
 class Case(Frozen):
     """One prompt with the calls a correct model makes (or none)."""
 
@@ -80,6 +103,9 @@ class Case(Frozen):
     """Keys (`id`, else `name`) of the suite's tools offered to the model in this case."""
     expected: list[ExpectedCall]
     """The calls of a correct answer, in any order; empty means the correct answer calls no tool."""
+    withheld: list[Withheld] = Field(default_factory=list)
+    """What the request leaves out, on a `missing_info` case (which needs one or more); empty on every other
+    kind."""
 
 
 class Suite(Frozen):

@@ -29,13 +29,17 @@ class Metrics(Frozen):
     """The headline metrics of one group of cases under one parse mode."""
 
     call_accuracy: Proportion
-    """Right functions and count (no call on irrelevance cases), over all cases."""
+    """Right functions and count (no call on irrelevance and missing_info cases), over all cases."""
     argument_accuracy: Proportion
     """Right arguments, over the cases that expect calls and got the right ones."""
     full_match: Proportion
     """Right calls with right arguments (silence where expected), over all cases."""
     irrelevance_accuracy: Proportion
     """No call made, over the irrelevance cases."""
+    missing_info_accuracy: Proportion = Proportion(successes=0, trials=0, low=0.0, high=1.0)
+    """No call made (a question back for the value the user left out), over the missing_info cases; reported
+    apart from irrelevance, because calling when no tool fits and inventing a value for a tool that fits are
+    different faults. Summaries written before the kind existed have no trials."""
     parse_error_rate: Proportion
     """Outputs with an unreadable call, over all cases."""
 
