@@ -91,10 +91,11 @@ def _pairs_perfectly(
 ) -> bool:
     """Cheap first try: pair each expected call with the first unused call that satisfies it. When that pairs
     everything it is optimal (zero cost); when it does not, the full assignment decides, so greed never decides
-    a failure."""
-    unused = list(calls)
+    a failure. Calls are tracked by position: two calls can be equal as values (5 == 5.0) and only one of them
+    right, and `list.remove` would drop the first equal one."""
+    unused = list(range(len(calls)))
     for want in expected:
-        found = next((c for c in unused if check_call(c, want, validators) is None), None)
+        found = next((i for i in unused if check_call(calls[i], want, validators) is None), None)
         if found is None:
             return False
         unused.remove(found)
