@@ -65,15 +65,23 @@ def test_unknown_type_is_an_error() -> None:
 def test_answer_conversion() -> None:
     call = bfcl.convert_answer(
         "f",
-        {"a": [1, 2], "b": ["", "x"], "c": [""], "d": [{"k": ["v", "w"], "o": ["", 1]}], "e": [[{"k": ["v"]}]]},
+        {
+            "a": [1, 2],
+            "b": ["", "x"],
+            "c": [""],
+            "d": [{"k": ["v", "w"], "o": ["", 1]}],
+            "e": [[{"k": ["v"]}]],
+            "f": [],
+        },
     )
     args = {name: (spec.accepted, spec.optional) for name, spec in call.arguments.items()}
     assert args == {
         "a": ([1, 2], False),
         "b": (["x"], True),
-        "c": ([""], True),
+        "c": ([], True),
         "d": ([{"k": "v", "o": 1}, {"k": "v"}, {"k": "w", "o": 1}, {"k": "w"}], False),
         "e": ([[{"k": "v"}]], False),
+        "f": ([], False),
     }
 
 

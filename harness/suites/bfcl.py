@@ -105,11 +105,13 @@ def _alternatives(value: Any) -> list[Any]:
 
 
 def convert_answer(function: str, parameters: dict[str, list[Any]]) -> ExpectedCall:
-    """One BFCL ground-truth call → ExpectedCall: `""` among the accepted values means optional."""
+    """One BFCL ground-truth call → ExpectedCall: `""` among the accepted values means optional. A parameter with
+    no other accepted value accepts none (`[]`): optional, it must be left out; required (BFCL's `[]`, an answer no
+    model can give), it is a data problem that fails every model, as in BFCL's checker."""
     arguments = {}
     for name, accepted in parameters.items():
         values = [alt for value in accepted if value != "" for alt in _alternatives(value)]
-        arguments[name] = ArgumentSpec(accepted=values or [""], optional="" in accepted)
+        arguments[name] = ArgumentSpec(accepted=values, optional="" in accepted)
     return ExpectedCall(function=function, arguments=arguments)
 
 
