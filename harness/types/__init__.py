@@ -44,7 +44,7 @@ from harness.types.run_log import (
     reference_variants,
     serving_pair,
 )
-from harness.types.suite import ArgumentSpec, Case, CaseKind, ExpectedCall, Message, Suite, Tool
+from harness.types.suite import ArgumentSpec, Case, CaseKind, ExpectedCall, Message, Semantics, Suite, Tool
 from harness.types.summaries import GroupSummary, Metrics, Proportion, RunSummary
 
 __all__ = [
@@ -83,6 +83,7 @@ __all__ = [
     "RuleResult",
     "RunManifest",
     "RunSummary",
+    "Semantics",
     "StageOutcome",
     "StageTime",
     "Status",
