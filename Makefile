@@ -48,6 +48,7 @@ lint: setup
 	$(PY) -m ruff check harness tests benchmarks
 	$(PY) -m ruff format --check harness tests benchmarks
 
+# Scoring throughput; beside BFCL's own checker on the same outputs when its venv exists (make bfcl-agreement).
 perf-score: setup
 	$(PY) benchmarks/perf_score.py
 
