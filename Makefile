@@ -8,7 +8,7 @@ STAMP := $(VENV)/.setup-done
 # The CPU build of vLLM unless an NVIDIA GPU is visible.
 EXTRA := $(shell nvidia-smi -L >/dev/null 2>&1 && echo gpu || echo cpu)
 
-.PHONY: setup test test-fast bench perf-score perf-train perf-run perf-latency lint
+.PHONY: setup test test-fast bench perf-score perf-train perf-run perf-latency bfcl-agreement lint
 
 setup: $(STAMP)
 
@@ -48,8 +48,15 @@ lint: setup
 	$(PY) -m ruff check harness tests benchmarks
 	$(PY) -m ruff format --check harness tests benchmarks
 
+# Scoring throughput; beside BFCL's own checker on the same outputs when its venv exists (make bfcl-agreement).
 perf-score: setup
 	$(PY) benchmarks/perf_score.py
+
+# `bfcl` scoring semantics against BFCL's own checker, on mutated ground truths of every AST category: agreement per
+# mutation kind and every disagreement. Makes the checker's venv first when missing (pip install bfcl-eval, about
+# 6 GiB, outside the project: $$BFCL_CHECKER_VENV, else ~/.cache/bfcl-eval-checker).
+bfcl-agreement: setup
+	$(PY) benchmarks/bfcl_agreement.py
 
 perf-train: setup
 	$(PY) benchmarks/perf_train.py

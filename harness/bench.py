@@ -31,7 +31,7 @@ from harness.runs.score import score_run
 from harness.runs.view import load_run
 from harness.serving.pool import ServerPool
 from harness.terminal import print_wrapped
-from harness.types import BenchMachine, BenchStages, StageOutcome, StageTime
+from harness.types import BenchMachine, BenchStages, Semantics, StageOutcome, StageTime
 
 T = TypeVar("T")
 
@@ -122,9 +122,12 @@ class StageClock:
         return table
 
 
-def bench(config: RunConfig, config_dir: Path, run_dir: Path, console: Console) -> int:
+def bench(
+    config: RunConfig, config_dir: Path, run_dir: Path, console: Console, semantics: Semantics | None = None
+) -> int:
     """Run every stage; returns the gate's exit code (0 every candidate passed and every control was caught, 1 a
-    candidate failed or a control was missed, 2 not evaluable)."""
+    candidate failed or a control was missed, 2 not evaluable). `semantics` judges every suite by one scoring
+    semantics instead of each suite's own."""
     baseline = config_dir / config.bench.baseline if config.bench.baseline else None
     if baseline is not None:
         load_baseline(baseline)  # a missing or broken baseline fails now, not after the measurements
@@ -140,7 +143,7 @@ def bench(config: RunConfig, config_dir: Path, run_dir: Path, console: Console) 
     with ServerPool(run_dir, config.server.startup_timeout_s) as pool:
         with clock.stage("accuracy", "serve, answer, log", resumed=nothing_pending(prepared, run_dir)):
             run(prepared, run_dir, console, pool)
-        clock.time("scoring", lambda: score_run(run_dir))
+        clock.time("scoring", lambda: score_run(run_dir, semantics))
         if not config.bench.latency:
             clock.skip("latency", "switched off in [bench]")
         elif RunFolder(run_dir).has_latency_summary():

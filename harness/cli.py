@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from rich.markup import escape
 
-from harness.commands.output import EXIT_ERROR, EXIT_INVALID, EXIT_OK, console, errors, positive
+from harness.commands.output import EXIT_ERROR, EXIT_INVALID, EXIT_OK, add_semantics_option, console, errors, positive
 from harness.commands.reading import add_reading_commands, cmd_score
 from harness.commands.suites import add_suite_commands
 from harness.errors import HarnessError
@@ -41,7 +41,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     run_dir = Path(args.out) if args.out else Path("runs") / config.name
     with library_output(run_dir / LIBRARY_LOG):
         folder = run(prepare(config, path.parent, console), run_dir, console)
-    score_run(folder.path)
+    score_run(folder.path, args.semantics)
     print_accuracy(load_run(folder.path), console)
     console.print(f"run folder: {folder.path}", soft_wrap=True)
     return EXIT_OK
@@ -102,7 +102,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     config = load_run_config(path)
     run_dir = Path(args.out) if args.out else Path("runs") / config.name
     with library_output(run_dir / LIBRARY_LOG):
-        return bench(config, path.parent, run_dir, console)
+        return bench(config, path.parent, run_dir, console, args.semantics)
 
 
 def _cmd_adapters_check(args: argparse.Namespace) -> int:
@@ -153,6 +153,7 @@ def _add_measuring_commands(commands: Commands) -> None:
     """The commands that serve models and measure them, and `score`, which re-scores their log."""
     score = commands.add_parser("score", help="re-score a saved run log (no model needed)")
     score.add_argument("run_dir", help="run folder holding manifest.json and generations.jsonl")
+    add_semantics_option(score)
     score.set_defaults(handler=cmd_score)
 
     run = commands.add_parser("run", help="serve every variant of a run config, answer every case, score the run")
@@ -161,6 +162,7 @@ def _add_measuring_commands(commands: Commands) -> None:
     run.add_argument(
         "--sample", type=positive, help="a seeded sample of N cases per suite instead of the config's choice"
     )
+    add_semantics_option(run)
     run.set_defaults(handler=_cmd_run)
 
     latency = commands.add_parser(
@@ -185,6 +187,7 @@ def _add_measuring_commands(commands: Commands) -> None:
     )
     bench.add_argument("config", help="bench config (TOML), such as configs/bench.toml")
     bench.add_argument("--out", help="run folder (default runs/NAME); rerun to resume an interrupted bench")
+    add_semantics_option(bench)
     bench.set_defaults(handler=_cmd_bench)
 
 

@@ -45,7 +45,7 @@ def matrix(html: str) -> dict[tuple[str, str], str]:
     reader = _MatrixReader()
     reader.feed(html)
     top, names, *body = reader.rows
-    columns = [re.sub(r" \d+ cases$", "", text) for _, _, text in names]
+    columns = [re.sub(r" \d+ cases · \w+$", "", text) for _, _, text in names]
     columns += [text for _, attrs, text in top[1:] if attrs.get("rowspan") == "2"]
     cells = {}
     for row in body:

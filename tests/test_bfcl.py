@@ -1,5 +1,6 @@
-"""BFCL as an external suite: every supported category loads, and its ground truths score as correct when a model
-produces them, apart from the cases whose data contradicts its own schema (counted and reported, not hidden)."""
+"""BFCL as an external suite: every supported category loads, is scored with `bfcl` semantics, and its ground truths
+score as correct when a model produces them, apart from the cases whose data contradicts itself (counted and
+reported, not hidden)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from harness.parsing import format_tool_calls
 from harness.scoring import ToolValidators, ideal_calls, score_generation
 from harness.suites import bfcl
 from harness.suites.files import load_bfcl
-from harness.types import Case, Generation
+from harness.types import Case, Generation, Semantics
 
 
 def ground_truth_output(case: Case) -> str:
@@ -23,6 +24,7 @@ def test_ground_truth_scores_correct(category: str) -> None:
     assert not loaded.problems
     suite = loaded.suite
     assert all(case.kind == bfcl.CATEGORIES[category] for case in suite.cases)
+    assert suite.semantics is Semantics.BFCL
     validators = ToolValidators.for_suite(suite)
     flawed_lines = {problem.line for problem in loaded.data_problems}
     origins = bfcl.load_category(category)[1]
@@ -65,15 +67,23 @@ def test_unknown_type_is_an_error() -> None:
 def test_answer_conversion() -> None:
     call = bfcl.convert_answer(
         "f",
-        {"a": [1, 2], "b": ["", "x"], "c": [""], "d": [{"k": ["v", "w"], "o": ["", 1]}], "e": [[{"k": ["v"]}]]},
+        {
+            "a": [1, 2],
+            "b": ["", "x"],
+            "c": [""],
+            "d": [{"k": ["v", "w"], "o": ["", 1]}],
+            "e": [[{"k": ["v"]}]],
+            "f": [],
+        },
     )
     args = {name: (spec.accepted, spec.optional) for name, spec in call.arguments.items()}
     assert args == {
         "a": ([1, 2], False),
         "b": (["x"], True),
-        "c": ([""], True),
+        "c": ([], True),
         "d": ([{"k": "v", "o": 1}, {"k": "v"}, {"k": "w", "o": 1}, {"k": "w"}], False),
         "e": ([[{"k": "v"}]], False),
+        "f": ([], False),
     }
 
 

@@ -1,5 +1,6 @@
-"""Run folders: `harness score` re-scores a hand-made run log without a model; damaged logs fail with the file and
-line, a torn last line (a killed writer) is tolerated, and nothing already written is lost."""
+"""Run folders: `harness score` re-scores a hand-made run log without a model, under the scoring semantics its
+manifest records or the one `--semantics` names; damaged logs fail with the file and line, a torn last line (a
+killed writer) is tolerated, and nothing already written is lost."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
+from harness.reports.html_page import render_html
 from harness.runs.folder import GENERATIONS, RunFolder, RunLogError
 from harness.runs.score import score_run
-from harness.types import ErrorKind, Generation, RunManifest, Variant
+from harness.runs.view import load_run
+from harness.types import ErrorKind, Generation, RunManifest, Semantics, Variant
 
 HANDMADE = Path(__file__).parent / "data" / "runs" / "handmade"
 
@@ -129,3 +132,39 @@ def test_written_run_round_trips(tmp_path: Path) -> None:
     source.append_generation(Generation(suite="mini", case_id="i1", variant="lora", text="No tool needed."))
     assert RunFolder(run_dir).read_suites(RunFolder(run_dir).read_manifest())["mini"] == suite
     assert _full_match(run_dir, "lora", "strict") == (1, 1, 4)
+
+
+def test_semantics_override_rescores_and_is_recorded(run_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`CELSIUS.` breaks the enum under `schema` and is `celsius` under `bfcl`; `--semantics` re-scores the run by
+    it, the manifest says so from then on, and the reports name it."""
+    folder = RunFolder(run_dir)
+    text = '<tool_call>{"name": "get_weather", "arguments": {"city": "Oslo", "unit": "CELSIUS."}}</tool_call>'
+    folder.append_generation(Generation(suite="mini", case_id="w1", variant="base", text=text))
+
+    def verdict() -> ErrorKind | None:
+        return next(s for s in folder.read_scores() if (s.variant, s.case_id) == ("base", "w1")).strict.error_kind
+
+    assert main(["score", str(run_dir)]) == 0
+    assert verdict() is ErrorKind.SCHEMA_VIOLATION
+    assert "scoring: schema semantics (JSON Schema) for every suite" in capsys.readouterr().out
+    assert main(["score", str(run_dir), "--semantics", "bfcl"]) == 0
+    assert verdict() is None
+    assert [ref.semantics for ref in folder.read_manifest().suites] == [Semantics.BFCL]
+    assert "scoring: bfcl semantics (BFCL's checker rules) for every suite" in capsys.readouterr().out
+    assert main(["score", str(run_dir)]) == 0  # the manifest's semantics, now bfcl
+    assert verdict() is None
+    assert "bfcl semantics (BFCL&#x27;s checker rules) for every suite" in render_html(load_run(run_dir))
+
+
+def test_a_new_run_records_each_suite_semantics(tmp_path: Path) -> None:
+    suite = RunFolder(HANDMADE).read_suites(RunFolder(HANDMADE).read_manifest())["mini"]
+    ref = RunFolder(tmp_path).write_suite(suite.model_copy(update={"semantics": Semantics.BFCL}), "tests")
+    assert ref.semantics is Semantics.BFCL
+    assert RunFolder(HANDMADE).read_manifest().suites[0].semantics is Semantics.SCHEMA  # written before it existed
+
+
+def test_unknown_semantics_is_refused(run_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["score", str(run_dir), "--semantics", "leaderboard"])
+    assert exit_info.value.code == 2
+    assert "--semantics" in capsys.readouterr().err

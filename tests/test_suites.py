@@ -11,7 +11,7 @@ import pytest
 
 from harness.cli import main
 from harness.suites.files import expand_sources, load_sources, suite_schema
-from harness.types import CaseKind
+from harness.types import CaseKind, Semantics
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITES = ROOT / "suites"
@@ -91,6 +91,8 @@ BROKEN: list[tuple[str, dict[str, object], str, str, str]] = [
     ("bad role", _suite(cases=[_case(messages=[{"role": "robot", "content": "x"}])]), '"role": "robot"',
      "cases[0].messages[0].role", "is not one of"),
     ("wrong version", _suite(version=2), '"version": 2', "version", "1 was expected"),
+    ("unknown semantics", _suite(semantics="leaderboard"), '"semantics": "leaderboard"', "semantics",
+     "'leaderboard' is not one of"),
     ("parameters not object", _suite(tools=[{**GOOD_TOOL, "parameters": {"type": "array"}}]), '"type": "array"',
      "tools[0].parameters.type", '"type": "object"'),
     ("invalid json schema", _suite(tools=[{**GOOD_TOOL, "parameters": {"type": "object", "required": "city"}}]), '"required": "city"',
@@ -183,3 +185,15 @@ def test_missing_path_and_duplicate_names(tmp_path: Path) -> None:
 def test_validate_command_on_builtin_suites(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["suites", "validate", str(SUITES)]) == 0
     assert capsys.readouterr().out.count("ok ") >= 5
+
+
+@pytest.mark.parametrize(("chosen", "semantics"), [({}, Semantics.SCHEMA), ({"semantics": "bfcl"}, Semantics.BFCL)])
+def test_a_suite_file_chooses_its_semantics(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], chosen: dict[str, str], semantics: Semantics
+) -> None:
+    suite_file = tmp_path / "s.json"
+    suite_file.write_text(json.dumps(_suite(**chosen)))
+    (loaded,) = load_sources([str(suite_file)])
+    assert loaded.ok and loaded.suite is not None and loaded.suite.semantics is semantics
+    assert main(["suites", "validate", str(suite_file)]) == 0
+    assert f"{semantics.value} semantics" in capsys.readouterr().out

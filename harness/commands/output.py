@@ -1,4 +1,4 @@
-"""What every command shares: where it prints and the exit codes it returns."""
+"""What every command shares: where it prints, the exit codes it returns and the options several take."""
 
 from __future__ import annotations
 
@@ -21,3 +21,17 @@ def positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
+
+
+def add_semantics_option(parser: argparse.ArgumentParser) -> None:
+    """`--semantics`, for the commands that score: one semantics for every suite of the run, recorded in its
+    manifest, instead of each suite's own."""
+    from harness.types import Semantics
+
+    parser.add_argument(
+        "--semantics",
+        type=Semantics,
+        choices=list(Semantics),
+        help="judge every suite by `schema` (JSON Schema) or `bfcl` (BFCL's checker rules) instead of the suite's own"
+        " (bfcl:* suites default to bfcl, suite files to schema)",
+    )

@@ -31,7 +31,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     from harness.runs.score import score_run
     from harness.runs.view import load_run
 
-    score_run(Path(args.run_dir))
+    score_run(Path(args.run_dir), args.semantics)
     _warn_torn(Path(args.run_dir))
     print_accuracy(load_run(Path(args.run_dir)), console)
     console.print(f"scores written to {Path(args.run_dir) / 'scores.jsonl'} and summary.json")

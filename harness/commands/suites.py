@@ -31,7 +31,9 @@ def _cmd_suites_validate(args: argparse.Namespace) -> int:
             invalid = True
             continue
         assert loaded.suite is not None
-        line = f"[green]ok[/green] {loaded.source}: {len(loaded.suite.cases)} cases, {len(loaded.suite.tools)} tools"
+        suite = loaded.suite
+        line = f"[green]ok[/green] {loaded.source}: {len(suite.cases)} cases, {len(suite.tools)} tools"
+        line += f", {suite.semantics.value} semantics"
         if loaded.data_problems:
             counts = Counter(problem.rule for problem in loaded.data_problems)
             affected = len({(p.file, p.line) for p in loaded.data_problems})

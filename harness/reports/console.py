@@ -79,6 +79,7 @@ _DISTRIBUTION_ROWS = (("in", "all in-dist."), ("out", "all out-dist."))
 def print_accuracy(view: RunView, console: Console) -> None:
     """Suites in distribution come first, marked `(in)` at the front where a narrow column cannot cut it off; a run
     holding any gets a pooled row per distribution above `all`."""
+    print_wrapped(console, escape(view.semantics_line()))
     for variant in view.variants:
         table = Table(
             title=f"{view.label(variant)}: full match % [95% interval], others %",
@@ -279,6 +280,7 @@ def print_summary(view: RunView, console: Console, mode: ParseMode = ParseMode.S
     """What `harness bench` prints after its verdict: full match per suite and variant in one table, the merged
     and unmerged agreement, and latency; the per-variant tables, failures and cases are in the HTML report."""
     _header(view, console)
+    print_wrapped(console, escape(view.semantics_line()))
     title = f"full match % [95% interval], {mode.value} reading"
     by_group = {(g.variant, g.suite): g for g in view.summary.groups if g.kind is None}
     rows = [

@@ -1,7 +1,7 @@
 """`harness export RUN --format csv|jsonl`: one row per case and variant, for pandas and spreadsheets.
 
-A row holds what a reader needs to study failures without the harness: the case (suite, its distribution, kind,
-the expected calls), what the model produced (raw text and the calls each reading found), both readings'
+A row holds what a reader needs to study failures without the harness: the case (suite, its distribution and
+scoring semantics, kind, the expected calls), what the model produced (raw text and the calls each reading found), both readings'
 verdicts with their error kind, and the request's timings. Pure: rows from a loaded run, then bytes.
 """
 
@@ -30,6 +30,8 @@ class CaseRow(Frozen):
     suite: str
     distribution: str
     """`in`: a held-out split of what the adapters were trained for; `out`: a suite nobody trained on."""
+    semantics: str
+    """How the verdicts judged the calls: `schema` (JSON Schema) or `bfcl` (BFCL's checker rules)."""
     case_id: str
     kind: str
     expected: str
@@ -78,6 +80,7 @@ def case_rows(view: RunView) -> list[CaseRow]:
             adapter=variant.adapter_name,
             suite=score.suite,
             distribution=view.distribution(score.suite),
+            semantics=view.semantics(score.suite).value,
             case_id=score.case_id,
             kind=score.kind.value,
             expected=expected_text(view.case(score.suite, score.case_id)),

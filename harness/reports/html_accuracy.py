@@ -74,7 +74,8 @@ def _header(view: RunView, columns: list[tuple[str, str, list[str]]], overall: b
     top = "".join(f'<th colspan="{len(s) + 1}" class="dist-{d}">{w}</th>' for d, w, s in columns)
     names = "".join(
         "".join(
-            f'<th>{escape(suite)}<br><span class="muted">{len(view.suites[suite].cases)} cases</span></th>'
+            f'<th>{escape(suite)}<br><span class="muted">{len(view.suites[suite].cases)} cases'
+            f" · {view.semantics(suite).value}</span></th>"
             for suite in suites
         )
         + f'<th class="pooled">all {d}-dist.</th>'
@@ -106,7 +107,8 @@ def matrix_section(view: RunView, mode: ParseMode, colours: Mapping[str, str]) -
     return f"""<section id="matrix"><h2>Full match per variant and suite ({mode.value}, the gate's reading)</h2>
 <p class="muted">Each cell: full match in {mode.value} parsing, its 95% Wilson interval in brackets, and the
 {_other(mode).value} figure beneath where it differs. Suites in distribution are held-out splits of what the
-adapters were trained on; the others test whether they generalise.</p>
+adapters were trained on; the others test whether they generalise. Under each suite, its scoring semantics:
+{escape(view.semantics_line().removeprefix("scoring: "))}.</p>
 <div class="scroll"><table class="matrix">{_header(view, columns, len(columns) > 1)}<tbody>{rows}</tbody></table></div>
 </section>"""
 
@@ -126,6 +128,7 @@ _DETAIL_HEADERS = (
     "variant",
     "suite",
     "distribution",
+    "semantics",
     "cases",
     "full match",
     "full strict",
@@ -146,6 +149,7 @@ def _detail_row(view: RunView, group: GroupSummary) -> str:
         view.label(group.variant),
         group.suite,
         view.distribution(group.suite),
+        view.semantics(group.suite).value,
         str(group.cases),
         pct(full.value, full.low, full.high),
         pct(strict.value, strict.low, strict.high),
@@ -159,7 +163,7 @@ def _detail_row(view: RunView, group: GroupSummary) -> str:
     return (
         "<tr>"
         + "".join(
-            f"<td>{escape(t)}</td>" if i < 3 else f'<td class="num">{escape(t)}</td>' for i, t in enumerate(texts)
+            f"<td>{escape(t)}</td>" if i < 4 else f'<td class="num">{escape(t)}</td>' for i, t in enumerate(texts)
         )
         + "</tr>"
     )

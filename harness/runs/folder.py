@@ -110,7 +110,8 @@ def suite_snapshot(suite: Suite, source: str) -> tuple[str, SuiteRef]:
     """The snapshot text of a suite and the manifest's reference to it (which holds its hash)."""
     text = suite.model_dump_json(indent=1, exclude_defaults=True) + "\n"
     digest = hashlib.sha256(text.encode()).hexdigest()
-    return text, SuiteRef(name=suite.name, source=source, sha256=digest, cases=len(suite.cases))
+    ref = SuiteRef(name=suite.name, source=source, sha256=digest, cases=len(suite.cases), semantics=suite.semantics)
+    return text, ref
 
 
 def read_appended(path: Path, model: type[M]) -> list[tuple[int, M]]:

@@ -7,17 +7,23 @@ from pathlib import Path
 
 from harness.runs.folder import RunFolder, RunLogError
 from harness.scoring import ToolValidators, score_generation, summarise
-from harness.types import CaseKind, CaseScore, RunSummary
+from harness.types import CaseKind, CaseScore, RunSummary, Semantics
 
 
-def score_run(run_dir: Path) -> RunSummary:
-    """Score every generation of a run against the suite snapshots it recorded; write scores and summary."""
+def score_run(run_dir: Path, semantics: Semantics | None = None) -> RunSummary:
+    """Score every generation of a run against the suite snapshots it recorded, under the semantics its manifest
+    records for each suite; write scores and summary. `semantics` (the `--semantics` override) judges every suite
+    by one semantics instead, and the manifest is rewritten to say so: it always names what the scores mean."""
     folder = RunFolder(run_dir)
     manifest = folder.read_manifest()
     folder.require_generations()
+    if semantics is not None and any(ref.semantics is not semantics for ref in manifest.suites):
+        refs = [ref.model_copy(update={"semantics": semantics}) for ref in manifest.suites]
+        manifest = manifest.model_copy(update={"suites": refs})
+        folder.write_manifest(manifest)
     suites = folder.read_suites(manifest)
     cases = {(name, case.id): case for name, suite in suites.items() for case in suite.cases}
-    validators = {name: ToolValidators.for_suite(suite) for name, suite in suites.items()}
+    validators = {ref.name: ToolValidators.for_suite(suites[ref.name], ref.semantics) for ref in manifest.suites}
     scores: list[CaseScore] = []
     for number, generation in sorted(folder.read_generations().values(), key=lambda item: item[0]):
         case = cases.get((generation.suite, generation.case_id))

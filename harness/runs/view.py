@@ -17,9 +17,13 @@ from harness.types import (
     LatencySummary,
     RunManifest,
     RunSummary,
+    Semantics,
     Suite,
     Variant,
 )
+
+SEMANTICS_WORDS = {Semantics.SCHEMA: "JSON Schema", Semantics.BFCL: "BFCL's checker rules"}
+"""How reports name each scoring semantics for a reader who has not read docs/suite-format.md."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,24 @@ class RunView:
 
     def scores_of(self, variant: str) -> list[CaseScore]:
         return [s for s in self.scores if s.variant == variant]
+
+    def semantics(self, suite: str) -> Semantics:
+        """The scoring semantics the run's scores judge a suite by, as its manifest records it."""
+        return next(ref.semantics for ref in self.manifest.suites if ref.name == suite)
+
+    def semantics_line(self) -> str:
+        """`scoring: bfcl semantics (BFCL's checker rules) for bfcl:multiple; schema semantics (JSON Schema) for
+        simple, parallel`: what the reports' figures mean, in one line."""
+        by_semantics: dict[Semantics, list[str]] = {}
+        for ref in self.manifest.suites:
+            by_semantics.setdefault(ref.semantics, []).append(ref.name)
+        every = len(by_semantics) == 1
+        parts = [
+            f"{semantics.value} semantics ({SEMANTICS_WORDS[semantics]}) for "
+            + ("every suite" if every else ", ".join(names))
+            for semantics, names in sorted(by_semantics.items())
+        ]
+        return "scoring: " + "; ".join(parts)
 
     def distribution(self, suite: str) -> str:
         """`in` when the suite is a held-out split of what the adapters were trained for, else `out`."""

@@ -1,7 +1,9 @@
-"""Checking produced calls against expected calls: one call, then a set of parallel calls.
+"""Checking produced calls against expected calls: one call, then a set of parallel calls, under the suite's
+scoring semantics (`schema` or `bfcl`, see docs/suite-format.md).
 
 Parallel calls may come in any order. They are paired with the expected calls by an optimal assignment (not
-greedily): a greedy pass can pair a call with the wrong twin and report a failure where a correct pairing exists.
+greedily), under both semantics: a greedy pass can pair a call with the wrong twin and report a failure where a
+correct pairing exists. BFCL's checker pairs greedily; that is a documented departure from it.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from dataclasses import dataclass, field
 import jsonschema_rs
 from scipy.optimize import linear_sum_assignment
 
-from harness.scoring.values import is_accepted
-from harness.types import Case, ErrorKind, ExpectedCall, Suite, ToolCall
+from harness.scoring.bfcl_rules import BfclParameter, bfcl_value_check, parameters_of
+from harness.scoring.values import ValueCheck, schema_value_check
+from harness.types import Case, ErrorKind, ExpectedCall, Semantics, Suite, Tool, ToolCall
 
 Validator = jsonschema_rs.Validator
 
@@ -35,27 +38,6 @@ def first_error(validator: Validator, instance: object) -> str | None:
 
 
 @dataclass(frozen=True)
-class ToolValidators:
-    """Argument validators of a suite's tools, compiled once per suite (compiling dominates per-call cost)."""
-
-    by_key: Mapping[str, tuple[str, Validator]]
-    """Tool key → (function name, validator)."""
-    _by_offer: dict[tuple[str, ...], dict[str, Validator]] = field(default_factory=dict)
-
-    @classmethod
-    def for_suite(cls, suite: Suite) -> ToolValidators:
-        return cls({tool.key: (tool.name, compile_validator(tool.parameters)) for tool in suite.tools})
-
-    def for_case(self, case: Case) -> dict[str, Validator]:
-        """Function name → validator for the tools a case offers (names are unique within a case)."""
-        offer = tuple(case.tools)
-        found = self._by_offer.get(offer)
-        if found is None:
-            found = self._by_offer[offer] = dict(self.by_key[key] for key in offer)
-        return found
-
-
-@dataclass(frozen=True)
 class CallError:
     """Why one produced call does not satisfy one expected call."""
 
@@ -63,54 +45,126 @@ class CallError:
     detail: str
 
 
-def check_call(call: ToolCall, expected: ExpectedCall, validators: Mapping[str, Validator]) -> CallError | None:
-    """None when `call` satisfies `expected`; otherwise the first problem, most specific first."""
-    if call.name != expected.function:
-        return CallError(ErrorKind.WRONG_FUNCTION, f"called {call.name!r}, expected {expected.function!r}")
-    specs = expected.arguments
-    missing = [name for name, spec in specs.items() if not spec.optional and name not in call.arguments]
+@dataclass(frozen=True)
+class ExpectedRules:
+    """One expected call compiled under one semantics: what a produced call must satisfy, in the order checked."""
+
+    function: str
+    """The function to call."""
+    needed: tuple[str, ...]
+    """Arguments a call must pass: the expected call's non-optional ones, and under `bfcl` the schema's `required`
+    (BFCL's checker reads it from the tool, even where the answer marks the argument optional)."""
+    allowed: frozenset[str]
+    """Arguments a call may pass: those the expected call lists, and under `bfcl` only those the tool declares."""
+    whole: Validator | None
+    """`schema`: the tool's validator, run on the whole arguments object before any value is compared."""
+    values: Mapping[str, ValueCheck]
+    """Each allowed argument's own check."""
+
+
+@dataclass(frozen=True)
+class ToolRules:
+    """One tool under one scoring semantics, compiled once per suite (compiling dominates per-call cost)."""
+
+    tool: Tool
+    semantics: Semantics
+    validator: Validator | None
+    """`schema`: the compiled JSON Schema validator of the tool's parameters."""
+    parameters: Mapping[str, BfclParameter]
+    """`bfcl`: each declared parameter as BFCL's checker reads it."""
+
+    @classmethod
+    def compile(cls, tool: Tool, semantics: Semantics) -> ToolRules:
+        if semantics is Semantics.BFCL:
+            return cls(tool, semantics, None, parameters_of(tool.parameters))
+        return cls(tool, semantics, compile_validator(tool.parameters), {})
+
+    def expect(self, expected: ExpectedCall) -> ExpectedRules:
+        """The rules of one expected call of this tool (accepted strings standardised once, here)."""
+        specs = expected.arguments
+        needed = [name for name, spec in specs.items() if not spec.optional]
+        if self.semantics is Semantics.SCHEMA:
+            values = {name: schema_value_check(spec.accepted) for name, spec in specs.items()}
+            return ExpectedRules(expected.function, tuple(needed), frozenset(specs), self.validator, values)
+        required = self.tool.parameters.get("required", [])
+        needed += [name for name in (required if isinstance(required, list) else []) if name not in needed]
+        values = {n: bfcl_value_check(spec, self.parameters[n]) for n, spec in specs.items() if n in self.parameters}
+        return ExpectedRules(expected.function, tuple(needed), frozenset(values), None, values)
+
+
+@dataclass(frozen=True)
+class ToolValidators:
+    """The rules of a suite's tools under one semantics, compiled once per suite; each case's expected calls are
+    compiled on first use and kept."""
+
+    by_key: Mapping[str, tuple[str, ToolRules]]
+    """Tool key → (function name, its rules)."""
+    semantics: Semantics
+    """The semantics they judge by."""
+    _by_case: dict[int, tuple[Case, list[ExpectedRules]]] = field(default_factory=dict)
+    """id(case) → the case (held, so that its id stays its own) and its compiled expected calls."""
+
+    @classmethod
+    def for_suite(cls, suite: Suite, semantics: Semantics | None = None) -> ToolValidators:
+        """The suite's tools under `semantics`, by default the suite's own."""
+        chosen = semantics or suite.semantics
+        return cls({tool.key: (tool.name, ToolRules.compile(tool, chosen)) for tool in suite.tools}, chosen)
+
+    def expected(self, case: Case) -> list[ExpectedRules]:
+        """The case's expected calls, compiled against the tools it offers (names are unique within a case)."""
+        found = self._by_case.get(id(case))
+        if found is None:
+            tools = dict(self.by_key[key] for key in case.tools)
+            found = self._by_case[id(case)] = (case, [tools[call.function].expect(call) for call in case.expected])
+        return found[1]
+
+
+def check_call(call: ToolCall, rules: ExpectedRules) -> CallError | None:
+    """None when `call` satisfies the expected call; otherwise the first problem, most specific first."""
+    if call.name != rules.function:
+        return CallError(ErrorKind.WRONG_FUNCTION, f"called {call.name!r}, expected {rules.function!r}")
+    arguments = call.arguments
+    missing = [name for name in rules.needed if name not in arguments]
     if missing:
         return CallError(ErrorKind.MISSING_REQUIRED, f"{call.name}: missing {', '.join(missing)}")
-    unexpected = [name for name in call.arguments if name not in specs]
-    if unexpected:
-        return CallError(ErrorKind.UNEXPECTED_ARGUMENT, f"{call.name}: unexpected {', '.join(unexpected)}")
-    validator = validators[call.name]
-    if not validator.is_valid(call.arguments):
-        return CallError(ErrorKind.SCHEMA_VIOLATION, f"{call.name}: {first_error(validator, call.arguments)}")
-    for name, value in call.arguments.items():
-        if not is_accepted(value, specs[name].accepted):
-            return CallError(ErrorKind.WRONG_VALUE, f"{call.name}: {name}={value!r} not in {specs[name].accepted!r}")
+    if not rules.allowed.issuperset(arguments):
+        unexpected = ", ".join(name for name in arguments if name not in rules.allowed)
+        return CallError(ErrorKind.UNEXPECTED_ARGUMENT, f"{call.name}: unexpected {unexpected}")
+    if rules.whole is not None and not rules.whole.is_valid(arguments):
+        return CallError(ErrorKind.SCHEMA_VIOLATION, f"{call.name}: {first_error(rules.whole, arguments)}")
+    values = rules.values
+    for name, value in arguments.items():
+        problem = values[name](value)
+        if problem is not None:
+            return CallError(problem[0], f"{call.name}: {name}={value!r} {problem[1]}")
     return None
 
 
 _COST_RIGHT, _COST_WRONG_ARGS, _COST_WRONG_FUNCTION = 0, 1, 2
 
 
-def _pairs_perfectly(
-    calls: Sequence[ToolCall], expected: Sequence[ExpectedCall], validators: Mapping[str, Validator]
-) -> bool:
-    """Cheap first try: pair each expected call with the first unused call that satisfies it. When that pairs
-    everything it is optimal (zero cost); when it does not, the full assignment decides, so greed never decides
-    a failure."""
-    unused = list(calls)
+def pairs_greedily(calls: Sequence[ToolCall], expected: Sequence[ExpectedRules]) -> bool:
+    """Pair each expected call, in order, with the first unused call that satisfies it: BFCL's own pairing, and
+    our cheap first try. When it pairs everything the pairing is optimal (zero cost); when it does not, the full
+    assignment decides, so greed never decides a failure here (it does in BFCL's checker). Calls are tracked by
+    position: two calls can be equal as values (5 == 5.0) and only one of them right."""
+    unused = list(range(len(calls)))
     for want in expected:
-        found = next((c for c in unused if check_call(c, want, validators) is None), None)
+        found = next((i for i in unused if check_call(calls[i], want) is None), None)
         if found is None:
             return False
         unused.remove(found)
     return True
 
 
-def match_calls(
-    calls: Sequence[ToolCall], expected: Sequence[ExpectedCall], validators: Mapping[str, Validator]
-) -> list[CallError]:
+def match_calls(calls: Sequence[ToolCall], expected: Sequence[ExpectedRules]) -> list[CallError]:
     """Errors of the best pairing of equally many produced and expected calls; empty when all match."""
     if len(calls) == 1:
-        error = check_call(calls[0], expected[0], validators)
+        error = check_call(calls[0], expected[0])
         return [] if error is None else [error]
-    if _pairs_perfectly(calls, expected, validators):
+    if pairs_greedily(calls, expected):
         return []
-    errors = [[check_call(c, e, validators) for c in calls] for e in expected]
+    errors = [[check_call(c, e) for c in calls] for e in expected]
     cost = [
         [
             _COST_RIGHT

@@ -37,7 +37,7 @@ def score_parsed(case: Case, parsed: ParseResult, validators: ToolValidators) ->
     if len(calls) != len(case.expected):
         detail = f"{len(calls)} calls, expected {len(case.expected)}"
         return Outcome(call_correct=False, args_correct=False, error_kind=ErrorKind.WRONG_COUNT, detail=detail)
-    errors = match_calls(calls, case.expected, validators.for_case(case))
+    errors = match_calls(calls, validators.expected(case))
     if not errors:
         return _FULL_MATCH
     wrong_function = next((e for e in errors if e.kind is ErrorKind.WRONG_FUNCTION), None)

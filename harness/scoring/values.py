@@ -1,4 +1,4 @@
-"""Value comparison between what a model passed and what a case accepts.
+"""Value comparison under `schema` semantics, between what a model passed and what a case accepts.
 
 Normalisation follows the Berkeley Function Calling Leaderboard's AST checker so that scores on its data mean
 the same thing here: strings are lower-cased, the characters ` ,./-_*^` are removed and `'` is read as `"`
@@ -9,7 +9,10 @@ numeric tolerance: 3.14 is not 3.1416.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from harness.types import ErrorKind
 
 _STRIPPED = str.maketrans("", "", " ,./-_*^")
 
@@ -46,6 +49,29 @@ def values_equal(produced: Any, accepted: Any) -> bool:
     return produced is None and accepted is None
 
 
-def is_accepted(produced: Any, accepted: list[Any] | None) -> bool:
-    """True when `produced` equals one accepted value; `None` accepts anything (the schema already checked it)."""
-    return accepted is None or any(values_equal(produced, value) for value in accepted)
+ValueCheck = Callable[[Any], tuple[ErrorKind, str] | None]
+"""One argument's check: None when the value is right, else the error kind and why."""
+
+
+def accept_any(value: Any) -> None:
+    """The check of an argument that accepts any value its schema allows."""
+    return None
+
+
+def schema_value_check(accepted: list[Any] | None) -> ValueCheck:
+    """The `schema` check of one argument against its accepted values (the validator has checked its type):
+    `None` accepts anything. Accepted strings are standardised once, here, rather than at every comparison."""
+    if accepted is None:
+        return accept_any
+    strings = frozenset(normalise_string(a) for a in accepted if isinstance(a, str))
+    others = [a for a in accepted if not isinstance(a, str)]
+
+    def check(value: Any) -> tuple[ErrorKind, str] | None:
+        if isinstance(value, str):
+            if normalise_string(value) in strings:
+                return None
+        elif any(values_equal(value, a) for a in others):
+            return None
+        return ErrorKind.WRONG_VALUE, f"not in {accepted!r}"
+
+    return check

@@ -2,7 +2,8 @@
 
 Only the data files shipped in the `bfcl-eval` wheel are read; its modules are never imported (they pull heavy,
 pinned dependencies). BFCL describes parameters in a Python-flavoured dialect of JSON Schema and answers as
-function → parameter → accepted values, which are converted here to real JSON Schema and our ExpectedCall.
+function → parameter → accepted values, which are converted here to real JSON Schema and our ExpectedCall. Its
+suites are scored with `bfcl` semantics (BFCL's checker rules), so that their scores mean what the leaderboard's do.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import HarnessError
-from harness.types import ArgumentSpec, Case, CaseKind, ExpectedCall, Message, Suite, Tool
+from harness.types import ArgumentSpec, Case, CaseKind, ExpectedCall, Message, Semantics, Suite, Tool
 
 PACKAGE = "bfcl_eval"
 INSTALL_HINT = "install it without its dependencies: pip install --no-deps bfcl-eval==2026.3.23 (make setup does)"
@@ -105,11 +106,13 @@ def _alternatives(value: Any) -> list[Any]:
 
 
 def convert_answer(function: str, parameters: dict[str, list[Any]]) -> ExpectedCall:
-    """One BFCL ground-truth call → ExpectedCall: `""` among the accepted values means optional."""
+    """One BFCL ground-truth call → ExpectedCall: `""` among the accepted values means optional. A parameter with
+    no other accepted value accepts none (`[]`): optional, it must be left out; required (BFCL's `[]`, an answer no
+    model can give), it is a data problem that fails every model, as in BFCL's checker."""
     arguments = {}
     for name, accepted in parameters.items():
         values = [alt for value in accepted if value != "" for alt in _alternatives(value)]
-        arguments[name] = ArgumentSpec(accepted=values or [""], optional="" in accepted)
+        arguments[name] = ArgumentSpec(accepted=values, optional="" in accepted)
     return ExpectedCall(function=function, arguments=arguments)
 
 
@@ -171,6 +174,7 @@ def load_category(category: str) -> tuple[Suite, dict[str, CaseOrigin]]:
         name=f"bfcl:{category}",
         description=f"Berkeley Function Calling Leaderboard, category {category}",
         source=f"bfcl-eval data file {questions.name}",
+        semantics=Semantics.BFCL,
         tools=list(tools.values()),
         cases=cases,
     )

@@ -44,7 +44,17 @@ from harness.types.run_log import (
     reference_variants,
     serving_pair,
 )
-from harness.types.suite import ArgumentSpec, Case, CaseKind, ExpectedCall, Message, Suite, Tool, Withheld
+from harness.types.suite import (
+    ArgumentSpec,
+    Case,
+    CaseKind,
+    ExpectedCall,
+    Message,
+    Semantics,
+    Suite,
+    Tool,
+    Withheld,
+)
 from harness.types.summaries import GroupSummary, Metrics, Proportion, RunSummary
 
 __all__ = [
@@ -83,6 +93,7 @@ __all__ = [
     "RuleResult",
     "RunManifest",
     "RunSummary",
+    "Semantics",
     "StageOutcome",
     "StageTime",
     "Status",

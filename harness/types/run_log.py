@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from harness.types.base import RUN_LOG_VERSION, Frozen, JsonValue
-from harness.types.suite import CaseKind
+from harness.types.suite import CaseKind, Semantics
 
 CaseKey = tuple[str, str]
 """(suite, case id): one case of a run, the unit on which variants are paired."""
@@ -169,6 +169,9 @@ class SuiteRef(Frozen):
     """Hash of the snapshot file in the run folder."""
     cases: int
     """Number of cases in the suite."""
+    semantics: Semantics = Semantics.SCHEMA
+    """How the run's scores judge this suite's calls: the suite's own semantics, or the `--semantics` the run was
+    last scored with. Manifests written before it existed were scored with `schema`."""
 
 
 class Variant(Frozen):

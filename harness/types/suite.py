@@ -29,6 +29,16 @@ class CaseKind(StrEnum):
         return self not in (CaseKind.IRRELEVANCE, CaseKind.MISSING_INFO)
 
 
+class Semantics(StrEnum):
+    """How a call is judged against a case's expected calls (every rule is listed in docs/suite-format.md)."""
+
+    SCHEMA = "schema"
+    """JSON Schema (draft 2020-12) validation against the tool, then a match against the accepted values."""
+    BFCL = "bfcl"
+    """The rules of the Berkeley Function Calling Leaderboard's AST checker, so that scores on its data mean what
+    the leaderboard means: Python types (5.0 is not an integer, an int is a float), no enum or format check."""
+
+
 class Message(Frozen):
     """One chat turn of a case's conversation."""
 
@@ -123,6 +133,9 @@ class Suite(Frozen):
     """`in`: a held-out split of what the adapters under test were trained for (their tools or dataset, with
     requests and calls they never saw); `out`: cases nobody trained on. Reports show the two side by side, because
     an adapter that learned its data but does not generalise scores well in distribution only."""
+    semantics: Semantics = Semantics.SCHEMA
+    """How calls are judged: `schema` (JSON Schema) or `bfcl` (BFCL's checker rules; `bfcl:*` suites use it).
+    `--semantics` on `harness run`, `bench` and `score` overrides it for a whole run."""
     tools: list[Tool] = Field(min_length=1)
     """Every tool any case may offer."""
     cases: list[Case] = Field(min_length=1)
