@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 
 from harness.fixtures.training_data import Corruption, TrainingExample, generate, tool_pool, user_messages
-from harness.fixtures.training_data.phrasings import PHRASINGS
+from harness.fixtures.training_data.phrasings import PHRASINGS, load_phrasings
 from harness.fixtures.training_data.tool_pool import SPECS
-from harness.fixtures.training_data.tool_specs import TIME_PATTERN
+from harness.fixtures.training_data.tool_specs import TIME_PATTERN, choices
 from harness.fixtures.training_data.wording import NUMBER_WORDS, draw_arguments
 from harness.parsing import parse_strict
 from harness.scoring.calls import Validator, compile_validator, first_error
@@ -222,6 +222,67 @@ def test_phrasings_cover_every_parameter(spec: Any) -> None:
     arguments = draw_arguments(spec, 1.0, random.Random(0))  # every optional parameter: every pool is exercised
     assert set(arguments) == set(parameters["properties"])
     assert first_error(_validator(spec.tool.name), arguments) is None
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.tool.name)
+def test_incomplete_requests_leave_out_exactly_one_required_value(spec: Any) -> None:
+    """Every tool, training and held-out alike, has requests that leave a required value out: each names every
+    other required parameter (so the text states every other value) and not the one left out."""
+    required = set(spec.tool.parameters["required"])
+    missing = PHRASINGS[spec.tool.name].missing
+    assert missing and set(missing) <= required
+    for parameter, entry in missing.items():
+        assert len(entry.requests) >= 2 and len(entry.questions) >= 2, parameter
+        assert all(_placeholders(r) == required - {parameter} for r in entry.requests), entry.requests
+        assert all(r not in PHRASINGS[spec.tool.name].requests for r in entry.requests)
+        options = {"options"} if choices(spec.tool.parameters["properties"][parameter]) else set()
+        assert all("?" in q and _placeholders(q) <= options for q in entry.questions), entry.questions
+
+
+def test_incomplete_requests_vary_in_register_and_tools_withhold_varied_parameters() -> None:
+    requests = [r for p in PHRASINGS.values() for entry in p.missing.values() for r in entry.requests]
+    assert len(requests) == len(set(requests))
+    assert sum(r[0].islower() or r[0] == "{" for r in requests) > 0.1 * len(requests)  # terse
+    assert sum(len(re.findall(r"[.?!] ", r)) > 0 for r in requests) > 0.1 * len(requests)  # a reason first
+    withheld = [name for spec in SPECS for name in PHRASINGS[spec.tool.name].missing]
+    assert len(withheld) > 1.5 * len(SPECS)
+    kinds = {
+        s.get("format") or s["type"]
+        for spec in SPECS
+        for n, s in spec.tool.parameters["properties"].items()
+        if n in PHRASINGS[spec.tool.name].missing
+    }
+    assert kinds >= {"string", "integer", "number", "boolean", "array", "object", "date"}, kinds
+
+
+def _with_missing(tool: str, parameter: str, requests: list[str], questions: list[str]) -> bytes:
+    entry = {"requests": ["x"], "missing": {parameter: {"requests": requests, "questions": questions}}}
+    return json.dumps({tool: entry}).encode()
+
+
+# (phrasings.json content, fragment of the error)
+BAD_PHRASINGS = [
+    (_with_missing("set_door_lock", "auto_relock_minutes", ["Lock the {door} door."], ["How long?"]),
+     "phrasings.json: set_door_lock: missing.auto_relock_minutes: not a required parameter of set_door_lock (required: door, locked)"),
+    (_with_missing("set_door_lock", "colour", ["Paint it."], ["Which colour?"]),
+     "set_door_lock: missing.colour: not a required parameter"),
+    (_with_missing("set_door_lock", "door", ["Please {locked} the {door} door."], ["Which door?"]),
+     "missing.door: 'Please {locked} the {door} door.' must name every other required parameter and no other (locked), it names locked, door"),
+    (_with_missing("set_door_lock", "door", ["Do the door."], ["Which door?"]),
+     "(locked), it names none"),
+    (_with_missing("set_door_lock", "door", ["{locked} it"], ["Which {door}?"]),
+     "missing.door: 'Which {door}?' names door; a question may name only {options}"),
+    (_with_missing("log_body_weight", "weight_kg", ["Log my weight for {date}."], ["Is it {options}?"]),
+     "log_body_weight: missing.weight_kg: 'Is it {options}?' names options"),
+    (_with_missing("no_such_tool", "x", ["y"], ["z?"]), "phrasings.json: no_such_tool: no pool tool has this name"),
+    (_with_missing("set_door_lock", "door", ["{locked} it"], []), "missing.door.questions"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("data", "message"), BAD_PHRASINGS)
+def test_bad_missing_phrasings_fail_at_load_naming_tool_and_parameter(data: bytes, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        load_phrasings(data, SPECS)
 
 
 def test_parallel_requests_often_fan_one_request_out_over_a_list() -> None:
