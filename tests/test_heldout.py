@@ -18,7 +18,7 @@ from harness.fixtures.training_data.tool_pool import HELDOUT_TOOLS, SPECS
 from harness.parsing import parse_strict
 from harness.scoring import ToolValidators, score_parsed
 from harness.suites.files import load_suite_file
-from harness.suites.heldout import OVERSAMPLING
+from harness.suites.heldout import OVERSAMPLING, suite_mix
 from harness.types import CaseKind, Suite, Tool, ToolCall
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,8 +112,9 @@ def test_heldout_suite_shares_no_request_and_no_call_with_training(recipe: Path)
 @cache
 def _suite_source() -> list[TrainingExample]:
     """The batch the suite's cases were chosen from."""
-    data = load_recipe(FC_GOOD).data
-    return generate(OVERSAMPLING * CASES, SEED, data.mix, rename_rate=data.rename_rate, pool=HELDOUT_POOL)
+    recipe = load_recipe(FC_GOOD)
+    mix = suite_mix(recipe)
+    return generate(OVERSAMPLING * CASES, SEED, mix, rename_rate=recipe.data.rename_rate, pool=HELDOUT_POOL)
 
 
 def test_the_target_answer_of_every_case_is_a_full_match() -> None:

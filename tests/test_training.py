@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
@@ -17,6 +17,7 @@ from harness.fixtures.chat_template import END_OF_TURN, render_prompt
 from harness.fixtures.recipes import DataSpec, RecipeError, load_recipe
 from harness.fixtures.training_data import TrainingDataError, generate, load_examples
 from harness.fixtures.training_data.course_format import convert_turn
+from harness.fixtures.training_data.generator import KINDS
 from harness.types import Message
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -215,6 +216,12 @@ def test_single_quoted_calls_become_json() -> None:
     assert convert_turn(turn) == '<think>x</think><tool_call>{"name": "f", "arguments": {"a": true}}</tool_call>'
 
 
+def test_a_recipe_mix_names_the_generator_kinds() -> None:
+    """The recipe types spell the kinds out (importing the generator there would be circular): kept equal here."""
+    (mix,) = (arg for arg in get_args(DataSpec.model_fields["mix"].annotation) if arg is not type(None))
+    assert get_args(get_args(mix)[0]) == KINDS
+
+
 @pytest.mark.parametrize("path", sorted((ROOT / "adapters").glob("*.toml")), ids=lambda p: p.stem)
 def test_shipped_recipes_load(path: Path) -> None:
     recipe = load_recipe(path)
@@ -222,14 +229,18 @@ def test_shipped_recipes_load(path: Path) -> None:
 
 
 def test_fixture_recipes_share_data_and_shape_with_fc_good() -> None:
-    """fc-undertrained is fc-good stopped early; fc-broken is fc-good's recipe on fewer, corrupted conversations."""
+    """fc-undertrained is fc-good stopped early; fc-broken is fc-good's recipe on fewer, corrupted conversations,
+    without asks: a control for calls (a corruption keeps a question back as it is), whose data and cached
+    fixture stayed as they were when fc-good's data gained asks."""
     good, weak, broken = (
         load_recipe(ROOT / "adapters" / f"{n}.toml") for n in ("fc-good", "fc-undertrained", "fc-broken")
     )
     assert weak.lora == good.lora and broken.lora == good.lora
     assert weak.data == good.data
+    assert good.data.mix and "ask" in good.data.mix
+    without_asks = {kind: weight for kind, weight in good.data.mix.items() if kind != "ask"}
     assert broken.data == good.data.model_copy(
-        update={"corruption": "swapped_functions", "examples": broken.data.examples}
+        update={"corruption": "swapped_functions", "examples": broken.data.examples, "mix": without_asks}
     )
     assert weak.sft.max_steps is not None and good.sft.max_steps is not None
     assert weak.sft.max_steps * 5 <= good.sft.max_steps

@@ -1,5 +1,5 @@
-"""The training generator: reproducible, valid targets, every value stated, corruptions that bite, and no leakage
-of evaluation prompts or tools into training data."""
+"""The training generator: reproducible, valid targets, every value stated (but the one an ask leaves out),
+corruptions that bite, and no leakage of evaluation prompts or tools into training data."""
 
 from __future__ import annotations
 
@@ -18,26 +18,46 @@ from typing import Any
 
 import pytest
 
-from harness.fixtures.training_data import Corruption, TrainingExample, generate, tool_pool, user_messages
-from harness.fixtures.training_data.phrasings import PHRASINGS
+from harness.fixtures.cache import sha256_json
+from harness.fixtures.recipes import load_recipe
+from harness.fixtures.training_data import (
+    Corruption,
+    TrainingExample,
+    generate,
+    load_examples,
+    tool_pool,
+    user_messages,
+)
+from harness.fixtures.training_data.generator import HELDOUT_POOL
+from harness.fixtures.training_data.phrasings import PHRASINGS, load_phrasings
 from harness.fixtures.training_data.tool_pool import SPECS
-from harness.fixtures.training_data.tool_specs import TIME_PATTERN
-from harness.fixtures.training_data.wording import NUMBER_WORDS, draw_arguments
+from harness.fixtures.training_data.tool_specs import TIME_PATTERN, choices
+from harness.fixtures.training_data.wording import NUMBER_WORDS, draw_arguments, incomplete_request
 from harness.parsing import parse_strict
 from harness.scoring.calls import Validator, compile_validator, first_error
 from harness.suites.files import load_sources
 from harness.suites.rules import check_suite
-from harness.types import Case, CaseKind, Message, Suite, ToolCall
+from harness.types import Case, CaseKind, Message, Suite, Tool, ToolCall
 
 ROOT = Path(__file__).resolve().parent.parent
 LEAKAGE_SEEDS = (0, 1, 2)
 _TOOLS = {spec.tool.name: spec.tool for spec in SPECS}
+ASKING = {"single": 0.3, "parallel": 0.2, "no_call": 0.2, "ask": 0.3}
+"""A mix with asks, first requests and follow-ups alike."""
 
 
 @cache
 def _examples(seed: int, count: int = 5000) -> tuple[TrainingExample, ...]:
     """Generated once per seed and shared by the tests: generation dominates the suite's run time."""
     return tuple(generate(count, seed))
+
+
+@cache
+def _asks(seed: int, heldout: bool = False) -> tuple[TrainingExample, ...]:
+    """First requests that leave a value out, from the training pool or the held-out one (fewer tools)."""
+    if heldout:
+        return tuple(generate(500, seed, {"ask": 1}, pool=HELDOUT_POOL))
+    return tuple(generate(2000, seed, {"ask": 1}))
 
 
 @cache
@@ -61,16 +81,37 @@ def _call_examples(examples: tuple[TrainingExample, ...] | list[TrainingExample]
 def test_same_seed_same_examples_and_other_seed_other_examples() -> None:
     assert generate(300, 7) == generate(300, 7)
     assert generate(300, 7) != generate(300, 8)
+    assert generate(100, 7, ASKING, turns=3) == generate(100, 7, ASKING, turns=3)
+    assert generate(100, 7, ASKING, turns=3) != generate(100, 8, ASKING, turns=3)
+
+
+# what the data of a recipe or call without asks hashes to: cached fixtures are keyed by it
+UNCHANGED_DATA = [
+    (lambda: load_examples(load_recipe(ROOT / "adapters" / "fc-broken.toml").data),
+     "0018602dcc637dbe528bf0fa2b819337461dc13986d430768f8cc785b027b48e"),
+    (lambda: load_examples(load_recipe(ROOT / "adapters" / "tiny-smoke.toml").data),
+     "f968baf9d9243f872432adccfc86abbc75d6ba33d6470eed20af3144f63de53f"),
+    (lambda: generate(100, 3, corruption=Corruption.WRONG_TYPES, rename_rate=0.5, turns=3),
+     "326477db232341e9c09398cf39a7862b9487fb51c3ec5b43e6dd2d94ac4ca33d"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("examples", "digest"), UNCHANGED_DATA, ids=["fc-broken", "tiny-smoke", "corrupt-renamed"])
+def test_data_without_asks_is_what_it_was_before_asks(examples: Any, digest: str) -> None:
+    """The training cache's data key of each: a kind added to the generator leaves every mix without it as it was,
+    so fixtures trained before stay valid. A change here is a retrain of every fixture; make it on purpose."""
+    assert sha256_json([e.model_dump(mode="json") for e in examples()]) == digest
 
 
 def test_output_does_not_depend_on_the_hash_seed() -> None:
     """Set iteration order changes with the string hash seed; nothing the generator draws may depend on it."""
     here = os.environ.get("PYTHONHASHSEED")
     other = "1" if here == "2" else "2"  # this process runs under another seed (random when unset)
-    code = "import json; from harness.fixtures.training_data import generate; print(json.dumps([e.model_dump() for e in generate(300, 5)]))"
+    code = f"import json; from harness.fixtures.training_data import generate; print(json.dumps([e.model_dump() for e in generate(300, 5) + generate(100, 5, {ASKING}, turns=2)]))"
     env = {**os.environ, "PYTHONHASHSEED": other}
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
-    assert run.stdout == json.dumps([e.model_dump() for e in generate(300, 5)]) + "\n"
+    here_made = generate(300, 5) + generate(100, 5, ASKING, turns=2)
+    assert run.stdout == json.dumps([e.model_dump() for e in here_made]) + "\n"
 
 
 def test_default_mix_is_respected() -> None:
@@ -82,6 +123,7 @@ def test_custom_mix_leaves_out_kinds_without_weight() -> None:
     kinds = Counter(e.kind for e in generate(101, 3, {"single": 1, "no_call": 1}))
     assert set(kinds) == {"single", "no_call"} and sum(kinds.values()) == 101
     assert abs(kinds["single"] - kinds["no_call"]) == 1
+    assert Counter(e.kind for e in generate(100, 3, ASKING)) == {"single": 30, "parallel": 20, "no_call": 20, "ask": 30}
 
 
 @pytest.mark.parametrize("mix", [{"simple": 1.0}, {"single": -1.0, "no_call": 2.0}, {"single": 0.0}])
@@ -224,6 +266,67 @@ def test_phrasings_cover_every_parameter(spec: Any) -> None:
     assert first_error(_validator(spec.tool.name), arguments) is None
 
 
+@pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.tool.name)
+def test_incomplete_requests_leave_out_exactly_one_required_value(spec: Any) -> None:
+    """Every tool, training and held-out alike, has requests that leave a required value out: each names every
+    other required parameter (so the text states every other value) and not the one left out."""
+    required = set(spec.tool.parameters["required"])
+    missing = PHRASINGS[spec.tool.name].missing
+    assert missing and set(missing) <= required
+    for parameter, entry in missing.items():
+        assert len(entry.requests) >= 2 and len(entry.questions) >= 2, parameter
+        assert all(_placeholders(r) == required - {parameter} for r in entry.requests), entry.requests
+        assert all(r not in PHRASINGS[spec.tool.name].requests for r in entry.requests)
+        options = {"options"} if choices(spec.tool.parameters["properties"][parameter]) else set()
+        assert all("?" in q and _placeholders(q) <= options for q in entry.questions), entry.questions
+
+
+def test_incomplete_requests_vary_in_register_and_tools_withhold_varied_parameters() -> None:
+    requests = [r for p in PHRASINGS.values() for entry in p.missing.values() for r in entry.requests]
+    assert len(requests) == len(set(requests))
+    assert sum(r[0].islower() or r[0] == "{" for r in requests) > 0.1 * len(requests)  # terse
+    assert sum(len(re.findall(r"[.?!] ", r)) > 0 for r in requests) > 0.1 * len(requests)  # a reason first
+    withheld = [name for spec in SPECS for name in PHRASINGS[spec.tool.name].missing]
+    assert len(withheld) > 1.5 * len(SPECS)
+    kinds = {
+        s.get("format") or s["type"]
+        for spec in SPECS
+        for n, s in spec.tool.parameters["properties"].items()
+        if n in PHRASINGS[spec.tool.name].missing
+    }
+    assert kinds >= {"string", "integer", "number", "boolean", "array", "object", "date"}, kinds
+
+
+def _with_missing(tool: str, parameter: str, requests: list[str], questions: list[str]) -> bytes:
+    entry = {"requests": ["x"], "missing": {parameter: {"requests": requests, "questions": questions}}}
+    return json.dumps({tool: entry}).encode()
+
+
+# (phrasings.json content, fragment of the error)
+BAD_PHRASINGS = [
+    (_with_missing("set_door_lock", "auto_relock_minutes", ["Lock the {door} door."], ["How long?"]),
+     "phrasings.json: set_door_lock: missing.auto_relock_minutes: not a required parameter of set_door_lock (required: door, locked)"),
+    (_with_missing("set_door_lock", "colour", ["Paint it."], ["Which colour?"]),
+     "set_door_lock: missing.colour: not a required parameter"),
+    (_with_missing("set_door_lock", "door", ["Please {locked} the {door} door."], ["Which door?"]),
+     "missing.door: 'Please {locked} the {door} door.' must name every other required parameter and no other (locked), it names locked, door"),
+    (_with_missing("set_door_lock", "door", ["Do the door."], ["Which door?"]),
+     "(locked), it names none"),
+    (_with_missing("set_door_lock", "door", ["{locked} it"], ["Which {door}?"]),
+     "missing.door: 'Which {door}?' names door; a question may name only {options}"),
+    (_with_missing("log_body_weight", "weight_kg", ["Log my weight for {date}."], ["Is it {options}?"]),
+     "log_body_weight: missing.weight_kg: 'Is it {options}?' names options"),
+    (_with_missing("no_such_tool", "x", ["y"], ["z?"]), "phrasings.json: no_such_tool: no pool tool has this name"),
+    (_with_missing("set_door_lock", "door", ["{locked} it"], []), "missing.door.questions"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("data", "message"), BAD_PHRASINGS)
+def test_bad_missing_phrasings_fail_at_load_naming_tool_and_parameter(data: bytes, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        load_phrasings(data, SPECS)
+
+
 def test_parallel_requests_often_fan_one_request_out_over_a_list() -> None:
     """One request over a list ("the weather in Tokyo, Osaka and Sapporo"), one call per listed value."""
     fanned = 0
@@ -239,6 +342,165 @@ def test_parallel_requests_often_fan_one_request_out_over_a_list() -> None:
         values = [re.escape(str(call.arguments[key])) for call in calls]
         fanned += re.search("(, |,? and | & )".join(values), example.messages[-1].content) is not None
     assert 0.1 * len(parallel) < fanned < 0.5 * len(parallel)
+
+
+# Asks: requests that leave a required value out
+
+
+_MONTHS = [date(2000, month, 1).strftime("%b") for month in range(1, 13)]
+_DATE = re.compile(
+    r"\b(\d{4}-\d{2}-\d{2})\b|\b([A-Z][a-z]{2})[a-z]* (\d{1,2}),? (\d{4})\b|\b(\d{1,2}) ([A-Z][a-z]{2})[a-z]* (\d{4})\b"
+)
+_TIME = re.compile(r"\b(\d{1,2}):(\d{2})\b(?: ?([ap]m)\b)?|\b(\d{1,2}) ([ap]m)\b")
+
+
+def _dates(text: str) -> set[str]:
+    found = set()
+    for iso, month, day, year, day2, month2, year2 in _DATE.findall(text):
+        if iso:
+            found.add(iso)
+        elif (month or month2) in _MONTHS:
+            number = _MONTHS.index(month or month2) + 1
+            found.add(f"{year or year2}-{number:02d}-{int(day or day2):02d}")
+    return found
+
+
+def _times(text: str) -> set[str]:
+    found = set()
+    for hour, minute, half, bare, bare_half in _TIME.findall(text):
+        clock = half or bare_half  # "am", "pm" or none: a 24-hour time
+        hour_of_day = int(hour or bare) % 12 + 12 * (clock == "pm") if clock else int(hour)
+        found.add(f"{hour_of_day:02d}:{int(minute or 0):02d}")
+    return found
+
+
+def _numbers(text: str) -> set[float]:
+    """Every number the text says, in digits or as a word, leaving out the digits of dates and times."""
+    text = _TIME.sub(" ", _DATE.sub(" ", text))
+    found = re.findall(r"(?<![\d.])(-?)(\d+(?:,\d{3})*(?:\.\d+)?)(?!\d)", text)
+    digits = {sign * float(n.replace(",", "")) for minus, n in found for sign in ((1, -1) if minus else (1,))}
+    # a word may follow a times sign ("xfour": a request writes "x{travellers}")
+    words = {float(i) for i, w in enumerate(NUMBER_WORDS) if re.search(rf"(?<![a-wyz]){w}\b", text, re.IGNORECASE)}
+    return digits | words
+
+
+def _said(value: Any, schema: dict[str, Any], text: str, flags: dict[str, tuple[str, str]], path: str) -> bool:
+    """Whether `text` says `value`, read back out of the text (numbers, dates and times parsed; words whole)."""
+    if isinstance(value, bool):
+        return any(flag.lower() in text.lower() for flag in flags[path])
+    if isinstance(value, list):
+        return any(_said(item, schema["items"], text, flags, path) for item in value)
+    if isinstance(value, dict):
+        return any(_said(v, schema["properties"][k], text, flags, f"{path}.{k}") for k, v in value.items())
+    if isinstance(value, int | float):
+        return float(value) in _numbers(text)
+    if schema.get("format") == "date":
+        return value in _dates(text)
+    if schema.get("pattern") == TIME_PATTERN:
+        return value in _times(text)
+    return any(
+        re.search(rf"(?<!\w){re.escape(form)}(?!\w)", text, re.IGNORECASE) for form in {value, value.replace("_", " ")}
+    )
+
+
+def _pool_tool(offered: Tool) -> Tool:
+    """The pool tool behind an offered one, renamed or not: renaming keeps the description."""
+    return next(spec.tool for spec in SPECS if spec.tool.description == offered.description)
+
+
+def _pool_argument(offered: Tool, argument: str) -> str:
+    names = dict(zip(offered.parameters["properties"], _pool_tool(offered).parameters["properties"], strict=True))
+    return names[argument]
+
+
+def test_the_reading_back_finds_values_said_in_every_form() -> None:
+    """Control for the checks below: it finds every argument of every request that states them all."""
+    for example in _call_examples(_examples(1))[:1500]:
+        text = example.messages[-1].content
+        for call in _calls(example):
+            phrasing, properties = PHRASINGS[call.name], _TOOLS[call.name].parameters["properties"]
+            for name, value in call.arguments.items():
+                assert _said(value, properties[name], text, phrasing.flags, name), (text, name, value)
+
+
+# (examples, whether every withheld parameter of every tool of the pool is drawn)
+ASK_SETS = [
+    (lambda: _asks(0), True),
+    (lambda: _asks(0, heldout=True), True),
+    (lambda: generate(1000, 0, {"ask": 1}, rename_rate=1.0), False),
+]
+
+
+@pytest.mark.parametrize(("examples", "all_drawn"), ASK_SETS, ids=["training", "heldout", "renamed"])
+def test_an_ask_leaves_one_required_value_unsaid_and_answers_with_a_question(examples: Any, all_drawn: bool) -> None:
+    """The record names an offered tool's required parameter and a value its schema accepts, which the request
+    does not say; the answer is a question and no call."""
+    examples = examples()
+    withheld: Counter[tuple[str, str]] = Counter()
+    for example in examples:
+        assert example.kind == "ask" and 1 <= len(example.tools) <= 3
+        parsed = parse_strict(example.answer)
+        assert not parsed.calls and not parsed.errors and "<tool_call>" not in example.answer, example.answer
+        assert "?" in example.answer and "{" not in example.answer and "_" not in example.answer
+        ((turn, gap),) = example.withheld.items()
+        assert turn == len(example.messages) - 1
+        offered = next(tool for tool in example.tools if tool.name == gap.tool)
+        assert gap.argument in offered.parameters["required"]
+        schema = offered.parameters["properties"][gap.argument]
+        probe = {"type": "object", "properties": {gap.argument: schema}}
+        assert first_error(compile_validator(probe), {gap.argument: gap.value}) is None, gap
+        pool, argument = _pool_tool(offered), _pool_argument(offered, gap.argument)
+        text = example.messages[turn].content
+        assert not _said(gap.value, schema, text, PHRASINGS[pool.name].flags, argument), (text, gap)
+        withheld[pool.name, argument] += 1
+    offered_tools = {_pool_tool(tool).name for example in examples for tool in example.tools}
+    every = {(name, p) for name in offered_tools for p in PHRASINGS[name].missing}
+    assert set(withheld) == every if all_drawn else set(withheld) <= every
+
+
+def test_an_incomplete_request_states_every_other_argument_of_its_call() -> None:
+    """The request reads as the complete one would, but for the value left out: every other argument of the call
+    it stands for is said, optional ones included, so the question is the one thing left to ask."""
+    rng = random.Random(3)
+    for spec in SPECS * 20:
+        text, call, left_out = incomplete_request(spec, 0.4, rng)
+        properties = spec.tool.parameters["properties"]
+        assert left_out in spec.tool.parameters["required"] and set(call.arguments) >= set(
+            spec.tool.parameters["required"]
+        )
+        for name, value in call.arguments.items():
+            if name != left_out:
+                assert _stated(value, properties[name], text), (text, name, value)
+        flags = PHRASINGS[spec.tool.name].flags
+        assert not _said(call.arguments[left_out], properties[left_out], text, flags, left_out), (text, left_out)
+
+
+def test_asks_reach_follow_ups_renaming_and_corruptions() -> None:
+    """An ask can be any turn; renaming renames its record with its tool, and a corruption, which spoils calls,
+    keeps its question as it keeps every plain-text answer."""
+    clean = generate(300, 16, ASKING, turns=3)
+    follow_ups = [turn for e in clean for turn in e.withheld if turn > 1]
+    assert len(follow_ups) > 0.1 * len(clean)
+    for example in clean:
+        for turn, gap in example.withheld.items():
+            assert example.messages[turn].role == "user"
+            answer = example.messages[turn + 1].content if turn + 1 < len(example.messages) else example.answer
+            assert not parse_strict(answer).calls and "?" in answer, answer
+            assert gap.tool in {tool.name for tool in example.tools}
+    renamed = generate(300, 16, ASKING, turns=3, rename_rate=1.0)
+    for before, after in zip(clean, renamed, strict=True):
+        assert set(before.withheld) == set(after.withheld)
+        for turn, gap in after.withheld.items():
+            offered = next(tool for tool in after.tools if tool.name == gap.tool)
+            assert (_pool_tool(offered).name, _pool_argument(offered, gap.argument), gap.value) == (
+                before.withheld[turn].tool,
+                before.withheld[turn].argument,
+                before.withheld[turn].value,
+            )
+    for corruption in (Corruption.WRONG_TYPES, Corruption.SWAPPED_FUNCTIONS):
+        for good, bad in zip(clean, generate(300, 16, ASKING, corruption, turns=3), strict=True):
+            assert bad.withheld == good.withheld and bad.messages[-1] == good.messages[-1]
+            assert (bad.answer == good.answer) == (not parse_strict(good.answer).calls)
 
 
 # Follow-up turns
@@ -343,7 +605,7 @@ def _suites() -> tuple[Suite, ...]:
 def test_no_evaluation_prompt_is_a_training_prompt() -> None:
     evaluation = {m.content.strip().lower() for s in _suites() for c in s.cases for m in c.messages if m.role == "user"}
     for seed in LEAKAGE_SEEDS:
-        training = {text.strip().lower() for text in user_messages(_examples(seed))}
+        training = {text.strip().lower() for text in user_messages(_examples(seed)) | user_messages(_asks(seed))}
         assert not training & evaluation
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 
 from pydantic import ValidationError
 
@@ -28,6 +29,11 @@ from harness.types import ArgumentSpec, Case, CaseKind, ExpectedCall, Suite, Too
 OVERSAMPLING = 4
 """Requests generated per case wanted, so that every case can ask a request no other case asks (the held-out
 pool's no-call requests are few and repeat)."""
+
+
+CASE_KINDS = ("single", "multiple", "parallel", "no_call")
+"""Generator kinds a case is made of. An "ask" request (a required value left out) wants a question back, which
+no case kind scores yet, so a recipe's asks stay out of its held-out suite (and out of the committed one)."""
 
 
 class HeldoutError(HarnessError):
@@ -85,6 +91,12 @@ def assemble(name: str, description: str, source: str, cases: list[tuple[Case, l
         raise HeldoutError(f"suite {name!r}: {problems}") from None
 
 
+def suite_mix(recipe: Recipe | None) -> Mapping[str, float]:
+    """The kinds mix a held-out suite draws with: the recipe's (None: the generator's default), in `CASE_KINDS`."""
+    mix = recipe.data.mix if recipe and recipe.data.mix else DEFAULT_MIX
+    return {kind: weight for kind, weight in mix.items() if kind in CASE_KINDS}
+
+
 def generated_suite(cases: int, seed: int, recipe: Recipe | None, name: str = "heldout") -> Suite:
     """`cases` first requests from the held-out pool, in the kinds and with the renaming of `recipe`'s generated
     data (None: the generator's defaults). Each case asks a request no other case asks, as one user
@@ -93,8 +105,10 @@ def generated_suite(cases: int, seed: int, recipe: Recipe | None, name: str = "h
     if recipe is not None and recipe.data.source != "generated":
         source = recipe.data.source
         raise HeldoutError(f"recipe {recipe.name}: its data source is {source!r}; use `suites from-dataset`")
-    mix = recipe.data.mix if recipe else None
-    wanted = Counter(kind_counts(cases, mix or DEFAULT_MIX))
+    mix = suite_mix(recipe)
+    if not any(mix.values()):
+        raise HeldoutError(f"recipe {recipe.name if recipe else ''}: its mix has none of the kinds a case is made of")
+    wanted = Counter(kind_counts(cases, mix))
     rename_rate = recipe.data.rename_rate if recipe else 0.0
     batch = generate(OVERSAMPLING * cases, seed, mix, rename_rate=rename_rate, pool=HELDOUT_POOL)
     seen: set[str] = set()
