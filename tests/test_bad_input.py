@@ -65,9 +65,9 @@ CASES: list[tuple[str, Args, int, str]] = [
     ("suites folder without suites", lambda r, t: ["suites", "validate", str(t / "empty")], 1, "no suite files"),
     (
         "misspelt config key",
-        lambda r, t: ["run", str(bench_config(t, "max_tokens = 96", "max_tokns = 96"))],
+        lambda r, t: ["run", str(bench_config(t, "max_tokens = 256", "max_tokns = 256"))],
         2,
-        f"bench.toml:{bench_line('max_tokens = 96')}: generation.max_tokns: unknown key; did you mean 'max_tokens'?",
+        f"bench.toml:{bench_line('max_tokens = 256')}: generation.max_tokns: unknown key; did you mean 'max_tokens'?",
     ),
     (
         "rate given as a percentage",
