@@ -31,14 +31,13 @@ only a parity sample of them (`[suites] unmerged_sample`). Controls are caught w
 
 from __future__ import annotations
 
-import fnmatch
 from pathlib import Path
 from typing import NamedTuple
 
 from pydantic import ValidationError
 
 from harness.gate.baseline import Baseline
-from harness.patterns import most_specific
+from harness.patterns import matches_any, most_specific
 from harness.runs.config import GateRules, RunConfig, SuiteScope
 from harness.runs.folder import RunFolder
 from harness.scoring import paired, paired_test, shared_cases
@@ -70,7 +69,7 @@ def _baseline_variant(baseline: Baseline, variant: str, patterns: list[str]) -> 
     """The same variant in the baseline; else its only gated variant (a new adapter against the released one)."""
     if variant in baseline.outcomes:
         return variant
-    gated = [name for name in baseline.outcomes if any(fnmatch.fnmatchcase(name, p) for p in patterns)]
+    gated = [name for name in baseline.outcomes if matches_any(name, patterns)]
     return gated[0] if len(gated) == 1 else None
 
 
@@ -292,7 +291,7 @@ def evaluate_gate(run_dir: Path, baseline: Baseline | None = None, rules: GateRu
     latency = folder.read_latency_summary()
     groups = _groups(summary)
     distributions = {name: suite.distribution for name, suite in folder.read_suites(manifest).items()}
-    judged = [v for v in manifest.variants if any(fnmatch.fnmatchcase(v.name, p) for p in rules.variants)]
+    judged = [v for v in manifest.variants if matches_any(v.name, rules.variants)]
     results: list[RuleResult] = []
     for variant in judged:
         name, pair = variant.name, serving_pair(variant, manifest.variants)

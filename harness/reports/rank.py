@@ -10,17 +10,17 @@ definition), which is what choosing an unmerged form costs on every token served
 
 from __future__ import annotations
 
-import fnmatch
 from itertools import combinations
 from string import ascii_lowercase
 
 from harness.errors import HarnessError
 from harness.latency.analyse import block_samples
 from harness.latency.stats import ratio_of_medians
+from harness.patterns import matches_any
 from harness.runs.view import RunView
 from harness.scoring import full_matches, paired
 from harness.stats import holm, wilson
-from harness.types import CaseKey, Frozen, ParseMode, Proportion, RatioEstimate, Variant
+from harness.types import CaseKey, Frozen, ParseMode, Proportion, RatioEstimate, Variant, serving_pair
 
 ALPHA = 0.05
 COST_METRIC = "tpot_s"
@@ -85,7 +85,7 @@ def select(view: RunView, patterns: list[str] | None) -> list[Variant]:
     every case, since one asked only a parity sample would shrink the shared cases to that sample."""
     variants = view.manifest.variants
     if patterns:
-        chosen = [v for v in variants if any(fnmatch.fnmatchcase(v.name, p) for p in patterns)]
+        chosen = [v for v in variants if matches_any(v.name, patterns)]
         if len(chosen) < 2:
             matched = ", ".join(v.name for v in chosen) or "nothing"
             raise RankError(
@@ -129,18 +129,14 @@ def pareto_front(points: dict[str, tuple[float, float | None]]) -> set[str]:
 def _cost(view: RunView, variant: Variant) -> tuple[float | None, tuple[float, float] | None]:
     if variant.role in ("merged", "base-plain"):
         return 1.0, None
-    if variant.role != "lora" or variant.adapter_name is None:
-        return None, None
-    merged = next(
-        (v for v in view.manifest.variants if v.role == "merged" and v.adapter_name == variant.adapter_name), None
-    )
-    if merged is None:
+    pair = serving_pair(variant, view.manifest.variants) if variant.role == "lora" else None
+    if pair is None:
         return None, None
     samples = view.latency_samples()
     for level in sorted({s.concurrency for s in samples}):
         estimate: RatioEstimate | None = ratio_of_medians(
             block_samples(samples, level, variant.name, COST_METRIC),
-            block_samples(samples, level, merged.name, COST_METRIC),
+            block_samples(samples, level, pair[1].name, COST_METRIC),
         )
         if estimate is not None:
             return estimate.ratio, (estimate.low, estimate.high)

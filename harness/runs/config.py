@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from harness.errors import HarnessError
+from harness.patterns import matches_any
 from harness.toml_files import load_toml_model, located
 from harness.types import Frozen, ParseMode, lora_variant, merged_variant, reference_variants
 
@@ -273,9 +274,7 @@ class RunConfig(Frozen):
         for pattern in self.gate.must_beat if "must_beat" in self.gate.model_fields_set else []:
             if not fnmatch.filter(served, pattern):
                 raise ValueError(f"gate.must_beat: {pattern!r} names no variant of this run ({', '.join(served)})")
-        sampled = [
-            name for name in self._parity_sampled() if any(fnmatch.fnmatchcase(name, p) for p in self.gate.variants)
-        ]
+        sampled = [name for name in self._parity_sampled() if matches_any(name, self.gate.variants)]
         if sampled:
             raise ValueError(
                 f"gate.variants: {', '.join(sampled)} would be judged on a parity sample only (suites.unmerged_sample),"
