@@ -16,8 +16,10 @@ from html import escape
 from pathlib import Path
 
 from harness.gate.recommend import gate_words, recommend, run_verdict
+from harness.reports.curve import learning_curves
 from harness.reports.html_accuracy import chart_section, details_section, matrix_section
 from harness.reports.html_cases import MARKUP, SCRIPT, case_rows
+from harness.reports.html_curve import curves_html
 from harness.reports.html_latency import latency_section
 from harness.reports.svg import variant_colours
 from harness.runs.view import RunView
@@ -106,7 +108,8 @@ def _verdict_section(view: RunView, result: GateResult) -> str:
 
 
 def render_html(view: RunView) -> str:
-    """The verdict, then the variants × suites matrix, the charts, the latency study, the cases and the manifest;
+    """The verdict, then the variants × suites matrix, the charts, the learning curves of a run with checkpoints,
+    the latency study, the cases and the manifest;
     one colour mapping for every chart, and the gate's parse mode for every accuracy figure."""
     m = view.manifest
     result = run_verdict(view)
@@ -118,6 +121,7 @@ def render_html(view: RunView) -> str:
 {_verdict_section(view, result)}
 {matrix_section(view, result.mode, colours)}
 {chart_section(view, result.mode, colours)}
+{curves_html(learning_curves(view, result.mode), result.mode)}
 {details_section(view)}
 {latency_section(view.latency, view.latency_samples(), colours)}
 {MARKUP}
