@@ -143,9 +143,9 @@ def test_case_table_has_its_filters_and_a_search(bench_html: str) -> None:
 
 
 def test_a_run_with_checkpoints_draws_its_learning_curve(tmp_path: Path) -> None:
-    """One chart per adapter served at several steps: a heavy line per distribution pooled and one per suite,
-    dashed out of distribution, each point with its interval; the same figures in a table beneath. A run without
-    checkpoints has no such section."""
+    """One chart per adapter served at several steps: a heavy line per distribution pooled (drawn over the others)
+    and one per suite, dashed out of distribution, each point with its interval; the same figures in a table
+    beneath. A run without checkpoints has no such section."""
     steps = {"lora:good@10": 10, "lora:good@20": 20, "lora:good": 30, "merged:good": 30}
     right = {"lora:good@10": 6, "lora:good@20": 15, "lora:good": 24, "merged:good": 24}
     silent = {"lora:good@10": 2, "lora:good@20": 5, "lora:good": 8, "merged:good": 8}
@@ -160,10 +160,10 @@ def test_a_run_with_checkpoints_draws_its_learning_curve(tmp_path: Path) -> None
         r'<polyline fill="none" stroke="(#[0-9a-f]+)" stroke-width="([\d.]+)"( stroke-dasharray)?', chart.svg
     )
     assert [(width, bool(dashed)) for _, width, dashed in lines] == [
-        ("3", False),
-        ("3", True),
         ("1.6", False),
         ("1.6", True),
+        ("3", False),
+        ("3", True),
     ]
     assert chart.svg.count("<circle") == 4 * 3  # four lines, three steps
     assert "<title>all in-dist. at 20: 50% [33%, 67%]</title>" in chart.svg

@@ -3,6 +3,8 @@ the ranking of synthetic runs whose answers are chosen case by case."""
 
 from __future__ import annotations
 
+import re
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from run_factory import CASES, synthetic_run
 from harness.cli import main
 from harness.reports.rank import RankError, pareto_front, rank, tie_groups
 from harness.reports.rank_text import legend
+from harness.reports.svg import Point, scatter_chart
 from harness.runs.folder import RunFolder, append_samples
 from harness.runs.view import load_run
 from harness.stats import holm, mcnemar_exact
@@ -177,3 +180,12 @@ def test_a_checkpoint_tied_with_the_final_merged_form_yields_to_it(tmp_path: Pat
         ranking.recommendation.startswith("ship good, served merged")
         and "tied with lora:good@20" in ranking.recommendation
     )
+
+
+def test_points_at_one_cost_are_nudged_apart_and_their_labels_stacked() -> None:
+    """Checkpoints share their adapter's unmerged cost: drawn at one x, their whiskers and names would overlap."""
+    points = [Point(f"c{i}", f"c{i}", x=2.0, y=0.30 + 0.01 * i, y_low=0.2, y_high=0.4) for i in range(3)]
+    svg = scatter_chart([*points, Point("m", "m", x=1.0, y=0.5, y_low=0.4, y_high=0.6)], {}, "t", "x", "y")
+    assert len({cx for cx in re.findall(r'<circle cx="([\d.]+)"', svg)}) == 4
+    labels = sorted(float(y) for y in re.findall(r'<text x="[\d.]+" y="([\d.]+)"[^>]*paint-order="stroke">c\d<', svg))
+    assert len(labels) == 3 and all(b - a >= 12 for a, b in pairwise(labels))

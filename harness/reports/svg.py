@@ -56,9 +56,16 @@ def _svg_open(width: float, height: float, title: str) -> str:
     )
 
 
-def _text(x: float, y: float, label: str, anchor: str = "middle", size: int = 11, rotate: int = 0) -> str:
+def _text(
+    x: float, y: float, label: str, anchor: str = "middle", size: int = 11, rotate: int = 0, halo: bool = False
+) -> str:
+    """A label; `halo` outlines it in white, to stay legible over the lines of a plot."""
     transform = f' transform="rotate({rotate} {x:.1f} {y:.1f})"' if rotate else ""
-    return f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}"{transform}>{escape(label)}</text>'
+    outline = ' stroke="#fff" stroke-width="3" paint-order="stroke"' if halo else ""
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}"{transform}{outline}>'
+        f"{escape(label)}</text>"
+    )
 
 
 def _line(x1: float, y1: float, x2: float, y2: float, stroke: str = "#222", extra: str = "") -> str:
@@ -304,6 +311,24 @@ class Point:
     marked: bool = False
 
 
+def _spread(points: Sequence[Point], frame: _Frame) -> list[tuple[float, float, float]]:
+    """Per point, its pixel x and where its label starts (x, baseline y). Points at one cost (the checkpoints of an
+    adapter cost what its unmerged form costs) are nudged apart sideways and their labels stacked, top first, so
+    that no whisker or name hides another."""
+    placed: dict[int, tuple[float, float, float]] = {}
+    groups: dict[float, list[int]] = {}
+    for index, point in enumerate(points):
+        groups.setdefault(point.x, []).append(index)
+    for members in groups.values():
+        members.sort(key=lambda i: -points[i].y)
+        middle, below = (len(members) - 1) / 2, -math.inf
+        for rank, index in enumerate(members):
+            centre = frame.x(points[index].x)
+            below = max(frame.y(points[index].y) - 6, below + 12)
+            placed[index] = (centre + 4 * (rank - middle), centre + 4 * middle + 8, below)
+    return [placed[index] for index in range(len(points))]
+
+
 def scatter_chart(
     points: Sequence[Point], colours: Mapping[str, str], title: str, x_label: str, y_label: str, width: int = 560
 ) -> str:
@@ -322,16 +347,16 @@ def scatter_chart(
     if len(front) > 1:
         line = " ".join(f"{x(p.x):.1f},{y(p.y):.1f}" for p in front)
         parts.append(f'<polyline fill="none" stroke="#888" stroke-dasharray="4,3" points="{line}"/>')
-    for p in points:
+    for p, (cx, label_x, label_y) in zip(points, _spread(points, frame), strict=True):
         colour = colours.get(p.variant, _UNKNOWN)
-        parts.append(_whisker(x(p.x), y(p.y_low), y(p.y_high)))
+        parts.append(_whisker(cx, y(p.y_low), y(p.y_high)))
         if p.x_low is not None and p.x_high is not None:
             parts.append(_line(x(p.x_low), y(p.y), x(p.x_high), y(p.y)))
         parts.append(
-            f'<circle cx="{x(p.x):.1f}" cy="{y(p.y):.1f}" r="{6 if p.marked else 4}" fill="{colour}" stroke="#222">'
+            f'<circle cx="{cx:.1f}" cy="{y(p.y):.1f}" r="{6 if p.marked else 4}" fill="{colour}" stroke="#222">'
             f"<title>{escape(f'{p.label}: {p.y:.0%} [{p.y_low:.0%}, {p.y_high:.0%}], {p.x:.2f}')}</title></circle>"
         )
-        parts.append(_text(x(p.x) + 8, y(p.y) - 6, p.label, anchor="start", size=10))
+        parts.append(_text(label_x, label_y, p.label, anchor="start", size=10, halo=True))
     parts.append("</svg>")
     return figure(title, "".join(parts))
 
@@ -359,8 +384,8 @@ class Series:
 
 def line_chart(series: Sequence[Series], title: str, x_label: str, y_label: str, width: int = 760) -> str:
     """Shares (0–100%) against a numeric x from 0, a polyline per series with 95% interval whiskers at its points.
-    Each series is nudged a few pixels sideways so that whiskers at one x stay apart; a point's tooltip gives its
-    figures."""
+    Each series is nudged a few pixels sideways so that whiskers at one x stay apart; light lines are drawn at 60%
+    opacity under the heavy ones; a point's tooltip gives its figures."""
     xs = [p.x for s in series for p in s.points]
     if not xs:
         return ""
@@ -368,10 +393,12 @@ def line_chart(series: Sequence[Series], title: str, x_label: str, y_label: str,
     width = max(width, int(_SHARE_LEFT + right) + 320)
     parts, frame = _share_axes(width, 340, right, nice_ticks(0, max(xs)), title, x_label, y_label)
     x, y = frame.x, frame.y
-    for i, line in enumerate(series):
+    drawn = sorted(enumerate(series), key=lambda item: item[1].heavy)  # heavy lines on top of the others
+    for i, line in drawn:
         nudge = 3.0 * (i - (len(series) - 1) / 2)
         dash = ' stroke-dasharray="6,4"' if line.dashed else ""
         coordinates = " ".join(f"{x(p.x) + nudge:.1f},{y(p.y):.1f}" for p in line.points)
+        parts.append(f'<g opacity="{1 if line.heavy else 0.6}">')
         parts.append(
             f'<polyline fill="none" stroke="{line.colour}" stroke-width="{3 if line.heavy else 1.6}"{dash}'
             f' points="{coordinates}"/>'
@@ -383,6 +410,7 @@ def line_chart(series: Sequence[Series], title: str, x_label: str, y_label: str,
                 f'<circle cx="{cx:.1f}" cy="{y(p.y):.1f}" r="{4 if line.heavy else 3}" fill="{line.colour}">'
                 f"<title>{escape(f'{line.name} at {p.x:g}: {p.y:.0%} [{p.low:.0%}, {p.high:.0%}]')}</title></circle>"
             )
+        parts.append("</g>")
     parts.append(legend([Entry(s.name, s.colour, s.dashed) for s in series], frame.left + frame.width + 16, frame.top))
     parts.append("</svg>")
     return figure(title, "".join(parts))
