@@ -1,6 +1,7 @@
 """The merge-precision finding on synthetic run folders: per adapter, which answers each merged form changes
 against the unmerged ones (text, calls and verdict counted apart), on the cases every form answered, and which
-merge to prefer; then the same finding in the console, HTML and Markdown outputs."""
+merge to prefer (another than the served one only beyond chance); then the same finding in the console, HTML and
+Markdown outputs."""
 
 from __future__ import annotations
 
@@ -52,9 +53,19 @@ CASES: list[tuple[str, dict[str, set[int]], Overrides, dict[str, tuple[list[str]
         {"lora:good": ALL - set(range(5)), "merged:good": ALL - set(range(5)), "merged-bf16:good": ALL - {0}},
         [("merged:good", f"c{i:02d}", call(-2)) for i in range(5)],
         {"merged:good": (FIRST_FIVE, 5, 0), "merged-bf16:good": (FIRST_FIVE[1:], 4, 4)},
+        "merged:good",
+        "good: keep the fp32 merge, served: 5 of 30 answers differ from unmerged, against 4 for the bf16 merge, a"
+        " difference within chance (exact McNemar p = 1)",
+    ),
+    (
+        # the fp32 merge answers c00-c07 f(x=-2) where unmerged and the bf16 merge answer f(x=-1)
+        "the bf16 merge keeps answers the fp32 merge changes, beyond chance",
+        dict.fromkeys(("lora:good", *FORMS), ALL - set(range(8))),
+        [("merged:good", f"c{i:02d}", call(-2)) for i in range(8)],
+        {"merged:good": ([f"calls/c{i:02d}" for i in range(8)], 8, 0), "merged-bf16:good": ([], 0, 0)},
         "merged-bf16:good",
-        "good: prefer the bf16 merge (merged-bf16:good): 4 of 30 answers differ from unmerged, against 5 for the"
-        " fp32 merge; list it first in `merges` to serve it and judge it",
+        "good: prefer the bf16 merge (merged-bf16:good): 0 of 30 answers differ from unmerged, against 8 for the"
+        " fp32 merge (exact McNemar p = 0.0078); list it first in `merges` to serve it and judge it",
     ),
     (
         "a tie keeps the merge served",
@@ -62,8 +73,8 @@ CASES: list[tuple[str, dict[str, set[int]], Overrides, dict[str, tuple[list[str]
         [],
         {"merged:good": (["calls/c01"], 1, 1), "merged-bf16:good": (["calls/c02"], 1, 1)},
         "merged:good",
-        "good: prefer the fp32 merge, served (a tie keeps it): 1 of 30 answers differ from unmerged, against 1 for"
-        " the bf16 merge",
+        "good: keep the fp32 merge, served: 1 of 30 answers differ from unmerged, against 1 for the bf16 merge, a"
+        " difference within chance (exact McNemar p = 1)",
     ),
     (
         # a reworded question back and calls written in another order: the text differs, the calls do not

@@ -120,6 +120,57 @@ def test_smoke_bench_runs_every_stage(
     assert keys_and_counts(run_dir) == Counter(dict.fromkeys(keys_and_counts(run_dir), 1))
 
 
+@pytest.mark.slow
+def test_merge_precision_counts_the_answers_the_servers_gave(model_cache: Path, tmp_path: Path) -> None:
+    """The tiny adapter merged in fp32 and in bf16, each served by vLLM beside the unmerged adapter on its parity
+    sample: the finding's counts are the answers' own, counted here apart from the harness from the raw run log."""
+    from harness.runs.view import load_run
+
+    config = write_config(
+        tmp_path,
+        """
+name = "merges"
+base = "tiny"
+variants = ["lora", "merged"]
+[[adapters]]
+name = "tiny-smoke"
+recipe = "ROOT/adapters/tiny-smoke.toml"
+merges = ["fp32", "bf16"]
+[suites]
+sources = ["ROOT/suites"]
+sample = 6
+unmerged_sample = 4
+[generation]
+max_tokens = 24
+concurrency = 8
+""",
+    )
+    run_dir = tmp_path / "run"
+    assert main(["run", str(config), "--out", str(run_dir)]) == 0
+    variants = RunFolder(run_dir).read_manifest().variants
+    assert [(v.name, v.merge, v.extra_merge) for v in variants] == [
+        ("lora:tiny-smoke", None, False),
+        ("merged:tiny-smoke", "fp32", False),
+        ("merged-bf16:tiny-smoke", "bf16", True),
+    ]
+    unmerged, fp32, bf16 = variants
+    assert bf16.asked == unmerged.asked is not None and fp32.asked is None
+    assert Path(bf16.model) == Path(fp32.model).with_name("merged-bf16")  # beside merged/ in the adapter's entry
+    texts: dict[str, dict[tuple[str, str], str]] = defaultdict(dict)
+    for line in (run_dir / "generations.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        assert row["error"] is None, row["error"]
+        texts[row["variant"]][(row["suite"], row["case_id"])] = row["text"]
+    shared = texts[unmerged.name].keys() & texts[fp32.name].keys() & texts[bf16.name].keys()
+    assert len(shared) == sum(len(ids) for ids in (unmerged.asked or {}).values())
+    (finding,) = load_run(run_dir).merge_precision()
+    assert finding.cases == len(shared)
+    for form in finding.forms:
+        differ = [f"{s}/{c}" for s, c in sorted(shared) if texts[form.variant][(s, c)] != texts[unmerged.name][(s, c)]]
+        assert form.differing == differ, form.variant
+    print(f"answers differing from unmerged: {[(f.variant, len(f.differing)) for f in finding.forms]} of {len(shared)}")
+
+
 def _check_latency_study(run_dir: Path, out: str) -> None:
     from harness.runs.folder import LATENCY_SUMMARY, read_samples
     from harness.types import LatencySummary

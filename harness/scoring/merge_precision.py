@@ -8,7 +8,9 @@ verdict alone, because an answer that changes from one wrong call to another, or
 back, is another answer that pass/fail would hide. Of those, the answers whose calls differ (lenient reading, in
 any order) and those whose full match flips (strict reading) are counted apart: the first is a change of
 behaviour, the second what moves accuracy. Every form is compared on the cases that the unmerged form and every
-merged form answered, so that the forms' counts are comparable.
+merged form answered, so that the forms' counts are comparable. A merge other than the one served is preferred
+only when it changes fewer answers beyond chance (exact McNemar over the cases where only one of the two differs):
+a merge flips a few answers either way, and one case more or less is no reason to rebuild what is served.
 """
 
 from __future__ import annotations
@@ -16,7 +18,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from harness.scoring.parity import answers_of, calls_key
+from harness.stats import mcnemar_exact
 from harness.types import CaseKey, CaseScore, Frozen, Generation, GenerationKey, MergePrecision, Variant
+
+ALPHA = 0.05
+"""Significance level at which a merge other than the served one is preferred."""
 
 
 class MergeForm(Frozen):
@@ -55,11 +61,19 @@ class MergePrecisionFinding(Frozen):
     forms: list[MergeForm]
     """The merged forms, the served one first."""
 
+    def p_value(self, form: MergeForm) -> float:
+        """Exact McNemar p of a form against the served one, over the cases where only one of the two differs from
+        unmerged: whether their counts differ by more than chance."""
+        served, other = set(self.forms[0].differing), set(form.differing)
+        return mcnemar_exact(len(served - other), len(other - served))
+
     @property
     def preferred(self) -> MergeForm:
-        """The form whose answers differ least from unmerged; a tie keeps the one served, already built and
-        judged."""
-        return min(self.forms, key=lambda form: (len(form.differing), not form.served))
+        """The form whose answers differ least from unmerged, if it differs less than the served one beyond chance
+        (a few answers flip either way); else the served one, already built, judged and timed."""
+        served = self.forms[0]
+        best = min(self.forms, key=lambda form: (len(form.differing), not form.served))
+        return best if best is served or self.p_value(best) < ALPHA else served
 
     def advice(self) -> str | None:
         """Which merge to prefer, in one sentence with the counts behind it; None for an adapter merged one way
@@ -68,20 +82,25 @@ class MergePrecisionFinding(Frozen):
         others = [form for form in self.forms if form is not best]
         if not others:
             return None
-        if not best.differing and not any(form.differing for form in others):
+        if not any(form.differing for form in self.forms):
             return (
                 f"{self.adapter}: no merge changed an answer against unmerged on the {self.cases} cases; keep"
                 f" {served.label}, served"
             )
         against = ", ".join(f"{len(form.differing)} for {form.label}" for form in others)
         counts = f"{len(best.differing)} of {self.cases} answers differ from unmerged, against {against}"
-        if best.served:
-            tied = any(len(form.differing) == len(best.differing) for form in others)
-            return f"{self.adapter}: prefer {best.label}, served{' (a tie keeps it)' if tied else ''}: {counts}"
-        return (
-            f"{self.adapter}: prefer {best.label} ({best.variant}): {counts}; list it first in `merges` to serve it"
-            " and judge it"
-        )
+        if best is not served:
+            return (
+                f"{self.adapter}: prefer {best.label} ({best.variant}): {counts} (exact McNemar p ="
+                f" {self.p_value(best):.2g}); list it first in `merges` to serve it and judge it"
+            )
+        rival = min(others, key=lambda form: len(form.differing))
+        if len(rival.differing) <= len(best.differing):
+            return (
+                f"{self.adapter}: keep {best.label}, served: {counts}, a difference within chance (exact McNemar p ="
+                f" {self.p_value(rival):.2g})"
+            )
+        return f"{self.adapter}: prefer {best.label}, served: {counts}"
 
 
 def merge_precision(
