@@ -57,11 +57,14 @@ def _cmd_parity(args: argparse.Namespace) -> int:
     path = Path(args.config)
     config = load_run_config(path)
     suites = config.suites.model_copy(update={"sample": min(config.suites.sample or args.per_suite, args.per_suite)})
+    # Each adapter's merged form only: further merges (`merges`) are the full run's finding, not a serving path.
+    adapters = [a.model_copy(update={"merges": a.merges[:1] if a.merges else None}) for a in config.adapters]
     parity = config.model_copy(
         update={
             "name": f"{config.name}-parity",
             "variants": ["base-plain", "base", "lora", "merged", "reference"],
             "suites": suites,
+            "adapters": adapters,
         }
     )
     run_dir = Path(args.out) if args.out else Path("runs") / parity.name

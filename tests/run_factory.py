@@ -64,12 +64,23 @@ def _no_call(name: str) -> Suite:
 
 
 def _variant(name: str, controls: frozenset[str]) -> Variant:
-    """`base`, or `lora:NAME` / `merged:NAME` of adapter NAME (a control when NAME is in `controls`)."""
+    """`base`, or `lora:NAME` / `merged:NAME` of adapter NAME (a control when NAME is in `controls`), or a further
+    merge of it, `merged-bf16:NAME`. The merged form's merge is fp32, as a run records it after fp32 training."""
     if name == "base":
         return Variant(name=name, role="base", model="m")
-    role, adapter = name.split(":", 1)
+    kind, adapter = name.split(":", 1)
+    role, _, extra = kind.partition("-")
     expect = "fail" if adapter in controls else "pass"
-    return Variant(name=name, role=role, model="m", adapter_name=adapter, expect=expect)  # type: ignore[arg-type]
+    merge = (extra or "fp32") if role == "merged" else None
+    return Variant(
+        name=name,
+        role=role,  # type: ignore[arg-type]
+        model="m",
+        adapter_name=adapter,
+        expect=expect,
+        merge=merge,  # type: ignore[arg-type]
+        extra_merge=bool(extra),
+    )
 
 
 def synthetic_run(
@@ -90,8 +101,8 @@ def synthetic_run(
     `ask`), answered alike. A variant named `base` plays the base model; adapters named in `controls` are
     declared known-bad (`expect = "fail"`); suites named in `held_out` (`calls`, `silence`, `ask`) declare
     themselves in-distribution. With `parity`, the unmerged variant of an adapter also served
-    merged is asked only the first `parity` cases of each suite, recorded in the manifest as a run records its
-    parity sample."""
+    merged (and any further merge of it) is asked only the first `parity` cases of each suite, recorded in the
+    manifest as a run records its parity sample."""
     run = RunFolder(folder)
     quiet = {name: answers for name, answers in (("silence", silent), ("ask", asking)) if answers}
     suites = [_calls(), *map(_no_call, quiet)]

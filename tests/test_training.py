@@ -83,6 +83,36 @@ def test_merged_model_computes_what_base_plus_adapter_computes(
 
 
 @pytest.mark.slow
+def test_a_bf16_merge_is_made_from_the_cached_adapter_and_kept_beside_merged(
+    trained: training.TrainedAdapter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`merged/` is the fp32 merge; the bf16 one is merged again from `adapter/` and the base without training,
+    kept in `merged-bf16/` and reused. Its weights are bf16 arithmetic's (base, adapter and sum rounded), not the
+    fp32 merge rounded once, and stored in the base's own dtype (float32 for the tiny model)."""
+    import torch
+    from safetensors.torch import load_file
+
+    def must_not_build(*_: object) -> None:
+        raise AssertionError("trained or merged again what the cache holds")
+
+    assert trained.merge == "fp32" and trained.merged_in("fp32") == trained.merged
+    with monkeypatch.context() as patch:
+        patch.setattr(training, "_run_training", must_not_build)
+        bf16 = trained.merged_in("bf16")
+        patch.setattr(training, "merge_adapter", must_not_build)
+        assert trained.merged_in("bf16") == bf16 == trained.folder / "merged-bf16"
+    assert (bf16 / "tokenizer.json").is_file()
+    fp32_weights, bf16_weights = (load_file(folder / "model.safetensors") for folder in (trained.merged, bf16))
+    assert fp32_weights.keys() == bf16_weights.keys()
+    assert {w.dtype for w in bf16_weights.values()} == {torch.float32}
+    adapted = "model.layers.1.self_attn.q_proj.weight"  # top_layers = 1: the adapter is on the last layer only
+    fp32, merged_in_bf16 = fp32_weights[adapted], bf16_weights[adapted]
+    assert torch.equal(merged_in_bf16, merged_in_bf16.to(torch.bfloat16).float())  # bf16 values
+    assert torch.allclose(fp32, merged_in_bf16, rtol=1e-2, atol=1e-3)
+    assert not torch.equal(merged_in_bf16, fp32.to(torch.bfloat16).float()), "the fp32 merge, rounded once"
+
+
+@pytest.mark.slow
 def test_unchanged_recipe_reuses_the_cache_and_force_retrains(
     trained: training.TrainedAdapter, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

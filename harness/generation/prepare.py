@@ -19,7 +19,7 @@ from harness.serving.plan import (
 )
 from harness.serving.vllm_server import engine_defaults
 from harness.suites.selection import load_run_suites, parity_sample
-from harness.types import Suite, Variant, serving_pair
+from harness.types import MergePrecision, Suite, Variant, serving_pair
 
 
 @dataclass(frozen=True)
@@ -51,10 +51,14 @@ def resolve_adapters(
 
     resolved, trained_now = [], []
     for spec in config.adapters:
+        merge: MergePrecision | None = None
+        extra: list[tuple[MergePrecision, Path]] = []
         if spec.recipe is not None:
             recipe = load_recipe(config_dir / spec.recipe)
             trained = train(recipe, console=console)
-            adapter, merged = trained.adapter, trained.merged
+            adapter, merged, merge = trained.adapter, trained.merged, trained.merge
+            if spec.merges and "merged" in config.variants and spec.serve_merged:  # merged again only when served
+                (merge, merged), *extra = [(precision, trained.merged_in(precision)) for precision in spec.merges]
             if trained.trained_now:
                 trained_now.append(spec.name)
         else:
@@ -71,6 +75,8 @@ def resolve_adapters(
                 name=spec.name,
                 adapter=adapter,
                 merged=merged,
+                merge=merge,
+                extra_merges=tuple(extra),
                 rank=report.r or 1,
                 sha256=sha256_file(weights),
                 expect=spec.expect,
@@ -98,13 +104,13 @@ def prepare(config: RunConfig, config_dir: Path, console: Console | None = None)
 
 
 def with_parity_sample(variants: list[Variant], asked: dict[str, list[str]] | None) -> list[Variant]:
-    """The unmerged variant of every adapter also served merged asks only the parity sample (`asked`), recorded
-    on the variant so the manifest says which cases it answers; the merged form answers every case."""
+    """The unmerged variant of every adapter also served merged asks only the parity sample (`asked`), and so do
+    the further merged forms compared with it, recorded on the variant so the manifest says which cases it
+    answers; the adapter's merged form answers every case."""
     if asked is None:
         return variants
-    return [
-        v.model_copy(update={"asked": asked}) if v.role == "lora" and serving_pair(v, variants) else v for v in variants
-    ]
+    sampled = [v.extra_merge or (v.role == "lora" and serving_pair(v, variants) is not None) for v in variants]
+    return [v.model_copy(update={"asked": asked}) if s else v for v, s in zip(variants, sampled, strict=True)]
 
 
 def _resolved_dtype(variant: Variant) -> Variant:
