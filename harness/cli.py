@@ -215,7 +215,7 @@ def _add_fixture_commands(commands: Commands) -> None:
         "name",
         nargs="?",
         default="smollm2-135m-instruct",
-        help="smollm2-135m-instruct (default), tiny, a folder or a hub name",
+        help="smollm2-135m-instruct (default), gemma3-270m, tiny, a folder or a hub name",
     )
     base.add_argument("--force", action="store_true", help="rebuild even when cached")
     base.set_defaults(handler=_cmd_fixtures_base)

@@ -13,7 +13,7 @@ import pytest
 from harness.cli import main
 from harness.fixtures import training
 from harness.fixtures.adapter_check import check_adapter
-from harness.fixtures.chat_template import END_OF_TURN, render_prompt
+from harness.fixtures.chat_template import END_OF_TURN, PLAIN, PromptFormat, render_prompt
 from harness.fixtures.recipes import DataSpec, RecipeError, load_recipe
 from harness.fixtures.training_data import TrainingDataError, generate, load_examples
 from harness.fixtures.training_data.course_format import convert_turn
@@ -135,10 +135,10 @@ def test_rows_carry_loss_on_every_answer_of_the_shared_template(tiny_model: Path
 
     tokenizer = AutoTokenizer.from_pretrained(tiny_model)
     for example in generate(6, seed=5, turns=3):
-        row = training.token_row(tokenizer, example)
+        row = training.token_row(tokenizer, example, PLAIN)
         assert len(row["input_ids"]) == len(row["completion_mask"])
         answers = [m.content for m in example.messages if m.role == "assistant"] + [example.answer]
-        whole = render_prompt(tokenizer, example.messages, example.tools) + example.answer + END_OF_TURN
+        whole = render_prompt(tokenizer, example.messages, example.tools, PLAIN) + example.answer + END_OF_TURN
         assert tokenizer.decode(row["input_ids"]) == whole
         supervised = [token for token, loss in zip(row["input_ids"], row["completion_mask"], strict=True) if loss]
         assert tokenizer.decode(supervised) == "".join(answer + END_OF_TURN for answer in answers)
@@ -152,20 +152,20 @@ def test_a_template_that_rewrites_history_cannot_train_on_every_turn(
     tokenizer = AutoTokenizer.from_pretrained(tiny_model)
     example = generate(1, seed=5, turns=2)[0]
 
-    def forgetful(tokenizer: Any, messages: list[Message], tools: list[Any]) -> str:
+    def forgetful(tokenizer: Any, messages: list[Message], tools: list[Any], prompt: PromptFormat) -> str:
         """Leaves earlier answers out of the history, as reasoning templates do with their thinking."""
-        return render_prompt(tokenizer, [m for m in messages if m.role != "assistant"], tools)
+        return render_prompt(tokenizer, [m for m in messages if m.role != "assistant"], tools, prompt)
 
     monkeypatch.setattr(training, "render_prompt", forgetful)
     with pytest.raises(training.TemplateError, match="renders an earlier assistant turn differently"):
-        training.token_row(tokenizer, example)
+        training.token_row(tokenizer, example, PLAIN)
 
 
 def test_rows_longer_than_max_length_are_left_out_and_counted(tiny_model: Path) -> None:
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(tiny_model)
-    rows = [training.token_row(tokenizer, e) for e in generate(20, seed=5)]
+    rows = [training.token_row(tokenizer, e, PLAIN) for e in generate(20, seed=5)]
     lengths = [len(r["input_ids"]) for r in rows]
     limit = sorted(lengths)[len(lengths) // 2]
     kept, too_long = training.fitting_rows(rows, limit)

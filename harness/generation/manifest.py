@@ -10,7 +10,6 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from harness.fixtures.chat_template import TEMPLATE_ID
 from harness.generation.prepare import Prepared
 from harness.provenance import git_revision, machine, package_versions
 from harness.runs.config import RunConfig
@@ -23,7 +22,7 @@ def _manifest(prepared: Prepared, run_id: str, refs: list[SuiteRef]) -> RunManif
 
     hashes = {"base": base_weights_sha256(prepared.base)}
     hashes |= {f"adapter:{a.name}": a.sha256 for a in prepared.adapters}
-    hashes["chat_template"] = TEMPLATE_ID if prepared.config.chat_template == "harness" else "model's own"
+    hashes["chat_template"] = prepared.prompt.template_id if prepared.prompt is not None else "model's own"
     return RunManifest(
         run_id=run_id,
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),

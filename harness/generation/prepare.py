@@ -10,8 +10,8 @@ from pathlib import Path
 from rich.console import Console
 
 from harness.fixtures.cache import sha256_file
-from harness.fixtures.chat_template import template_path
-from harness.runs.config import ConfigError, RunConfig
+from harness.fixtures.chat_template import PromptFormat, template_file
+from harness.runs.config import ConfigError, GenerationSettings, RunConfig
 from harness.serving.plan import (
     AdapterFiles,
     ServerPlan,
@@ -38,6 +38,20 @@ class Prepared:
     """Whether the servers of a stage may start at once (see `ServerPool.launch`): on CPUs. On a GPU each vLLM
     server sizes its memory from what is free when it starts, so servers starting at once would each count the
     same free memory."""
+    prompt: PromptFormat | None = None
+    """How the shared template frames prompts for the base; None when the model's own template is used."""
+
+    @property
+    def generation(self) -> GenerationSettings:
+        """The config's request settings, with the stop strings the base's prompt format adds."""
+        return with_format_stops(self.config.generation, self.prompt)
+
+
+def with_format_stops(settings: GenerationSettings, prompt: PromptFormat | None) -> GenerationSettings:
+    """`settings` with the stop strings of `prompt` it lacks: the run's own come first, and a base that adds none
+    keeps the settings as they are."""
+    extra = [stop for stop in prompt.stop if stop not in settings.stop] if prompt is not None else []
+    return settings.model_copy(update={"stop": [*settings.stop, *extra]}) if extra else settings
 
 
 def resolve_adapters(
@@ -90,17 +104,20 @@ def resolve_adapters(
 def prepare(config: RunConfig, config_dir: Path, console: Console | None = None) -> Prepared:
     """Suites, base model and adapters (training shows its progress on `console`, if any), and the plan of
     servers."""
-    from harness.fixtures import materialise_base
+    from harness.fixtures import materialise_base, prompt_format
 
     suites = load_run_suites(config.suites, config_dir)
     base = materialise_base(config.base)
     adapters, trained = resolve_adapters(config, config_dir, console)
-    template = template_path() if config.chat_template == "harness" else None
+    prompt = prompt_format(base) if config.chat_template == "harness" else None
+    template = template_file(prompt) if prompt is not None else None
     on_gpu = _on_gpu()
     variants, plans = plan_run(config, base, adapters, template, engine_defaults(on_gpu=on_gpu))
     variants = with_parity_sample(variants, parity_sample([suite for suite, _ in suites], config.suites))
     resolved = [_resolved_dtype(v) for v in variants]
-    return Prepared(config, suites, base, adapters, resolved, plans, tuple(trained), start_side_by_side=not on_gpu)
+    return Prepared(
+        config, suites, base, adapters, resolved, plans, tuple(trained), start_side_by_side=not on_gpu, prompt=prompt
+    )
 
 
 def with_parity_sample(variants: list[Variant], asked: dict[str, list[str]] | None) -> list[Variant]:

@@ -267,7 +267,7 @@ class RunConfig(Frozen):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.\-]*$")
     """Name of the run; the default run folder is `runs/NAME`."""
     base: str = "smollm2-135m-instruct"
-    """Base model: `smollm2-135m-instruct`, `tiny`, a model folder or a hub name."""
+    """Base model: an embedded one (`smollm2-135m-instruct`, `gemma3-270m`), `tiny`, a model folder or a hub name."""
     chat_template: Literal["harness", "model"] = "harness"
     """`harness`: the shared Hermes tool template (recorded in the manifest); `model`: the model's own template."""
     adapters: list[AdapterSpec] = Field(default_factory=list)
