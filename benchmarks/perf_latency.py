@@ -149,7 +149,7 @@ def main(config_path: str = "configs/tiny-smoke.toml", adapter: str | None = Non
     console = Console(highlight=False, soft_wrap=True)  # table rows stay one line each
     path = ROOT / config_path
     config = one_adapter(load_run_config(path), adapter)
-    prepared = prepare(config, path.parent)
+    prepared = prepare(config, path)
     unmerged, merged = lora_variant(config.adapters[0].name), merged_variant(config.adapters[0].name)
     run_dir = ROOT / "runs" / "perf-latency" / config.name
     shutil.rmtree(run_dir, ignore_errors=True)  # this benchmark's own scratch folder

@@ -123,17 +123,17 @@ class StageClock:
 
 
 def bench(
-    config: RunConfig, config_dir: Path, run_dir: Path, console: Console, semantics: Semantics | None = None
+    config: RunConfig, config_path: Path, run_dir: Path, console: Console, semantics: Semantics | None = None
 ) -> int:
     """Run every stage; returns the gate's exit code (0 every candidate passed and every control was caught, 1 a
     candidate failed or a control was missed, 2 not evaluable). `semantics` judges every suite by one scoring
     semantics instead of each suite's own."""
-    baseline = config_dir / config.bench.baseline if config.bench.baseline else None
+    baseline = config_path.parent / config.bench.baseline if config.bench.baseline else None
     if baseline is not None:
         load_baseline(baseline)  # a missing or broken baseline fails now, not after the measurements
     clock = StageClock(this_machine())
     with clock.stage("fixtures", "base model and adapters") as fixtures:
-        prepared = prepare(config, config_dir, console)
+        prepared = prepare(config, config_path, console)
         fixtures.resumed = not prepared.trained
         fixtures.note += f", trained {', '.join(prepared.trained)}" if prepared.trained else ", all from the cache"
     open_run_folder(prepared, run_dir)

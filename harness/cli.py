@@ -27,20 +27,19 @@ TRAIN_LOG = Path("logs") / "train.log"
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from harness.generation.answer import run
-    from harness.generation.prepare import prepare
+    from harness.generation.prepare import load_measured_config, prepare
     from harness.reports.console import print_accuracy
-    from harness.runs.config import load_run_config
     from harness.runs.score import score_run
     from harness.runs.view import load_run
 
     path = Path(args.config)
-    config = load_run_config(path)
+    config = load_measured_config(path)
     if args.sample is not None:
         suites = config.suites.model_copy(update={"sample": args.sample})
         config = config.model_copy(update={"name": f"{config.name}-sample{args.sample}", "suites": suites})
     run_dir = Path(args.out) if args.out else Path("runs") / config.name
     with library_output(run_dir / LIBRARY_LOG):
-        folder = run(prepare(config, path.parent, console), run_dir, console)
+        folder = run(prepare(config, path, console), run_dir, console)
     score_run(folder.path, args.semantics)
     print_accuracy(load_run(folder.path), console)
     console.print(f"run folder: {folder.path}", soft_wrap=True)
@@ -49,13 +48,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_parity(args: argparse.Namespace) -> int:
     from harness.generation.answer import run
-    from harness.generation.prepare import prepare
+    from harness.generation.prepare import load_measured_config, prepare
     from harness.reports.parity import print_base_agreement, print_parity
-    from harness.runs.config import load_run_config
     from harness.scoring.parity import adapter_parity, agreement
 
     path = Path(args.config)
-    config = load_run_config(path)
+    config = load_measured_config(path)
     suites = config.suites.model_copy(update={"sample": min(config.suites.sample or args.per_suite, args.per_suite)})
     # Each adapter's merged form only: further merges (`merges`) are the full run's finding, not a serving path.
     adapters = [a.model_copy(update={"merges": a.merges[:1] if a.merges else None}) for a in config.adapters]
@@ -69,7 +67,7 @@ def _cmd_parity(args: argparse.Namespace) -> int:
     )
     run_dir = Path(args.out) if args.out else Path("runs") / parity.name
     with library_output(run_dir / LIBRARY_LOG):
-        folder = run(prepare(parity, path.parent, console), run_dir, console)
+        folder = run(prepare(parity, path, console), run_dir, console)
     generations = {key: g for key, (_, g) in folder.read_generations().items()}
     reports = [adapter_parity(generations, adapter.name) for adapter in config.adapters]
     for report in reports:
@@ -82,16 +80,15 @@ def _cmd_parity(args: argparse.Namespace) -> int:
 
 
 def _cmd_latency(args: argparse.Namespace) -> int:
-    from harness.generation.prepare import prepare
+    from harness.generation.prepare import load_measured_config, prepare
     from harness.latency.measure import latency_study
     from harness.reports.console import print_latency
-    from harness.runs.config import load_run_config
 
     path = Path(args.config)
-    config = load_run_config(path)
+    config = load_measured_config(path)
     run_dir = Path(args.out) if args.out else Path("runs") / config.name
     with library_output(run_dir / LIBRARY_LOG):
-        summary = latency_study(prepare(config, path.parent, console), run_dir, console)
+        summary = latency_study(prepare(config, path, console), run_dir, console)
     print_latency(summary, console)
     console.print(f"study took {summary.seconds:.0f} s; samples in {run_dir / 'latency.jsonl'}", soft_wrap=True)
     return EXIT_OK
@@ -99,13 +96,13 @@ def _cmd_latency(args: argparse.Namespace) -> int:
 
 def _cmd_bench(args: argparse.Namespace) -> int:
     from harness.bench import bench
-    from harness.runs.config import load_run_config
+    from harness.generation.prepare import load_measured_config
 
     path = Path(args.config)
-    config = load_run_config(path)
+    config = load_measured_config(path)
     run_dir = Path(args.out) if args.out else Path("runs") / config.name
     with library_output(run_dir / LIBRARY_LOG):
-        return bench(config, path.parent, run_dir, console, args.semantics)
+        return bench(config, path, run_dir, console, args.semantics)
 
 
 def _cmd_adapters_check(args: argparse.Namespace) -> int:
@@ -132,7 +129,7 @@ def _cmd_fixtures_base(args: argparse.Namespace) -> int:
 def _cmd_train(args: argparse.Namespace) -> int:
     from harness.fixtures.cache import cache_root
     from harness.fixtures.recipes import load_recipe
-    from harness.fixtures.training import train
+    from harness.fixtures.training import CHECKPOINTS, train
 
     for path in args.recipes:
         with library_output(cache_root() / TRAIN_LOG):
@@ -149,6 +146,10 @@ def _cmd_train(args: argparse.Namespace) -> int:
         console.print(
             f"  adapter {escape(str(trained.adapter))}\n  merged  {escape(str(trained.merged))}", soft_wrap=True
         )
+        if manifest.checkpoints:
+            steps = ", ".join(map(str, manifest.checkpoints))
+            folder = trained.folder / CHECKPOINTS
+            console.print(f"  checkpoints at steps {steps} in {escape(str(folder))}", soft_wrap=True)
     return EXIT_OK
 
 

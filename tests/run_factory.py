@@ -63,23 +63,26 @@ def _no_call(name: str) -> Suite:
     return Suite(name=name, tools=[_NEEDS_X if withheld else _TOOL], cases=cases)
 
 
-def _variant(name: str, controls: frozenset[str]) -> Variant:
-    """`base`, or `lora:NAME` / `merged:NAME` of adapter NAME (a control when NAME is in `controls`), or a further
-    merge of it, `merged-bf16:NAME`. The merged form's merge is fp32, as a run records it after fp32 training."""
+def _variant(name: str, controls: frozenset[str], step: int | None) -> Variant:
+    """`base`, or `lora:NAME` / `merged:NAME` of adapter NAME (a control when NAME is in `controls`), a further
+    merge of it, `merged-bf16:NAME`, or the checkpoint `lora:NAME@STEP` of adapter NAME; `step` is the variant's
+    training step. The merged form's merge is fp32, as a run records it after fp32 training."""
     if name == "base":
         return Variant(name=name, role="base", model="m")
-    kind, adapter = name.split(":", 1)
+    kind, served = name.split(":", 1)
     role, _, extra = kind.partition("-")
+    adapter, at, _ = served.partition("@")
     expect = "fail" if adapter in controls else "pass"
-    merge = (extra or "fp32") if role == "merged" else None
     return Variant(
         name=name,
         role=role,  # type: ignore[arg-type]
         model="m",
         adapter_name=adapter,
         expect=expect,
-        merge=merge,  # type: ignore[arg-type]
+        merge=(extra or "fp32") if role == "merged" else None,  # type: ignore[arg-type]
         extra_merge=bool(extra),
+        step=step,
+        checkpoint=bool(at),
     )
 
 
@@ -94,6 +97,7 @@ def synthetic_run(
     controls: frozenset[str] = frozenset(),
     held_out: frozenset[str] = frozenset(),
     parity: int | None = None,
+    steps: dict[str, int] | None = None,
 ) -> Path:
     """A scored run of CASES simple cases where variant v answers the first right[v] correctly (or, given a
     set, exactly those cases). `silent` adds SILENT_CASES irrelevance cases (suite `silence`), of which v answers
@@ -102,13 +106,14 @@ def synthetic_run(
     declared known-bad (`expect = "fail"`); suites named in `held_out` (`calls`, `silence`, `ask`) declare
     themselves in-distribution. With `parity`, the unmerged variant of an adapter also served
     merged (and any further merge of it) is asked only the first `parity` cases of each suite, recorded in the
-    manifest as a run records its parity sample."""
+    manifest as a run records its parity sample. `steps` gives variants their training step (`lora:NAME@STEP` is
+    a checkpoint of NAME)."""
     run = RunFolder(folder)
     quiet = {name: answers for name, answers in (("silence", silent), ("ask", asking)) if answers}
     suites = [_calls(), *map(_no_call, quiet)]
     suites = [s.model_copy(update={"distribution": "in"}) if s.name in held_out else s for s in suites]
     refs = [run.write_suite(suite, "synthetic") for suite in suites]
-    variants = [_variant(name, controls) for name in right]
+    variants = [_variant(name, controls, (steps or {}).get(name)) for name in right]
     if parity is not None:
         variants = with_parity_sample(variants, {s.name: [case.id for case in s.cases[:parity]] for s in suites})
     run.write_manifest(

@@ -109,6 +109,26 @@ CASES: list[tuple[str, Args, int, str]] = [
         f"bench.toml:{bench_line('adapters/fc-good.toml')}: adapters.0.merges.1: Input should be 'fp32' or 'bf16'",
     ),
     (
+        "checkpoints of a recipe that keeps none",
+        lambda r, t: [
+            "run",
+            str(bench_config(t, "serve_unmerged = false", 'serve_unmerged = false\ncheckpoints = "all"')),
+        ],
+        2,
+        f"bench.toml:{bench_line('serve_unmerged = false') + 1}: adapters.1.checkpoints: {ROOT}/adapters/fc-broken.toml"
+        " keeps none; set checkpoint_every in its [sft]",
+    ),
+    (
+        "checkpoint at a step the recipe does not keep",
+        lambda r, t: [
+            "bench",
+            str(bench_config(t, 'toml"      # trained on first', 'toml"\ncheckpoints = [64, 50]  # trained on first')),
+        ],
+        2,
+        f"bench.toml:{bench_line('adapters/fc-good.toml') + 1}: adapters.0.checkpoints: {ROOT}/adapters/fc-good.toml"
+        " does not keep step 50; it keeps 32, 64, 96, 128, 160 (step 192 is the final adapter, lora:fc-good)",
+    ),
+    (
         "latency adapter that is not configured",
         lambda r, t: ["run", str(bench_config(t, 'adapters = ["fc-good"]', 'adapters = ["fc-goood"]'))],
         2,

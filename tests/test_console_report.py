@@ -155,3 +155,22 @@ def test_a_parity_sample_is_labelled_with_its_own_cases_and_unasked_cases_are_no
         assert len(asked) == 20 and {row["case" if "case" in row else "case_id"][1:] for row in asked} == {
             f"{i:02d}" for i in range(10)
         }
+
+
+def test_a_learning_curve_is_a_few_lines_of_steps_in_the_report_and_the_bench_summary(tmp_path: Path) -> None:
+    steps = {"lora:good@10": 10, "lora:good@20": 20, "lora:good": 30, "merged:good": 30}
+    right = {"lora:good@10": 6, "lora:good@20": 15, "lora:good": 24, "merged:good": 24}
+    silent = {"lora:good@10": 2, "lora:good@20": 5, "lora:good": 8, "merged:good": 8}
+    run = synthetic_run(tmp_path / "run", right, silent=silent, held_out=frozenset({"calls"}), steps=steps)
+    buffer = io.StringIO()
+    print_summary(load_run(run), Console(file=buffer, width=80, color_system=None, highlight=False))
+    for text in (render(run), buffer.getvalue()):
+        curve = text[text.index("learning curve of good") :].splitlines()
+        assert curve[0] == "learning curve of good: strict full match % [95% interval]"
+        assert curve[2].split() == ["step", "variant", "all", "in-dist.", "all", "out-dist."]
+        assert [line.split() for line in curve[4:7]] == [
+            ["10", "lora:good@10", "20", "[10-37]", "20", "[6-51]"],
+            ["20", "lora:good@20", "50", "[33-67]", "50", "[24-76]"],
+            ["30", "lora:good", "80", "[63-90]", "80", "[49-94]"],
+        ]
+        assert max(len(line) for line in text.splitlines()) <= 80

@@ -140,3 +140,33 @@ def test_case_table_has_its_filters_and_a_search(bench_html: str) -> None:
     assert len(rows) == 288
     assert {r["verdict"] for r in rows} == {"pass", "fail"}  # no answer of this run is right only leniently
     assert all(r["error"] for r in rows if r["verdict"] != "pass")  # each failure names its error kind
+
+
+def test_a_run_with_checkpoints_draws_its_learning_curve(tmp_path: Path) -> None:
+    """One chart per adapter served at several steps: a heavy line per distribution pooled (drawn over the others)
+    and one per suite, dashed out of distribution, each point with its interval; the same figures in a table
+    beneath. A run without checkpoints has no such section."""
+    steps = {"lora:good@10": 10, "lora:good@20": 20, "lora:good": 30, "merged:good": 30}
+    right = {"lora:good@10": 6, "lora:good@20": 15, "lora:good": 24, "merged:good": 24}
+    silent = {"lora:good@10": 2, "lora:good@20": 5, "lora:good": 8, "merged:good": 8}
+    run = synthetic_run(tmp_path / "run", right, silent=silent, held_out=frozenset({"calls"}), steps=steps)
+    html = render_html(load_run(run))
+    section = html[html.index('<section id="curves">') : html.index("</section>", html.index('<section id="curves">'))]
+    (chart,) = charts(section)
+    assert chart.caption == "Learning curve of good: full match (strict) against training step, with 95% intervals"
+    assert ">training step</text>" in chart.svg and ">full match (strict)</text>" in chart.svg
+    assert list(chart.legend) == ["all in-dist.", "all out-dist.", "calls (in)", "silence (out)"]
+    lines = re.findall(
+        r'<polyline fill="none" stroke="(#[0-9a-f]+)" stroke-width="([\d.]+)"( stroke-dasharray)?', chart.svg
+    )
+    assert [(width, bool(dashed)) for _, width, dashed in lines] == [
+        ("1.6", False),
+        ("1.6", True),
+        ("3", False),
+        ("3", True),
+    ]
+    assert chart.svg.count("<circle") == 4 * 3  # four lines, three steps
+    assert "<title>all in-dist. at 20: 50% [33%, 67%]</title>" in chart.svg
+    assert '<th>step 30<br><span class="muted">lora:good</span></th>' in section
+    assert '<td class="num" title="6 of 30">20% [10–37]</td>' in section
+    assert 'id="curves"' not in render_html(load_run(hostile_run(tmp_path / "plain")))

@@ -3,6 +3,8 @@ the ranking of synthetic runs whose answers are chosen case by case."""
 
 from __future__ import annotations
 
+import re
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -10,8 +12,12 @@ from run_factory import CASES, synthetic_run
 
 from harness.cli import main
 from harness.reports.rank import RankError, pareto_front, rank, tie_groups
+from harness.reports.rank_text import legend
+from harness.reports.svg import Point, scatter_chart
+from harness.runs.folder import RunFolder, append_samples
 from harness.runs.view import load_run
 from harness.stats import holm, mcnemar_exact
+from harness.types import LatencySample
 
 # Raw p-values and their Holm adjustment, worked by hand: sort, multiply the i-th smallest by (m - i + 1), carry the
 # running maximum, cap at 1, and return in the order given.
@@ -131,3 +137,55 @@ def test_rank_command_writes_markdown_and_a_page_that_escapes_names(
     assert "<script" not in html and "merged:x&lt;script&gt;" in html and "<svg" in html
     text = markdown.read_text(encoding="utf-8")
     assert "| 1 | merged:x<script>alert(1)</script> | a | 90 [74-97] | 1.00 | yes |" in text
+
+
+STEPS = {"lora:good@10": 10, "lora:good@20": 20, "lora:good": 30, "merged:good": 30}
+
+
+def _priced(run: Path, tpot: dict[str, float]) -> Path:
+    """A latency study of four blocks in the run folder, each arm at a fixed time per output token."""
+    samples = [
+        LatencySample(concurrency=1, block=block, arm=arm, variant=arm, prompt=0, tpot_s=value)
+        for block in range(4)
+        for arm, value in tpot.items()
+    ]
+    append_samples(RunFolder(run).latency_log, samples)
+    return run
+
+
+def test_a_checkpoint_costs_what_its_adapters_unmerged_form_costs_and_ships_by_its_step(tmp_path: Path) -> None:
+    """The step-20 checkpoint beats every other form of its adapter beyond chance: it is shipped, unmerged (the
+    run has no merged model of it), and priced by the final unmerged form's latency (the checkpoint has its shape
+    and its server)."""
+    right = {"lora:good@10": 3, "lora:good@20": 28, "lora:good": 12, "merged:good": 12, "merged:broken": 2}
+    run = synthetic_run(tmp_path / "run", right, controls=frozenset({"broken"}), steps=STEPS)
+    ranking = rank(load_run(_priced(run, {"lora:good": 0.03, "merged:good": 0.01})))
+    by_name = {r.variant: r for r in ranking.variants}
+    assert by_name["lora:good@20"].cost == by_name["lora:good"].cost == pytest.approx(3.0)
+    assert by_name["lora:good@10"].cost_interval == by_name["lora:good"].cost_interval
+    assert (by_name["lora:good@20"].step, by_name["lora:good@20"].checkpoint) == (20, True)
+    assert (ranking.ship, ranking.ship_step, ranking.serve) == ("good", 20, "unmerged")
+    assert ranking.recommendation.startswith("ship good at step 20 (lora:good@20), served unmerged: full match 93%")
+    assert "a checkpoint has no merged form in this run" in ranking.recommendation
+    assert "a checkpoint, served as its adapter's unmerged form is, costs what that form costs" in legend(ranking)
+
+
+def test_a_checkpoint_tied_with_the_final_merged_form_yields_to_it(tmp_path: Path) -> None:
+    right = {"lora:good@10": 3, "lora:good@20": 25, "lora:good": 24, "merged:good": 24}
+    run = synthetic_run(tmp_path / "run", right, steps=STEPS)
+    ranking = rank(load_run(_priced(run, {"lora:good": 0.03, "merged:good": 0.01})))
+    assert ranking.variants[0].variant == "lora:good@20"
+    assert (ranking.ship, ranking.ship_step, ranking.serve) == ("good", None, "merged")
+    assert (
+        ranking.recommendation.startswith("ship good, served merged")
+        and "tied with lora:good@20" in ranking.recommendation
+    )
+
+
+def test_points_at_one_cost_are_nudged_apart_and_their_labels_stacked() -> None:
+    """Checkpoints share their adapter's unmerged cost: drawn at one x, their whiskers and names would overlap."""
+    points = [Point(f"c{i}", f"c{i}", x=2.0, y=0.30 + 0.01 * i, y_low=0.2, y_high=0.4) for i in range(3)]
+    svg = scatter_chart([*points, Point("m", "m", x=1.0, y=0.5, y_low=0.4, y_high=0.6)], {}, "t", "x", "y")
+    assert len({cx for cx in re.findall(r'<circle cx="([\d.]+)"', svg)}) == 4
+    labels = sorted(float(y) for y in re.findall(r'<text x="[\d.]+" y="([\d.]+)"[^>]*paint-order="stroke">c\d<', svg))
+    assert len(labels) == 3 and all(b - a >= 12 for a, b in pairwise(labels))

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import subprocess
+import time
 from pathlib import Path
 
 import httpx
@@ -16,7 +18,7 @@ from harness.scoring.parity import adapter_parity, agreement
 from harness.serving.backends.base import BackendUnavailable
 from harness.serving.backends.openai_chat import OpenAIChatBackend
 from harness.serving.plan import AdapterFiles, InProcessReference, RunningEndpoints, lora_rank_flag, plan_run
-from harness.serving.vllm_server import engine_defaults, relevant_log_lines, server_arguments
+from harness.serving.vllm_server import VllmServer, engine_defaults, relevant_log_lines, server_arguments
 from harness.suites.files import load_sources
 from harness.suites.selection import parity_sample, sample_cases
 from harness.types import Generation, Message, Suite, serving_pair
@@ -194,6 +196,29 @@ def test_server_arguments_match_vllm_flags() -> None:
     # A spare adapter slot: base requests on vLLM's CPU LoRA path read slot -1 (the last one), which must be empty.
     assert "--enable-lora --max-loras 2 --lora-modules good=/a/good --max-lora-rank 16" in text
     assert "enforce-eager" not in text  # false flags are left out
+
+
+def test_a_server_ready_long_before_its_turn_is_asked_before_its_deadline_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Launched beside the LoRA server, a merged model's server waits while the LoRA server answers its cases, which
+    can take longer than the start-up timeout (a checkpoint sweep took 20 minutes): it is asked once all the same."""
+    spec = next(p.spec for p in plan_run(RunConfig(name="x", variants=["base-plain"]), Path("/b"), [], None, {})[1])
+    assert spec is not None
+    server = VllmServer(spec, tmp_path / "server.log")
+    asked: list[str] = []
+
+    def answers(url: str, timeout: float) -> httpx.Response:
+        asked.append(url)
+        return httpx.Response(200)
+
+    monkeypatch.setattr(httpx, "get", answers)
+    with subprocess.Popen(["sleep", "30"]) as process:
+        server._process = process
+        server._launched_at = time.monotonic() - 700
+        server.wait_ready(600)
+        process.kill()
+    assert server.ready and len(asked) == 1
 
 
 @pytest.mark.parametrize(("rank", "flag"), [(1, 1), (4, 8), (8, 8), (12, 16), (64, 64), (65, 128)])

@@ -333,7 +333,7 @@ def test_taken_port_is_a_clear_error(model_cache: Path, tmp_path: Path) -> None:
         port = taken.getsockname()[1]
         config_path = base_only_config(tmp_path, sample=1, extra=f"[server]\nport = {port}\n")
         with pytest.raises(ServerError, match=rf"port {port} on 127.0.0.1 is in use"):
-            run(prepare(load_run_config(config_path), config_path.parent), tmp_path / "run", Console(quiet=True))
+            run(prepare(load_run_config(config_path), config_path), tmp_path / "run", Console(quiet=True))
 
 
 @pytest.mark.slow

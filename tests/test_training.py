@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, get_args
 
 import pytest
@@ -14,7 +15,7 @@ from harness.cli import main
 from harness.fixtures import training
 from harness.fixtures.adapter_check import check_adapter
 from harness.fixtures.chat_template import END_OF_TURN, PLAIN, PromptFormat, render_prompt
-from harness.fixtures.recipes import DataSpec, RecipeError, load_recipe
+from harness.fixtures.recipes import DataSpec, RecipeError, SftSpec, load_recipe
 from harness.fixtures.training_data import TrainingDataError, generate, load_examples
 from harness.fixtures.training_data.course_format import convert_turn
 from harness.fixtures.training_data.generator import KINDS
@@ -39,7 +40,10 @@ learning_rate = 1e-3
 max_steps = 2
 batch_size = 2
 max_length = 1024
+checkpoint_every = 1
 """
+UNCHECKPOINTED_SHA256 = "72418357ff6c6b5c3888e6c777b9fb792ad2662b43f77af842fb7693865cac0b"
+"""The hash of TINY_RECIPE without `checkpoint_every`, as the code before that option computed it."""
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +66,56 @@ def test_training_writes_adapter_merged_model_and_manifest(trained: training.Tra
     config = json.loads((trained.adapter / "adapter_config.json").read_text())
     assert config["layers_to_transform"] == [1]  # top_layers = 1 of the tiny model's 2
     assert check_adapter(trained.adapter, base_model=str(tiny_model)).ok
+
+
+@pytest.mark.slow
+def test_training_keeps_the_checkpoints_asked_as_servable_adapters(
+    trained: training.TrainedAdapter, tiny_model: Path
+) -> None:
+    """Step 1 of 2 is kept beside the final adapter (step 2): the weights only, an adapter vLLM can serve, and
+    not the final one's."""
+    assert (trained.manifest.steps, trained.manifest.checkpoints, trained.steps) == (2, [1], 2)
+    kept = trained.checkpoint(1)
+    assert sorted(p.name for p in (trained.folder / training.CHECKPOINTS).iterdir()) == ["step-1"]
+    assert {"adapter_config.json", "adapter_model.safetensors"} <= {p.name for p in kept.iterdir()}
+    assert not any("optimizer" in p.name or "scheduler" in p.name for p in kept.iterdir())
+    assert check_adapter(kept, base_model=str(tiny_model)).ok
+    weights = "adapter_model.safetensors"
+    assert (kept / weights).read_bytes() != (trained.adapter / weights).read_bytes()
+
+
+def test_a_recipe_keeps_every_kth_step_before_the_last() -> None:
+    def kept(every: int | None, steps: int = 192) -> list[int]:
+        return SftSpec(learning_rate=1e-3, max_steps=steps, checkpoint_every=every).kept_steps()
+
+    assert kept(48) == [48, 96, 144]  # the final adapter is step 192
+    assert kept(50) == [50, 100, 150]
+    assert kept(None) == []
+
+
+def test_checkpoints_count_in_the_cache_key_only_when_kept(tmp_path: Path) -> None:
+    """Without `checkpoint_every` a recipe keeps the hash it had before the option existed, so its cached adapter is
+    still used; keeping checkpoints makes another product, hence another key."""
+    path = tmp_path / "tiny-fc.toml"
+    path.write_text(TINY_RECIPE.replace("checkpoint_every = 1\n", ""))
+    plain = load_recipe(path)
+    assert training.recipe_sha256(plain) == UNCHECKPOINTED_SHA256
+    path.write_text(TINY_RECIPE)
+    assert training.recipe_sha256(load_recipe(path)) != UNCHECKPOINTED_SHA256
+
+
+def test_the_checkpoint_callback_saves_the_adapter_at_the_steps_asked_only(tmp_path: Path) -> None:
+    saved: list[Path] = []
+
+    class Model:
+        def save_pretrained(self, folder: Path) -> None:
+            saved.append(folder)
+
+    callback = training.keep_checkpoints([2, 4], tmp_path)
+    for step in range(1, 7):
+        callback.on_step_end(None, SimpleNamespace(global_step=step), None, model=Model())
+    assert saved == [tmp_path / "checkpoints" / "step-2", tmp_path / "checkpoints" / "step-4"]
+    assert callback.kept == [2, 4]
 
 
 @pytest.mark.slow
@@ -181,6 +235,12 @@ BAD_RECIPES = [
     (TINY_RECIPE.replace('name = "tiny-fc"', 'name = "Tiny FC"'), "name: String should match pattern"),
     (TINY_RECIPE.replace("seed = 3", "sead = 3"), "data.sead: unknown key; did you mean 'seed'?"),
     (TINY_RECIPE.replace("seed = 3", "seed = 3\nholdout = 2"), "data: holdout leaves rows"),
+    (
+        TINY_RECIPE.replace("max_steps = 2", "epochs = 1"),
+        "sft.checkpoint_every: needs max_steps (the steps of an epochs recipe depend on its data)",
+    ),
+    (TINY_RECIPE.replace("checkpoint_every = 1", "checkpoint_every = 2"), "checkpoint_every: 2 keeps no step"),
+    (TINY_RECIPE.replace("checkpoint_every = 1", "checkpoint_every = 0"), "sft.checkpoint_every: Input should be"),
     ("name = [", "not TOML"),
 ]
 
@@ -275,4 +335,9 @@ def test_fixture_recipes_share_data_and_shape_with_fc_good() -> None:
     assert weak.sft.max_steps is not None and good.sft.max_steps is not None
     assert weak.sft.max_steps * 5 <= good.sft.max_steps
     for other in (weak, broken):
-        assert other.sft.model_copy(update={"max_steps": good.sft.max_steps, "warmup": good.sft.warmup}) == good.sft
+        same = {
+            "max_steps": good.sft.max_steps,
+            "warmup": good.sft.warmup,
+            "checkpoint_every": good.sft.checkpoint_every,
+        }
+        assert other.sft.model_copy(update=same) == good.sft

@@ -102,9 +102,10 @@ def _cmd_rank(args: argparse.Namespace) -> int:
     ranking = rank(view, args.variants, ParseMode(args.mode))
     print_ranking(ranking, console)
     if args.html:
+        from harness.reports.curve import learning_curves
         from harness.reports.rank_page import render_ranking_html
 
-        write_atomic(Path(args.html), render_ranking_html(ranking, str(view.path)))
+        write_atomic(Path(args.html), render_ranking_html(ranking, str(view.path), learning_curves(view, ranking.mode)))
         console.print(f"HTML ranking written to {args.html}", soft_wrap=True)
     if args.markdown:
         write_atomic(Path(args.markdown), ranking_markdown(ranking, str(view.path)))

@@ -7,7 +7,9 @@ a silent success.
 
 Rules, per gated variant and suite. The gate judges every unmerged adapter by default; `variants = ["merged:*"]`
 judges adapters on their merged form, which a quick bench serves for every case while the unmerged form answers
-only a parity sample of them (`[suites] unmerged_sample`). Controls are caught whichever form is judged.
+only a parity sample of them (`[suites] unmerged_sample`). Controls are caught whichever form is judged. A
+checkpoint (`lora:NAME@STEP`) is never judged, whatever the patterns: it is a point of a learning curve, not what
+a release ships, and choosing among checkpoints is `harness rank`'s job.
 - `min_full_match`: the suite's full-match rate is at least the minimum.
 - `no_regression`: against a baseline, no drop that chance does not explain: an exact McNemar test on the cases
   both share, or, when the case sets differ, the current interval lying wholly below the baseline's.
@@ -291,7 +293,7 @@ def evaluate_gate(run_dir: Path, baseline: Baseline | None = None, rules: GateRu
     latency = folder.read_latency_summary()
     groups = _groups(summary)
     distributions = {name: suite.distribution for name, suite in folder.read_suites(manifest).items()}
-    judged = [v for v in manifest.variants if matches_any(v.name, rules.variants)]
+    judged = [v for v in manifest.variants if matches_any(v.name, rules.variants) and not v.checkpoint]
     results: list[RuleResult] = []
     for variant in judged:
         name, pair = variant.name, serving_pair(variant, manifest.variants)

@@ -1,5 +1,5 @@
-"""Everything a run needs before any server starts: its suites, the base model, the adapters (trained or taken
-from the cache, checked and hashed) and the plan of servers."""
+"""Everything a run needs before any server starts: its suites, the base model, the adapters and the checkpoints
+it serves (trained or taken from the cache, checked and hashed) and the plan of servers."""
 
 from __future__ import annotations
 
@@ -9,17 +9,16 @@ from pathlib import Path
 
 from rich.console import Console
 
+from harness.fixtures.adapter_check import WEIGHT_FILES, check_adapter
 from harness.fixtures.cache import sha256_file
 from harness.fixtures.chat_template import PromptFormat, template_file
-from harness.runs.config import ConfigError, GenerationSettings, RunConfig
-from harness.serving.plan import (
-    AdapterFiles,
-    ServerPlan,
-    plan_run,
-)
+from harness.fixtures.recipes import Recipe, load_recipe
+from harness.runs.config import AdapterSpec, ConfigError, GenerationSettings, RunConfig, load_run_config
+from harness.serving.plan import AdapterFiles, Checkpoint, ServerPlan, plan_run
 from harness.serving.vllm_server import engine_defaults
 from harness.suites.selection import load_run_suites, parity_sample
-from harness.types import MergePrecision, Suite, Variant, serving_pair
+from harness.toml_files import located
+from harness.types import MergePrecision, Suite, Variant, lora_variant, serving_pair
 
 
 @dataclass(frozen=True)
@@ -54,25 +53,69 @@ def with_format_stops(settings: GenerationSettings, prompt: PromptFormat | None)
     return settings.model_copy(update={"stop": [*settings.stop, *extra]}) if extra else settings
 
 
+def load_measured_config(path: Path) -> RunConfig:
+    """A run config for a command that trains and serves: read and checked (`load_run_config`), and checked against
+    the recipes it names, before the command writes anything (its run folder's log included)."""
+    config = load_run_config(path)
+    read_recipes(config, path)
+    return config
+
+
+def read_recipes(config: RunConfig, config_path: Path) -> dict[str, Recipe]:
+    """The recipe of every recipe adapter, by adapter name, read before anything is trained or served, with the
+    checkpoints the config names checked against the steps each recipe keeps: a wrong step stops the run here, at
+    its line in the config, not after minutes of training."""
+    recipes = {s.name: load_recipe(config_path.parent / s.recipe) for s in config.adapters if s.recipe is not None}
+    problems = [
+        (index, why)
+        for index, spec in enumerate(config.adapters)
+        if spec.name in recipes and (why := _unkept(spec, recipes[spec.name]))
+    ]
+    if problems:
+        text = config_path.read_text(encoding="utf-8")
+        raise ConfigError(
+            "; ".join(
+                f"{located(config_path, text, ['adapters', str(i), 'checkpoints'])}: adapters.{i}.checkpoints: {why}"
+                for i, why in problems
+            )
+        )
+    return recipes
+
+
+def _unkept(spec: AdapterSpec, recipe: Recipe) -> str | None:
+    """Why the checkpoints an adapter names are not all kept by its recipe; None when they are."""
+    kept = recipe.sft.kept_steps()
+    if spec.checkpoints and not kept:
+        return f"{spec.recipe} keeps none; set checkpoint_every in its [sft]"
+    unkept = [step for step in spec.checkpoint_steps(kept) if step not in kept]
+    if not unkept:
+        return None
+    return (
+        f"{spec.recipe} does not keep step {', '.join(map(str, unkept))}; it keeps {', '.join(map(str, kept))}"
+        f" (step {recipe.sft.max_steps} is the final adapter, {lora_variant(spec.name)})"
+    )
+
+
 def resolve_adapters(
-    config: RunConfig, config_dir: Path, console: Console | None
+    config: RunConfig, config_dir: Path, recipes: dict[str, Recipe], console: Console | None
 ) -> tuple[list[AdapterFiles], list[str]]:
-    """Train (or take from the cache) recipe adapters; check folder adapters; hash both. Returns them with the
-    names of those trained now."""
-    from harness.fixtures.adapter_check import check_adapter
-    from harness.fixtures.recipes import load_recipe
+    """Train (or take from the cache) recipe adapters with the checkpoints the config names; check folder
+    adapters; hash both. Returns them with the names of those trained now."""
     from harness.fixtures.training import train
 
     resolved, trained_now = [], []
     for spec in config.adapters:
         merge: MergePrecision | None = None
         extra: list[tuple[MergePrecision, Path]] = []
+        step, checkpoints = None, ()
         if spec.recipe is not None:
-            recipe = load_recipe(config_dir / spec.recipe)
+            recipe = recipes[spec.name]
             trained = train(recipe, console=console)
-            adapter, merged, merge = trained.adapter, trained.merged, trained.merge
+            adapter, merged, merge, step = trained.adapter, trained.merged, trained.merge, trained.steps
             if spec.merges and "merged" in config.variants and spec.serve_merged:  # merged again only when served
                 (merge, merged), *extra = [(precision, trained.merged_in(precision)) for precision in spec.merges]
+            steps = spec.checkpoint_steps(recipe.sft.kept_steps())
+            checkpoints = tuple(_checkpoint(trained.checkpoint(s), s) for s in steps)
             if trained.trained_now:
                 trained_now.append(spec.name)
         else:
@@ -83,7 +126,7 @@ def resolve_adapters(
         if "lora" in config.variants and spec.serve_unmerged and not report.ok:
             reasons = "; ".join(p.message for p in report.problems)
             raise ConfigError(f"adapter {spec.name!r} ({adapter}) cannot be served unmerged: {reasons}")
-        weights = adapter / (report.weights_file or "adapter_model.safetensors")
+        weights = adapter / (report.weights_file or WEIGHT_FILES[0])
         resolved.append(
             AdapterFiles(
                 name=spec.name,
@@ -96,19 +139,29 @@ def resolve_adapters(
                 expect=spec.expect,
                 serve_merged=spec.serve_merged,
                 serve_unmerged=spec.serve_unmerged,
+                step=step,
+                checkpoints=checkpoints,
             )
         )
     return resolved, trained_now
 
 
-def prepare(config: RunConfig, config_dir: Path, console: Console | None = None) -> Prepared:
+def _checkpoint(folder: Path, step: int) -> Checkpoint:
+    """A kept checkpoint, hashed for the manifest; training saved it as the final adapter is saved, so it has the
+    final adapter's weight file, shape and check."""
+    return Checkpoint(step, folder, sha256_file(folder / WEIGHT_FILES[0]))
+
+
+def prepare(config: RunConfig, config_path: Path, console: Console | None = None) -> Prepared:
     """Suites, base model and adapters (training shows its progress on `console`, if any), and the plan of
-    servers."""
+    servers. The config's recipes are read first, so that a step they do not keep stops the run before anything
+    else happens."""
     from harness.fixtures import materialise_base, prompt_format
 
-    suites = load_run_suites(config.suites, config_dir)
+    recipes = read_recipes(config, config_path)
+    suites = load_run_suites(config.suites, config_path.parent)
     base = materialise_base(config.base)
-    adapters, trained = resolve_adapters(config, config_dir, console)
+    adapters, trained = resolve_adapters(config, config_path.parent, recipes, console)
     prompt = prompt_format(base) if config.chat_template == "harness" else None
     template = template_file(prompt) if prompt is not None else None
     on_gpu = _on_gpu()

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from harness.parsing import parse_lenient
 from harness.reports.compare import Comparison, SuiteComparison
+from harness.reports.curve import learning_curves
 from harness.reports.merge_precision import print_merge_precision
 from harness.runs.view import RunView
 from harness.scoring import metrics
@@ -110,6 +111,23 @@ def print_accuracy(view: RunView, console: Console) -> None:
             if pooled_metrics.missing_info_accuracy.trials:
                 asked = pct(pooled_metrics.missing_info_accuracy)
                 console.print(f"  missing_info (asks for a value the user left out): {asked}")
+
+
+def print_learning_curves(view: RunView, console: Console, mode: ParseMode = ParseMode.STRICT) -> None:
+    """Each learning curve in short: full match pooled in and out of distribution at each step, the variant that
+    answered for it beside; the HTML report draws every suite's line."""
+    for curve in learning_curves(view, mode):
+        pooled = [line for line in curve.lines if line.pooled]
+        # A heading of its own: a table title would wrap to the width of this narrow table.
+        console.print(f"learning curve of {escape(curve.adapter)}: {mode.value} full match % [95% interval]")
+        table = Table(box=box.SIMPLE_HEAD)
+        table.add_column("step", justify="right", no_wrap=True)
+        table.add_column("variant", no_wrap=True)
+        for line in pooled:
+            table.add_column(line.label, justify="right", no_wrap=True)
+        for index, (step, variant) in enumerate(zip(curve.steps, curve.variants, strict=True)):
+            table.add_row(str(step), escape(variant), *(pct(line.points[index]) for line in pooled))
+        console.print(table)
 
 
 def _failures(view: RunView, console: Console) -> None:
@@ -213,6 +231,7 @@ def print_latency(summary: LatencySummary, console: Console, *, brief: bool = Fa
 def print_report(view: RunView, console: Console) -> None:
     _header(view, console)
     print_accuracy(view, console)
+    print_learning_curves(view, console)
     print_merge_precision(view.merge_precision(), console)
     _failures(view, console)
     if view.latency is not None:
@@ -296,6 +315,7 @@ def print_summary(view: RunView, console: Console, mode: ParseMode = ParseMode.S
     for variant in view.variants:  # `n` counts the suite's cases; a parity sample's cells count fewer
         if view.parity_sample(variant) is not None:
             print_wrapped(console, f"{escape(view.label(variant))}: its figures are over those cases only")
+    print_learning_curves(view, console, mode)
     print_merge_precision(view.merge_precision(), console)
     if view.latency is not None:
         print_latency(view.latency, console, brief=True)

@@ -27,6 +27,8 @@ class CaseRow(Frozen):
     role: str
     """base, base-plain, lora, merged, external or reference."""
     adapter: str | None
+    step: int | None = None
+    """Training step of the adapter weights (a checkpoint's, or the final adapter's), for learning curves."""
     suite: str
     distribution: str
     """`in`: a held-out split of what the adapters were trained for; `out`: a suite nobody trained on."""
@@ -78,6 +80,7 @@ def case_rows(view: RunView) -> list[CaseRow]:
             variant=score.variant,
             role=variant.role,
             adapter=variant.adapter_name,
+            step=variant.step,
             suite=score.suite,
             distribution=view.distribution(score.suite),
             semantics=view.semantics(score.suite).value,

@@ -16,8 +16,10 @@ from html import escape
 from pathlib import Path
 
 from harness.gate.recommend import gate_words, recommend, run_verdict
+from harness.reports.curve import learning_curves
 from harness.reports.html_accuracy import chart_section, details_section, matrix_section
 from harness.reports.html_cases import MARKUP, SCRIPT, case_rows
+from harness.reports.html_curve import curves_html
 from harness.reports.html_latency import latency_section
 from harness.reports.merge_precision import merge_section
 from harness.reports.svg import variant_colours
@@ -107,9 +109,9 @@ def _verdict_section(view: RunView, result: GateResult) -> str:
 
 
 def render_html(view: RunView) -> str:
-    """The verdict, then the variants × suites matrix, the charts, the merge-precision finding, the latency study,
-    the cases and the manifest; one colour mapping for every chart, and the gate's parse mode for every accuracy
-    figure."""
+    """The verdict, then the variants × suites matrix, the charts, the learning curves of a run with checkpoints,
+    the merge-precision finding, the latency study, the cases and the manifest; one colour mapping for every chart,
+    and the gate's parse mode for every accuracy figure."""
     m = view.manifest
     result = run_verdict(view)
     colours = variant_colours(view.variants)
@@ -120,6 +122,7 @@ def render_html(view: RunView) -> str:
 {_verdict_section(view, result)}
 {matrix_section(view, result.mode, colours)}
 {chart_section(view, result.mode, colours)}
+{curves_html(learning_curves(view, result.mode), result.mode)}
 {details_section(view)}
 {merge_section(view.merge_precision())}
 {latency_section(view.latency, view.latency_samples(), colours)}

@@ -5,7 +5,9 @@ Pairwise exact McNemar tests on full match, Holm-corrected across the family: wi
 tests, and uncorrected some pair would look different by chance alone. Variants the corrected tests cannot tell
 apart form tie groups (homogeneous subsets of the accuracy order: every pair within a group is within chance). The
 cost axis is the latency study's time per output token of a form over its adapter's merged model (merged: 1 by
-definition), which is what choosing an unmerged form costs on every token served.
+definition), which is what choosing an unmerged form costs on every token served. A checkpoint is served unmerged
+only (no merged model of it exists) by the server of its adapter's unmerged form, with that form's shape, so it
+costs what that form costs; chosen, it is shipped unmerged or merged first.
 """
 
 from __future__ import annotations
@@ -34,13 +36,18 @@ class RankedVariant(Frozen):
     variant: str
     role: str
     adapter: str | None
+    step: int | None = None
+    """Training step of the weights (see `Variant.step`)."""
+    checkpoint: bool = False
+    """A checkpoint kept during training rather than the final adapter."""
     control: bool
     """An adapter the run expects to fail (`expect = "fail"`): ranked, never recommended."""
     full_match: Proportion
     """On the cases every ranked variant answered."""
     cost: float | None
     """Time per output token over the adapter's merged model at the study's lowest concurrency: 1 for a merged
-    model or a base on a plain server; None when the run's latency study did not measure the form."""
+    model or a base on a plain server; a checkpoint's is its adapter's unmerged form's; None when the run's latency
+    study did not measure the form."""
     cost_interval: tuple[float, float] | None = None
     groups: str = ""
     """Letters of the tie groups the variant belongs to (variants sharing a letter are not told apart)."""
@@ -75,6 +82,8 @@ class Ranking(Frozen):
     """Tie groups in the accuracy order, lettered a, b, c... as in `RankedVariant.groups`."""
     ship: str | None
     """The adapter to ship, None when no candidate was ranked."""
+    ship_step: int | None = None
+    """The checkpoint of `ship` to ship, by its step; None for the final adapter."""
     serve: str | None
     """`merged` or `unmerged`."""
     recommendation: str
@@ -126,16 +135,25 @@ def pareto_front(points: dict[str, tuple[float, float | None]]) -> set[str]:
     }
 
 
+def _priced_form(variant: Variant, variants: list[Variant]) -> Variant:
+    """The variant whose latency prices `variant`: a checkpoint is priced by its adapter's final unmerged form."""
+    if not variant.checkpoint:
+        return variant
+    final = (v for v in variants if v.role == "lora" and v.adapter_name == variant.adapter_name and not v.checkpoint)
+    return next(final, variant)
+
+
 def _cost(view: RunView, variant: Variant) -> tuple[float | None, tuple[float, float] | None]:
     if variant.role in ("merged", "base-plain"):
         return 1.0, None
-    pair = serving_pair(variant, view.manifest.variants) if variant.role == "lora" else None
+    priced = _priced_form(variant, view.manifest.variants)
+    pair = serving_pair(priced, view.manifest.variants) if variant.role == "lora" else None
     if pair is None:
         return None, None
     samples = view.latency_samples()
     for level in sorted({s.concurrency for s in samples}):
         estimate: RatioEstimate | None = ratio_of_medians(
-            block_samples(samples, level, variant.name, COST_METRIC),
+            block_samples(samples, level, priced.name, COST_METRIC),
             block_samples(samples, level, pair[1].name, COST_METRIC),
         )
         if estimate is not None:
@@ -145,7 +163,8 @@ def _cost(view: RunView, variant: Variant) -> tuple[float | None, tuple[float, f
 
 def _recommend(
     ranked: list[RankedVariant], tests: dict[frozenset[str], PairTest], cases: int
-) -> tuple[str | None, str | None, str]:
+) -> tuple[RankedVariant | None, str | None, str]:
+    """The variant to ship, how to serve it, and why in a sentence."""
     candidates = [r for r in ranked if r.role in ("lora", "merged") and not r.control]
     if not candidates:
         return None, None, "no candidate adapter among the ranked variants: nothing to recommend"
@@ -171,7 +190,10 @@ def _recommend(
         for b in bases
         if not tests[frozenset((choice.variant, b.variant))].different
     ]
-    return choice.adapter, serve, f"ship {choice.adapter}, served {serve}: {figures}{why}{''.join(caution[:1])}"
+    what = f"{choice.adapter} at step {choice.step} ({choice.variant})" if choice.checkpoint else choice.adapter
+    merge = "; a checkpoint has no merged form in this run: merge it and measure that form before serving it merged"
+    why += merge if choice.checkpoint else ""
+    return choice, serve, f"ship {what}, served {serve}: {figures}{why}{''.join(caution[:1])}"
 
 
 def rank(view: RunView, patterns: list[str] | None = None, mode: ParseMode = ParseMode.STRICT) -> Ranking:
@@ -199,6 +221,8 @@ def rank(view: RunView, patterns: list[str] | None = None, mode: ParseMode = Par
             variant=name,
             role=by_name[name].role,
             adapter=by_name[name].adapter_name,
+            step=by_name[name].step,
+            checkpoint=by_name[name].checkpoint,
             control=by_name[name].expect == "fail",
             full_match=accuracy[name],
             cost=costs[name][0],
@@ -208,14 +232,15 @@ def rank(view: RunView, patterns: list[str] | None = None, mode: ParseMode = Par
         )
         for name in order
     ]
-    ship, serve, recommendation = _recommend(ranked, tests, len(keys))
+    choice, serve, recommendation = _recommend(ranked, tests, len(keys))
     return Ranking(
         mode=mode,
         cases=len(keys),
         variants=ranked,
         pairs=pairs,
         groups=groups,
-        ship=ship,
+        ship=choice.adapter if choice else None,
+        ship_step=choice.step if choice and choice.checkpoint else None,
         serve=serve,
         recommendation=recommendation,
     )

@@ -1,11 +1,14 @@
 """`harness rank … --html PATH`: the ranking as one self-contained page: the recommendation first, the ranked table
-with tie groups, the Pareto view of accuracy against serving cost, and every pairwise test. Names are escaped; the
-page runs no script."""
+with tie groups, the Pareto view of accuracy against serving cost, the learning curves of a run with checkpoints,
+and every pairwise test. Names are escaped; the page runs no script."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
+from harness.reports.curve import LearningCurve
+from harness.reports.html_curve import curves_html
 from harness.reports.html_page import page
 from harness.reports.rank import Ranking
 from harness.reports.rank_text import HEADERS, PAIR_HEADERS, legend, pair_rows, rows
@@ -50,7 +53,8 @@ def _pareto(ranking: Ranking) -> str:
     return chart + note
 
 
-def render_ranking_html(ranking: Ranking, source: str) -> str:
+def render_ranking_html(ranking: Ranking, source: str, curves: Sequence[LearningCurve] = ()) -> str:
+    """The page; with the run's learning curves (`curve.learning_curves`) when it ranks checkpoints."""
     body = f"""<h1>Ranking of {len(ranking.variants)} variants</h1>
 <p class="muted">{escape(source)} · {escape(ranking.mode.value)} full match on the {ranking.cases} shared cases</p>
 <p><b>Recommendation:</b> {escape(ranking.recommendation)}</p>
@@ -58,6 +62,7 @@ def render_ranking_html(ranking: Ranking, source: str) -> str:
 <p class="muted">{escape(legend(ranking))}</p>
 <h2>Pareto view</h2>
 {_pareto(ranking)}
+{curves_html(curves, ranking.mode)}
 <h2>Pairwise tests</h2>
 {_table(PAIR_HEADERS, pair_rows(ranking))}"""
     return page(f"fc-harness ranking: {source}", body)

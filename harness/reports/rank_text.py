@@ -44,12 +44,17 @@ def pair_rows(ranking: Ranking) -> list[list[str]]:
 
 
 def legend(ranking: Ranking) -> str:
+    priced = (
+        "; a checkpoint, served as its adapter's unmerged form is, costs what that form costs"
+        if any(row.checkpoint for row in ranking.variants)
+        else ""
+    )
     return (
         f"{ranking.mode.value} full match on the {ranking.cases} cases every ranked variant answered. Variants"
         " sharing a tie-group letter are not told apart: every pairwise exact McNemar test between them has a"
         f" Holm-corrected p ≥ 0.05 over the {len(ranking.pairs)} pairs. Cost: time per output token over the"
-        " adapter's merged model in the run's latency study (merged: 1). Pareto: no other variant is as accurate"
-        " and as cheap, and better on one."
+        f" adapter's merged model in the run's latency study (merged: 1{priced}). Pareto: no other variant is as"
+        " accurate and as cheap, and better on one."
     )
 
 

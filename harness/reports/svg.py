@@ -56,9 +56,16 @@ def _svg_open(width: float, height: float, title: str) -> str:
     )
 
 
-def _text(x: float, y: float, label: str, anchor: str = "middle", size: int = 11, rotate: int = 0) -> str:
+def _text(
+    x: float, y: float, label: str, anchor: str = "middle", size: int = 11, rotate: int = 0, halo: bool = False
+) -> str:
+    """A label; `halo` outlines it in white, to stay legible over the lines of a plot."""
     transform = f' transform="rotate({rotate} {x:.1f} {y:.1f})"' if rotate else ""
-    return f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}"{transform}>{escape(label)}</text>'
+    outline = ' stroke="#fff" stroke-width="3" paint-order="stroke"' if halo else ""
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}"{transform}{outline}>'
+        f"{escape(label)}</text>"
+    )
 
 
 def _line(x1: float, y1: float, x2: float, y2: float, stroke: str = "#222", extra: str = "") -> str:
@@ -109,9 +116,9 @@ def _y_axis(left: float, top: float, plot_w: float, plot_h: float, label: str) -
     return "".join(parts)
 
 
-def _whisker(cx: float, y_low: float, y_high: float) -> str:
-    caps = "".join(_line(cx - 3, yy, cx + 3, yy) for yy in (y_low, y_high))
-    return _line(cx, y_low, cx, y_high) + caps
+def _whisker(cx: float, y_low: float, y_high: float, stroke: str = "#222") -> str:
+    caps = "".join(_line(cx - 3, yy, cx + 3, yy, stroke) for yy in (y_low, y_high))
+    return _line(cx, y_low, cx, y_high, stroke) + caps
 
 
 def bar_chart(
@@ -175,6 +182,42 @@ def _polyline(curve: Curve, colour: str, x: Callable[[float], float], y: Callabl
     return f'<polyline fill="none" stroke="{colour}" stroke-width="1.6"{dash} points="{points}"/>'
 
 
+_SHARE_LEFT = 60
+"""Room for the 0–100% axis's ticks and label, left of a plot of shares."""
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """The plot area of a chart of shares (0–100%) against a numeric x axis, and the maps from values to pixels."""
+
+    left: float
+    top: float
+    width: float
+    height: float
+    ticks: Sequence[float]
+    """The x axis's round ticks, its first and last the ends of the axis."""
+
+    def x(self, value: float) -> float:
+        return self.left + self.width * (value - self.ticks[0]) / (self.ticks[-1] - self.ticks[0])
+
+    def y(self, share: float) -> float:
+        return self.top + self.height * (1 - share)
+
+
+def _share_axes(
+    width: float, height: float, right: float, ticks: Sequence[float], title: str, x_label: str, y_label: str
+) -> tuple[list[str], _Frame]:
+    """The opening of such a chart, its axes, ticks and labels drawn, leaving `right` pixels for a legend or labels;
+    and its frame."""
+    left, top, bottom = _SHARE_LEFT, 12, 44
+    frame = _Frame(left, top, width - left - right, height - top - bottom, ticks)
+    parts = [_svg_open(width, height, title), _y_axis(left, top, frame.width, frame.height, y_label)]
+    parts.append(_x_ticks(left, top, frame.width, frame.height, ticks))
+    parts.append(_line(left, top + frame.height, left + frame.width, top + frame.height, "#888"))
+    parts.append(_text(left + frame.width / 2, height - 6, x_label))
+    return parts, frame
+
+
 def cdf_chart(
     curves: Sequence[Curve], colours: Mapping[str, str], title: str, x_label: str, width: int = 560, height: int = 260
 ) -> str:
@@ -182,25 +225,13 @@ def cdf_chart(
     values = [v for curve in curves for v in curve.values]
     if not values:
         return ""
-    ticks = nice_ticks(min(values), max(values))
-    left, top, bottom = 60, 12, 44
     right = _legend_width([c.name for c in curves]) + 12
-    width = max(width, left + right + 240)
-    plot_w, plot_h = width - left - right, height - top - bottom
-
-    def x(value: float) -> float:
-        return left + plot_w * (value - ticks[0]) / (ticks[-1] - ticks[0])
-
-    def y(share: float) -> float:
-        return top + plot_h * (1 - share)
-
-    parts = [_svg_open(width, height, title), _y_axis(left, top, plot_w, plot_h, "share of requests ≤ x")]
-    parts.append(_x_ticks(left, top, plot_w, plot_h, ticks))
-    parts.append(_line(left, top + plot_h, left + plot_w, top + plot_h, "#888"))
-    parts.append(_text(left + plot_w / 2, height - 6, x_label))
-    parts += [_polyline(c, colours.get(c.variant, _UNKNOWN), x, y) for c in curves]
+    width = max(width, _SHARE_LEFT + right + 240)
+    parts, frame = _share_axes(width, height, right, nice_ticks(min(values), max(values)), title, x_label,
+                               "share of requests ≤ x")  # fmt: skip
+    parts += [_polyline(c, colours.get(c.variant, _UNKNOWN), frame.x, frame.y) for c in curves]
     entries = [Entry(c.name, colours.get(c.variant, _UNKNOWN), c.dashed) for c in curves]
-    parts.append(legend(entries, left + plot_w + 12, top))
+    parts.append(legend(entries, frame.left + frame.width + 12, frame.top))
     parts.append("</svg>")
     return figure(title, "".join(parts))
 
@@ -280,6 +311,24 @@ class Point:
     marked: bool = False
 
 
+def _spread(points: Sequence[Point], frame: _Frame) -> list[tuple[float, float, float]]:
+    """Per point, its pixel x and where its label starts (x, baseline y). Points at one cost (the checkpoints of an
+    adapter cost what its unmerged form costs) are nudged apart sideways and their labels stacked, top first, so
+    that no whisker or name hides another."""
+    placed: dict[int, tuple[float, float, float]] = {}
+    groups: dict[float, list[int]] = {}
+    for index, point in enumerate(points):
+        groups.setdefault(point.x, []).append(index)
+    for members in groups.values():
+        members.sort(key=lambda i: -points[i].y)
+        middle, below = (len(members) - 1) / 2, -math.inf
+        for rank, index in enumerate(members):
+            centre = frame.x(points[index].x)
+            below = max(frame.y(points[index].y) - 6, below + 12)
+            placed[index] = (centre + 4 * (rank - middle), centre + 4 * middle + 8, below)
+    return [placed[index] for index in range(len(points))]
+
+
 def scatter_chart(
     points: Sequence[Point], colours: Mapping[str, str], title: str, x_label: str, y_label: str, width: int = 560
 ) -> str:
@@ -290,33 +339,78 @@ def scatter_chart(
     lows = [p.x_low if p.x_low is not None else p.x for p in points]
     highs = [p.x_high if p.x_high is not None else p.x for p in points]
     ticks = nice_ticks(min([*lows, 1.0]) * 0.95, max([*highs, 1.0]) * 1.05)
-    left, top, bottom, right, height = 60, 12, 44, 16 + _CHAR_W * max(len(p.label) for p in points), 320
-    width = max(width, int(left + right) + 260)
-    plot_w, plot_h = width - left - right, height - top - bottom
-
-    def x(value: float) -> float:
-        return left + plot_w * (value - ticks[0]) / (ticks[-1] - ticks[0])
-
-    def y(share: float) -> float:
-        return top + plot_h * (1 - share)
-
-    parts = [_svg_open(width, height, title), _y_axis(left, top, plot_w, plot_h, y_label)]
-    parts.append(_x_ticks(left, top, plot_w, plot_h, ticks))
-    parts.append(_line(left, top + plot_h, left + plot_w, top + plot_h, "#888"))
-    parts.append(_text(left + plot_w / 2, height - 6, x_label))
+    right = 16 + _CHAR_W * max(len(p.label) for p in points)
+    width = max(width, int(_SHARE_LEFT + right) + 260)
+    parts, frame = _share_axes(width, 320, right, ticks, title, x_label, y_label)
+    x, y = frame.x, frame.y
     front = sorted((p for p in points if p.marked), key=lambda p: p.x)
     if len(front) > 1:
         line = " ".join(f"{x(p.x):.1f},{y(p.y):.1f}" for p in front)
         parts.append(f'<polyline fill="none" stroke="#888" stroke-dasharray="4,3" points="{line}"/>')
-    for p in points:
+    for p, (cx, label_x, label_y) in zip(points, _spread(points, frame), strict=True):
         colour = colours.get(p.variant, _UNKNOWN)
-        parts.append(_whisker(x(p.x), y(p.y_low), y(p.y_high)))
+        parts.append(_whisker(cx, y(p.y_low), y(p.y_high)))
         if p.x_low is not None and p.x_high is not None:
             parts.append(_line(x(p.x_low), y(p.y), x(p.x_high), y(p.y)))
         parts.append(
-            f'<circle cx="{x(p.x):.1f}" cy="{y(p.y):.1f}" r="{6 if p.marked else 4}" fill="{colour}" stroke="#222">'
+            f'<circle cx="{cx:.1f}" cy="{y(p.y):.1f}" r="{6 if p.marked else 4}" fill="{colour}" stroke="#222">'
             f"<title>{escape(f'{p.label}: {p.y:.0%} [{p.y_low:.0%}, {p.y_high:.0%}], {p.x:.2f}')}</title></circle>"
         )
-        parts.append(_text(x(p.x) + 8, y(p.y) - 6, p.label, anchor="start", size=10))
+        parts.append(_text(label_x, label_y, p.label, anchor="start", size=10, halo=True))
+    parts.append("</svg>")
+    return figure(title, "".join(parts))
+
+
+@dataclass(frozen=True)
+class LinePoint:
+    """A share (0-1) with its 95% interval at one x."""
+
+    x: float
+    y: float
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line of a line chart, in its own colour; `dashed` and `heavy` tell kinds of line apart."""
+
+    name: str
+    colour: str
+    points: Sequence[LinePoint]
+    dashed: bool = False
+    heavy: bool = False
+
+
+def line_chart(series: Sequence[Series], title: str, x_label: str, y_label: str, width: int = 760) -> str:
+    """Shares (0–100%) against a numeric x from 0, a polyline per series with 95% interval whiskers at its points.
+    Each series is nudged a few pixels sideways so that whiskers at one x stay apart; light lines are drawn at 60%
+    opacity under the heavy ones; a point's tooltip gives its figures."""
+    xs = [p.x for s in series for p in s.points]
+    if not xs:
+        return ""
+    right = _legend_width([s.name for s in series]) + 16
+    width = max(width, int(_SHARE_LEFT + right) + 320)
+    parts, frame = _share_axes(width, 340, right, nice_ticks(0, max(xs)), title, x_label, y_label)
+    x, y = frame.x, frame.y
+    drawn = sorted(enumerate(series), key=lambda item: item[1].heavy)  # heavy lines on top of the others
+    for i, line in drawn:
+        nudge = 3.0 * (i - (len(series) - 1) / 2)
+        dash = ' stroke-dasharray="6,4"' if line.dashed else ""
+        coordinates = " ".join(f"{x(p.x) + nudge:.1f},{y(p.y):.1f}" for p in line.points)
+        parts.append(f'<g opacity="{1 if line.heavy else 0.6}">')
+        parts.append(
+            f'<polyline fill="none" stroke="{line.colour}" stroke-width="{3 if line.heavy else 1.6}"{dash}'
+            f' points="{coordinates}"/>'
+        )
+        for p in line.points:
+            cx = x(p.x) + nudge
+            parts.append(_whisker(cx, y(p.low), y(p.high), line.colour))
+            parts.append(
+                f'<circle cx="{cx:.1f}" cy="{y(p.y):.1f}" r="{4 if line.heavy else 3}" fill="{line.colour}">'
+                f"<title>{escape(f'{line.name} at {p.x:g}: {p.y:.0%} [{p.low:.0%}, {p.high:.0%}]')}</title></circle>"
+            )
+        parts.append("</g>")
+    parts.append(legend([Entry(s.name, s.colour, s.dashed) for s in series], frame.left + frame.width + 16, frame.top))
     parts.append("</svg>")
     return figure(title, "".join(parts))

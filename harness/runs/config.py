@@ -7,7 +7,7 @@ import fnmatch
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from harness.errors import HarnessError
 from harness.patterns import matches_any
@@ -62,6 +62,13 @@ class AdapterSpec(Frozen):
     against unmerged and say which merge to prefer. Merging again needs no training (the adapter and the base are
     in the cache), but each further form costs a server and its answers. None: the one merge training makes, in
     the training dtype (`fp32` unless the recipe trains in bf16)."""
+    checkpoints: Literal["all"] | list[int] = Field(default_factory=list)
+    """Checkpoints of a recipe adapter to serve beside its final form, for a learning curve and for `harness rank`
+    to choose among: `"all"` (every step the recipe keeps, its `[sft] checkpoint_every`) or a list of those steps.
+    Each is a variant `lora:NAME@STEP` on the one LoRA server (vLLM picks the adapter per request, so N checkpoints
+    cost one server, and every prompt token of theirs vLLM's CPU LoRA ops), answering every case; the final adapter
+    is the last point of the curve. A step the recipe does not keep is an error before anything is trained. The
+    gate judges none of them: a checkpoint is a point of a curve until `harness rank` picks it."""
     expect: Literal["pass", "fail"] = "pass"
     """`pass`: a candidate the gate must pass. `fail`: a control, a known-bad adapter the gate must catch (at least
     one rule fails); a control that passes every rule is reported as MISSED and fails the gate, because a gate
@@ -77,6 +84,8 @@ class AdapterSpec(Frozen):
             raise ValueError("serve_merged and serve_unmerged are both false: the adapter would not be served")
         if self.merges is not None:
             self._check_merges(self.merges)
+        if self.checkpoints and self.recipe is None:
+            raise ValueError("checkpoints: only a recipe adapter has them (its training keeps them)")
         return self
 
     def _check_merges(self, merges: list[MergePrecision]) -> None:
@@ -94,6 +103,21 @@ class AdapterSpec(Frozen):
     def extra_merges(self) -> list[MergePrecision]:
         """The merges served beside the adapter's merged form to compare precisions."""
         return (self.merges or [])[1:]
+
+    @field_validator("checkpoints", mode="before")
+    @classmethod
+    def _all_or_steps(cls, value: object) -> object:
+        """One message for any wrong value, rather than pydantic's one per member of the union."""
+        steps = value if isinstance(value, list) else []
+        if value != "all" and not (isinstance(value, list) and all(type(step) is int and step >= 1 for step in steps)):
+            raise ValueError('"all" or a list of training steps (whole numbers from 1)')
+        if len(set(steps)) != len(steps):
+            raise ValueError("a step is named twice")
+        return value
+
+    def checkpoint_steps(self, kept: list[int]) -> list[int]:
+        """The steps whose checkpoints this adapter serves, in order, given those its recipe keeps."""
+        return list(kept) if self.checkpoints == "all" else sorted(self.checkpoints)
 
 
 class GenerationSettings(Frozen):
@@ -171,9 +195,10 @@ class GateRules(Frozen):
     mode: ParseMode = ParseMode.STRICT
     """Which reading the accuracy rules judge: strict (what vLLM's parser gives users) or lenient."""
     variants: list[str] = Field(default_factory=lambda: ["lora:*"])
-    """Variants the gate judges (shell patterns); by default every unmerged adapter. `["merged:*"]` judges each
-    adapter on its merged form, for a run whose unmerged forms answer only a parity sample (`unmerged_sample`):
-    `merged_gap` then pairs each with its unmerged form over the sample."""
+    """Variants the gate judges (shell patterns); by default every unmerged adapter, and never a checkpoint (see
+    `AdapterSpec.checkpoints`). `["merged:*"]` judges each adapter on its merged form, for a run whose unmerged
+    forms answer only a parity sample (`unmerged_sample`): `merged_gap` then pairs each with its unmerged form over
+    the sample."""
     must_beat: list[str] = Field(default_factory=lambda: ["base"])
     """Variants every gated one must beat on the cases that expect a call: more of them right, by more than chance
     (exact McNemar at `alpha`). An adapter that does not beat its own base model is not worth serving, whatever
@@ -297,6 +322,8 @@ class RunConfig(Frozen):
             raise ValueError("adapter names must be unique")
         if {"lora", "merged", "reference"} & set(self.variants) and not self.adapters:
             raise ValueError("variants lora, merged and reference need at least one adapter")
+        if "lora" not in self.variants and any(adapter.checkpoints for adapter in self.adapters):
+            raise ValueError('variants: checkpoints are served unmerged; add "lora"')
         if len(set(self.variants)) != len(self.variants):
             raise ValueError("variants must not repeat")
         compared = next((i for i, a in enumerate(self.adapters) if a.extra_merges), None)
@@ -336,7 +363,8 @@ class RunConfig(Frozen):
 
     def variant_names(self) -> list[str]:
         """The names of the variants this config serves, known before anything is trained or started: what the
-        rules that name variants are checked against when the file is read, not tens of minutes later."""
+        rules that name variants are checked against when the file is read, not tens of minutes later. Checkpoints
+        are not among them: no rule judges one (their steps, for `"all"`, are the recipe's to say)."""
         kinds = set(self.variants)
         names = [kind for kind in ("base-plain", "base") if kind in kinds]
         for adapter in self.adapters:

@@ -1,10 +1,11 @@
 """From a run config and its materialised fixtures to the variants a run measures and the servers that serve
 them. Pure: nothing here starts a process or reads a model.
 
-One LoRA-enabled server serves `base` and every `lora:NAME` (the request's model name selects the adapter); a
-server without `--enable-lora` serves `base-plain`, because enabling LoRA alone can change the base's latency;
-each `merged:NAME` gets its own server, and so does each further merge of an adapter (`merged-bf16:NAME`, served to
-compare merge precisions); external endpoints are variants whose servers someone else runs.
+One LoRA-enabled server serves `base`, every `lora:NAME` and every checkpoint `lora:NAME@STEP` (the request's
+model name selects the adapter); a server without `--enable-lora` serves `base-plain`, because enabling LoRA alone
+can change the base's latency; each `merged:NAME` gets its own server, and so does each further merge of an adapter
+(`merged-bf16:NAME`, served to compare merge precisions); external endpoints are variants whose servers someone
+else runs.
 
 What answers a plan's variants is a tagged union (the class is the tag): a server the harness manages, endpoints
 someone else runs, or the in-process transformers reference. Code that serves a plan matches on it, so a kind of
@@ -23,6 +24,7 @@ from harness.serving import ServerSpec
 from harness.types import (
     MergePrecision,
     Variant,
+    checkpoint_name,
     extra_merged_variant,
     lora_variant,
     merged_variant,
@@ -30,6 +32,15 @@ from harness.types import (
 )
 
 BASE_NAME = "base"
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """An adapter kept during training, which the run serves unmerged beside the final one."""
+
+    step: int
+    adapter: Path
+    sha256: str
 
 
 @dataclass(frozen=True)
@@ -51,6 +62,10 @@ class AdapterFiles:
     """The precision `merged` was merged in; None when not known (a folder given by path)."""
     extra_merges: tuple[tuple[MergePrecision, Path], ...] = ()
     """Further merges served beside `merged` to compare precisions (`AdapterSpec.merges`): precision and folder."""
+    step: int | None = None
+    """Training step of the final adapter; None for an adapter from a folder."""
+    checkpoints: tuple[Checkpoint, ...] = ()
+    """Checkpoints the run serves (the config's `checkpoints`), in step order; same shape as the final adapter."""
 
 
 @dataclass(frozen=True)
@@ -120,8 +135,8 @@ def _adapter_variant(
     merge: MergePrecision | None = None,
     extra_merge: bool = False,
 ) -> Variant:
-    """A variant that serves `adapter`: its typed fields say whose it is, how it was merged and what the gate
-    expects of it."""
+    """A variant that serves `adapter`: its typed fields say whose it is, at which step, how it was merged and what
+    the gate expects of it."""
     return Variant(
         name=name,
         role=role,
@@ -132,6 +147,22 @@ def _adapter_variant(
         dtype=dtype,
         merge=merge,
         extra_merge=extra_merge,
+        step=adapter.step,
+    )
+
+
+def _checkpoint_variant(adapter: AdapterFiles, checkpoint: Checkpoint, base: Path, dtype: str) -> Variant:
+    """A checkpoint, served unmerged on the LoRA server like the final adapter."""
+    return Variant(
+        name=lora_variant(checkpoint_name(adapter.name, checkpoint.step)),
+        role="lora",
+        model=str(base),
+        adapter=str(checkpoint.adapter),
+        adapter_name=adapter.name,
+        expect=adapter.expect,
+        dtype=dtype,
+        step=checkpoint.step,
+        checkpoint=True,
     )
 
 
@@ -153,13 +184,14 @@ class _Planner:
     def dtype(self) -> str:
         return str(self.engine_args.get("dtype", "auto"))
 
-    def managed(self, model: Path, served: str, loras: dict[str, Path] | None = None) -> ManagedServer:
-        settings, ranks = self.config.server, [a.rank for a in self.adapters if a.name in (loras or {})]
+    def managed(self, model: Path, served: str, loras: dict[str, Path] | None = None, rank: int = 0) -> ManagedServer:
+        """A server of `model`, with `loras` (served name → folder) of at most `rank` when it serves any."""
+        settings = self.config.server
         spec = ServerSpec(
             model=str(model),
             served_name=served,
             loras=loras or {},
-            max_lora_rank=lora_rank_flag(max(ranks)) if loras and ranks else None,
+            max_lora_rank=lora_rank_flag(rank) if loras else None,
             chat_template=self.chat_template,
             engine_args=self.engine_args,
             env=settings.env,
@@ -173,22 +205,35 @@ class _Planner:
         return [variant], [ServerPlan("base-plain", {"base-plain": BASE_NAME}, self.managed(self.base, BASE_NAME))]
 
     def lora_server(self, kinds: set[str]) -> Planned | None:
-        """One LoRA-enabled server for the base and every adapter served unmerged; None when it would serve
-        nothing."""
+        """One LoRA-enabled server for the base, every checkpoint and every adapter served unmerged (an adapter's
+        checkpoints before it, in step order, as its curve reads); None when it would serve nothing."""
         variants: list[Variant] = []
         models: dict[str, str] = {}
+        loras: dict[str, Path] = {}
+
+        def add(variant: Variant, lora_name: str, folder: Path) -> None:
+            variants.append(variant)
+            models[variant.name] = lora_name
+            loras[lora_name] = folder
+
         if "base" in kinds:
             variants.append(Variant(name="base", role="base", model=str(self.base), dtype=self.dtype))
             models["base"] = BASE_NAME
-        unmerged = [a for a in self.adapters if a.serve_unmerged] if "lora" in kinds else []
-        for adapter in unmerged:
-            name = lora_variant(adapter.name)
-            variants.append(_adapter_variant(adapter, name, "lora", self.base, unmerged=True, dtype=self.dtype))
-            models[name] = adapter.name
+        for adapter in self.adapters if "lora" in kinds else []:
+            for c in adapter.checkpoints:
+                add(
+                    _checkpoint_variant(adapter, c, self.base, self.dtype),
+                    checkpoint_name(adapter.name, c.step),
+                    c.adapter,
+                )
+            if adapter.serve_unmerged:
+                name = lora_variant(adapter.name)
+                final = _adapter_variant(adapter, name, "lora", self.base, unmerged=True, dtype=self.dtype)
+                add(final, adapter.name, adapter.adapter)
         if not variants:
             return None
-        loras = {a.name: a.adapter for a in unmerged}
-        return variants, [ServerPlan("lora-server", models, self.managed(self.base, BASE_NAME, loras))]
+        rank = max((a.rank for a in self.adapters if a.serve_unmerged or a.checkpoints), default=0)
+        return variants, [ServerPlan("lora-server", models, self.managed(self.base, BASE_NAME, loras, rank))]
 
     def merged(self) -> Planned:
         """A server per merged model that is wanted: each adapter's merged form, then its further merges."""

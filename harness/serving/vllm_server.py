@@ -206,9 +206,11 @@ class VllmServer:
         self._launched_at, self.ready = time.monotonic(), False
 
     def wait_ready(self, timeout_s: float) -> None:
-        """Wait until the launched server answers, at most `timeout_s` after its launch."""
+        """Wait until the launched server answers, at most `timeout_s` after its launch. It is asked at least once
+        whatever the time: a server launched beside others may have been ready for long when its turn comes, after
+        another server's cases took longer than the timeout."""
         deadline = self._launched_at + timeout_s
-        while time.monotonic() < deadline:
+        while True:
             if not self.alive:
                 raise self.failure(f"vLLM server for {self.spec.model} exited during start-up")
             try:
@@ -217,6 +219,8 @@ class VllmServer:
                     return
             except httpx.TransportError:
                 pass
+            if time.monotonic() >= deadline:
+                break
             time.sleep(_POLL_S)
         self.stop()
         raise self.failure(f"vLLM server for {self.spec.model} was not ready after {timeout_s:.0f} s")

@@ -209,6 +209,15 @@ class Variant(Frozen):
     """A further merged form of the adapter (`[[adapters]] merges` after the first), served on the cases its
     unmerged form answers only to show how much the merge precision changes the answers. The adapter's merged form
     (the one the gate judges, pairs with the unmerged form, times and recommends) is the one without it."""
+    step: int | None = None
+    """Training step of the adapter weights it serves, for an adapter trained from a recipe: a kept checkpoint's
+    step, or the last step for the final adapter in any form (unmerged, merged, reference). None for the base, an
+    adapter from a folder, an external endpoint, and runs recorded before steps were. Learning curves read it;
+    nothing reads a step out of a variant's name."""
+    checkpoint: bool = False
+    """A checkpoint kept during training (`checkpoints` on the run config's adapter), not the final adapter: served
+    unmerged only (no merged model of it exists), a point of its adapter's learning curve, and a choice for
+    `harness rank`; the gate judges final adapters only."""
     asked: dict[str, list[str]] | None = None
     """Suite name → ids of the cases this variant was asked, when it answers only a sample of the run's cases (the
     parity sample of an unmerged adapter that is also served merged, `[suites] unmerged_sample`); None: every case
@@ -222,6 +231,11 @@ class Variant(Frozen):
 def lora_variant(adapter: str) -> str:
     """Name of an adapter's unmerged variant, as the run plan gives it."""
     return f"lora:{adapter}"
+
+
+def checkpoint_name(adapter: str, step: int) -> str:
+    """The name a checkpoint is served by on the LoRA server (`fc-good@48`); its variant is `lora:fc-good@48`."""
+    return f"{adapter}@{step}"
 
 
 def merged_variant(adapter: str) -> str:
@@ -240,15 +254,23 @@ def reference_variants(adapter: str) -> tuple[str, str]:
 
 
 def serving_pair(variant: Variant, variants: list[Variant]) -> tuple[Variant, Variant] | None:
-    """The unmerged (`lora`) and merged variants, in that order, of the adapter a `lora` or `merged` variant
-    serves, paired by typed fields rather than by name: whichever form is judged, the other is its counterpart.
-    The merged one is the adapter's merged form, never a further merge served to compare precisions (nor is such
-    a form paired). None when the run serves the adapter only one way (or `variant` serves no adapter)."""
+    """The unmerged (`lora`) and merged variants, in that order, of the adapter weights a `lora` or `merged`
+    variant serves (the same adapter at the same step), paired by typed fields rather than by name: whichever form
+    is judged, the other is its counterpart. The merged one is the adapter's merged form, never a further merge
+    served to compare precisions (nor is such a form paired). None when the run serves those weights only one way,
+    as it serves every checkpoint (or `variant` serves no adapter)."""
     if variant.role not in ("lora", "merged") or variant.adapter_name is None or variant.extra_merge:
         return None
     unmerged, merged = (
         next(
-            (v for v in variants if v.role == role and v.adapter_name == variant.adapter_name and not v.extra_merge),
+            (
+                v
+                for v in variants
+                if v.role == role
+                and v.adapter_name == variant.adapter_name
+                and v.step == variant.step
+                and not v.extra_merge
+            ),
             None,
         )
         for role in ("lora", "merged")
