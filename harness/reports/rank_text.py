@@ -3,6 +3,7 @@ two never disagree on what a column means."""
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -60,9 +61,18 @@ def legend(ranking: Ranking) -> str:
 
 def print_ranking(ranking: Ranking, console: Console) -> None:
     console.print(f"[bold]recommendation:[/bold] {escape(ranking.recommendation)}", soft_wrap=True)
-    table = Table(title=f"ranking of {len(ranking.variants)} variants", title_justify="left")
-    for header in HEADERS:
-        table.add_column(header, justify="left" if header in ("variant", "tie group") else "right")
+    table = Table(title=f"ranking of {len(ranking.variants)} variants", title_justify="left", box=box.SIMPLE_HEAD)
+    for header in HEADERS:  # a long variant name folds onto a second line rather than losing its step
+        table.add_column(
+            header,
+            justify="left" if header in ("variant", "tie group") else "right",
+            overflow="fold" if header == "variant" else "ellipsis",
+            no_wrap=header == "cost (TPOT / merged)",
+            max_width=len("group") if header == "tie group" else None,
+            min_width={"variant": len("lora:fc-good@160"), "full match [95% CI]": len("38 [24-53]"), "Pareto": 6}.get(
+                header
+            ),
+        )
     for row in rows(ranking):
         table.add_row(*(escape(cell) for cell in row))
     console.print(table)
