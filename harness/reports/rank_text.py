@@ -76,6 +76,18 @@ def print_ranking(ranking: Ranking, console: Console) -> None:
     for row in rows(ranking):
         table.add_row(*(escape(cell) for cell in row))
     console.print(table)
+    pairs = Table(title="pairwise exact McNemar tests, Holm-corrected", title_justify="left", box=box.SIMPLE_HEAD)
+    for header in PAIR_HEADERS[:-1]:  # "told apart" is p (Holm) < 0.05, and the line below names those pairs
+        names = header in ("A", "B")
+        pairs.add_column(
+            header,
+            justify="left" if names else "right",
+            overflow="fold" if names else None,
+            min_width=len("lora:fc-good@160") if names else None,
+        )
+    for row in pair_rows(ranking):
+        pairs.add_row(*(escape(cell) for cell in row[:-1]))
+    console.print(pairs)
     different = [p for p in ranking.pairs if p.different]
     told = ", ".join(f"{p.a} vs {p.b} (p = {p.p_holm:.2g})" for p in different) or "none"
     console.print(f"told apart after Holm's correction: {escape(told)}", soft_wrap=True)
