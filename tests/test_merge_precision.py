@@ -153,6 +153,15 @@ def test_forms_are_found_by_their_typed_fields_and_compared_on_the_parity_sample
     assert plain.advice() is None
 
 
+def test_a_checkpoint_is_not_an_unmerged_form_of_its_adapter(tmp_path: Path) -> None:
+    """Checkpoints are served unmerged and have no merged model: the finding compares the merged form with the
+    final adapter only (the same step), never with a checkpoint's answers."""
+    right: dict[str, int | set[int]] = {"lora:good@8": 10, "lora:good": 30, "merged:good": {0, 1, 2}}
+    steps = {"lora:good@8": 8, "lora:good": 16, "merged:good": 16}
+    (good,) = load_run(synthetic_run(tmp_path / "run", right, steps=steps)).merge_precision()
+    assert (good.unmerged, good.cases, [f.variant for f in good.forms]) == ("lora:good", 30, ["merged:good"])
+
+
 def render(findings: list[MergePrecisionFinding]) -> str:
     buffer = io.StringIO()
     print_merge_precision(findings, Console(file=buffer, width=80, color_system=None, highlight=False))

@@ -112,9 +112,9 @@ def merge_precision(
     findings = []
     for unmerged in variants:
         adapter = unmerged.adapter_name
-        if unmerged.role != "lora" or adapter is None:
+        if unmerged.role != "lora" or adapter is None or unmerged.checkpoint:  # no checkpoint is merged
             continue
-        mine = (v for v in variants if v.role == "merged" and v.adapter_name == adapter)
+        mine = (v for v in variants if v.role == "merged" and v.adapter_name == adapter and v.step == unmerged.step)
         merged = sorted(mine, key=lambda v: v.extra_merge)  # the served form first
         if not merged:
             continue
