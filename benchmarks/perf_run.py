@@ -19,9 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness.fixtures import materialise_base
-from harness.fixtures.chat_template import render_prompt, template_path
+from harness.fixtures import materialise_base, prompt_format
+from harness.fixtures.chat_template import PromptFormat, render_prompt, template_file
 from harness.generation.answer import WorkItem, ask_endpoints
+from harness.generation.prepare import with_format_stops
 from harness.runs.config import GenerationSettings, SuiteSelection
 from harness.runs.folder import RunFolder
 from harness.serving import ServerSpec, VllmServer
@@ -41,10 +42,11 @@ def work_items(per_suite: int) -> list[WorkItem]:
     return items
 
 
-def harness_pass(model: Path, items: list[WorkItem], settings: GenerationSettings, scratch: Path) -> tuple[float, int]:
-
+def harness_pass(
+    model: Path, items: list[WorkItem], settings: GenerationSettings, prompt: PromptFormat, scratch: Path
+) -> tuple[float, int]:
     engine = engine_defaults(on_gpu=False) | {"max-model-len": 4096}
-    spec = ServerSpec(model=str(model), served_name="base", chat_template=template_path(), engine_args=engine)
+    spec = ServerSpec(model=str(model), served_name="base", chat_template=template_file(prompt), engine_args=engine)
     folder = RunFolder(scratch / "run")
     folder.path.mkdir(parents=True)
     models = {"base": "base"}
@@ -63,7 +65,9 @@ def harness_pass(model: Path, items: list[WorkItem], settings: GenerationSetting
     return seconds, sum(g.completion_tokens or 0 for g in generations)
 
 
-def offline_pass(model: Path, items: list[WorkItem], settings: GenerationSettings) -> tuple[float, int]:
+def offline_pass(
+    model: Path, items: list[WorkItem], settings: GenerationSettings, prompt: PromptFormat
+) -> tuple[float, int]:
     # The same engine environment as the harness's servers (all cores for the engine on a CPU), set before
     # vLLM is imported: otherwise vLLM keeps a core for a front end that offline use does not have.
     os.environ.update(DEFAULT_ENV)
@@ -71,7 +75,7 @@ def offline_pass(model: Path, items: list[WorkItem], settings: GenerationSetting
     from vllm import LLM, SamplingParams
 
     tokenizer = AutoTokenizer.from_pretrained(model)
-    prompts = [render_prompt(tokenizer, item.case.messages, item.tools) for item in items]
+    prompts = [render_prompt(tokenizer, item.case.messages, item.tools, prompt) for item in items]
     engine = {name.replace("-", "_"): value for name, value in engine_defaults(on_gpu=False).items()}
     if "kv_cache_memory_bytes" in engine:
         engine["kv_cache_memory_bytes"] = 2 << 30
@@ -91,13 +95,14 @@ def offline_pass(model: Path, items: list[WorkItem], settings: GenerationSetting
 
 def main(model_name: str = "smollm2-135m-instruct", per_suite: str = "8", max_tokens: str = "96") -> int:
     model = materialise_base(model_name)
+    prompt = prompt_format(model)
     items = work_items(int(per_suite))
-    settings = GenerationSettings(max_tokens=int(max_tokens))
+    settings = with_format_stops(GenerationSettings(max_tokens=int(max_tokens)), prompt)
     print(f"{len(items)} cases of {model_name}, max_tokens {max_tokens}, concurrency {settings.concurrency}")
     with tempfile.TemporaryDirectory() as scratch:
-        harness_s, harness_tokens = harness_pass(model, items, settings, Path(scratch))
+        harness_s, harness_tokens = harness_pass(model, items, settings, prompt, Path(scratch))
     print(f"harness run pass : {harness_s:7.2f} s, {harness_tokens} tokens")
-    offline_s, offline_tokens = offline_pass(model, items, settings)
+    offline_s, offline_tokens = offline_pass(model, items, settings, prompt)
     print(f"vLLM LLM.generate: {offline_s:7.2f} s, {offline_tokens} tokens")
     print(f"ratio harness / offline: {harness_s / offline_s:.2f} (goal <= 1.10)")
     return 0

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from harness.fixtures import materialise_base
+from harness.fixtures import materialise_base, prompt_format
 from harness.fixtures.chat_template import openai_tools
 from harness.fixtures.recipes import Recipe, load_recipe
 from harness.fixtures.training import build_trainer, load_for_training, token_row
@@ -36,7 +36,7 @@ def timed_train(trainer: Any) -> float:
 
 def harness_rate(recipe: Recipe, base: Path, examples: list[Any], scratch: Path) -> float:
     model, tokenizer = load_for_training(recipe, base)
-    rows = [token_row(tokenizer, e) for e in examples]
+    rows = [token_row(tokenizer, e, prompt_format(base)) for e in examples]
     return timed_train(build_trainer(recipe, model, tokenizer, rows, scratch, []))
 
 

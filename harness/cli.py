@@ -55,11 +55,14 @@ def _cmd_parity(args: argparse.Namespace) -> int:
     path = Path(args.config)
     config = load_measured_config(path)
     suites = config.suites.model_copy(update={"sample": min(config.suites.sample or args.per_suite, args.per_suite)})
+    # Each adapter's merged form only: further merges (`merges`) are the full run's finding, not a serving path.
+    adapters = [a.model_copy(update={"merges": a.merges[:1] if a.merges else None}) for a in config.adapters]
     parity = config.model_copy(
         update={
             "name": f"{config.name}-parity",
             "variants": ["base-plain", "base", "lora", "merged", "reference"],
             "suites": suites,
+            "adapters": adapters,
         }
     )
     run_dir = Path(args.out) if args.out else Path("runs") / parity.name
@@ -213,7 +216,7 @@ def _add_fixture_commands(commands: Commands) -> None:
         "name",
         nargs="?",
         default="smollm2-135m-instruct",
-        help="smollm2-135m-instruct (default), tiny, a folder or a hub name",
+        help="smollm2-135m-instruct (default), gemma3-270m, tiny, a folder or a hub name",
     )
     base.add_argument("--force", action="store_true", help="rebuild even when cached")
     base.set_defaults(handler=_cmd_fixtures_base)

@@ -41,8 +41,8 @@ def _describe(path: Path, text: str, model: type[BaseModel], problem: ErrorDetai
     if problem["type"] == "value_error":  # our own checks: their message as written
         message = str(problem.get("ctx", {}).get("error", message))
         field, _, rest = message.partition(": ")
-        if not loc and rest and re.fullmatch(r"[\w.-]+", field):  # a check across fields names its field
-            loc, message = field.split("."), rest
+        if rest and re.fullmatch(r"[\w.-]+", field):  # a check across fields names its field, below `loc`
+            loc, message = [*loc, *field.split(".")], rest
     where = located(path, text, loc)
     if problem["type"] == "extra_forbidden":
         known = _keys_at(model, loc[:-1])
@@ -89,6 +89,8 @@ def _line_of(text: str, loc: list[str]) -> int | None:
         matches = [i for i in range(start, len(lines)) if header.match(lines[i]) or key.match(lines[i])]
         nth = int(loc[position + 1]) if position + 1 < len(loc) and loc[position + 1].isdigit() else 0
         if len(matches) <= nth:
+            if matches and key.match(lines[matches[0]]):  # an element of an inline array: the line of its key
+                found = matches[0] + 1
             break
         found, start = matches[nth] + 1, matches[nth]
     return found

@@ -64,14 +64,26 @@ def _no_call(name: str) -> Suite:
 
 
 def _variant(name: str, controls: frozenset[str], step: int | None) -> Variant:
-    """`base`, or `lora:NAME` / `merged:NAME` of adapter NAME (a control when NAME is in `controls`), or the
-    checkpoint `lora:NAME@STEP` of adapter NAME; `step` is the variant's training step."""
+    """`base`, or `lora:NAME` / `merged:NAME` of adapter NAME (a control when NAME is in `controls`), a further
+    merge of it, `merged-bf16:NAME`, or the checkpoint `lora:NAME@STEP` of adapter NAME; `step` is the variant's
+    training step. The merged form's merge is fp32, as a run records it after fp32 training."""
     if name == "base":
         return Variant(name=name, role="base", model="m")
-    role, served = name.split(":", 1)
+    kind, served = name.split(":", 1)
+    role, _, extra = kind.partition("-")
     adapter, at, _ = served.partition("@")
     expect = "fail" if adapter in controls else "pass"
-    return Variant(name=name, role=role, model="m", adapter_name=adapter, expect=expect, step=step, checkpoint=bool(at))  # type: ignore[arg-type]
+    return Variant(
+        name=name,
+        role=role,  # type: ignore[arg-type]
+        model="m",
+        adapter_name=adapter,
+        expect=expect,
+        merge=(extra or "fp32") if role == "merged" else None,  # type: ignore[arg-type]
+        extra_merge=bool(extra),
+        step=step,
+        checkpoint=bool(at),
+    )
 
 
 def synthetic_run(
@@ -93,8 +105,9 @@ def synthetic_run(
     `ask`), answered alike. A variant named `base` plays the base model; adapters named in `controls` are
     declared known-bad (`expect = "fail"`); suites named in `held_out` (`calls`, `silence`, `ask`) declare
     themselves in-distribution. With `parity`, the unmerged variant of an adapter also served
-    merged is asked only the first `parity` cases of each suite, recorded in the manifest as a run records its
-    parity sample. `steps` gives variants their training step (`lora:NAME@STEP` is a checkpoint of NAME)."""
+    merged (and any further merge of it) is asked only the first `parity` cases of each suite, recorded in the
+    manifest as a run records its parity sample. `steps` gives variants their training step (`lora:NAME@STEP` is
+    a checkpoint of NAME)."""
     run = RunFolder(folder)
     quiet = {name: answers for name, answers in (("silence", silent), ("ask", asking)) if answers}
     suites = [_calls(), *map(_no_call, quiet)]

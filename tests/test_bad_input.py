@@ -37,6 +37,9 @@ def bench_config(tmp_path: Path, old: str, new: str) -> Path:
     return path
 
 
+MERGES_FP16 = 'merges = ["fp32", "fp16"]\nrecipe = "../adapters/fc-good.toml"'
+"""fc-good asks for a merge precision there is none of, on the line where its recipe was."""
+
 # (name, arguments built from the run folder and tmp_path, exit code, what the one error line must contain)
 Args = Callable[[Path, Path], list[str]]
 CASES: list[tuple[str, Args, int, str]] = [
@@ -98,6 +101,12 @@ CASES: list[tuple[str, Args, int, str]] = [
         lambda r, t: ["run", str(bench_config(t, 'sources = ["../suites"', 'sources = ["../suitez"'))],
         2,
         f"bench.toml:{bench_line('sources = ')}: suites.sources: ",
+    ),
+    (
+        "merge precision that does not exist",
+        lambda r, t: ["run", str(bench_config(t, 'recipe = "../adapters/fc-good.toml"', MERGES_FP16))],
+        2,
+        f"bench.toml:{bench_line('adapters/fc-good.toml')}: adapters.0.merges.1: Input should be 'fp32' or 'bf16'",
     ),
     (
         "checkpoints of a recipe that keeps none",

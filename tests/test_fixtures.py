@@ -13,7 +13,14 @@ import pytest
 from harness.cli import main
 from harness.fixtures import TINY, FixtureError, fixture_info, materialise_base
 from harness.fixtures.cache import CACHE_ENV, DONE, cache_root, cached_folder
-from harness.fixtures.chat_template import TEMPLATE_ID, openai_tools, render_prompt, template_path, template_text
+from harness.fixtures.chat_template import (
+    PLAIN,
+    TEMPLATE_ID,
+    openai_tools,
+    render_prompt,
+    template_path,
+    template_text,
+)
 from harness.types import Message, Tool
 
 
@@ -25,7 +32,8 @@ def test_tiny_model_is_a_plain_hf_folder(tiny_model: Path) -> None:
     assert (config.model_type, config.num_hidden_layers, config.vocab_size) == ("llama", 2, 49152)
     tokenizer = AutoTokenizer.from_pretrained(tiny_model)
     assert tokenizer.chat_template == template_text()
-    assert fixture_info(tiny_model)["chat_template"] == TEMPLATE_ID
+    info = fixture_info(tiny_model)
+    assert info is not None and info.chat_template == TEMPLATE_ID
 
 
 def test_materialising_again_reuses_the_cache(tiny_model: Path) -> None:
@@ -102,10 +110,10 @@ def test_template_renders_tools_in_the_system_turn(tiny_model: Path) -> None:
 
     tokenizer = AutoTokenizer.from_pretrained(tiny_model)
     tool = Tool(name="get_time", description="Time now.", parameters={"type": "object", "properties": {}})
-    prompt = render_prompt(tokenizer, [Message(role="user", content="What time is it?")], [tool])
+    prompt = render_prompt(tokenizer, [Message(role="user", content="What time is it?")], [tool], PLAIN)
     assert prompt.startswith("<|im_start|>system\n")
     assert json.dumps(openai_tools([tool])[0]["function"]) in prompt
     assert prompt.endswith("<|im_start|>user\nWhat time is it?<|im_end|>\n<|im_start|>assistant\n")
-    plain = render_prompt(tokenizer, [Message(role="user", content="Hi")], [])
+    plain = render_prompt(tokenizer, [Message(role="user", content="Hi")], [], PLAIN)
     assert plain == "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"
     assert template_path().is_file()

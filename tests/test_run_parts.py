@@ -21,7 +21,7 @@ from harness.serving.plan import AdapterFiles, InProcessReference, RunningEndpoi
 from harness.serving.vllm_server import VllmServer, engine_defaults, relevant_log_lines, server_arguments
 from harness.suites.files import load_sources
 from harness.suites.selection import parity_sample, sample_cases
-from harness.types import Generation, Message, Suite
+from harness.types import Generation, Message, Suite, serving_pair
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,6 +53,33 @@ def adapter(name: str, rank: int = 16, merged: bool = True) -> AdapterFiles:
             "3: generation.temprature: unknown key; did you mean 'temperature'?",
         ),
         ("name = 'X Y'\n", "name: String should match pattern"),
+        (
+            "name = 'x'\n[[adapters]]\nname = 'a'\nrecipe = 'r'\nmerges = ['fp32', 'fp16']\n",
+            ":5: adapters.0.merges.1: Input should be 'fp32' or 'bf16'",
+        ),
+        (
+            "name = 'x'\n[[adapters]]\nname = 'a'\nrecipe = 'r'\nmerges = ['bf16', 'bf16']\n",
+            ":5: adapters.0.merges: each precision once, got bf16, bf16",
+        ),
+        ("name = 'x'\n[[adapters]]\nname = 'a'\nrecipe = 'r'\nmerges = []\n", ":5: adapters.0.merges: List should"),
+        (
+            "name = 'x'\n[[adapters]]\nname = 'a'\npath = 'p'\nmerged = 'm'\nmerges = ['bf16']\n",
+            ":6: adapters.0.merges: only for recipe adapters; a path adapter is served merged from its merged folder",
+        ),
+        (
+            "name = 'x'\n[[adapters]]\nname = 'a'\nrecipe = 'r'\nserve_unmerged = false\nmerges = ['fp32', 'bf16']\n",
+            ":6: adapters.0.merges: further merged forms are compared with the adapter's unmerged answers",
+        ),
+        (
+            "name = 'x'\nvariants = ['merged']\n[[adapters]]\nname = 'a'\nrecipe = 'r'\nmerges = ['fp32', 'bf16']\n",
+            ":6: adapters.0.merges: further merged forms are compared with the unmerged form, so variants needs both"
+            " lora and merged (it has merged)",
+        ),
+        (
+            "name = 'x'\nvariants = ['lora', 'merged']\n[[adapters]]\nname = 'a'\nrecipe = 'r'\n"
+            "merges = ['fp32', 'bf16']\n[suites]\nunmerged_sample = 2\n[gate]\nvariants = ['merged*']\n",
+            ":10: gate.variants: merged-bf16:a would be judged on a parity sample only",
+        ),
         ("name = \n", "not TOML"),
     ],
 )
@@ -81,6 +108,10 @@ def test_the_bench_judges_adapters_merged_and_the_full_study_unmerged_on_every_c
     ]
     study = load_run_config(ROOT / "configs" / "embedded.toml")
     assert study.suites.unmerged_sample is None and study.gate.variants == ["lora:*"]
+    # The full study merges every adapter both ways and reports which merge to prefer; the bench, over its time
+    # budget, serves the one merge training makes.
+    assert all(a.merges == ["fp32", "bf16"] for a in study.adapters) and study.adapters
+    assert all(a.merges is None for a in bench.adapters)
 
 
 # ---------------------------------------------------------------- planning
@@ -445,6 +476,65 @@ def test_only_the_unmerged_form_of_an_adapter_served_merged_asks_the_parity_samp
         for item in items:
             folder.append_generation(Generation(suite=item.suite.name, case_id=item.case.id, variant=item.variant))
     assert not any(pending_work(prepared, folder).values())
+
+
+def test_further_merges_are_variants_of_their_own_served_on_the_parity_sample() -> None:
+    """`merges = ["fp32", "bf16"]`: the bf16 merge is `merged-bf16:good` on a server of its own, typed as a
+    further merge, never the unmerged form's counterpart, and it asks the parity sample as the unmerged form
+    does; the config knows its name before anything is built."""
+    from harness.generation.prepare import with_parity_sample
+
+    config = RunConfig(
+        name="x",
+        variants=["base", "lora", "merged"],
+        adapters=[{"name": "good", "recipe": "g.toml", "merges": ["fp32", "bf16"]}],
+    )
+    good = AdapterFiles(name="good", adapter=Path("/a/good"), merged=Path("/m/good"), rank=8, sha256="0",
+                        merge="fp32", extra_merges=(("bf16", Path("/m/good-bf16")),))  # fmt: skip
+    variants, plans = plan_run(config, Path("/base"), [good], None, {})
+    assert (
+        [v.name for v in variants]
+        == config.variant_names()
+        == [
+            "base",
+            "lora:good",
+            "merged:good",
+            "merged-bf16:good",
+        ]
+    )
+    assert [(v.name, v.role, v.merge, v.extra_merge, v.model) for v in variants[2:]] == [
+        ("merged:good", "merged", "fp32", False, "/m/good"),
+        ("merged-bf16:good", "merged", "bf16", True, "/m/good-bf16"),
+    ]
+    assert [(p.name, p.models) for p in plans[1:]] == [
+        ("merged-good", {"merged:good": "merged:good"}),
+        ("merged-bf16-good", {"merged-bf16:good": "merged-bf16:good"}),
+    ]
+    lora, merged, bf16 = variants[1:]
+    assert serving_pair(lora, variants) == serving_pair(merged, variants) == (lora, merged)
+    assert serving_pair(bf16, variants) is None
+    asked = {"s": ["1", "2"]}
+    assert [v.asked for v in with_parity_sample(variants, asked)] == [None, asked, None, asked]
+
+
+def test_a_run_folder_from_before_merges_existed_is_resumed(tmp_path: Path) -> None:
+    """A manifest written before `[[adapters]] merges` existed lacks the key; it reads as unset, the same run."""
+    import json
+
+    from harness.generation.manifest import open_run_folder
+    from harness.generation.prepare import Prepared
+
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "config.json").write_text("{}")
+    config = RunConfig(name="x", variants=["merged"], adapters=[{"name": "a", "recipe": "r.toml"}])
+    prepared = Prepared(config, [], base, [], [], [])
+    run_dir = tmp_path / "run"
+    open_run_folder(prepared, run_dir)
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    del manifest["config"]["adapters"][0]["merges"]
+    (run_dir / "manifest.json").write_text(json.dumps(manifest))
+    open_run_folder(prepared, run_dir)
 
 
 def gen(variant: str, case: str, text: str, error: str | None = None) -> Generation:

@@ -120,6 +120,90 @@ def test_smoke_bench_runs_every_stage(
     assert keys_and_counts(run_dir) == Counter(dict.fromkeys(keys_and_counts(run_dir), 1))
 
 
+def lively_tiny_model(tiny_model: Path, folder: Path) -> Path:
+    """The tiny model's shape and tokenizer with weights five times larger (initializer range 0.1, not 0.02): its
+    greedy answers depend on the prompt, where the tiny model's repeat the prompt's last token, and rounding its
+    float32 weights to bf16 changes some of them (2 of 6 prompts in transformers)."""
+    import torch
+    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+
+    from harness.fixtures.base_model import TINY_SHAPE
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model)
+    torch.manual_seed(0)
+    config = LlamaConfig(
+        vocab_size=len(tokenizer),
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+        tie_word_embeddings=True,
+        initializer_range=0.1,
+        **TINY_SHAPE,
+    )
+    LlamaForCausalLM(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+@pytest.mark.slow
+def test_merge_precision_counts_the_answers_the_servers_gave(tiny_model: Path, tmp_path: Path) -> None:
+    """A tiny adapter merged in fp32 and in bf16, each served by vLLM beside the unmerged adapter on its parity
+    sample: the finding's counts are the answers' own, counted here apart from the harness from the raw run log,
+    and the bf16 merge (which rounds the base's float32 weights too) changes some of them."""
+    from harness.runs.view import load_run
+
+    base = lively_tiny_model(tiny_model, tmp_path / "base")
+    recipe = (ROOT / "adapters" / "tiny-smoke.toml").read_text().replace('base = "tiny"', f'base = "{base}"')
+    recipe = recipe.replace("learning_rate = 5e-2", "learning_rate = 1e-3")  # at 5e-2 most answers are alike
+    (tmp_path / "lively.toml").write_text(recipe.replace('name = "tiny-smoke"', 'name = "lively"'))
+    config = write_config(
+        tmp_path,
+        f"""
+name = "merges"
+base = "{base}"
+variants = ["lora", "merged"]
+[[adapters]]
+name = "lively"
+recipe = "{tmp_path / "lively.toml"}"
+merges = ["fp32", "bf16"]
+[suites]
+sources = ["ROOT/suites"]
+sample = 6
+unmerged_sample = 4
+[generation]
+max_tokens = 24
+concurrency = 8
+[gate]
+variants = ["merged:*"]
+""",
+    )
+    run_dir = tmp_path / "run"
+    assert main(["run", str(config), "--out", str(run_dir)]) == 0
+    variants = RunFolder(run_dir).read_manifest().variants
+    assert [(v.name, v.merge, v.extra_merge) for v in variants] == [
+        ("lora:lively", None, False),
+        ("merged:lively", "fp32", False),
+        ("merged-bf16:lively", "bf16", True),
+    ]
+    unmerged, fp32, bf16 = variants
+    assert bf16.asked == unmerged.asked is not None and fp32.asked is None
+    assert Path(bf16.model) == Path(fp32.model).with_name("merged-bf16")  # beside merged/ in the adapter's entry
+    texts: dict[str, dict[tuple[str, str], str]] = defaultdict(dict)
+    for line in (run_dir / "generations.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        assert row["error"] is None, row["error"]
+        texts[row["variant"]][(row["suite"], row["case_id"])] = row["text"]
+    shared = texts[unmerged.name].keys() & texts[fp32.name].keys() & texts[bf16.name].keys()
+    assert len(shared) == sum(len(ids) for ids in (unmerged.asked or {}).values())
+    (finding,) = load_run(run_dir).merge_precision()
+    assert finding.cases == len(shared)
+    for form in finding.forms:
+        differ = [f"{s}/{c}" for s, c in sorted(shared) if texts[form.variant][(s, c)] != texts[unmerged.name][(s, c)]]
+        assert form.differing == differ, form.variant
+    assert finding.forms[1].variant == bf16.name and finding.forms[1].differing, "nothing to count: no answer differs"
+    print(f"answers differing from unmerged: {[(f.variant, len(f.differing)) for f in finding.forms]} of {len(shared)}")
+
+
 def _check_latency_study(run_dir: Path, out: str) -> None:
     from harness.runs.folder import LATENCY_SUMMARY, read_samples
     from harness.types import LatencySummary

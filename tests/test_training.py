@@ -14,7 +14,7 @@ import pytest
 from harness.cli import main
 from harness.fixtures import training
 from harness.fixtures.adapter_check import check_adapter
-from harness.fixtures.chat_template import END_OF_TURN, render_prompt
+from harness.fixtures.chat_template import END_OF_TURN, PLAIN, PromptFormat, render_prompt
 from harness.fixtures.recipes import DataSpec, RecipeError, SftSpec, load_recipe
 from harness.fixtures.training_data import TrainingDataError, generate, load_examples
 from harness.fixtures.training_data.course_format import convert_turn
@@ -137,6 +137,36 @@ def test_merged_model_computes_what_base_plus_adapter_computes(
 
 
 @pytest.mark.slow
+def test_a_bf16_merge_is_made_from_the_cached_adapter_and_kept_beside_merged(
+    trained: training.TrainedAdapter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`merged/` is the fp32 merge; the bf16 one is merged again from `adapter/` and the base without training,
+    kept in `merged-bf16/` and reused. Its weights are bf16 arithmetic's (base, adapter and sum rounded), not the
+    fp32 merge rounded once, and stored in the base's own dtype (float32 for the tiny model)."""
+    import torch
+    from safetensors.torch import load_file
+
+    def must_not_build(*_: object) -> None:
+        raise AssertionError("trained or merged again what the cache holds")
+
+    assert trained.merge == "fp32" and trained.merged_in("fp32") == trained.merged
+    with monkeypatch.context() as patch:
+        patch.setattr(training, "_run_training", must_not_build)
+        bf16 = trained.merged_in("bf16")
+        patch.setattr(training, "merge_adapter", must_not_build)
+        assert trained.merged_in("bf16") == bf16 == trained.folder / "merged-bf16"
+    assert (bf16 / "tokenizer.json").is_file()
+    fp32_weights, bf16_weights = (load_file(folder / "model.safetensors") for folder in (trained.merged, bf16))
+    assert fp32_weights.keys() == bf16_weights.keys()
+    assert {w.dtype for w in bf16_weights.values()} == {torch.float32}
+    adapted = "model.layers.1.self_attn.q_proj.weight"  # top_layers = 1: the adapter is on the last layer only
+    fp32, merged_in_bf16 = fp32_weights[adapted], bf16_weights[adapted]
+    assert torch.equal(merged_in_bf16, merged_in_bf16.to(torch.bfloat16).float())  # bf16 values
+    assert torch.allclose(fp32, merged_in_bf16, rtol=1e-2, atol=1e-3)
+    assert not torch.equal(merged_in_bf16, fp32.to(torch.bfloat16).float()), "the fp32 merge, rounded once"
+
+
+@pytest.mark.slow
 def test_unchanged_recipe_reuses_the_cache_and_force_retrains(
     trained: training.TrainedAdapter, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -159,10 +189,10 @@ def test_rows_carry_loss_on_every_answer_of_the_shared_template(tiny_model: Path
 
     tokenizer = AutoTokenizer.from_pretrained(tiny_model)
     for example in generate(6, seed=5, turns=3):
-        row = training.token_row(tokenizer, example)
+        row = training.token_row(tokenizer, example, PLAIN)
         assert len(row["input_ids"]) == len(row["completion_mask"])
         answers = [m.content for m in example.messages if m.role == "assistant"] + [example.answer]
-        whole = render_prompt(tokenizer, example.messages, example.tools) + example.answer + END_OF_TURN
+        whole = render_prompt(tokenizer, example.messages, example.tools, PLAIN) + example.answer + END_OF_TURN
         assert tokenizer.decode(row["input_ids"]) == whole
         supervised = [token for token, loss in zip(row["input_ids"], row["completion_mask"], strict=True) if loss]
         assert tokenizer.decode(supervised) == "".join(answer + END_OF_TURN for answer in answers)
@@ -176,20 +206,20 @@ def test_a_template_that_rewrites_history_cannot_train_on_every_turn(
     tokenizer = AutoTokenizer.from_pretrained(tiny_model)
     example = generate(1, seed=5, turns=2)[0]
 
-    def forgetful(tokenizer: Any, messages: list[Message], tools: list[Any]) -> str:
+    def forgetful(tokenizer: Any, messages: list[Message], tools: list[Any], prompt: PromptFormat) -> str:
         """Leaves earlier answers out of the history, as reasoning templates do with their thinking."""
-        return render_prompt(tokenizer, [m for m in messages if m.role != "assistant"], tools)
+        return render_prompt(tokenizer, [m for m in messages if m.role != "assistant"], tools, prompt)
 
     monkeypatch.setattr(training, "render_prompt", forgetful)
     with pytest.raises(training.TemplateError, match="renders an earlier assistant turn differently"):
-        training.token_row(tokenizer, example)
+        training.token_row(tokenizer, example, PLAIN)
 
 
 def test_rows_longer_than_max_length_are_left_out_and_counted(tiny_model: Path) -> None:
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(tiny_model)
-    rows = [training.token_row(tokenizer, e) for e in generate(20, seed=5)]
+    rows = [training.token_row(tokenizer, e, PLAIN) for e in generate(20, seed=5)]
     lengths = [len(r["input_ids"]) for r in rows]
     limit = sorted(lengths)[len(lengths) // 2]
     kept, too_long = training.fitting_rows(rows, limit)
@@ -207,7 +237,7 @@ BAD_RECIPES = [
     (TINY_RECIPE.replace("seed = 3", "seed = 3\nholdout = 2"), "data: holdout leaves rows"),
     (
         TINY_RECIPE.replace("max_steps = 2", "epochs = 1"),
-        "sft: checkpoint_every: needs max_steps (the steps of an epochs recipe depend on its data)",
+        "sft.checkpoint_every: needs max_steps (the steps of an epochs recipe depend on its data)",
     ),
     (TINY_RECIPE.replace("checkpoint_every = 1", "checkpoint_every = 2"), "checkpoint_every: 2 keeps no step"),
     (TINY_RECIPE.replace("checkpoint_every = 1", "checkpoint_every = 0"), "sft.checkpoint_every: Input should be"),

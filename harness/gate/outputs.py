@@ -55,7 +55,7 @@ def junit_xml(result: GateResult) -> str:
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(suite, encoding="unicode") + "\n"
 
 
-def _cell(text: str) -> str:
+def markdown_cell(text: str) -> str:
     """Markdown table cells must not break the table or render model-controlled markup."""
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")
 
@@ -72,8 +72,8 @@ def markdown_summary(result: GateResult) -> str:
         role = " (control)" if verdict.control else ""
         rules = ", ".join(verdict.errors if verdict.decision is Decision.ERROR else verdict.failed)
         lines.append(
-            f"| {_DECISION_ICONS[verdict.decision]} | {_cell(verdict.variant)}{role} | {verdict.decision.value} |"
-            f" {_cell(rules)} |"
+            f"| {_DECISION_ICONS[verdict.decision]} | {markdown_cell(verdict.variant)}{role} | {verdict.decision.value} |"
+            f" {markdown_cell(rules)} |"
         )
     problems = [r for r in result.results if r.status is not Status.PASSED]
     passed = [r for r in result.results if r.status is Status.PASSED]
@@ -89,6 +89,6 @@ def _rule_table(rules: list[RuleResult]) -> list[str]:
         return []
     header = ["", "| | rule | variant | suite | detail |", "| --- | --- | --- | --- | --- |"]
     return header + [
-        f"| {_ICONS[r.status]} | {r.rule} | {_cell(r.variant)} | {_cell(r.suite or '')} | {_cell(r.detail)} |"
+        f"| {_ICONS[r.status]} | {r.rule} | {markdown_cell(r.variant)} | {markdown_cell(r.suite or '')} | {markdown_cell(r.detail)} |"
         for r in rules
     ]

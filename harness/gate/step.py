@@ -1,5 +1,6 @@
-"""The gate as a CI step: evaluate, print the verdict per judged variant, write JUnit XML and the Markdown summary (also to
-GitHub's step summary when it is set), and return the exit code. Shared by `harness gate` and `harness bench`."""
+"""The gate as a CI step: evaluate, print the verdict per judged variant, write JUnit XML and the Markdown summary (the
+verdict, then the merge-precision finding; also to GitHub's step summary when it is set), and return the exit code.
+Shared by `harness gate` and `harness bench`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from harness.gate.baseline import load_baseline
 from harness.gate.outputs import junit_xml, markdown_summary
 from harness.gate.recommend import Recommendation, recommend
 from harness.gate.rules import evaluate_gate
+from harness.reports.merge_precision import merge_markdown
 from harness.runs.config import GateRules
 from harness.runs.folder import RunFolder, append_text, write_atomic
 from harness.runs.view import RunView, load_run
@@ -74,15 +76,17 @@ def gate_step(
     """`rules` default to the ones in the run's manifest (the config it was run with); `view`, the run already
     loaded by a caller that reports it too."""
     result = evaluate_gate(run_dir, load_baseline(baseline) if baseline else None, rules)
+    view = view or load_run(run_dir)
     print_verdicts(result, console)
-    print_recommendation(recommend(view or load_run(run_dir), result), console)
+    print_recommendation(recommend(view, result), console)
     junit = junit or run_dir / "gate-junit.xml"
     summary = summary or run_dir / "gate-summary.md"
+    markdown = markdown_summary(result) + merge_markdown(view.merge_precision())  # the verdict, then the finding
     write_atomic(junit, junit_xml(result))
-    write_atomic(summary, markdown_summary(result))
+    write_atomic(summary, markdown)
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if step_summary:
-        append_text(Path(step_summary), markdown_summary(result), "GITHUB_STEP_SUMMARY")
+        append_text(Path(step_summary), markdown, "GITHUB_STEP_SUMMARY")
     RunFolder(run_dir).write_gate(result)  # last: the run's verdict only once every output of it was written
     console.print(f"every rule: JUnit {junit}, summary {summary}", soft_wrap=True)
     return result

@@ -171,7 +171,7 @@ def serve_and_answer(
         case RunningEndpoints() as endpoints:
             decoder = tokenizer_decoder(endpoints.tokenizer) if endpoints.tokenizer else None
             key = _external_key(plan.name, endpoints)
-            settings = prepared.config.generation
+            settings = prepared.generation
             unreached = asyncio.run(
                 ask_endpoints(endpoints.urls, plan.models, items, settings, decoder, progress.record, key)
             )
@@ -186,10 +186,9 @@ def _answer_in_process(
     """The transformers reference, loaded once for the plan's variants, one request at a time."""
     from harness.serving.backends.reference import ReferenceBackend
 
-    harness_template = prepared.config.chat_template == "harness"
-    backend = ReferenceBackend(reference.model, reference.adapter, harness_template=harness_template)
+    backend = ReferenceBackend(reference.model, reference.adapter, prompt=prepared.prompt)
     backends: list[dict[str, Backend]] = [dict.fromkeys(plan.models, backend)]
-    asyncio.run(_answer_and_close(items, backends, prepared.config.generation, progress.record, concurrency=1))
+    asyncio.run(_answer_and_close(items, backends, prepared.generation, progress.record, concurrency=1))
 
 
 def _answer_managed(
@@ -201,7 +200,7 @@ def _answer_managed(
     pool: ServerPool,
 ) -> None:
     """Ask a managed server, restarting it when it dies (a bounded number of times)."""
-    settings, limit = prepared.config.generation, prepared.config.server.max_restarts
+    settings, limit = prepared.generation, prepared.config.server.max_restarts
     decoder = tokenizer_decoder(managed.tokenizer)
     restarts = 0
     while items:

@@ -3,13 +3,16 @@ reopening a folder to resume: only a run of the same config and suites may conti
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from harness.fixtures.chat_template import TEMPLATE_ID
+from pydantic import TypeAdapter, ValidationError
+
 from harness.generation.prepare import Prepared
 from harness.provenance import git_revision, machine, package_versions
+from harness.runs.config import RunConfig
 from harness.runs.folder import RunFolder, RunLogError, suite_snapshot
 from harness.types import RunManifest, SuiteRef
 
@@ -19,7 +22,7 @@ def _manifest(prepared: Prepared, run_id: str, refs: list[SuiteRef]) -> RunManif
 
     hashes = {"base": base_weights_sha256(prepared.base)}
     hashes |= {f"adapter:{a.name}": a.sha256 for a in prepared.adapters}
-    hashes["chat_template"] = TEMPLATE_ID if prepared.config.chat_template == "harness" else "model's own"
+    hashes["chat_template"] = prepared.prompt.template_id if prepared.prompt is not None else "model's own"
     return RunManifest(
         run_id=run_id,
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -39,7 +42,18 @@ threshold, a baseline, a report path) keeps the run folder usable."""
 
 
 def _measured(config: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in config.items() if key not in AFTER_THE_FACT}
+    """What a config measures, each section read through today's types (without the checks across sections, which
+    may name the judging ones left out here): a field added since the run started reads as its default, so a run
+    folder stays resumable across such an upgrade (`[[adapters]] merges` left unset)."""
+    measured = {}
+    for name, field in RunConfig.model_fields.items():
+        if name in AFTER_THE_FACT:
+            continue
+        section, value = TypeAdapter(field.annotation), config.get(name, field.get_default(call_default_factory=True))
+        with contextlib.suppress(ValidationError):  # a value today's types cannot read differs from any they can
+            value = section.dump_python(section.validate_python(value), mode="json")
+        measured[name] = value
+    return measured
 
 
 def open_run_folder(prepared: Prepared, run_dir: Path) -> RunFolder:

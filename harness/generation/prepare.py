@@ -11,14 +11,14 @@ from rich.console import Console
 
 from harness.fixtures.adapter_check import WEIGHT_FILES, check_adapter
 from harness.fixtures.cache import sha256_file
-from harness.fixtures.chat_template import template_path
+from harness.fixtures.chat_template import PromptFormat, template_file
 from harness.fixtures.recipes import Recipe, load_recipe
-from harness.runs.config import AdapterSpec, ConfigError, RunConfig, load_run_config
+from harness.runs.config import AdapterSpec, ConfigError, GenerationSettings, RunConfig, load_run_config
 from harness.serving.plan import AdapterFiles, Checkpoint, ServerPlan, plan_run
 from harness.serving.vllm_server import engine_defaults
 from harness.suites.selection import load_run_suites, parity_sample
 from harness.toml_files import located
-from harness.types import Suite, Variant, lora_variant, serving_pair
+from harness.types import MergePrecision, Suite, Variant, lora_variant, serving_pair
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,20 @@ class Prepared:
     """Whether the servers of a stage may start at once (see `ServerPool.launch`): on CPUs. On a GPU each vLLM
     server sizes its memory from what is free when it starts, so servers starting at once would each count the
     same free memory."""
+    prompt: PromptFormat | None = None
+    """How the shared template frames prompts for the base; None when the model's own template is used."""
+
+    @property
+    def generation(self) -> GenerationSettings:
+        """The config's request settings, with the stop strings the base's prompt format adds."""
+        return with_format_stops(self.config.generation, self.prompt)
+
+
+def with_format_stops(settings: GenerationSettings, prompt: PromptFormat | None) -> GenerationSettings:
+    """`settings` with the stop strings of `prompt` it lacks: the run's own come first, and a base that adds none
+    keeps the settings as they are."""
+    extra = [stop for stop in prompt.stop if stop not in settings.stop] if prompt is not None else []
+    return settings.model_copy(update={"stop": [*settings.stop, *extra]}) if extra else settings
 
 
 def load_measured_config(path: Path) -> RunConfig:
@@ -91,11 +105,15 @@ def resolve_adapters(
 
     resolved, trained_now = [], []
     for spec in config.adapters:
+        merge: MergePrecision | None = None
+        extra: list[tuple[MergePrecision, Path]] = []
         step, checkpoints = None, ()
         if spec.recipe is not None:
             recipe = recipes[spec.name]
             trained = train(recipe, console=console)
-            adapter, merged, step = trained.adapter, trained.merged, trained.steps
+            adapter, merged, merge, step = trained.adapter, trained.merged, trained.merge, trained.steps
+            if spec.merges and "merged" in config.variants and spec.serve_merged:  # merged again only when served
+                (merge, merged), *extra = [(precision, trained.merged_in(precision)) for precision in spec.merges]
             steps = spec.checkpoint_steps(recipe.sft.kept_steps())
             checkpoints = tuple(_checkpoint(trained.checkpoint(s), s) for s in steps)
             if trained.trained_now:
@@ -114,6 +132,8 @@ def resolve_adapters(
                 name=spec.name,
                 adapter=adapter,
                 merged=merged,
+                merge=merge,
+                extra_merges=tuple(extra),
                 rank=report.r or 1,
                 sha256=sha256_file(weights),
                 expect=spec.expect,
@@ -136,28 +156,31 @@ def prepare(config: RunConfig, config_path: Path, console: Console | None = None
     """Suites, base model and adapters (training shows its progress on `console`, if any), and the plan of
     servers. The config's recipes are read first, so that a step they do not keep stops the run before anything
     else happens."""
-    from harness.fixtures import materialise_base
+    from harness.fixtures import materialise_base, prompt_format
 
     recipes = read_recipes(config, config_path)
     suites = load_run_suites(config.suites, config_path.parent)
     base = materialise_base(config.base)
     adapters, trained = resolve_adapters(config, config_path.parent, recipes, console)
-    template = template_path() if config.chat_template == "harness" else None
+    prompt = prompt_format(base) if config.chat_template == "harness" else None
+    template = template_file(prompt) if prompt is not None else None
     on_gpu = _on_gpu()
     variants, plans = plan_run(config, base, adapters, template, engine_defaults(on_gpu=on_gpu))
     variants = with_parity_sample(variants, parity_sample([suite for suite, _ in suites], config.suites))
     resolved = [_resolved_dtype(v) for v in variants]
-    return Prepared(config, suites, base, adapters, resolved, plans, tuple(trained), start_side_by_side=not on_gpu)
+    return Prepared(
+        config, suites, base, adapters, resolved, plans, tuple(trained), start_side_by_side=not on_gpu, prompt=prompt
+    )
 
 
 def with_parity_sample(variants: list[Variant], asked: dict[str, list[str]] | None) -> list[Variant]:
-    """The unmerged variant of every adapter also served merged asks only the parity sample (`asked`), recorded
-    on the variant so the manifest says which cases it answers; the merged form answers every case."""
+    """The unmerged variant of every adapter also served merged asks only the parity sample (`asked`), and so do
+    the further merged forms compared with it, recorded on the variant so the manifest says which cases it
+    answers; the adapter's merged form answers every case."""
     if asked is None:
         return variants
-    return [
-        v.model_copy(update={"asked": asked}) if v.role == "lora" and serving_pair(v, variants) else v for v in variants
-    ]
+    sampled = [v.extra_merge or (v.role == "lora" and serving_pair(v, variants) is not None) for v in variants]
+    return [v.model_copy(update={"asked": asked}) if s else v for v, s in zip(variants, sampled, strict=True)]
 
 
 def _resolved_dtype(variant: Variant) -> Variant:

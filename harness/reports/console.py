@@ -14,15 +14,13 @@ from rich.table import Table
 from harness.parsing import parse_lenient
 from harness.reports.compare import Comparison, SuiteComparison
 from harness.reports.curve import learning_curves
+from harness.reports.merge_precision import print_merge_precision
 from harness.runs.view import RunView
 from harness.scoring import metrics
-from harness.scoring.parity import agreement
 from harness.terminal import print_wrapped
-from harness.types import Case, ErrorKind, LatencySummary, Metrics, ParseMode, Proportion, serving_pair
+from harness.types import Case, ErrorKind, LatencySummary, Metrics, ParseMode, Proportion
 
 WORST_CASES = 5
-SERVING_EXAMPLES = 5
-"""Differing cases named per adapter when merged and unmerged serving disagree."""
 _PREVIEW = 70
 
 
@@ -234,7 +232,7 @@ def print_report(view: RunView, console: Console) -> None:
     _header(view, console)
     print_accuracy(view, console)
     print_learning_curves(view, console)
-    print_serving_agreement(view, console)
+    print_merge_precision(view.merge_precision(), console)
     _failures(view, console)
     if view.latency is not None:
         print_latency(view.latency, console)
@@ -275,24 +273,6 @@ def print_comparison(result: Comparison, console: Console) -> None:
             f"  {metric.removesuffix('_s').upper()} B/A {estimate.ratio:.3f} [{estimate.low:.3f}, {estimate.high:.3f}]"
         )
     console.print(f"[bold]recommendation:[/bold] {escape(result.recommendation)}")
-
-
-def print_serving_agreement(view: RunView, console: Console) -> None:
-    """Merged and unmerged serving of one adapter should answer alike; in bf16 merging rounds the LoRA delta into
-    the weights and a few answers flip. Whether that happened is a finding of its own, with the cases to look at."""
-    variants = view.manifest.variants
-    for lora, merged in filter(None, (serving_pair(v, variants) for v in view.variants_of("lora"))):
-        pair = agreement(view.generations, lora.name, merged.name, SERVING_EXAMPLES)
-        if pair is None:
-            continue
-        differ = pair.cases - pair.same_text
-        where = f": {', '.join(pair.differing)}{', …' if differ > len(pair.differing) else ''}" if differ else ""
-        print_wrapped(
-            console,
-            f"merged vs unmerged {escape(lora.adapter_name or lora.name)} (served in {merged.dtype or 'unknown dtype'}):"
-            f" text differs on {differ} of {pair.cases} cases, calls on {pair.cases - pair.same_calls}"
-            f"{escape(where)}",
-        )
 
 
 def print_summary(view: RunView, console: Console, mode: ParseMode = ParseMode.STRICT) -> None:
@@ -336,6 +316,6 @@ def print_summary(view: RunView, console: Console, mode: ParseMode = ParseMode.S
         if view.parity_sample(variant) is not None:
             print_wrapped(console, f"{escape(view.label(variant))}: its figures are over those cases only")
     print_learning_curves(view, console, mode)
-    print_serving_agreement(view, console)
+    print_merge_precision(view.merge_precision(), console)
     if view.latency is not None:
         print_latency(view.latency, console, brief=True)

@@ -21,6 +21,7 @@ from harness.reports.html_accuracy import chart_section, details_section, matrix
 from harness.reports.html_cases import MARKUP, SCRIPT, case_rows
 from harness.reports.html_curve import curves_html
 from harness.reports.html_latency import latency_section
+from harness.reports.merge_precision import merge_section
 from harness.reports.svg import variant_colours
 from harness.runs.view import RunView
 from harness.types import Decision, GateResult
@@ -109,8 +110,8 @@ def _verdict_section(view: RunView, result: GateResult) -> str:
 
 def render_html(view: RunView) -> str:
     """The verdict, then the variants × suites matrix, the charts, the learning curves of a run with checkpoints,
-    the latency study, the cases and the manifest;
-    one colour mapping for every chart, and the gate's parse mode for every accuracy figure."""
+    the merge-precision finding, the latency study, the cases and the manifest; one colour mapping for every chart,
+    and the gate's parse mode for every accuracy figure."""
     m = view.manifest
     result = run_verdict(view)
     colours = variant_colours(view.variants)
@@ -123,6 +124,7 @@ def render_html(view: RunView) -> str:
 {chart_section(view, result.mode, colours)}
 {curves_html(learning_curves(view, result.mode), result.mode)}
 {details_section(view)}
+{merge_section(view.merge_precision())}
 {latency_section(view.latency, view.latency_samples(), colours)}
 {MARKUP}
 <h2>Manifest</h2><details class="more"><summary>Config, suite and model hashes, package versions, machine</summary>

@@ -3,6 +3,7 @@ two never disagree on what a column means."""
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -60,12 +61,33 @@ def legend(ranking: Ranking) -> str:
 
 def print_ranking(ranking: Ranking, console: Console) -> None:
     console.print(f"[bold]recommendation:[/bold] {escape(ranking.recommendation)}", soft_wrap=True)
-    table = Table(title=f"ranking of {len(ranking.variants)} variants", title_justify="left")
-    for header in HEADERS:
-        table.add_column(header, justify="left" if header in ("variant", "tie group") else "right")
+    table = Table(title=f"ranking of {len(ranking.variants)} variants", title_justify="left", box=box.SIMPLE_HEAD)
+    for header in HEADERS:  # a long variant name folds onto a second line rather than losing its step
+        table.add_column(
+            header,
+            justify="left" if header in ("variant", "tie group") else "right",
+            overflow="fold" if header == "variant" else "ellipsis",
+            no_wrap=header == "cost (TPOT / merged)",
+            max_width=len("group") if header == "tie group" else None,
+            min_width={"variant": len("lora:fc-good@160"), "full match [95% CI]": len("38 [24-53]"), "Pareto": 6}.get(
+                header
+            ),
+        )
     for row in rows(ranking):
         table.add_row(*(escape(cell) for cell in row))
     console.print(table)
+    pairs = Table(title="pairwise exact McNemar tests, Holm-corrected", title_justify="left", box=box.SIMPLE_HEAD)
+    for header in PAIR_HEADERS[:-1]:  # "told apart" is p (Holm) < 0.05, and the line below names those pairs
+        names = header in ("A", "B")
+        pairs.add_column(
+            header,
+            justify="left" if names else "right",
+            overflow="fold" if names else None,
+            min_width=len("lora:fc-good@160") if names else None,
+        )
+    for row in pair_rows(ranking):
+        pairs.add_row(*(escape(cell) for cell in row[:-1]))
+    console.print(pairs)
     different = [p for p in ranking.pairs if p.different]
     told = ", ".join(f"{p.a} vs {p.b} (p = {p.p_holm:.2g})" for p in different) or "none"
     console.print(f"told apart after Holm's correction: {escape(told)}", soft_wrap=True)

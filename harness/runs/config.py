@@ -12,7 +12,15 @@ from pydantic import Field, field_validator, model_validator
 from harness.errors import HarnessError
 from harness.patterns import matches_any
 from harness.toml_files import load_toml_model, located
-from harness.types import Frozen, ParseMode, lora_variant, merged_variant, reference_variants
+from harness.types import (
+    Frozen,
+    MergePrecision,
+    ParseMode,
+    extra_merged_variant,
+    lora_variant,
+    merged_variant,
+    reference_variants,
+)
 
 CONFIG_VERSION = 1
 VariantKind = Literal["base-plain", "base", "lora", "merged", "reference"]
@@ -46,6 +54,14 @@ class AdapterSpec(Frozen):
     only, for an adapter with nothing to prove unmerged (a control the gate judges merged) or one vLLM cannot
     serve unmerged (trained embeddings or LM head); each adapter on the LoRA server costs every prompt token
     vLLM's CPU LoRA ops."""
+    merges: list[MergePrecision] | None = Field(default=None, min_length=1)
+    """How a recipe adapter is merged into its base: `fp32` (in float32, then stored in the base's dtype) or `bf16`
+    (directly in bfloat16, rounding the LoRA delta). The first is the adapter's merged form (`merged:NAME`: judged,
+    paired with the unmerged form, timed); each further one is served as `merged-PRECISION:NAME` on the cases the
+    unmerged form answers (its parity sample, or every case), and the reports count the answers each form changes
+    against unmerged and say which merge to prefer. Merging again needs no training (the adapter and the base are
+    in the cache), but each further form costs a server and its answers. None: the one merge training makes, in
+    the training dtype (`fp32` unless the recipe trains in bf16)."""
     checkpoints: Literal["all"] | list[int] = Field(default_factory=list)
     """Checkpoints of a recipe adapter to serve beside its final form, for a learning curve and for `harness rank`
     to choose among: `"all"` (every step the recipe keeps, its `[sft] checkpoint_every`) or a list of those steps.
@@ -66,9 +82,27 @@ class AdapterSpec(Frozen):
             raise ValueError("merged is only for path adapters (a recipe's merged model is built with it)")
         if not (self.serve_merged or self.serve_unmerged):
             raise ValueError("serve_merged and serve_unmerged are both false: the adapter would not be served")
+        if self.merges is not None:
+            self._check_merges(self.merges)
         if self.checkpoints and self.recipe is None:
             raise ValueError("checkpoints: only a recipe adapter has them (its training keeps them)")
         return self
+
+    def _check_merges(self, merges: list[MergePrecision]) -> None:
+        if self.path is not None:
+            raise ValueError("merges: only for recipe adapters; a path adapter is served merged from its merged folder")
+        if len(set(merges)) != len(merges):
+            raise ValueError(f"merges: each precision once, got {', '.join(merges)}")
+        if len(merges) > 1 and not (self.serve_merged and self.serve_unmerged):
+            raise ValueError(
+                "merges: further merged forms are compared with the adapter's unmerged answers, so it must be served"
+                " both ways (serve_merged and serve_unmerged true)"
+            )
+
+    @property
+    def extra_merges(self) -> list[MergePrecision]:
+        """The merges served beside the adapter's merged form to compare precisions."""
+        return (self.merges or [])[1:]
 
     @field_validator("checkpoints", mode="before")
     @classmethod
@@ -258,7 +292,7 @@ class RunConfig(Frozen):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.\-]*$")
     """Name of the run; the default run folder is `runs/NAME`."""
     base: str = "smollm2-135m-instruct"
-    """Base model: `smollm2-135m-instruct`, `tiny`, a model folder or a hub name."""
+    """Base model: an embedded one (`smollm2-135m-instruct`, `gemma3-270m`), `tiny`, a model folder or a hub name."""
     chat_template: Literal["harness", "model"] = "harness"
     """`harness`: the shared Hermes tool template (recorded in the manifest); `model`: the model's own template."""
     adapters: list[AdapterSpec] = Field(default_factory=list)
@@ -292,6 +326,12 @@ class RunConfig(Frozen):
             raise ValueError('variants: checkpoints are served unmerged; add "lora"')
         if len(set(self.variants)) != len(self.variants):
             raise ValueError("variants must not repeat")
+        compared = next((i for i, a in enumerate(self.adapters) if a.extra_merges), None)
+        if compared is not None and not {"lora", "merged"} <= set(self.variants):
+            raise ValueError(
+                f"adapters.{compared}.merges: further merged forms are compared with the unmerged form, so variants"
+                f" needs both lora and merged (it has {', '.join(self.variants)})"
+            )
         unknown = [name for name in self.latency.adapters or [] if name not in names]
         if unknown:
             raise ValueError(f"latency.adapters: {', '.join(unknown)} not among the adapters ({', '.join(names)})")
@@ -310,11 +350,16 @@ class RunConfig(Frozen):
         return self
 
     def _parity_sampled(self) -> list[str]:
-        """The unmerged variants that `suites.unmerged_sample` cuts to a parity sample: those of adapters also
-        served merged."""
+        """The variants that `suites.unmerged_sample` cuts to a parity sample: the unmerged forms of adapters also
+        served merged, and the further merged forms compared with them."""
         if self.suites.unmerged_sample is None or not {"lora", "merged"} <= set(self.variants):
             return []
-        return [lora_variant(a.name) for a in self.adapters if a.serve_merged and a.serve_unmerged]
+        both = [a for a in self.adapters if a.serve_merged and a.serve_unmerged]
+        return [name for a in both for name in (lora_variant(a.name), *self._extra_merged(a))]
+
+    @staticmethod
+    def _extra_merged(adapter: AdapterSpec) -> list[str]:
+        return [extra_merged_variant(adapter.name, merge) for merge in adapter.extra_merges]
 
     def variant_names(self) -> list[str]:
         """The names of the variants this config serves, known before anything is trained or started: what the
@@ -325,6 +370,7 @@ class RunConfig(Frozen):
         for adapter in self.adapters:
             names += [lora_variant(adapter.name)] if "lora" in kinds and adapter.serve_unmerged else []
             names += [merged_variant(adapter.name)] if "merged" in kinds and adapter.serve_merged else []
+            names += self._extra_merged(adapter) if "merged" in kinds else []
             names += list(reference_variants(adapter.name)) if "reference" in kinds else []
         return names + [endpoint.name for endpoint in self.external]
 

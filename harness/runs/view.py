@@ -8,6 +8,7 @@ from pathlib import Path
 
 from harness.runs.folder import RunFolder
 from harness.runs.score import score_run
+from harness.scoring.merge_precision import MergePrecisionFinding, merge_precision
 from harness.types import (
     Case,
     CaseScore,
@@ -88,6 +89,11 @@ class RunView:
         """A variant's scores pooled in and out of distribution, for reports to show side by side."""
         mine = self.scores_of(variant)
         return {d: [s for s in mine if self.distribution(s.suite) == d] for d in ("in", "out")}
+
+    def merge_precision(self) -> list[MergePrecisionFinding]:
+        """Per adapter served both ways, the answers each merged form changes against the unmerged ones, and the
+        merge to prefer: a finding every report shows."""
+        return merge_precision(self.manifest.variants, self.generations, self.scores)
 
     def latency_samples(self) -> list[LatencySample]:
         """Every timed request of the run's latency study; none when it has no study."""

@@ -10,6 +10,7 @@ fails loudly. Agreement is measured on exact text and on the calls read from it 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from pydantic import Field
 
@@ -48,9 +49,19 @@ class AdapterParity(Frozen):
     """lora vs base, lora vs merged, and each vLLM variant against its transformers reference."""
 
 
-def _calls_key(text: str) -> list[str]:
+def calls_key(text: str) -> list[str]:
+    """The calls read from an output (lenient), in a form that compares equal whatever their order."""
     calls = parse_lenient(text).calls
     return sorted(json.dumps([c.name, c.arguments], sort_keys=True) for c in calls)
+
+
+def answers_of(generations: Mapping[GenerationKey, Generation], variant: str) -> dict[CaseKey, Generation]:
+    """A variant's answers by case, leaving out failed requests: a request error is no answer to compare."""
+    return {
+        (suite, case): generation
+        for (name, suite, case), generation in generations.items()
+        if name == variant and generation.error is None
+    }
 
 
 def agreement(
@@ -58,15 +69,11 @@ def agreement(
 ) -> PairAgreement | None:
     """Agreement between two variants of one run, with up to `examples` differing cases; None when either has no
     answers."""
-    answers: dict[str, dict[CaseKey, Generation]] = {a: {}, b: {}}
-    for (variant, suite, case), generation in generations.items():
-        if variant in answers and generation.error is None:
-            answers[variant][(suite, case)] = generation
-    shared = shared_cases(answers[a], answers[b])
+    shared = shared_cases(answers_of(generations, a), answers_of(generations, b))
     if not shared:
         return None
     differing = [key for key, x, y in shared if x.text != y.text]
-    same_calls = sum(_calls_key(x.text) == _calls_key(y.text) for _, x, y in shared)
+    same_calls = sum(calls_key(x.text) == calls_key(y.text) for _, x, y in shared)
     return PairAgreement(
         a=a,
         b=b,

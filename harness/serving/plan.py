@@ -3,8 +3,9 @@ them. Pure: nothing here starts a process or reads a model.
 
 One LoRA-enabled server serves `base`, every `lora:NAME` and every checkpoint `lora:NAME@STEP` (the request's
 model name selects the adapter); a server without `--enable-lora` serves `base-plain`, because enabling LoRA alone
-can change the base's latency; each `merged:NAME` gets its own server; external endpoints are variants whose
-servers someone else runs.
+can change the base's latency; each `merged:NAME` gets its own server, and so does each further merge of an adapter
+(`merged-bf16:NAME`, served to compare merge precisions); external endpoints are variants whose servers someone
+else runs.
 
 What answers a plan's variants is a tagged union (the class is the tag): a server the harness manages, endpoints
 someone else runs, or the in-process transformers reference. Code that serves a plan matches on it, so a kind of
@@ -20,7 +21,15 @@ from typing import Literal
 from harness.fixtures.adapter_check import VLLM_MAX_LORA_RANKS
 from harness.runs.config import ConfigError, EngineValue, RunConfig
 from harness.serving import ServerSpec
-from harness.types import Variant, checkpoint_name, lora_variant, merged_variant, reference_variants
+from harness.types import (
+    MergePrecision,
+    Variant,
+    checkpoint_name,
+    extra_merged_variant,
+    lora_variant,
+    merged_variant,
+    reference_variants,
+)
 
 BASE_NAME = "base"
 
@@ -49,6 +58,10 @@ class AdapterFiles:
     """Whether the `merged` variant serves this adapter (see `AdapterSpec.serve_merged`)."""
     serve_unmerged: bool = True
     """Whether the LoRA server serves this adapter (see `AdapterSpec.serve_unmerged`)."""
+    merge: MergePrecision | None = None
+    """The precision `merged` was merged in; None when not known (a folder given by path)."""
+    extra_merges: tuple[tuple[MergePrecision, Path], ...] = ()
+    """Further merges served beside `merged` to compare precisions (`AdapterSpec.merges`): precision and folder."""
     step: int | None = None
     """Training step of the final adapter; None for an adapter from a folder."""
     checkpoints: tuple[Checkpoint, ...] = ()
@@ -119,9 +132,11 @@ def _adapter_variant(
     *,
     unmerged: bool,
     dtype: str | None = None,
+    merge: MergePrecision | None = None,
+    extra_merge: bool = False,
 ) -> Variant:
-    """A variant that serves `adapter`: its typed fields say whose it is, at which step, and what the gate expects
-    of it."""
+    """A variant that serves `adapter`: its typed fields say whose it is, at which step, how it was merged and what
+    the gate expects of it."""
     return Variant(
         name=name,
         role=role,
@@ -130,6 +145,8 @@ def _adapter_variant(
         adapter_name=adapter.name,
         expect=adapter.expect,
         dtype=dtype,
+        merge=merge,
+        extra_merge=extra_merge,
         step=adapter.step,
     )
 
@@ -219,16 +236,29 @@ class _Planner:
         return variants, [ServerPlan("lora-server", models, self.managed(self.base, BASE_NAME, loras, rank))]
 
     def merged(self) -> Planned:
-        """A server per merged model that is wanted."""
+        """A server per merged model that is wanted: each adapter's merged form, then its further merges."""
         variants, plans = [], []
         for adapter in (a for a in self.adapters if a.serve_merged):
             if adapter.merged is None:
                 raise ConfigError(
                     f"adapter {adapter.name!r}: the merged variant needs a merged folder (set merged = PATH)"
                 )
-            name = merged_variant(adapter.name)
-            variants.append(_adapter_variant(adapter, name, "merged", adapter.merged, unmerged=False, dtype=self.dtype))
-            plans.append(ServerPlan(name.replace(":", "-"), {name: name}, self.managed(adapter.merged, name)))
+            forms = [(merged_variant(adapter.name), adapter.merge, adapter.merged, False)]
+            forms += [(extra_merged_variant(adapter.name, m), m, folder, True) for m, folder in adapter.extra_merges]
+            for name, merge, folder, extra in forms:
+                variants.append(
+                    _adapter_variant(
+                        adapter,
+                        name,
+                        "merged",
+                        folder,
+                        unmerged=False,
+                        dtype=self.dtype,
+                        merge=merge,
+                        extra_merge=extra,
+                    )
+                )
+                plans.append(ServerPlan(name.replace(":", "-"), {name: name}, self.managed(folder, name)))
         return variants, plans
 
     def reference(self) -> Planned:

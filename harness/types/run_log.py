@@ -174,6 +174,12 @@ class SuiteRef(Frozen):
     last scored with. Manifests written before it existed were scored with `schema`."""
 
 
+MergePrecision = Literal["fp32", "bf16"]
+"""The precision a LoRA delta is merged into the base weights in: `fp32` (merged in float32, then stored in the
+base's dtype: one rounding of the merged weight) or `bf16` (merged directly in bfloat16: the delta is rounded into
+weights that are already bf16)."""
+
+
 class Variant(Frozen):
     """One way of serving a model that a run measures."""
 
@@ -195,6 +201,14 @@ class Variant(Frozen):
     dtype: str | None = None
     """Weight dtype the server ran the model in (vLLM's `--dtype`, resolved to the model's own for `auto`); merged
     and unmerged answers can differ in bf16, where merging rounds the LoRA delta into the weights."""
+    merge: MergePrecision | None = None
+    """For a `merged` variant, the precision its adapter was merged in; None where nothing was merged or the merge
+    is not known (a merged folder given by path). Answers of merged forms of one adapter that differ only here
+    tell what the merge precision costs (`[[adapters]] merges`)."""
+    extra_merge: bool = False
+    """A further merged form of the adapter (`[[adapters]] merges` after the first), served on the cases its
+    unmerged form answers only to show how much the merge precision changes the answers. The adapter's merged form
+    (the one the gate judges, pairs with the unmerged form, times and recommends) is the one without it."""
     step: int | None = None
     """Training step of the adapter weights it serves, for an adapter trained from a recipe: a kept checkpoint's
     step, or the last step for the final adapter in any form (unmerged, merged, reference). None for the base, an
@@ -229,6 +243,11 @@ def merged_variant(adapter: str) -> str:
     return f"merged:{adapter}"
 
 
+def extra_merged_variant(adapter: str, merge: MergePrecision) -> str:
+    """Name of a further merged form of an adapter (`Variant.extra_merge`): `merged-bf16:NAME`."""
+    return f"merged-{merge}:{adapter}"
+
+
 def reference_variants(adapter: str) -> tuple[str, str]:
     """The reference (transformers) variants of an adapter: unmerged through peft, and merged."""
     return f"ref-lora:{adapter}", f"ref-merged:{adapter}"
@@ -237,16 +256,20 @@ def reference_variants(adapter: str) -> tuple[str, str]:
 def serving_pair(variant: Variant, variants: list[Variant]) -> tuple[Variant, Variant] | None:
     """The unmerged (`lora`) and merged variants, in that order, of the adapter weights a `lora` or `merged`
     variant serves (the same adapter at the same step), paired by typed fields rather than by name: whichever form
-    is judged, the other is its counterpart. None when the run serves those weights only one way, as it serves
-    every checkpoint (or `variant` serves no adapter)."""
-    if variant.role not in ("lora", "merged") or variant.adapter_name is None:
+    is judged, the other is its counterpart. The merged one is the adapter's merged form, never a further merge
+    served to compare precisions (nor is such a form paired). None when the run serves those weights only one way,
+    as it serves every checkpoint (or `variant` serves no adapter)."""
+    if variant.role not in ("lora", "merged") or variant.adapter_name is None or variant.extra_merge:
         return None
     unmerged, merged = (
         next(
             (
                 v
                 for v in variants
-                if v.role == role and v.adapter_name == variant.adapter_name and v.step == variant.step
+                if v.role == role
+                and v.adapter_name == variant.adapter_name
+                and v.step == variant.step
+                and not v.extra_merge
             ),
             None,
         )

@@ -14,15 +14,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from harness.fixtures.chat_template import openai_tools, render_prompt
+from harness.fixtures.chat_template import PromptFormat, openai_tools, render_prompt
 from harness.runs.config import GenerationSettings
 from harness.types import Answer, Message, Timings, Tool
 
 
 class ReferenceBackend:
-    """A model folder, optionally with a PEFT adapter applied unmerged, loaded once in float32."""
+    """A model folder, optionally with a PEFT adapter applied unmerged, loaded once in float32. Prompts are
+    rendered with the shared template in `prompt`'s format, or with the model's own template when it is None."""
 
-    def __init__(self, model_dir: Path, adapter: Path | None = None, *, harness_template: bool = True) -> None:
+    def __init__(self, model_dir: Path, adapter: Path | None = None, *, prompt: PromptFormat | None) -> None:
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -34,12 +35,12 @@ class ReferenceBackend:
 
             model = PeftModel.from_pretrained(model, adapter)
         self.model = model.eval()
-        self.harness_template = harness_template
+        self.prompt = prompt
         self._lock = threading.Lock()
 
     def _prompt(self, messages: Sequence[Message], tools: Sequence[Tool]) -> str:
-        if self.harness_template:
-            return render_prompt(self.tokenizer, messages, tools)
+        if self.prompt is not None:
+            return render_prompt(self.tokenizer, messages, tools, self.prompt)
         return str(
             self.tokenizer.apply_chat_template(
                 [m.model_dump() for m in messages],
