@@ -176,3 +176,26 @@ def test_the_gate_never_judges_a_checkpoint(tmp_path: Path) -> None:
 def test_committed_configs_name_only_checkpoints_their_recipes_keep() -> None:
     for path in sorted((ROOT / "configs").glob("*.toml")):
         read_recipes(load_run_config(path), path)
+
+
+@pytest.mark.parametrize(("recorded", "steps"), [(None, 192), (190, 190)])
+def test_a_trained_adapter_knows_its_final_step_and_merge(recorded: int | None, steps: int) -> None:
+    """What `prepare` reads off a cached fixture to type its variants: the final step as a number (as training
+    counted it, else as the recipe set it, for manifests written before steps were recorded) and the merge."""
+    from harness.fixtures.recipes import load_recipe
+    from harness.fixtures.training import TrainedAdapter, TrainingManifest
+
+    manifest = TrainingManifest(
+        recipe=load_recipe(ROOT / "adapters" / "fc-good.toml"),
+        recipe_sha256="r",
+        data_sha256="d",
+        base_sha256="b",
+        base_path="b",
+        examples=1,
+        train_tokens=1,
+        seconds=1.0,
+        final_loss=None,
+        steps=recorded,
+    )
+    trained = TrainedAdapter(Path("entry"), manifest, trained_now=False, base=Path("b"))
+    assert (trained.steps, trained.merge, trained.checkpoint(32)) == (steps, "fp32", Path("entry/checkpoints/step-32"))
