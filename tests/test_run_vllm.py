@@ -124,24 +124,11 @@ def lively_tiny_model(tiny_model: Path, folder: Path) -> Path:
     """The tiny model's shape and tokenizer with weights five times larger (initializer range 0.1, not 0.02): its
     greedy answers depend on the prompt, where the tiny model's repeat the prompt's last token, and rounding its
     float32 weights to bf16 changes some of them (2 of 6 prompts in transformers)."""
-    import torch
-    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+    from transformers import AutoTokenizer
 
-    from harness.fixtures.base_model import TINY_SHAPE
+    from harness.fixtures.base_model import save_tiny_llama
 
-    tokenizer = AutoTokenizer.from_pretrained(tiny_model)
-    torch.manual_seed(0)
-    config = LlamaConfig(
-        vocab_size=len(tokenizer),
-        bos_token_id=tokenizer.bos_token_id,
-        eos_token_id=tokenizer.eos_token_id,
-        pad_token_id=tokenizer.pad_token_id,
-        tie_word_embeddings=True,
-        initializer_range=0.1,
-        **TINY_SHAPE,
-    )
-    LlamaForCausalLM(config).save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
+    save_tiny_llama(AutoTokenizer.from_pretrained(tiny_model), folder, initializer_range=0.1)
     return folder
 
 
