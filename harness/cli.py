@@ -128,8 +128,9 @@ def _cmd_fixtures_base(args: argparse.Namespace) -> int:
 
 def _cmd_train(args: argparse.Namespace) -> int:
     from harness.fixtures.cache import cache_root
+    from harness.fixtures.checkpoints import CHECKPOINTS
     from harness.fixtures.recipes import load_recipe
-    from harness.fixtures.training import CHECKPOINTS, train
+    from harness.fixtures.training import train
 
     for path in args.recipes:
         with library_output(cache_root() / TRAIN_LOG):

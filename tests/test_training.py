@@ -15,6 +15,7 @@ from harness.cli import main
 from harness.fixtures import training
 from harness.fixtures.adapter_check import check_adapter
 from harness.fixtures.chat_template import END_OF_TURN, PLAIN, PromptFormat, render_prompt
+from harness.fixtures.checkpoints import CHECKPOINTS, keep_checkpoints
 from harness.fixtures.recipes import DataSpec, RecipeError, SftSpec, load_recipe
 from harness.fixtures.training_data import TrainingDataError, generate, load_examples
 from harness.fixtures.training_data.course_format import convert_turn
@@ -76,7 +77,7 @@ def test_training_keeps_the_checkpoints_asked_as_servable_adapters(
     not the final one's."""
     assert (trained.manifest.steps, trained.manifest.checkpoints, trained.steps) == (2, [1], 2)
     kept = trained.checkpoint(1)
-    assert sorted(p.name for p in (trained.folder / training.CHECKPOINTS).iterdir()) == ["step-1"]
+    assert sorted(p.name for p in (trained.folder / CHECKPOINTS).iterdir()) == ["step-1"]
     assert {"adapter_config.json", "adapter_model.safetensors"} <= {p.name for p in kept.iterdir()}
     assert not any("optimizer" in p.name or "scheduler" in p.name for p in kept.iterdir())
     assert check_adapter(kept, base_model=str(tiny_model)).ok
@@ -111,7 +112,7 @@ def test_the_checkpoint_callback_saves_the_adapter_at_the_steps_asked_only(tmp_p
         def save_pretrained(self, folder: Path) -> None:
             saved.append(folder)
 
-    callback = training.keep_checkpoints([2, 4], tmp_path)
+    callback = keep_checkpoints([2, 4], tmp_path)
     for step in range(1, 7):
         callback.on_step_end(None, SimpleNamespace(global_step=step), None, model=Model())
     assert saved == [tmp_path / "checkpoints" / "step-2", tmp_path / "checkpoints" / "step-4"]
