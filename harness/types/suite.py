@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 from harness.types.base import SUITE_VERSION, Frozen, JsonValue
 
@@ -39,13 +40,57 @@ class Semantics(StrEnum):
     the leaderboard means: Python types (5.0 is not an integer, an int is a float), no enum or format check."""
 
 
+def _without_absent(data: dict[str, JsonValue], fields: tuple[str, ...]) -> dict[str, JsonValue]:
+    """A dump without the conversation fields that are unset: single-turn messages and tools dump as they did
+    before conversations existed, so the suites, training rows and cache keys hashed from them keep their hashes."""
+    return {key: value for key, value in data.items() if not (key in fields and value is None)}
+
+
+class MessageCall(Frozen):
+    """A call an assistant turn made, as the conversation carries it back to the model: with the id its result
+    answers."""
+
+    id: str = Field(min_length=1)
+    """Ties the call to the `tool` message that carries its result."""
+    name: str
+    """Function name as the model produced it."""
+    arguments: dict[str, JsonValue]
+    """Arguments as the model produced them."""
+
+
 class Message(Frozen):
-    """One chat turn of a case's conversation."""
+    """One chat turn of a conversation: a user or system text, an assistant answer with the calls it made, or the
+    result of one of those calls."""
 
     role: Literal["system", "user", "assistant", "tool"]
     """Who speaks: the usual OpenAI chat roles."""
     content: str
-    """The text of the turn."""
+    """The text of the turn (for a `tool` message, the result as sent back to the model)."""
+    tool_calls: list[MessageCall] | None = None
+    """On an assistant turn of a conversation: the calls it made, which the following `tool` messages answer."""
+    tool_call_id: str | None = None
+    """On a `tool` message: the id of the call whose result it carries."""
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, JsonValue]:
+        return _without_absent(handler(self), ("tool_calls", "tool_call_id"))
+
+    def chat(self) -> dict[str, JsonValue]:
+        """The message in the OpenAI chat shape that vLLM and `apply_chat_template` take: calls as function
+        objects with JSON-text arguments, absent fields left out (a single-turn case's messages are unchanged)."""
+        data: dict[str, JsonValue] = {"role": self.role, "content": self.content}
+        if self.tool_calls:
+            data["tool_calls"] = [
+                {
+                    "id": call.id,
+                    "type": "function",
+                    "function": {"name": call.name, "arguments": json.dumps(call.arguments)},
+                }
+                for call in self.tool_calls
+            ]
+        if self.tool_call_id is not None:
+            data["tool_call_id"] = self.tool_call_id
+        return data
 
 
 class Tool(Frozen):
@@ -60,6 +105,13 @@ class Tool(Frozen):
     """What the function does, shown to the model."""
     parameters: dict[str, JsonValue]
     """A JSON Schema with `"type": "object"` describing the arguments; checked against the metaschema."""
+    environment: str | None = None
+    """For a tool of an episode: the environment (a name in `harness.environments`) whose public method of this
+    name runs a call; None for the tools of single-turn cases, which nothing executes."""
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, JsonValue]:
+        return _without_absent(handler(self), ("environment",))
 
     @property
     def key(self) -> str:
@@ -118,6 +170,66 @@ class Case(Frozen):
     kind."""
 
 
+class EnvironmentState(Frozen):
+    """One executable environment an episode's tools run on, and the state it starts from."""
+
+    name: str = Field(min_length=1)
+    """The environment, by its name in `harness.environments` (`calendar`, `bfcl:GorillaFileSystem`)."""
+    state: dict[str, JsonValue] = Field(default_factory=dict)
+    """Its initial state, as its class loads it; the suite rules check that the class accepts it."""
+
+
+class GoldCall(Frozen):
+    """A call a right answer makes in a turn, with concrete values: replayed on a fresh environment, it gives the
+    results and the end state a right answer must leave behind."""
+
+    function: str = Field(min_length=1)
+    """Name of the tool called; one the episode offers by that turn."""
+    arguments: dict[str, JsonValue] = Field(default_factory=dict)
+    """Arguments by parameter name (BFCL's positional arguments are bound to names when its data is read)."""
+
+
+class TurnKind(StrEnum):
+    """What a right answer to a user turn does."""
+
+    ACT = "act"
+    """Calls tools: the turn's `expected` calls, whose results and end state it must reproduce."""
+    ASK = "ask"
+    """Asks back: the user left out a value a call needs, so a right answer calls nothing until a later turn
+    gives it (a call here acts on a value the user never gave)."""
+    REPLY = "reply"
+    """Answers in words: small talk, or a request no offered tool can serve."""
+
+
+class Turn(Frozen):
+    """One user turn of an episode: what the user says, and what a right answer leaves behind."""
+
+    kind: TurnKind
+    """What a right answer does; checked for consistency with `expected`."""
+    messages: list[Message] = Field(min_length=1)
+    """What the user says at the start of the turn (user messages; a system message may open the first turn)."""
+    tools_added: list[str] = Field(default_factory=list)
+    """Keys of tools offered from this turn on, in addition to those offered before."""
+    expected: list[GoldCall] = Field(default_factory=list)
+    """The calls of a right answer to this turn, in order (any order when their results do not depend on it);
+    non-empty exactly on `act` turns."""
+
+
+class Episode(Frozen):
+    """A conversation with executable tools: user turns, and the calls, results and end state each one asks for."""
+
+    id: str = Field(min_length=1)
+    """Unique within the suite; runs and reports key on it."""
+    environment: list[EnvironmentState] = Field(min_length=1)
+    """The environments the tools run on, each started afresh from its state for every episode."""
+    tools: list[str]
+    """Keys of the suite's tools offered from the first turn on; each names its environment."""
+    turns: list[Turn] = Field(min_length=1)
+    """The user turns, in order; the state each leaves behind is the next one's start."""
+    long_context: bool = False
+    """Whether the environments load their long-context variant of the state (BFCL's `long_context` category)."""
+
+
 class Suite(Frozen):
     """A named set of tools and cases, stored as one JSON file."""
 
@@ -138,5 +250,13 @@ class Suite(Frozen):
     `--semantics` on `harness run`, `bench` and `score` overrides it for a whole run."""
     tools: list[Tool] = Field(min_length=1)
     """Every tool any case may offer."""
-    cases: list[Case] = Field(min_length=1)
-    """The cases, in a stable order."""
+    cases: list[Case] = Field(default_factory=list)
+    """The single-turn cases, in a stable order."""
+    episodes: list[Episode] = Field(default_factory=list)
+    """The multi-turn episodes, in a stable order; a suite holds cases, episodes or both."""
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Suite:
+        if not self.cases and not self.episodes:
+            raise ValueError("a suite needs at least one case or episode")
+        return self

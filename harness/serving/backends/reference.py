@@ -43,7 +43,7 @@ class ReferenceBackend:
             return render_prompt(self.tokenizer, messages, tools, self.prompt)
         return str(
             self.tokenizer.apply_chat_template(
-                [m.model_dump() for m in messages],
+                [m.chat() for m in messages],
                 tools=openai_tools(tools) or None,
                 add_generation_prompt=True,
                 tokenize=False,
