@@ -92,6 +92,12 @@ def _blocks(text: str) -> list[str]:
     return [(m.group(1) if m.group(1) is not None else m.group(2)).strip() for m in _TOOL_CALL.finditer(text)]
 
 
+def prose(text: str) -> str:
+    """The text of an answer outside its `<tool_call>` blocks: what an assistant turn says in words when the
+    conversation carries its calls separately (an unterminated block runs to the end, as vLLM reads it)."""
+    return _TOOL_CALL.sub("", text).strip() if "<tool_call>" in text else text.strip()
+
+
 def _strip_thinking(text: str) -> str:
     """Text without reasoning: `<think>…</think>` blocks (an unclosed one runs to the end: the model never left
     its reasoning), and everything before a leading `</think>` (chat templates that open the think block in the

@@ -58,15 +58,24 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    from harness.reports.episodes import TurnRow, turn_rows
     from harness.reports.export import case_rows, export_text
     from harness.runs.folder import write_atomic
     from harness.runs.view import load_run
 
     run_dir = Path(args.run_dir)
-    rows = case_rows(load_run(run_dir))
+    view = load_run(run_dir)
+    rows = case_rows(view)
     out = Path(args.out) if args.out else run_dir / f"cases.{args.format}"
     write_atomic(out, export_text(rows, args.format))
     console.print(f"{len(rows)} rows (one per case and variant) written to {out}", soft_wrap=True)
+    turns = turn_rows(view)
+    if turns:
+        turns_out = out.with_name(f"{out.stem}-turns{out.suffix}") if args.out else run_dir / f"turns.{args.format}"
+        write_atomic(turns_out, export_text(turns, args.format, TurnRow))
+        console.print(
+            f"{len(turns)} rows (one per turn of an episode and variant) written to {turns_out}", soft_wrap=True
+        )
     return EXIT_OK
 
 
@@ -169,7 +178,11 @@ def add_reading_commands(commands: Commands) -> None:
     export = commands.add_parser("export", help="per-case results of a run (one row per case and variant)")
     export.add_argument("run_dir", help="a run folder")
     export.add_argument("--format", choices=["csv", "jsonl"], default="csv", help="csv (default) or jsonl")
-    export.add_argument("--out", help="file to write (default RUN_DIR/cases.FORMAT)")
+    export.add_argument(
+        "--out",
+        help="file to write (default RUN_DIR/cases.FORMAT); a run with episodes also gets one row per turn in "
+        "RUN_DIR/turns.FORMAT (beside --out: NAME-turns.FORMAT)",
+    )
     export.set_defaults(handler=_cmd_export)
 
     gate = commands.add_parser(

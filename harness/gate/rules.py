@@ -39,6 +39,7 @@ from typing import NamedTuple
 from pydantic import ValidationError
 
 from harness.gate.baseline import Baseline
+from harness.gate.episode_rules import episode_rules
 from harness.patterns import matches_any, most_specific
 from harness.runs.config import GateRules, RunConfig, SuiteScope
 from harness.runs.folder import RunFolder
@@ -292,25 +293,36 @@ def evaluate_gate(run_dir: Path, baseline: Baseline | None = None, rules: GateRu
     scores = folder.read_scores()
     latency = folder.read_latency_summary()
     groups = _groups(summary)
-    distributions = {name: suite.distribution for name, suite in folder.read_suites(manifest).items()}
+    suites = folder.read_suites(manifest)
+    distributions = {name: suite.distribution for name, suite in suites.items()}
+    has_cases = any(suite.cases for suite in suites.values())
+    episode_summary = folder.read_episode_summary()
+    episode_groups = {(g.variant, g.suite): g for g in episode_summary.groups} if episode_summary else {}
+    episode_scores = folder.read_episode_scores()
+    episodes_in_scope = {n for n, s in suites.items() if s.episodes and rules.must_beat_on in ("all", s.distribution)}
     judged = [v for v in manifest.variants if matches_any(v.name, rules.variants) and not v.checkpoint]
     results: list[RuleResult] = []
     for variant in judged:
         name, pair = variant.name, serving_pair(variant, manifest.variants)
         mine = [s for s in scores if s.variant == name]
         for ref in manifest.suites:
-            results += _suite_rules(name, ref.name, groups, [s for s in mine if s.suite == ref.name], baseline, rules)
-        beaten = _in_scope(scores, rules.must_beat_on, distributions)
-        results += [_must_beat(name, reference, groups, beaten, rules) for reference in rules.must_beat]
-        for rule, minimum, scope in (
-            (_RELEVANCE, rules.min_relevance, rules.relevance_on),
-            (_ASK, rules.min_ask, rules.ask_on),
-        ):
-            if minimum:
-                results.append(
-                    _no_call(name, rule, minimum, scope, _in_scope(scores, scope, distributions), rules.mode)
-                )
-        if rules.max_merged_gap is not None and pair is not None:  # an adapter served both ways
+            if suites[ref.name].cases:
+                mine_here = [s for s in mine if s.suite == ref.name]
+                results += _suite_rules(name, ref.name, groups, mine_here, baseline, rules)
+        if episode_summary is not None:
+            results += episode_rules(name, episode_groups, episode_scores, episodes_in_scope, rules)
+        if has_cases:
+            beaten = _in_scope(scores, rules.must_beat_on, distributions)
+            results += [_must_beat(name, reference, groups, beaten, rules) for reference in rules.must_beat]
+            for rule, minimum, scope in (
+                (_RELEVANCE, rules.min_relevance, rules.relevance_on),
+                (_ASK, rules.min_ask, rules.ask_on),
+            ):
+                if minimum:
+                    results.append(
+                        _no_call(name, rule, minimum, scope, _in_scope(scores, scope, distributions), rules.mode)
+                    )
+        if rules.max_merged_gap is not None and pair is not None and has_cases:  # an adapter served both ways
             results.append(_merged_gap(name, pair, groups, scores, rules))
         if rules.max_latency_overhead is not None and (variant.role == "lora" or pair is not None):
             results.append(_latency_rule(name, pair, latency, rules.max_latency_overhead))

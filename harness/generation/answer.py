@@ -9,6 +9,8 @@ leaves a log that the next run resumes from.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -16,6 +18,8 @@ from pathlib import Path
 
 from rich.console import Console
 
+from harness.environments import Sandbox
+from harness.generation.episodes import EpisodeItem, EpisodeRunner, pending_episodes
 from harness.generation.manifest import open_run_folder
 from harness.generation.prepare import Prepared
 from harness.progress import StageProgress
@@ -31,7 +35,7 @@ from harness.serving.plan import (
     ServerPlan,
 )
 from harness.serving.pool import ServerPool
-from harness.types import Case, Generation, Suite, Tool
+from harness.types import Case, EpisodeEnd, EpisodeStatus, EpisodeStep, Generation, Suite, Tool
 
 
 @dataclass(frozen=True)
@@ -44,11 +48,15 @@ class WorkItem:
     tools: tuple[Tool, ...]
 
 
-def pending_work(prepared: Prepared, folder: RunFolder) -> dict[str, list[WorkItem]]:
+Item = WorkItem | EpisodeItem
+"""Something to ask a variant: one case (one request), or one episode (a conversation of requests)."""
+
+
+def pending_work(prepared: Prepared, folder: RunFolder) -> dict[str, list[Item]]:
     """Per variant, the cases it is asked (every case, or its parity sample) without a successful answer in the
-    log (failed requests are asked again)."""
+    log (failed requests are asked again), then the episodes it is asked without a finished attempt."""
     answered = {key for key, (_, g) in folder.read_generations().items() if g.error is None}
-    work: dict[str, list[WorkItem]] = {}
+    work: dict[str, list[Item]] = {}
     for variant in prepared.variants:
         items = work.setdefault(variant.name, [])
         for suite, _ in prepared.suites:
@@ -56,35 +64,50 @@ def pending_work(prepared: Prepared, folder: RunFolder) -> dict[str, list[WorkIt
             for case in suite.cases:
                 if variant.asks(suite.name, case.id) and (variant.name, suite.name, case.id) not in answered:
                     items.append(WorkItem(variant.name, suite, case, tuple(tools[k] for k in case.tools)))
+    episodes = pending_episodes(prepared.variants, [suite for suite, _ in prepared.suites], folder)
+    for variant, items in episodes.items():
+        work[variant] += items
     return work
 
 
 async def answer_all(
-    items: Sequence[WorkItem],
+    items: Sequence[Item],
     backends: Sequence[dict[str, Backend]],
     settings: GenerationSettings,
     record: Callable[[Generation], None],
     concurrency: int,
-) -> list[tuple[WorkItem, str]]:
+    episodes: EpisodeRunner | None = None,
+) -> list[tuple[Item, str]]:
     """Ask every item, sharding over endpoints (one mapping of variant → backend per endpoint), `concurrency`
-    requests in flight per endpoint. Returns the items whose endpoint could not be reached, with the reason."""
-    queue: asyncio.Queue[WorkItem] = asyncio.Queue()
+    requests (or episodes) in flight per endpoint. Returns the items whose endpoint could not be reached, with the
+    reason; an episode cut that way is left unfinished in the log and comes back as its next attempt."""
+    queue: asyncio.Queue[Item] = asyncio.Queue()
     for item in items:
         queue.put_nowait(item)
-    unreached: list[tuple[WorkItem, str]] = []
+    unreached: list[tuple[Item, str]] = []
 
     async def worker(endpoint: dict[str, Backend]) -> None:
         while not queue.empty():
             item = queue.get_nowait()
+            backend = endpoint[item.variant]
             try:
-                answer = await endpoint[item.variant].generate(item.case.messages, item.tools, settings)
+                if isinstance(item, EpisodeItem):
+                    assert episodes is not None, "episodes to ask need the run's EpisodeRunner"
+                    await episodes.run(item, backend, settings)
+                    continue
+                answer = await backend.generate(item.case.messages, item.tools, settings)
             except BackendUnavailable as error:
-                unreached.append((item, str(error)))
+                unreached.append((_next_attempt(item), str(error)))
                 continue
             record(Generation(**answer.model_dump(), suite=item.suite.name, case_id=item.case.id, variant=item.variant))
 
     await asyncio.gather(*(worker(endpoint) for endpoint in backends for _ in range(concurrency)))
     return unreached
+
+
+def _next_attempt(item: Item) -> Item:
+    """What to ask again after an unreachable endpoint: a case as it is, an episode as its next attempt."""
+    return dataclasses.replace(item, attempt=item.attempt + 1) if isinstance(item, EpisodeItem) else item
 
 
 def _external_key(name: str, endpoints: RunningEndpoints) -> str | None:
@@ -99,12 +122,13 @@ def _external_key(name: str, endpoints: RunningEndpoints) -> str | None:
 async def ask_endpoints(
     urls: list[str],
     models: dict[str, str],
-    items: list[WorkItem],
+    items: list[Item],
     settings: GenerationSettings,
     decoder: TokenDecoder | None,
     record: Callable[[Generation], None],
     api_key: str | None = None,
-) -> list[tuple[WorkItem, str]]:
+    episodes: EpisodeRunner | None = None,
+) -> list[tuple[Item, str]]:
     """Ask every item of `models` (variant → model name) at OpenAI-compatible endpoints, sharded over `urls`."""
     backends: list[dict[str, Backend]] = [
         {
@@ -120,18 +144,19 @@ async def ask_endpoints(
         }
         for url in urls
     ]
-    return await _answer_and_close(items, backends, settings, record, settings.concurrency)
+    return await _answer_and_close(items, backends, settings, record, settings.concurrency, episodes)
 
 
 async def _answer_and_close(
-    items: list[WorkItem],
+    items: list[Item],
     backends: list[dict[str, Backend]],
     settings: GenerationSettings,
     record: Callable[[Generation], None],
     concurrency: int,
-) -> list[tuple[WorkItem, str]]:
+    episodes: EpisodeRunner | None,
+) -> list[tuple[Item, str]]:
     try:
-        return await answer_all(items, backends, settings, record, concurrency)
+        return await answer_all(items, backends, settings, record, concurrency, episodes)
     finally:
         for endpoint in backends:
             for backend in endpoint.values():
@@ -139,28 +164,53 @@ async def _answer_and_close(
 
 
 class RunProgress:
-    """Records each answer to the log before counting it on the stage's display."""
+    """Records each answer, and each step and end of an episode, to the log before counting it on the stage's
+    display (an episode counts once, when it ends)."""
 
     def __init__(self, folder: RunFolder, shown: StageProgress) -> None:
         self.folder = folder
         self.shown = shown
         self.errors = 0
+        self.episodes: EpisodeRunner | None = None
+        """The runner the run's episodes share, when it has episodes to ask."""
 
     def record(self, generation: Generation) -> None:
         self.folder.append_generation(generation)
         self.errors += generation.error is not None
         self.shown.advance(status=generation.variant + (f", {self.errors} errors" if self.errors else ""))
 
+    def record_episode(self, record: EpisodeStep | EpisodeEnd) -> None:
+        self.folder.append_episode_record(record)
+        if isinstance(record, EpisodeEnd):
+            self.shown.advance(status=f"{record.variant}, episode {record.status}")
 
-def _record_unreached(unreached: list[tuple[WorkItem, str]], why: str, record: Callable[[Generation], None]) -> None:
+
+def _record_unreached(unreached: list[tuple[Item, str]], why: str, progress: RunProgress) -> None:
+    """Items whose endpoint never answered: a case as a failed request, an episode as an attempt that ended in one
+    (scored as failed, asked again by the next run)."""
     for item, reason in unreached:
-        record(Generation(suite=item.suite.name, case_id=item.case.id, variant=item.variant, error=f"{why}: {reason}"))
+        if isinstance(item, EpisodeItem):
+            progress.record_episode(
+                EpisodeEnd(
+                    variant=item.variant,
+                    suite=item.suite.name,
+                    episode_id=item.episode.id,
+                    attempt=item.attempt,
+                    status=EpisodeStatus.REQUEST_ERROR,
+                    turns_asked=1,
+                    detail=f"{why}: {reason}",
+                )
+            )
+        else:
+            progress.record(
+                Generation(suite=item.suite.name, case_id=item.case.id, variant=item.variant, error=f"{why}: {reason}")
+            )
 
 
 def serve_and_answer(
     plan: ServerPlan,
     prepared: Prepared,
-    items: list[WorkItem],
+    items: list[Item],
     progress: RunProgress,
     pool: ServerPool,
 ) -> None:
@@ -173,29 +223,35 @@ def serve_and_answer(
             key = _external_key(plan.name, endpoints)
             settings = prepared.generation
             unreached = asyncio.run(
-                ask_endpoints(endpoints.urls, plan.models, items, settings, decoder, progress.record, key)
+                ask_endpoints(
+                    endpoints.urls, plan.models, items, settings, decoder, progress.record, key, progress.episodes
+                )
             )
-            _record_unreached(unreached, "endpoint unreachable", progress.record)
+            _record_unreached(unreached, "endpoint unreachable", progress)
         case ManagedServer() as managed:
             _answer_managed(plan, managed, prepared, items, progress, pool)
 
 
 def _answer_in_process(
-    plan: ServerPlan, reference: InProcessReference, prepared: Prepared, items: list[WorkItem], progress: RunProgress
+    plan: ServerPlan, reference: InProcessReference, prepared: Prepared, items: list[Item], progress: RunProgress
 ) -> None:
     """The transformers reference, loaded once for the plan's variants, one request at a time."""
     from harness.serving.backends.reference import ReferenceBackend
 
     backend = ReferenceBackend(reference.model, reference.adapter, prompt=prepared.prompt)
     backends: list[dict[str, Backend]] = [dict.fromkeys(plan.models, backend)]
-    asyncio.run(_answer_and_close(items, backends, prepared.generation, progress.record, concurrency=1))
+    asyncio.run(
+        _answer_and_close(
+            items, backends, prepared.generation, progress.record, concurrency=1, episodes=progress.episodes
+        )
+    )
 
 
 def _answer_managed(
     plan: ServerPlan,
     managed: ManagedServer,
     prepared: Prepared,
-    items: list[WorkItem],
+    items: list[Item],
     progress: RunProgress,
     pool: ServerPool,
 ) -> None:
@@ -206,7 +262,9 @@ def _answer_managed(
     while items:
         server = pool.started(plan)
         unreached = asyncio.run(
-            ask_endpoints([server.base_url], plan.models, items, settings, decoder, progress.record)
+            ask_endpoints(
+                [server.base_url], plan.models, items, settings, decoder, progress.record, None, progress.episodes
+            )
         )
         items = [item for item, _ in unreached]
         if not items:
@@ -215,7 +273,7 @@ def _answer_managed(
         server.stop()
         if restarts == limit:
             why = str(server.failure(f"server {plan.name} died {restarts + 1} times")) if died else "unreachable"
-            _record_unreached(unreached, why, progress.record)
+            _record_unreached(unreached, why, progress)
             break
         restarts += 1
         progress.shown.note(
@@ -240,9 +298,12 @@ def run(prepared: Prepared, run_dir: Path, console: Console, pool: ServerPool | 
     if not todo:
         console.print("accuracy: every case has an answer in the run folder", soft_wrap=True, highlight=False)
         return folder
-    with StageProgress(console, "accuracy", "answers") as shown:
+    with StageProgress(console, "accuracy", "answers") as shown, contextlib.ExitStack() as resources:
         shown.start(sum(len(items) for items in work.values()))
         progress = RunProgress(folder, shown)
+        if any(isinstance(item, EpisodeItem) for items in work.values() for item in items):
+            sandbox = resources.enter_context(Sandbox())
+            progress.episodes = EpisodeRunner(sandbox, config.generation.max_steps_per_turn, progress.record_episode)
         if pool is not None and prepared.start_side_by_side:  # they stay up for the next stage anyway
             pool.launch(todo)
         for plan in todo:

@@ -24,6 +24,7 @@ def _manifest(prepared: Prepared, run_id: str, refs: list[SuiteRef]) -> RunManif
     hashes |= {f"adapter:{a.name}": a.sha256 for a in prepared.adapters}
     hashes["chat_template"] = prepared.prompt.template_id if prepared.prompt is not None else "model's own"
     return RunManifest(
+        version=2 if any(suite.episodes for suite, _ in prepared.suites) else 1,
         run_id=run_id,
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         config=prepared.config.model_dump(mode="json"),

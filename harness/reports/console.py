@@ -14,6 +14,7 @@ from rich.table import Table
 from harness.parsing import parse_lenient
 from harness.reports.compare import Comparison, SuiteComparison
 from harness.reports.curve import learning_curves
+from harness.reports.episodes import print_episodes
 from harness.reports.merge_precision import print_merge_precision
 from harness.runs.view import RunView
 from harness.scoring import metrics
@@ -231,6 +232,7 @@ def print_latency(summary: LatencySummary, console: Console, *, brief: bool = Fa
 def print_report(view: RunView, console: Console) -> None:
     _header(view, console)
     print_accuracy(view, console)
+    print_episodes(view, console)
     print_learning_curves(view, console)
     print_merge_precision(view.merge_precision(), console)
     _failures(view, console)
@@ -288,7 +290,7 @@ def print_summary(view: RunView, console: Console, mode: ParseMode = ParseMode.S
             str(len(view.suites[suite].cases)),
             [pct(by_group[(v, suite)].metrics(mode).full_match) for v in view.variants],
         )
-        for suite in sorted(view.suites, key=lambda name: view.distribution(name) != "in")
+        for suite in sorted(view.case_suites, key=lambda name: view.distribution(name) != "in")
     ]
     pooled = {v: view.scores_by_distribution(v) for v in view.variants}
     labels = [*_DISTRIBUTION_ROWS, ("all", "all")] if any(p["in"] for p in pooled.values()) else [("all", "all")]
@@ -315,6 +317,7 @@ def print_summary(view: RunView, console: Console, mode: ParseMode = ParseMode.S
     for variant in view.variants:  # `n` counts the suite's cases; a parity sample's cells count fewer
         if view.parity_sample(variant) is not None:
             print_wrapped(console, f"{escape(view.label(variant))}: its figures are over those cases only")
+    print_episodes(view, console)
     print_learning_curves(view, console, mode)
     print_merge_precision(view.merge_precision(), console)
     if view.latency is not None:

@@ -64,7 +64,7 @@ def _by_step(view: RunView) -> dict[str, dict[int, Variant]]:
 
 def learning_curves(view: RunView, mode: ParseMode) -> list[LearningCurve]:
     """A curve for every adapter the run serves at two or more steps; none for a run without checkpoints."""
-    suites = sorted(view.suites, key=lambda name: view.distribution(name) != "in")
+    suites = sorted(view.case_suites, key=lambda name: view.distribution(name) != "in")
     curves = []
     for adapter, steps in _by_step(view).items():
         if len(steps) < 2:

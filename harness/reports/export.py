@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from typing import Literal
 
 from harness.parsing import parse_text
@@ -109,12 +110,13 @@ def case_rows(view: RunView) -> list[CaseRow]:
     return [row(s) for s in sorted(view.scores, key=lambda s: (order[s.variant], s.suite, s.case_id))]
 
 
-def export_text(rows: list[CaseRow], form: ExportFormat) -> str:
-    """CSV with a header row (empty cells for missing values), or one JSON object per line."""
+def export_text(rows: Sequence[Frozen], form: ExportFormat, row_type: type[Frozen] = CaseRow) -> str:
+    """CSV with a header row (empty cells for missing values), or one JSON object per line; `row_type` names the
+    columns (case rows, or the turn rows of `harness.reports.episodes`)."""
     if form == "jsonl":
         return "".join(row.model_dump_json() + "\n" for row in rows)
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(CaseRow.model_fields), lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=list(row_type.model_fields), lineterminator="\n")
     writer.writeheader()
     writer.writerows(row.model_dump(mode="json") for row in rows)
     return buffer.getvalue()

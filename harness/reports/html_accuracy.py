@@ -65,7 +65,7 @@ def _suite_cell(group: GroupSummary | None, mode: ParseMode) -> str:
 
 def _suites_by_distribution(view: RunView) -> list[tuple[str, str, list[str]]]:
     """(distribution, its words, its suites in run order) for each distribution the run holds."""
-    found = [(d, words, [s for s in view.suites if view.distribution(s) == d]) for d, words in _DISTRIBUTIONS]
+    found = [(d, words, [s for s in view.case_suites if view.distribution(s) == d]) for d, words in _DISTRIBUTIONS]
     return [(d, words, suites) for d, words, suites in found if suites]
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from harness.gate.recommend import gate_words, recommend, run_verdict
 from harness.reports.curve import learning_curves
+from harness.reports.episodes import episodes_section
 from harness.reports.html_accuracy import chart_section, details_section, matrix_section
 from harness.reports.html_cases import MARKUP, SCRIPT, case_rows
 from harness.reports.html_curve import curves_html
@@ -122,6 +123,7 @@ def render_html(view: RunView) -> str:
 {_verdict_section(view, result)}
 {matrix_section(view, result.mode, colours)}
 {chart_section(view, result.mode, colours)}
+{episodes_section(view)}
 {curves_html(learning_curves(view, result.mode), result.mode)}
 {details_section(view)}
 {merge_section(view.merge_precision())}

@@ -138,6 +138,10 @@ class GenerationSettings(Frozen):
     ignore_eos: bool = False
     """Generate exactly `max_tokens` whatever the model says (vLLM's `ignore_eos`/`min_tokens`), so that latency
     arms do equal work; for latency studies, never for accuracy."""
+    max_steps_per_turn: int = Field(default=20, ge=1)
+    """Requests one user turn of a multi-turn episode may take (each answer with calls is followed by another
+    request carrying their results); a turn still calling at the cap ends the episode as `step_limit`, and its
+    later turns are never asked. 20 is BFCL's limit."""
 
 
 class ServerSettings(Frozen):
@@ -202,7 +206,9 @@ class GateRules(Frozen):
     must_beat: list[str] = Field(default_factory=lambda: ["base"])
     """Variants every gated one must beat on the cases that expect a call: more of them right, by more than chance
     (exact McNemar at `alpha`). An adapter that does not beat its own base model is not worth serving, whatever
-    the model's size. Empty: rule off."""
+    the model's size. On a run with multi-turn episodes, it must also get further than each of them on more
+    episodes than the other way round, by more than chance (an exact sign test on turns passed before the first
+    failure: `must_beat_episodes`). Empty: rule off."""
     must_beat_on: SuiteScope = "all"
     """Which suites' call cases `must_beat` counts: `all`, `out` (suites nobody trained on: does the adapter
     generalise beyond its training data?) or `in` (held-out splits of it)."""
@@ -222,6 +228,9 @@ class GateRules(Frozen):
     min_full_match: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
     """Suite name (shell pattern) → minimum full-match rate; the most specific pattern applies. None by default:
     what a model should reach depends on the model (see the README)."""
+    min_episodes: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
+    """Suite name (shell pattern) → minimum rate of multi-turn episodes passed whole (every turn right, BFCL's
+    all-or-nothing), for suites with episodes; the most specific pattern applies. None by default."""
     alpha: float = Field(default=0.05, gt=0, lt=1)
     """Significance level of the paired tests (against the base, a baseline, merged serving)."""
     max_merged_gap: float | None = Field(default=0.1, ge=0, le=1)

@@ -10,6 +10,10 @@ which every stage reads and writes it.
     RUN_DIR/latency-summary.json   LatencySummary, the study's analysis of latency.jsonl
     RUN_DIR/stages.json            BenchStages, written by `harness bench` after every stage
     RUN_DIR/gate.json              GateResult, the verdict of the last `harness gate` (or bench), baseline included
+    RUN_DIR/episodes.jsonl         append-only, one EpisodeStep per request of a multi-turn episode, an EpisodeEnd
+                                   per finished attempt
+    RUN_DIR/episode-scores.jsonl   EpisodeScore per finished episode, written by `harness score`
+    RUN_DIR/episode-summary.json   EpisodeSummary, written by `harness score`
 
 A run is resumable because generations are only ever appended: a torn last line (a killed process) is ignored,
 and when a key (variant, suite, case) appears twice the later line wins (a retried request).
@@ -20,15 +24,22 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from harness.errors import HarnessError
 from harness.types import (
     CaseScore,
+    EpisodeEnd,
+    EpisodeKey,
+    EpisodeRecord,
+    EpisodeScore,
+    EpisodeStep,
+    EpisodeSummary,
     GateResult,
     Generation,
     GenerationKey,
@@ -49,8 +60,29 @@ LATENCY = "latency.jsonl"
 LATENCY_SUMMARY = "latency-summary.json"
 STAGES = "stages.json"
 GATE = "gate.json"
+EPISODES = "episodes.jsonl"
+EPISODE_SCORES = "episode-scores.jsonl"
+EPISODE_SUMMARY = "episode-summary.json"
 
 M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R", covariant=True)
+
+
+class JsonLineReader(Protocol[R]):
+    """What reads one line of a JSON Lines file: a pydantic model class, or a TypeAdapter of a union of them."""
+
+    def __call__(self, line: str) -> R: ...
+
+
+_EPISODE_RECORD: TypeAdapter[EpisodeStep | EpisodeEnd] = TypeAdapter(EpisodeRecord)
+
+
+@dataclass(frozen=True)
+class FinishedEpisode:
+    """An attempt at an episode that ran to its end line, with its steps in order: what scoring reads."""
+
+    end: EpisodeEnd
+    steps: list[EpisodeStep]
 
 
 class RunLogError(HarnessError):
@@ -117,13 +149,18 @@ def suite_snapshot(suite: Suite, source: str) -> tuple[str, SuiteRef]:
 def read_appended(path: Path, model: type[M]) -> list[tuple[int, M]]:
     """Records of an append-only JSON Lines file with their line numbers: a torn final line (a writer killed
     mid-line) is skipped, any other bad line is an error naming it."""
+    return read_lines(path, model.model_validate_json)
+
+
+def read_lines(path: Path, read: JsonLineReader[R]) -> list[tuple[int, R]]:
+    """`read_appended` for any reader of a line (a union of record kinds goes through a TypeAdapter)."""
     lines = path.read_text(encoding="utf-8").split("\n")
     records = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            records.append((number, model.model_validate_json(line)))
+            records.append((number, read(line)))
         except ValidationError as error:
             if number == len(lines):  # no newline after it: the writer was killed mid-line
                 break
@@ -186,10 +223,7 @@ class RunFolder:
 
     def append_generation(self, generation: Generation) -> None:
         """Append one record and push it to disk before returning: a crash loses at most the request in flight."""
-        with self._file(GENERATIONS).open("a", encoding="utf-8") as handle:
-            handle.write(generation.model_dump_json() + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
+        self._append_line(GENERATIONS, generation)
 
     def read_generations(self) -> dict[GenerationKey, tuple[int, Generation]]:
         """Latest generation per key, with its line number; a torn final line is skipped, any other bad line
@@ -282,3 +316,50 @@ class RunFolder:
         if not gate.exists() or (summary.exists() and summary.stat().st_mtime_ns > gate.stat().st_mtime_ns):
             return None
         return _read_model(gate, GateResult)
+
+    def _append_line(self, name: str, record: BaseModel) -> None:
+        with self._file(name).open("a", encoding="utf-8") as handle:
+            handle.write(record.model_dump_json() + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def append_episode_record(self, record: EpisodeStep | EpisodeEnd) -> None:
+        """Append one step or end of an episode and push it to disk before returning, like a generation."""
+        self._append_line(EPISODES, record)
+
+    def has_episodes(self) -> bool:
+        """Whether any multi-turn episode was asked in this run."""
+        return self._file(EPISODES).exists()
+
+    def read_episode_log(self) -> tuple[dict[EpisodeKey, FinishedEpisode], dict[EpisodeKey, int]]:
+        """The latest finished attempt of every episode, and the last attempt number seen per episode (finished or
+        not), from which a resumed run numbers its next attempt. A torn final line is skipped; steps of attempts
+        that never ended are kept in the log but never scored."""
+        path = self._file(EPISODES)
+        if not path.exists():
+            return {}, {}
+        steps: dict[tuple[str, str, str, int], list[EpisodeStep]] = {}
+        finished: dict[EpisodeKey, FinishedEpisode] = {}
+        attempts: dict[EpisodeKey, int] = {}
+        for _, record in read_lines(path, _EPISODE_RECORD.validate_json):
+            key = (record.variant, record.suite, record.episode_id)
+            attempts[key] = max(attempts.get(key, 0), record.attempt)
+            if isinstance(record, EpisodeStep):
+                steps.setdefault((*key, record.attempt), []).append(record)
+            else:
+                finished[key] = FinishedEpisode(record, steps.get((*key, record.attempt), []))
+        return finished, attempts
+
+    def write_episode_scores(self, scores: Iterable[EpisodeScore], summary: EpisodeSummary) -> None:
+        write_atomic(self._file(EPISODE_SCORES), "".join(s.model_dump_json() + "\n" for s in scores))
+        write_atomic(self._file(EPISODE_SUMMARY), summary.model_dump_json(indent=2) + "\n")
+
+    def read_episode_scores(self) -> list[EpisodeScore]:
+        """Every scored episode; none when the run asked no episode."""
+        path = self._file(EPISODE_SCORES)
+        return [score for _, score in read_appended(path, EpisodeScore)] if path.exists() else []
+
+    def read_episode_summary(self) -> EpisodeSummary | None:
+        """The episode summary; None when the run has no episodes scored."""
+        path = self._file(EPISODE_SUMMARY)
+        return _read_model(path, EpisodeSummary) if path.exists() else None

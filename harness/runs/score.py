@@ -5,9 +5,22 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from harness.runs.folder import RunFolder, RunLogError
+from harness.environments import Sandbox
+from harness.environments.replay import replay_turns
+from harness.runs.folder import FinishedEpisode, RunFolder, RunLogError
 from harness.scoring import ToolValidators, score_generation, summarise
-from harness.types import CaseKind, CaseScore, RunSummary, Semantics
+from harness.scoring.episode import score_episode, summarise_episodes
+from harness.types import (
+    CaseKind,
+    CaseScore,
+    EpisodeScore,
+    RunManifest,
+    RunSummary,
+    Semantics,
+    Suite,
+    ToolCall,
+    Variant,
+)
 
 
 def score_run(run_dir: Path, semantics: Semantics | None = None) -> RunSummary:
@@ -16,7 +29,8 @@ def score_run(run_dir: Path, semantics: Semantics | None = None) -> RunSummary:
     by one semantics instead, and the manifest is rewritten to say so: it always names what the scores mean."""
     folder = RunFolder(run_dir)
     manifest = folder.read_manifest()
-    folder.require_generations()
+    if not folder.has_episodes():
+        folder.require_generations()
     if semantics is not None and any(ref.semantics is not semantics for ref in manifest.suites):
         refs = [ref.model_copy(update={"semantics": semantics}) for ref in manifest.suites]
         manifest = manifest.model_copy(update={"suites": refs})
@@ -25,6 +39,8 @@ def score_run(run_dir: Path, semantics: Semantics | None = None) -> RunSummary:
     cases = {(name, case.id): case for name, suite in suites.items() for case in suite.cases}
     validators = {ref.name: ToolValidators.for_suite(suites[ref.name], ref.semantics) for ref in manifest.suites}
     scores: list[CaseScore] = []
+    if folder.has_episodes():
+        score_episodes(folder, manifest, suites)
     for number, generation in sorted(folder.read_generations().values(), key=lambda item: item[0]):
         case = cases.get((generation.suite, generation.case_id))
         if case is None:
@@ -43,9 +59,61 @@ def score_run(run_dir: Path, semantics: Semantics | None = None) -> RunSummary:
         variant: {
             name: dict(Counter(CaseKind(case.kind) for case in suite.cases if asks(variant, name, case.id)))
             for name, suite in suites.items()
+            if suite.cases
         }
         for variant in dict.fromkeys([*variants, *(score.variant for score in scores)])
     }
     summary = summarise(scores, asked)
     folder.write_scores(scores, summary)
     return summary
+
+
+def score_episodes(folder: RunFolder, manifest: RunManifest, suites: dict[str, Suite]) -> list[EpisodeScore]:
+    """Score every finished episode by replaying its logged calls and the right ones on fresh environments, under
+    its suite's semantics; write the episode scores and summary."""
+    semantics = {ref.name: ref.semantics for ref in manifest.suites}
+    finished, _ = folder.read_episode_log()
+    with Sandbox() as sandbox:
+        scores = [
+            _score(sandbox, suites, semantics, done)
+            for _, done in sorted(finished.items(), key=lambda item: item[0])
+            if done.end.suite in suites
+        ]
+    variants: dict[str, Variant] = {variant.name: variant for variant in manifest.variants}
+    asked = {
+        name: {
+            suite.name: sum(variant.asks(suite.name, episode.id) for episode in suite.episodes)
+            for suite in suites.values()
+            if suite.episodes
+        }
+        for name, variant in variants.items()
+    }
+    folder.write_episode_scores(scores, summarise_episodes(scores, asked))
+    return scores
+
+
+def _score(
+    sandbox: Sandbox, suites: dict[str, Suite], semantics: dict[str, Semantics], done: FinishedEpisode
+) -> EpisodeScore:
+    end = done.end
+    suite = suites[end.suite]
+    episode = next((e for e in suite.episodes if e.id == end.episode_id), None)
+    if episode is None:
+        raise RunLogError(f"{end.variant}: episode {end.episode_id!r} is not in the run's suite {end.suite!r}")
+    asked = min(end.turns_asked, len(episode.turns))
+    model_turns: list[list[list[ToolCall]]] = [[] for _ in range(asked)]
+    for step in sorted(done.steps, key=lambda s: (s.turn, s.step)):
+        if step.turn < asked:
+            model_turns[step.turn].append([ToolCall(name=c.name, arguments=c.arguments) for c in step.calls])
+    facts = replay_turns(sandbox, episode, {tool.key: tool for tool in suite.tools}, model_turns)
+    return score_episode(
+        episode,
+        end.status,
+        suite=suite.name,
+        variant=end.variant,
+        turns_asked=asked,
+        calls=[sum(len(calls) for calls in turn) for turn in model_turns],
+        steps=[len(turn) for turn in model_turns],
+        facts=facts,
+        semantics=semantics.get(suite.name, suite.semantics),
+    )

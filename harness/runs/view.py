@@ -3,7 +3,7 @@ Nothing here calls a model; a run folder that is not scored yet is scored from i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.runs.folder import RunFolder
@@ -12,6 +12,8 @@ from harness.scoring.merge_precision import MergePrecisionFinding, merge_precisi
 from harness.types import (
     Case,
     CaseScore,
+    EpisodeScore,
+    EpisodeSummary,
     Generation,
     GenerationKey,
     LatencySample,
@@ -36,6 +38,15 @@ class RunView:
     scores: list[CaseScore]
     summary: RunSummary
     latency: LatencySummary | None
+    episode_scores: list[EpisodeScore] = field(default_factory=list)
+    """Every multi-turn episode scored, for runs that asked any."""
+    episode_summary: EpisodeSummary | None = None
+    """Their summary per variant × suite; None when the run asked no episode."""
+
+    @property
+    def case_suites(self) -> dict[str, Suite]:
+        """The suites with single-turn cases, which the accuracy tables and curves show (episodes have their own)."""
+        return {name: suite for name, suite in self.suites.items() if suite.cases}
 
     @property
     def variants(self) -> list[str]:
@@ -113,4 +124,6 @@ def load_run(path: Path) -> RunView:
         scores=folder.read_scores(),
         summary=summary,
         latency=folder.read_latency_summary(),
+        episode_scores=folder.read_episode_scores(),
+        episode_summary=folder.read_episode_summary(),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from harness.parsing import parse_lenient, parse_openai_tool_calls, parse_strict
 from harness.scoring.calls import ToolValidators, match_calls
-from harness.types import Case, CaseKind, CaseScore, ErrorKind, Generation, Outcome, ParseResult, ToolCall
+from harness.types import Answer, Case, CaseKind, CaseScore, ErrorKind, Generation, Outcome, ParseResult, ToolCall
 
 _FULL_MATCH = Outcome(call_correct=True, args_correct=True, error_kind=None)
 
@@ -69,8 +69,8 @@ def _request_failed(reason: str) -> Outcome:
     return Outcome(call_correct=False, args_correct=False, error_kind=ErrorKind.REQUEST_ERROR, detail=reason)
 
 
-def readings(generation: Generation) -> tuple[ParseResult, ParseResult]:
-    """The strict and the lenient reading of one generation.
+def readings(generation: Answer) -> tuple[ParseResult, ParseResult]:
+    """The strict and the lenient reading of one answer (a logged generation, or a step of an episode).
 
     Strict: the server's own parsed calls when it returned any, else what vLLM's hermes parser makes of the text.
     Lenient: the harness's lenient reading of the text, or the server's calls when the text holds none (a server

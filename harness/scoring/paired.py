@@ -40,10 +40,15 @@ def full_matches(scores: Iterable[CaseScore], mode: ParseMode) -> dict[CaseKey, 
 
 def paired(verdicts: Iterable[tuple[bool, bool]]) -> PairedTest:
     """The paired verdict: discordant pairs counted each way and an exact McNemar test on them."""
-    pairs = list(verdicts)
-    only_a = sum(a and not b for a, b in pairs)
-    only_b = sum(b and not a for a, b in pairs)
-    return PairedTest(cases=len(pairs), only_a=only_a, only_b=only_b, p_value=mcnemar_exact(only_a, only_b))
+    return paired_counts([(a and not b, b and not a) for a, b in verdicts])
+
+
+def paired_counts(better: list[tuple[bool, bool]]) -> PairedTest:
+    """Per shared item, whether A did better and whether B did: an exact sign test over the items where one did
+    (McNemar's test is this test on right/wrong verdicts)."""
+    only_a = sum(a for a, _ in better)
+    only_b = sum(b for _, b in better)
+    return PairedTest(cases=len(better), only_a=only_a, only_b=only_b, p_value=mcnemar_exact(only_a, only_b))
 
 
 def paired_test(a: Iterable[CaseScore], b: Iterable[CaseScore], mode: ParseMode) -> PairedTest:

@@ -17,29 +17,45 @@ def _seeded_indices(count: int, size: int, seed: str) -> list[int]:
 
 
 def sample_cases(suite: Suite, selection: SuiteSelection) -> Suite:
-    """A seeded sample of a suite's cases in suite order, keeping only the tools the sample uses."""
+    """A seeded sample of a suite's cases, and of its episodes, in suite order, keeping only the tools the sample
+    uses. Episodes are drawn with a seed of their own, so adding episodes to a suite keeps its sample of cases."""
     size = most_specific(selection.samples, suite.name) or selection.sample
-    if size is None or size >= len(suite.cases):
+    if size is None or size >= max(len(suite.cases), len(suite.episodes)):
         return suite
-    chosen = _seeded_indices(len(suite.cases), size, f"{selection.sample_seed}:{suite.name}")
-    cases = [suite.cases[i] for i in chosen]
+    cases, episodes = suite.cases, suite.episodes
+    if size < len(cases):
+        cases = [cases[i] for i in _seeded_indices(len(cases), size, f"{selection.sample_seed}:{suite.name}")]
+    if size < len(episodes):
+        seed = f"{selection.sample_seed}:episodes:{suite.name}"
+        episodes = [episodes[i] for i in _seeded_indices(len(episodes), size, seed)]
     used = {key for case in cases for key in case.tools}
-    return suite.model_copy(update={"cases": cases, "tools": [t for t in suite.tools if t.key in used]})
+    used |= {
+        key for episode in episodes for key in [*episode.tools, *(k for t in episode.turns for k in t.tools_added)]
+    }
+    tools = [t for t in suite.tools if t.key in used]
+    return suite.model_copy(update={"cases": cases, "episodes": episodes, "tools": tools})
 
 
 def parity_sample(suites: list[Suite], selection: SuiteSelection) -> dict[str, list[str]] | None:
-    """Suite name → ids of the cases an adapter served merged too answers unmerged (`unmerged_sample` per suite,
-    every case of a smaller suite), in suite order; None when the config asks unmerged for every case. Its own
-    seed string, so that it is not the draw that sampled the suite."""
+    """Suite name → ids of the cases (then the episodes) an adapter served merged too answers unmerged
+    (`unmerged_sample` per suite and per kind, every one of a smaller suite), in suite order; None when the config
+    asks unmerged for everything. Its own seed strings, so that it is not the draw that sampled the suite."""
     size = selection.unmerged_sample
     if size is None:
         return None
+    seed = selection.sample_seed
     return {
         suite.name: [
-            suite.cases[i].id
-            for i in _seeded_indices(
-                len(suite.cases), min(size, len(suite.cases)), f"{selection.sample_seed}:parity:{suite.name}"
-            )
+            *(
+                suite.cases[i].id
+                for i in _seeded_indices(len(suite.cases), min(size, len(suite.cases)), f"{seed}:parity:{suite.name}")
+            ),
+            *(
+                suite.episodes[i].id
+                for i in _seeded_indices(
+                    len(suite.episodes), min(size, len(suite.episodes)), f"{seed}:parity-episodes:{suite.name}"
+                )
+            ),
         ]
         for suite in suites
     }

@@ -16,6 +16,7 @@ from pydantic import Field
 from harness.types.base import Frozen, JsonValue
 from harness.types.run_log import Answer
 from harness.types.suite import Message, MessageCall, TurnKind
+from harness.types.summaries import Proportion
 
 EPISODE_LOG_VERSION = 1
 EpisodeKey = tuple[str, str, str]
@@ -211,3 +212,35 @@ class EpisodeScore(Frozen):
     def key(self) -> tuple[str, str]:
         """The episode, the key on which two variants' scores are paired."""
         return (self.suite, self.episode_id)
+
+
+class EpisodeGroup(Frozen):
+    """Multi-turn results of one variant on one suite."""
+
+    variant: str
+    """Variant measured."""
+    suite: str
+    """Suite measured."""
+    episodes: Proportion
+    """Episodes with every turn passed (BFCL's all-or-nothing), over the episodes scored."""
+    turns: Proportion
+    """Turns passed, over every turn of the episodes scored (turns never asked count as failed)."""
+    progress: float | None
+    """Mean share of an episode's turns passed before its first failed one; None with no episode scored."""
+    steps: float | None
+    """Mean requests per episode; None with no episode scored."""
+    missing: int
+    """Episodes the variant was asked with no finished attempt in the log; never counted as passes."""
+    ended: dict[EpisodeStatus, int] = Field(default_factory=dict)
+    """Episodes by how they ended: cut at the step cap or by context overflow shows here."""
+    errors: dict[TurnError, int] = Field(default_factory=dict)
+    """Failed episodes by the error of their first failed turn."""
+
+
+class EpisodeSummary(Frozen):
+    """`episode-summary.json` of a run folder."""
+
+    version: Literal[1] = EPISODE_LOG_VERSION
+    """Format version of the summary."""
+    groups: list[EpisodeGroup]
+    """One entry per variant × suite with episodes."""

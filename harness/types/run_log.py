@@ -281,8 +281,10 @@ def serving_pair(variant: Variant, variants: list[Variant]) -> tuple[Variant, Va
 class RunManifest(Frozen):
     """`manifest.json` of a run folder: everything needed to know what a run measured."""
 
-    version: Literal[1] = RUN_LOG_VERSION
-    """Format version of the manifest."""
+    version: Literal[1, 2] = RUN_LOG_VERSION
+    """Format version of the manifest: 2 when the run asks multi-turn episodes (`episodes.jsonl`), so that a
+    harness too old to read them refuses the folder instead of reporting its single-turn half as the whole run;
+    1 otherwise, which every version reads."""
     run_id: str
     """Name of the run."""
     created_at: str
