@@ -8,7 +8,7 @@ STAMP := $(VENV)/.setup-done
 # The CPU build of vLLM unless an NVIDIA GPU is visible.
 EXTRA := $(shell nvidia-smi -L >/dev/null 2>&1 && echo gpu || echo cpu)
 
-.PHONY: setup test test-fast bench perf-score perf-train perf-run perf-latency bfcl-agreement lint
+.PHONY: setup test test-fast bench perf-score perf-train perf-run perf-latency bfcl-agreement bfcl-multi-turn-agreement lint
 
 setup: $(STAMP)
 
@@ -57,6 +57,12 @@ perf-score: setup
 # 6 GiB, outside the project: $$BFCL_CHECKER_VENV, else ~/.cache/bfcl-eval-checker).
 bfcl-agreement: setup
 	$(PY) benchmarks/bfcl_agreement.py
+
+# The same for BFCL's multi-turn categories: BFCL's multi_turn_checker against the harness's sandboxed replay and
+# episode scoring, on ground-truth trajectories and seeded mutations of them; agreement per mutation kind and
+# category, every disagreement, both checkers' times. Same venv as bfcl-agreement.
+bfcl-multi-turn-agreement: setup
+	$(PY) benchmarks/bfcl_multi_turn_agreement.py
 
 perf-train: setup
 	$(PY) benchmarks/perf_train.py

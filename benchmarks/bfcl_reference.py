@@ -67,10 +67,11 @@ class Output:
         return {"category": self.category, "id": self.case.id, "output": output}
 
 
-def ask(python: Path, request: dict[str, Any]) -> Any:
-    """One request to BFCL's checker, one JSON answer back; its failure stops the benchmark with its stderr."""
+def ask(python: Path, request: dict[str, Any], worker: Path = WORKER) -> Any:
+    """One request to one of BFCL's checkers (the AST one unless `worker` names another), one JSON answer back;
+    its failure stops the benchmark with its stderr."""
     done = subprocess.run(
-        [str(python), str(WORKER)], input=json.dumps(request), capture_output=True, text=True, check=False
+        [str(python), str(worker)], input=json.dumps(request), capture_output=True, text=True, check=False
     )
     if done.returncode != 0:
         raise SystemExit(f"BFCL's checker failed (exit {done.returncode}):\n{done.stderr[-4000:]}")

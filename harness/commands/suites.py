@@ -33,6 +33,9 @@ def _cmd_suites_validate(args: argparse.Namespace) -> int:
         assert loaded.suite is not None
         suite = loaded.suite
         line = f"[green]ok[/green] {loaded.source}: {len(suite.cases)} cases, {len(suite.tools)} tools"
+        if suite.episodes:
+            turns = sum(len(episode.turns) for episode in suite.episodes)
+            line += f", {len(suite.episodes)} episodes ({turns} turns)"
         line += f", {suite.semantics.value} semantics"
         if loaded.data_problems:
             counts = Counter(problem.rule for problem in loaded.data_problems)

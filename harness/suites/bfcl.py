@@ -116,7 +116,8 @@ def convert_answer(function: str, parameters: dict[str, list[Any]]) -> ExpectedC
     return ExpectedCall(function=function, arguments=arguments)
 
 
-def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """BFCL's JSON Lines rows with their line numbers, so that conversion errors point at BFCL's own line."""
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
@@ -150,10 +151,10 @@ def load_category(category: str) -> tuple[Suite, dict[str, CaseOrigin]]:
     answers_path = root / "possible_answer" / questions.name
     answers = {}
     if kind is not CaseKind.IRRELEVANCE:
-        answers = {row["id"]: row["ground_truth"] for _, row in _read_jsonl(answers_path)}
+        answers = {row["id"]: row["ground_truth"] for _, row in read_jsonl(answers_path)}
     tools: dict[str, Tool] = {}
     cases, origins = [], {}
-    for line, row in _read_jsonl(questions):
+    for line, row in read_jsonl(questions):
         try:
             offered = [_tool_for(function, tools) for function in row["function"]]
             expected = [

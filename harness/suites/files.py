@@ -19,7 +19,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as JsonSchemaError
 from pydantic import ValidationError
 
-from harness.suites import bfcl
+from harness.suites import bfcl, bfcl_multi_turn
 from harness.suites.rules import Finding, check_suite
 from harness.suites.rules import Path as DocPath
 from harness.types import Suite
@@ -143,16 +143,27 @@ def load_suite_file(path: Path) -> LoadedSuite:
 
 
 def load_bfcl(spec: str) -> LoadedSuite:
-    """A BFCL category; its own inconsistencies become counted data problems located in BFCL's files."""
+    """A BFCL category, single- or multi-turn; its own inconsistencies become counted data problems located in
+    BFCL's files."""
     category = spec.removeprefix(BFCL_PREFIX)
+    if category in bfcl_multi_turn.CATEGORIES:
+        load = bfcl_multi_turn.load_category
+    elif category in bfcl.CATEGORIES:
+        load = bfcl.load_category
+    else:
+        supported = ", ".join([*bfcl.CATEGORIES, *bfcl_multi_turn.CATEGORIES])
+        return LoadedSuite(
+            spec, None, [Problem(spec, None, "", f"unsupported BFCL category {category!r}; supported: {supported}")]
+        )
     try:
-        suite, origins = bfcl.load_category(category)
+        suite, origins = load(category)
     except bfcl.BfclError as error:
         return LoadedSuite(spec, None, [Problem(spec, None, "", str(error))])
 
     def locate(finding: Finding) -> Problem:
-        case = suite.cases[int(finding.path[1])] if finding.path[:1] == ("cases",) else None
-        origin = origins.get(case.id) if case else None
+        items = {"cases": suite.cases, "episodes": suite.episodes}.get(str(finding.path[0])) if finding.path else None
+        item = items[int(finding.path[1])] if items is not None and len(finding.path) > 1 else None
+        origin = origins.get(item.id) if item else None
         file = str(origin.file) if origin else spec
         line = origin.line if origin else None
         return Problem(file, line, display_path(finding.path), finding.message, finding.rule.value)
