@@ -75,7 +75,7 @@ def score_episodes(folder: RunFolder, manifest: RunManifest, suites: dict[str, S
     finished, _ = folder.read_episode_log()
     with Sandbox() as sandbox:
         scores = [
-            _score(sandbox, suites, semantics, done)
+            score_finished(sandbox, suites, semantics, done)
             for _, done in sorted(finished.items(), key=lambda item: item[0])
             if done.end.suite in suites
         ]
@@ -92,9 +92,11 @@ def score_episodes(folder: RunFolder, manifest: RunManifest, suites: dict[str, S
     return scores
 
 
-def _score(
+def score_finished(
     sandbox: Sandbox, suites: dict[str, Suite], semantics: dict[str, Semantics], done: FinishedEpisode
 ) -> EpisodeScore:
+    """One finished attempt scored: its logged calls and the right ones replayed on fresh environments, then every
+    turn judged under the suite's semantics."""
     end = done.end
     suite = suites[end.suite]
     episode = next((e for e in suite.episodes if e.id == end.episode_id), None)
