@@ -3,9 +3,6 @@ rules until the sandbox is merged: same question (does the class take this state
 
 from __future__ import annotations
 
-import pytest
-
-from harness.suites import rules
 from harness.suites.gold import BUILTIN_CLASSES
 from harness.types import EnvironmentState
 
@@ -20,9 +17,3 @@ def load_directly(environment: EnvironmentState, long_context: bool = False) -> 
     except ValueError as error:
         return f"{environment.name} rejects the state: {error}"
     return None
-
-
-@pytest.fixture
-def environments_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The suite rules ask the built-in classes directly whether an episode's state loads."""
-    monkeypatch.setattr(rules, "state_problem", load_directly)
