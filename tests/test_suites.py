@@ -15,6 +15,7 @@ from harness.types import CaseKind, Semantics
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITES = ROOT / "suites"
+pytestmark = pytest.mark.usefixtures("environments_in_process")
 
 
 def test_builtin_suites_are_valid_and_cover_every_kind() -> None:
@@ -82,6 +83,54 @@ def _ask(content: str = "What's the weather like?", **withheld: object) -> dict[
     return _case(id="m1", kind="missing_info", messages=messages, expected=[], withheld=[held])
 
 
+BALANCE_TOOL = {
+    "name": "get_balance",
+    "description": "Balance of an account.",
+    "environment": "bank",
+    "parameters": {"type": "object", "properties": {"account_id": {"type": "string"}}, "required": ["account_id"]},
+}
+HISTORY_TOOL = {**BALANCE_TOOL, "name": "list_transactions", "description": "Transfers of an account."}
+CART_TOOL = {"name": "view_cart", "description": "The cart.", "environment": "shop", "parameters": {"type": "object"}}
+BANK_STATE = {
+    "accounts": {"A-1": {"owner": "Ann Lee", "type": "checking", "balance": 10}},
+    "transactions": [],
+    "next_transaction": 1,
+}
+GOOD_TURNS: list[dict[str, object]] = [
+    {"kind": "act", "messages": [{"role": "user", "content": "Balance of A-1?"}],
+     "expected": [{"function": "get_balance", "arguments": {"account_id": "A-1"}}]},
+    {"kind": "act", "messages": [{"role": "user", "content": "And its history?"}], "tools_added": ["list_transactions"],
+     "expected": [{"function": "list_transactions", "arguments": {"account_id": "A-1"}}]},
+]  # fmt: skip
+GOOD_EPISODE = {
+    "id": "e1",
+    "environment": [{"name": "bank", "state": BANK_STATE}],
+    "tools": ["get_balance"],
+    "turns": GOOD_TURNS,
+}
+
+
+def _episodes(*episodes: dict[str, object]) -> dict[str, object]:
+    """A suite of episodes over the bank, with a single-turn tool and a shop tool beside the bank's."""
+    tools = [GOOD_TOOL, BALANCE_TOOL, HISTORY_TOOL, CART_TOOL]
+    return {"version": 1, "name": "t", "tools": tools, "episodes": list(episodes or [GOOD_EPISODE])}
+
+
+def _episode(**changes: object) -> dict[str, object]:
+    return {**GOOD_EPISODE, **changes}
+
+
+def _turn(index: int, **changes: object) -> dict[str, object]:
+    """The good episode with one turn changed."""
+    turns = [dict(turn) for turn in GOOD_TURNS]
+    turns[index].update(changes)
+    return _episode(turns=turns)
+
+
+def _bank(**state: object) -> dict[str, object]:
+    return _episode(environment=[{"name": "bank", "state": {**BANK_STATE, **state}}])
+
+
 # (id, suite document, text on the reported line, field path, message fragment)
 BROKEN: list[tuple[str, dict[str, object], str, str, str]] = [
     ("unknown field", _suite(cases=[_case(expect=[])]), '"expect": []', "cases[0].expect", "Additional properties are not allowed"),
@@ -140,6 +189,43 @@ BROKEN: list[tuple[str, dict[str, object], str, str, str]] = [
      "cases[0].kind", "needs no expected call and a withheld value"),
     ("withheld on a simple case", _suite(cases=[{**_ask(), "kind": "simple", "expected": GOOD_CASE["expected"]}]),
      '"withheld": [', "cases[0].withheld", "only a missing_info case withholds a value; this one is 'simple'"),
+    ("episode offers an undefined tool", _episodes(_episode(tools=["get_balanse"])), '"get_balanse"',
+     "episodes[0].tools[0]", "tool 'get_balanse' is not defined in the suite"),
+    ("turn adds an undefined tool", _episodes(_turn(1, tools_added=["list_transaction"])), '"list_transaction"',
+     "episodes[0].turns[1].tools_added[0]", "tool 'list_transaction' is not defined in the suite"),
+    ("episode offers a tool without environment", _episodes(_episode(tools=["get_balance", "get_weather"])),
+     '"get_weather"', "episodes[0].tools[1]", "tool 'get_weather' has no environment"),
+    ("episode offers a tool of another environment", _episodes(_episode(tools=["get_balance", "view_cart"])),
+     '"view_cart"', "episodes[0].tools[1]", "tool 'view_cart' runs on 'shop', which is not among the episode's"),
+    ("duplicate episode id", _episodes(GOOD_EPISODE, GOOD_EPISODE), '"id": "e1"', "episodes[1].id",
+     "duplicate episode id 'e1'"),
+    ("act turn without calls", _episodes(_turn(1, expected=[])), '"kind": "act"', "episodes[0].turns[1].kind",
+     "kind 'act' needs expected calls"),
+    ("ask turn with calls", _episodes(_turn(0, kind="ask")), '"kind": "ask"', "episodes[0].turns[0].kind",
+     "kind 'ask' needs no expected call"),
+    ("reply turn with calls", _episodes(_turn(0, kind="reply")), '"kind": "reply"', "episodes[0].turns[0].kind",
+     "kind 'reply' needs no expected call"),
+    ("expected call to a tool offered only later",
+     _episodes(_turn(0, expected=[{"function": "list_transactions", "arguments": {"account_id": "A-1"}}])),
+     '"function": "list_transactions"', "episodes[0].turns[0].expected[0].function",
+     "expected function 'list_transactions' is not offered by turn 0 (['get_balance'])"),
+    ("expected call with a value of the wrong type",
+     _episodes(_turn(0, expected=[{"function": "get_balance", "arguments": {"account_id": 7}}])), '"account_id": 7',
+     "episodes[0].turns[0].expected[0].arguments.account_id", 'get_balance: 7 is not of type "string"'),
+    ("expected call without a required argument",
+     _episodes(_turn(0, expected=[{"function": "get_balance", "arguments": {}}])), '"arguments": {}',
+     "episodes[0].turns[0].expected[0].arguments", "get_balance: \"account_id\" is a required property"),
+    ("unknown environment", _episodes(_episode(environment=[{"name": "bakn", "state": BANK_STATE}])), '{',
+     "episodes[0].environment[0]", "unknown environment 'bakn'"),
+    ("environment listed twice",
+     _episodes(_episode(environment=[{"name": "bank", "state": BANK_STATE}, {"name": "bank", "state": BANK_STATE}])),
+     '"name": "bank"', "episodes[0].environment[1].name", "environment 'bank' is listed twice"),
+    ("state with an unknown key", _episodes(_bank(overdraft=5)), '{', "episodes[0].environment[0]",
+     "bank rejects the state: state.overdraft: unknown field"),
+    ("state with a wrong type", _episodes(_bank(next_transaction="1")), '{', "episodes[0].environment[0]",
+     "bank rejects the state: state.next_transaction: expected int, got str"),
+    ("unknown turn kind", _episodes(_turn(0, kind="do")), '"kind": "do"', "episodes[0].turns[0].kind",
+     "'do' is not one of"),
 ]  # fmt: skip
 
 

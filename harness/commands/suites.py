@@ -85,6 +85,18 @@ def _cmd_suites_from_generator(args: argparse.Namespace) -> int:
     return _write_suite(generated_suite(args.cases, args.seed, recipe, args.name), Path(args.out))
 
 
+def _cmd_suites_multi_turn(args: argparse.Namespace) -> int:
+    from harness.runs.folder import write_atomic
+    from harness.suites.files import suite_json
+    from harness.suites.multi_turn_builtin import SEED, built_in_suite
+
+    suite = built_in_suite(SEED if args.seed is None else args.seed)
+    write_atomic(Path(args.out), suite_json(suite))
+    turns = sum(len(episode.turns) for episode in suite.episodes)
+    console.print(f"wrote {escape(args.out)}: {len(suite.episodes)} episodes, {turns} turns", soft_wrap=True)
+    return EXIT_OK
+
+
 def _cmd_suites_from_dataset(args: argparse.Namespace) -> int:
     from harness.suites.heldout import dataset_suite, default_name
 
@@ -101,7 +113,7 @@ def _cmd_suites_from_dataset(args: argparse.Namespace) -> int:
 
 
 def add_suite_commands(commands: Commands) -> None:
-    """`suites validate|schema|from-generator|from-dataset`: suites as data."""
+    """`suites validate|schema|from-generator|multi-turn|from-dataset`: suites as data."""
     suites = commands.add_parser("suites", help="check and describe suites").add_subparsers(
         dest="suites_command", required=True, metavar="SUBCOMMAND"
     )
@@ -120,6 +132,10 @@ def add_suite_commands(commands: Commands) -> None:
     generated.add_argument("--name", default="heldout", help="suite name (default heldout)")
     generated.add_argument("--out", required=True, help="suite file to write, such as suites/heldout.json")
     generated.set_defaults(handler=_cmd_suites_from_generator)
+    multi_turn = suites.add_parser("multi-turn", help="write the built-in multi-turn suite from its generator")
+    multi_turn.add_argument("--seed", type=int, help="generator seed (default: the committed suite's)")
+    multi_turn.add_argument("--out", required=True, help="suite file to write, such as suites/multi_turn.json")
+    multi_turn.set_defaults(handler=_cmd_suites_multi_turn)
     dataset = suites.add_parser(
         "from-dataset", help="write a held-out in-distribution suite from seeded rows of a course-format dataset"
     )

@@ -16,7 +16,7 @@ from jsonschema.validators import validator_for
 
 from harness.scoring.calls import Validator, compile_validator
 from harness.suites.withheld import first_spelling, looks_for
-from harness.types import Case, CaseKind, ExpectedCall, Suite, Tool
+from harness.types import Case, CaseKind, EnvironmentState, Episode, ExpectedCall, Suite, Tool, TurnKind
 
 Path = tuple[str | int, ...]
 
@@ -31,6 +31,7 @@ class Rule(StrEnum):
     INVALID_ACCEPTED_VALUE = "invalid-accepted-value"
     KIND = "kind"
     WITHHELD = "withheld"
+    ENVIRONMENT = "environment"
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,22 @@ def check_suite(suite: Suite) -> list[Finding]:
         if counts[case.id] > 1:
             findings.append(Finding(Rule.DUPLICATE, ("cases", index, "id"), f"duplicate case id {case.id!r}"))
         findings += _check_case(case, ("cases", index), tools, broken)
+    counts = Counter(episode.id for episode in suite.episodes)
+    for index, episode in enumerate(suite.episodes):
+        if counts[episode.id] > 1:
+            message = f"duplicate episode id {episode.id!r}"
+            findings.append(Finding(Rule.DUPLICATE, ("episodes", index, "id"), message))
+        findings += _check_episode(episode, ("episodes", index), tools, broken)
     return findings
+
+
+def state_problem(environment: EnvironmentState, long_context: bool = False) -> str | None:
+    """Why an episode's environment cannot start: its name is unknown or its class rejects the state. The
+    sandbox's loader decides, so that the suite rules accept exactly what a run can load; it is imported here,
+    when a suite has episodes, so that single-turn suites never load it."""
+    from harness.environments import check_environment
+
+    return check_environment(environment, long_context=long_context)
 
 
 def _check_tools(tools: list[Tool]) -> Iterator[Finding]:
@@ -180,3 +196,68 @@ def _check_kind(case: Case, where: Path) -> Iterator[Finding]:
     if case.withheld and case.kind != CaseKind.MISSING_INFO:
         message = f"only a missing_info case withholds a value; this one is '{CaseKind(case.kind).value}'"
         yield Finding(Rule.KIND, (*where, "withheld"), message)
+
+
+def _check_episode(episode: Episode, where: Path, tools: dict[str, Tool], broken: set[str]) -> Iterator[Finding]:
+    """An episode's environments start, each tool it offers runs on one of them, and each turn's kind and gold
+    calls agree with the tools offered by that turn (the episode's own, then those added turn by turn)."""
+    names = Counter(environment.name for environment in episode.environment)
+    for k, environment in enumerate(episode.environment):
+        if names[environment.name] > 1:
+            message = f"environment {environment.name!r} is listed twice: a tool names one instance to run on"
+            yield Finding(Rule.DUPLICATE, (*where, "environment", k, "name"), message)
+            continue
+        problem = state_problem(environment, episode.long_context)
+        if problem:
+            yield Finding(Rule.ENVIRONMENT, (*where, "environment", k), problem)
+    offered: dict[str, Tool] = {}
+    complete = True
+    for t, turn in enumerate(episode.turns):
+        turn_where: Path = (*where, "turns", t)
+        newly = [((*where, "tools", i), key) for i, key in enumerate(episode.tools)] if t == 0 else []
+        newly += [((*turn_where, "tools_added", i), key) for i, key in enumerate(turn.tools_added)]
+        for offer_where, key in newly:
+            tool = tools.get(key)
+            problem = _offer_problem(key, tool, offered, set(names))
+            if problem:
+                rule, message = problem
+                yield Finding(rule, offer_where, message)
+            if tool is None:
+                complete = False
+            elif tool.name not in offered:
+                offered[tool.name] = tool
+        expects = bool(turn.expected)
+        if expects != (TurnKind(turn.kind) is TurnKind.ACT):
+            wants = "needs expected calls" if not expects else "needs no expected call"
+            yield Finding(Rule.KIND, (*turn_where, "kind"), f"kind '{TurnKind(turn.kind).value}' {wants}")
+        if not complete:
+            continue  # calls cannot be checked against unknown tools; those are reported already
+        for c, call in enumerate(turn.expected):
+            call_where: Path = (*turn_where, "expected", c)
+            tool = offered.get(call.function)
+            if tool is None:
+                message = f"expected function {call.function!r} is not offered by turn {t} ({sorted(offered)})"
+                yield Finding(Rule.UNKNOWN_TOOL, (*call_where, "function"), message)
+            elif tool.key not in broken:
+                for error in compile_validator(tool.parameters).iter_errors(call.arguments):
+                    message = f"{tool.name}: {error.message}"
+                    yield Finding(Rule.ARGUMENTS, (*call_where, "arguments", *error.instance_path), message)
+
+
+def _offer_problem(
+    key: str, tool: Tool | None, offered: dict[str, Tool], environments: set[str]
+) -> tuple[Rule, str] | None:
+    """Why an episode cannot offer this tool: undefined, run by no environment or by one the episode lacks, or
+    named like a tool it already offers."""
+    if tool is None:
+        return Rule.UNKNOWN_TOOL, f"tool {key!r} is not defined in the suite"
+    if tool.environment is None:
+        return Rule.ENVIRONMENT, f"tool {key!r} has no environment: nothing would run a call of it"
+    if tool.environment not in environments:
+        return Rule.ENVIRONMENT, (
+            f"tool {key!r} runs on {tool.environment!r}, which is not among the episode's environments "
+            f"{sorted(environments)}"
+        )
+    if tool.name in offered:
+        return Rule.DUPLICATE, f"two offered tools are named {tool.name!r}"
+    return None

@@ -1,0 +1,1 @@
+"""Executable environments: the classes whose public methods run an episode's tool calls."""
