@@ -18,7 +18,7 @@ from harness.suites.multi_turn_tools import TOOLS
 from harness.types import TurnKind
 
 ROOT = Path(__file__).resolve().parent.parent
-SUITE_FILE = ROOT / "suites" / "multi_turn.json"
+SUITE_FILE = ROOT / "suites" / "conversations" / "multi_turn.json"
 GOLD = built_in_episodes()
 TOOLS_BY_KEY = {tool.key: tool for tool in TOOLS}
 CHARS_PER_TOKEN = 3.5
@@ -28,7 +28,7 @@ CONTEXT = 4096
 
 def test_committed_suite_is_what_the_generator_writes() -> None:
     assert SUITE_FILE.read_text(encoding="utf-8") == suite_json(built_in_suite()), (
-        "regenerate: harness suites multi-turn --out suites/multi_turn.json"
+        "regenerate: harness suites multi-turn --out suites/conversations/multi_turn.json"
     )
 
 

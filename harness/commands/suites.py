@@ -134,7 +134,9 @@ def add_suite_commands(commands: Commands) -> None:
     generated.set_defaults(handler=_cmd_suites_from_generator)
     multi_turn = suites.add_parser("multi-turn", help="write the built-in multi-turn suite from its generator")
     multi_turn.add_argument("--seed", type=int, help="generator seed (default: the committed suite's)")
-    multi_turn.add_argument("--out", required=True, help="suite file to write, such as suites/multi_turn.json")
+    multi_turn.add_argument(
+        "--out", required=True, help="suite file to write, such as suites/conversations/multi_turn.json"
+    )
     multi_turn.set_defaults(handler=_cmd_suites_multi_turn)
     dataset = suites.add_parser(
         "from-dataset", help="write a held-out in-distribution suite from seeded rows of a course-format dataset"

@@ -1,4 +1,4 @@
-"""The built-in multi-turn suite (`suites/multi_turn.json`): episodes over the calendar, shop and bank
+"""The built-in multi-turn suite (`suites/conversations/multi_turn.json`): episodes over the calendar, shop and bank
 environments, written from templates over seeded states.
 
 A template says what the user asks and which calls a right answer makes; the calls run on live environments as
@@ -499,7 +499,7 @@ def built_in_episodes(seed: int = SEED, per_template: int = EPISODES_PER_TEMPLAT
 
 
 def built_in_suite(seed: int = SEED) -> Suite:
-    """The suite `suites/multi_turn.json` holds."""
+    """The suite `suites/conversations/multi_turn.json` holds."""
     return Suite(
         name="multi_turn",
         description=(
