@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
-from harness.environments import Sandbox
 
+from harness.environments import Sandbox
 from harness.generation.episodes import EpisodeItem, EpisodeRunner, pending_episodes
 from harness.parsing import format_tool_calls
 from harness.runs.config import GenerationSettings
