@@ -20,7 +20,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -381,12 +381,15 @@ def argument_problem(arguments: object) -> str | None:
     pending: list[tuple[object, int]] = [(arguments, 1)]
     while pending:
         value, depth = pending.pop()
+        if isinstance(value, Mapping):
+            children: Iterable[object] = value.values()
+        elif isinstance(value, list | tuple):
+            children = value
+        else:
+            continue
         if depth > MAX_ARGUMENT_DEPTH:
             return f"the arguments nest deeper than {MAX_ARGUMENT_DEPTH} levels"
-        if isinstance(value, Mapping):
-            pending.extend((item, depth + 1) for item in value.values())
-        elif isinstance(value, list | tuple):
-            pending.extend((item, depth + 1) for item in value)
+        pending.extend((child, depth + 1) for child in children)
     try:
         size = len(json.dumps(arguments).encode())
     except (TypeError, ValueError) as error:
