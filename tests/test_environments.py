@@ -224,7 +224,7 @@ def test_namespaces_share_no_module_globals() -> None:
     long_context = f"{environment_source(vehicle['name']).module.rpartition('.')[0]}.long_context"
     assert "outsideTemperature" in vars(worker.namespaces["a"].modules[long_context])["LONG_WEATHER_EXTENSION"]
     assert "outsideTemperature" not in vars(worker.namespaces["b"].modules[long_context])["LONG_WEATHER_EXTENSION"]
-    assert not [name for name in sys.modules if name.startswith("bfcl_eval")]
+    assert not [name for name, module in worker.namespaces["a"].modules.items() if sys.modules.get(name) is module]
     assert vars(worker.namespaces["a"].modules["bfcl_eval"]).get("__file__") is None
 
 

@@ -87,9 +87,9 @@ def _fresh_imports(bfcl: Path | None) -> Iterator[dict[str, ModuleType]]:
     """Within the block, environment modules are loaded anew (never taken from `sys.modules`); the modules loaded
     are collected in the dict yielded and taken out of `sys.modules` again afterwards, so the next namespace gets its
     own copies and module globals a tool mutates (VehicleControlAPI's `LONG_WEATHER_EXTENSION`) stay in one.
-    `bfcl` is the folder of BFCL's class files, when a BFCL environment is loaded."""
-    for name in [name for name in sys.modules if _is_fresh(name)]:
-        del sys.modules[name]
+    `bfcl` is the folder of BFCL's class files, when a BFCL environment is loaded. Modules of those names that
+    were imported before (the real `bfcl_eval` in a test process) are put back as they were."""
+    saved = {name: sys.modules.pop(name) for name in list(sys.modules) if _is_fresh(name)}
     finders = [_BfclFinder(bfcl)] if bfcl is not None else []
     sys.meta_path[:0] = finders
     loaded: dict[str, ModuleType] = {}
@@ -100,6 +100,7 @@ def _fresh_imports(bfcl: Path | None) -> Iterator[dict[str, ModuleType]]:
             sys.meta_path.remove(finder)
         for name in [name for name in sys.modules if _is_fresh(name)]:
             loaded[name] = sys.modules.pop(name)
+        sys.modules.update(saved)
 
 
 @contextlib.contextmanager
@@ -204,16 +205,16 @@ def _translate(value: object, target: Namespace, memo: dict[int, object]) -> obj
     if kind is dict:
         copy: dict[object, object] = {}
         memo[id(value)] = copy
-        for key, item in value.items():  # type: ignore[attr-defined]
+        for key, item in value.items():
             copy[_translate(key, target, memo)] = _translate(item, target, memo)
         return copy
     if kind is list:
         items: list[object] = []
         memo[id(value)] = items
-        items.extend(_translate(item, target, memo) for item in value)  # type: ignore[attr-defined]
+        items.extend(_translate(item, target, memo) for item in value)
         return items
     if kind in (tuple, set, frozenset):
-        return kind(_translate(item, target, memo) for item in value)  # type: ignore[call-arg,attr-defined]
+        return kind(_translate(item, target, memo) for item in value)
     counterpart = target.counterpart(kind)
     if counterpart is None or counterpart is kind or not hasattr(value, "__dict__"):
         return value
