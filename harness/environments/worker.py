@@ -44,6 +44,8 @@ _STATE_DEPTH = 32
 """How deep `snapshot` follows nested values before it writes a placeholder."""
 _REPR_CHARS = 200
 """How much of each value a state difference shows."""
+_MPMATH_PREC = 53
+"""mpmath's precision when it is first imported (15 digits): what an operation that imported it leaves."""
 
 
 class _BfclFinder(importlib.abc.MetaPathFinder):
@@ -118,7 +120,7 @@ def preserved_process_settings() -> Iterator[None]:
         decimal.setcontext(context)
         mpmath = sys.modules.get("mpmath")
         if mpmath is not None:
-            mpmath.mp.prec = precision if precision is not None else 53
+            mpmath.mp.prec = precision if precision is not None else _MPMATH_PREC
 
 
 def snapshot(value: object, depth: int = 0, path: frozenset[int] = frozenset()) -> Any:
@@ -232,7 +234,7 @@ class Worker:
         self.namespaces: dict[str, Namespace] = {}
 
     def handle(self, request: Mapping[str, Any]) -> dict[str, Any]:
-        """Run one request; a setup problem is an answer with `error`, never an exception."""
+        """Run one request; a setup problem is an answer with `error`, not an exception."""
         operation = request["op"]
         try:
             with preserved_process_settings():
