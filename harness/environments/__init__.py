@@ -1,1 +1,15 @@
-"""Executable environments: the classes whose public methods run an episode's tool calls."""
+"""Executable environments for multi-turn episodes: the registry of environment classes, and the sandbox that runs
+the model's tool calls on them in a worker process (`replay` scores turns with it)."""
+
+from harness.environments.registry import ENVIRONMENTS, EnvironmentSetupError
+from harness.environments.sandbox import CallOutcome, Limits, Sandbox, StateComparison, check_environment
+
+__all__ = [
+    "ENVIRONMENTS",
+    "CallOutcome",
+    "EnvironmentSetupError",
+    "Limits",
+    "Sandbox",
+    "StateComparison",
+    "check_environment",
+]

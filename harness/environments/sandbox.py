@@ -1,0 +1,420 @@
+"""Executing tool calls safely: the parent side of the environment worker (`harness.environments.worker`).
+
+Model output is untrusted. A call reaches an environment only as a request to a separate process that runs a
+declared tool by name with JSON arguments, so nothing the model sends is evaluated, and a call that hangs, eats
+memory or crashes costs that process, which is killed, restarted, and brought back to the state before the bad call
+by replaying every namespace's completed calls in order (the environments are deterministic given their state).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import itertools
+import json
+import logging
+import os
+import select
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from harness.environments.registry import EnvironmentSetupError, environment_source
+from harness.environments.results import ERROR_PREFIX, cut
+
+if TYPE_CHECKING:
+    from harness.types.base import JsonValue
+    from harness.types.suite import EnvironmentState
+
+log = logging.getLogger(__name__)
+
+MAX_ARGUMENT_DEPTH = 32
+"""Arguments nested deeper are refused before they are sent: no tool needs them, and decoding them costs."""
+MAX_ARGUMENT_BYTES = 256 * 1024
+"""Arguments longer than this as JSON are refused before they are sent."""
+_SETUP_TIMEOUT_S = 60.0
+"""Limit on opening, comparing and snapshotting, which run environment code the model does not choose."""
+_START_TIMEOUT_S = 30.0
+"""Limit on the worker's start, up to its ready line."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one call may use."""
+
+    time_s: float = 5.0
+    """Wall-clock time of a call; past it the worker is killed and restarted."""
+    memory_mb: int = 1024
+    """Address space the worker may grow by beyond what it holds at start."""
+    sent_chars: int = 4000
+    """What is sent back to the model is cut to this; the full result is logged."""
+
+
+@dataclass(frozen=True)
+class CallOutcome:
+    """What one call did."""
+
+    result: str
+    """The full result text (BFCL's convention), or `Error during execution: ...`."""
+    error: bool
+    """Refused, raised, timed out or out of memory."""
+    sent: str
+    """The result cut to `Limits.sent_chars`, with a note saying how much was cut."""
+    elapsed_s: float
+    """Time the call took."""
+
+
+@dataclass(frozen=True)
+class StateComparison:
+    """Whether two namespaces' environments hold the same public state."""
+
+    equal: bool
+    """True when no public attribute differs."""
+    differences: list[str]
+    """`Class.attr: model X != expected Y`, each value cut to a few hundred characters."""
+
+
+class _WorkerLost(Exception):
+    """The worker did not answer: it ran past the limit, or it died."""
+
+    def __init__(self, timed_out: bool) -> None:
+        super().__init__("timed out" if timed_out else "died")
+        self.timed_out = timed_out
+
+
+class _Worker:
+    """One worker process and its line protocol."""
+
+    def __init__(self, memory_mb: int) -> None:
+        # Lives as long as the process, closed in kill(): a context manager cannot span that.
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
+        package_root = str(Path(__file__).resolve().parents[2])
+        paths = [package_root, *filter(None, [os.environ.get("PYTHONPATH")])]
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "harness.environments.worker", str(memory_mb)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)},
+        )
+        self._buffer = bytearray()
+        self._ids = itertools.count()
+        try:
+            self._receive(_START_TIMEOUT_S)
+        except _WorkerLost as lost:
+            self.kill()
+            raise EnvironmentSetupError(
+                f"the environment worker did not start ({lost}): {self.stderr_tail()}"
+            ) from None
+
+    def request(self, payload: Mapping[str, Any], timeout_s: float) -> dict[str, Any]:
+        """Send one request and wait for its answer; `_WorkerLost` when none comes in time."""
+        request_id = next(self._ids)
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.write(json.dumps({"id": request_id, **payload}).encode() + b"\n")
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            raise _WorkerLost(timed_out=False) from None
+        answer = self._receive(timeout_s)
+        if answer.get("id") != request_id:
+            raise _WorkerLost(timed_out=False)
+        return answer
+
+    def _receive(self, timeout_s: float) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        descriptor = self.process.stdout.fileno()
+        deadline = time.monotonic() + timeout_s
+        while b"\n" not in self._buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([descriptor], [], [], remaining)[0]:
+                raise _WorkerLost(timed_out=True)
+            chunk = os.read(descriptor, 1 << 20)
+            if not chunk:
+                raise _WorkerLost(timed_out=False)
+            self._buffer += chunk
+        line, _, rest = self._buffer.partition(b"\n")
+        self._buffer = bytearray(rest)
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    def stderr_tail(self) -> str:
+        """The end of what the worker wrote on stderr, for a start failure's message."""
+        self._stderr.seek(0)
+        return self._stderr.read().decode(errors="replace")[-2000:].strip() or "(no output)"
+
+    def kill(self) -> None:
+        """End the process now."""
+        self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                stream.close()
+        self._stderr.close()
+
+    def stop(self) -> None:
+        """Let the process end by closing its input, and kill it if it does not."""
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=2.0)
+        self.kill()
+
+
+@dataclass
+class _Namespace:
+    """What the parent needs to rebuild a namespace in a new worker."""
+
+    environments: list[dict[str, Any]]
+    """`{"name", "state"}` of each environment."""
+    long_context: bool
+    """Whether they load their long-context variant."""
+    tools: dict[str, str]
+    """Every tool declared so far -> its environment."""
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    """Completed calls (`name`, `arguments`) that entered a tool, in order: replayed after a restart."""
+
+
+class Sandbox:
+    """Environments of episodes, grouped in namespaces, in one worker process started on first use. Thread-safe:
+    one request at a time."""
+
+    def __init__(self, limits: Limits = Limits()) -> None:
+        self.limits = limits
+        self._lock = threading.RLock()
+        self._worker: _Worker | None = None
+        self._namespaces: dict[str, _Namespace] = {}
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        with self._lock:
+            if self._worker is not None:
+                self._worker.stop()
+                self._worker = None
+            self._namespaces.clear()
+
+    def open(
+        self,
+        namespace: str,
+        environments: Sequence[EnvironmentState],
+        tools: Mapping[str, str],
+        *,
+        long_context: bool = False,
+    ) -> None:
+        """Fresh instances of the environments, in fresh copies of their modules; `tools` (tool name ->
+        environment name) are the only names a call may run. An unknown environment, a missing class file or a
+        state the class rejects is an `EnvironmentSetupError`."""
+        with self._lock:
+            if namespace in self._namespaces:
+                raise ValueError(f"namespace {namespace!r} is already open")
+            names = [environment.name for environment in environments]
+            if len(set(names)) != len(names):
+                raise EnvironmentSetupError(f"an environment is listed twice: {names}")
+            for name in names:
+                environment_source(name)
+            record = _Namespace(
+                environments=[{"name": env.name, "state": env.state} for env in environments],
+                long_context=long_context,
+                tools={},
+            )
+            self._open_in_worker(namespace, record)
+            self._namespaces[namespace] = record
+            self.declare(namespace, tools)
+
+    def declare(self, namespace: str, tools: Mapping[str, str]) -> None:
+        """Offer more tools (tool name -> environment name) from now on."""
+        with self._lock:
+            record = self._record(namespace)
+            names = {environment["name"] for environment in record.environments}
+            for tool, environment in tools.items():
+                if environment not in names:
+                    raise EnvironmentSetupError(
+                        f"tool {tool!r} runs on environment {environment!r}, which this episode does not have"
+                    )
+            record.tools.update(tools)
+            self._setup_request({"op": "declare", "namespace": namespace, "tools": dict(tools)})
+
+    def call(self, namespace: str, name: str, arguments: Mapping[str, JsonValue]) -> CallOutcome:
+        """Run one call of the model. Never raises for anything the model sent: a refusal, an exception, a
+        timeout or running out of memory is an error result."""
+        with self._lock:
+            record = self._record(namespace)
+            problem = argument_problem(arguments)
+            if problem is not None:
+                return self._outcome(f"{ERROR_PREFIX}{problem}", True, 0.0)
+            payload = {"op": "call", "namespace": namespace, "name": name, "arguments": dict(arguments)}
+            start = time.perf_counter()
+            try:
+                answer = self._ready_worker().request(payload, self.limits.time_s)
+            except _WorkerLost as lost:
+                elapsed = time.perf_counter() - start
+                self._restart()
+                why = (
+                    f"the call ran past its time limit of {self.limits.time_s:g} s"
+                    if lost.timed_out
+                    else "the environment process died during the call (out of memory?)"
+                )
+                return self._outcome(f"{ERROR_PREFIX}{why}", True, elapsed)
+            if answer["ran"]:
+                record.calls.append({"name": name, "arguments": payload["arguments"]})
+            return self._outcome(answer["result"], answer["error"], answer["elapsed_s"])
+
+    def compare(self, a: str, b: str) -> StateComparison:
+        """BFCL's state check of namespace `a` (the model's) against `b` (the expected): every public attribute
+        of each environment of `b` against the same attribute in `a`, with `!=`."""
+        with self._lock:
+            left, right = self._record(a), self._record(b)
+            if [env["name"] for env in left.environments] != [env["name"] for env in right.environments]:
+                raise ValueError(f"namespaces {a!r} and {b!r} hold different environments")
+            answer = self._setup_request({"op": "compare", "a": a, "b": b})
+            return StateComparison(equal=answer["equal"], differences=answer["differences"])
+
+    def state(self, namespace: str) -> dict[str, JsonValue]:
+        """Each environment's public state, JSON-able, for logs."""
+        with self._lock:
+            self._record(namespace)
+            state: dict[str, JsonValue] = self._setup_request({"op": "state", "namespace": namespace})["state"]
+            return state
+
+    def close(self, namespace: str) -> None:
+        """Forget a namespace and its instances."""
+        with self._lock:
+            self._record(namespace)
+            del self._namespaces[namespace]
+            if self._worker is not None:
+                self._setup_request({"op": "close", "namespace": namespace})
+
+    def _record(self, namespace: str) -> _Namespace:
+        if namespace not in self._namespaces:
+            raise ValueError(f"namespace {namespace!r} is not open")
+        return self._namespaces[namespace]
+
+    def _outcome(self, result: str, error: bool, elapsed_s: float) -> CallOutcome:
+        return CallOutcome(result=result, error=error, sent=cut(result, self.limits.sent_chars), elapsed_s=elapsed_s)
+
+    def _ready_worker(self) -> _Worker:
+        if self._worker is None:
+            self._restart()
+        assert self._worker is not None
+        return self._worker
+
+    def _setup_request(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        """A request that runs no model-chosen code: a failure to answer is a setup error, not a tool result."""
+        try:
+            answer = self._ready_worker().request(payload, _SETUP_TIMEOUT_S)
+        except _WorkerLost as lost:
+            self._restart()
+            raise EnvironmentSetupError(f"the environment worker {lost} during {payload['op']!r}") from None
+        if "error" in answer:
+            raise EnvironmentSetupError(answer["error"])
+        return answer
+
+    def _open_in_worker(self, namespace: str, record: _Namespace) -> None:
+        self._setup_request(
+            {
+                "op": "open",
+                "namespace": namespace,
+                "environments": record.environments,
+                "long_context": record.long_context,
+            }
+        )
+
+    def _restart(self) -> None:
+        """Start a new worker and rebuild every namespace: open it, declare its tools, replay its completed calls
+        in order. A replayed call that fails to answer again is dropped with the calls after it (logged), so a
+        restart always ends."""
+        if self._worker is not None:
+            self._worker.kill()
+        while True:
+            self._worker = _Worker(self.limits.memory_mb)
+            try:
+                for namespace, record in self._namespaces.items():
+                    self._rebuild(namespace, record)
+                return
+            except _WorkerLost:
+                self._worker.kill()
+
+    def _rebuild(self, namespace: str, record: _Namespace) -> None:
+        assert self._worker is not None
+        open_answer = self._worker.request(
+            {
+                "op": "open",
+                "namespace": namespace,
+                "environments": record.environments,
+                "long_context": record.long_context,
+            },
+            _SETUP_TIMEOUT_S,
+        )
+        if "error" in open_answer:
+            raise EnvironmentSetupError(open_answer["error"])
+        self._worker.request({"op": "declare", "namespace": namespace, "tools": record.tools}, _SETUP_TIMEOUT_S)
+        for index, call in enumerate(record.calls):
+            try:
+                self._worker.request({"op": "call", "namespace": namespace, **call}, self.limits.time_s)
+            except _WorkerLost:
+                log.warning(
+                    "namespace %s: replaying call %d (%s) failed again; its state keeps only the calls before it",
+                    namespace,
+                    index,
+                    call["name"],
+                )
+                del record.calls[index:]
+                raise
+
+
+def argument_problem(arguments: object) -> str | None:
+    """Why arguments are refused before they are sent (not an object, nested too deep, not JSON, too long), or
+    None. The depth is measured without recursion, so a hostile nesting cannot exhaust the stack."""
+    if not isinstance(arguments, Mapping):
+        return "the arguments are not a JSON object"
+    pending: list[tuple[object, int]] = [(arguments, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, Mapping):
+            children: Iterable[object] = value.values()
+        elif isinstance(value, list | tuple):
+            children = value
+        else:
+            continue
+        if depth > MAX_ARGUMENT_DEPTH:
+            return f"the arguments nest deeper than {MAX_ARGUMENT_DEPTH} levels"
+        pending.extend((child, depth + 1) for child in children)
+    try:
+        size = len(json.dumps(arguments).encode())
+    except (TypeError, ValueError) as error:
+        return f"the arguments are not JSON: {error}"
+    if size > MAX_ARGUMENT_BYTES:
+        return f"the arguments are {size} bytes of JSON, more than the {MAX_ARGUMENT_BYTES} allowed"
+    return None
+
+
+@functools.cache
+def _checker() -> Sandbox:
+    """The sandbox `check_environment` loads states in: one worker for every check of a process."""
+    return Sandbox()
+
+
+_check_ids = itertools.count()
+
+
+def check_environment(environment: EnvironmentState, *, long_context: bool = False) -> str | None:
+    """Why an environment cannot be set up (an unknown name, a missing class file, a state its class rejects), or
+    None when it loads."""
+    namespace = f"check-{next(_check_ids)}"
+    try:
+        _checker().open(namespace, [environment], {}, long_context=long_context)
+    except EnvironmentSetupError as error:
+        return str(error)
+    _checker().close(namespace)
+    return None
