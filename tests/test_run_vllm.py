@@ -389,3 +389,53 @@ tokenizer = "{tiny_model}"
     for path in run_dir.rglob("*"):
         if path.is_file():
             assert secret not in path.read_text(errors="replace"), path
+
+
+def episode_ends(run_dir: Path) -> Counter[tuple[str, str, str]]:
+    """How many attempts of each episode the log closes."""
+    lines = (run_dir / "episodes.jsonl").read_text().splitlines()
+    records = [json.loads(line) for line in lines if line.strip()]
+    return Counter((r["variant"], r["suite"], r["episode_id"]) for r in records if r["record"] == "end")
+
+
+@pytest.mark.slow
+def test_episodes_through_vllm_resume_mid_episode_and_report_per_turn(
+    model_cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Built-in episodes and BFCL's base category through a real server: a context of 2048 tokens holds the
+    built-in episodes and not BFCL's tool listings (context_overflow, counted); a run interrupted once an episode has
+    begun resumes with every episode closed exactly once; scores, report, export and gate read it per turn."""
+    config = base_only_config(
+        tmp_path,
+        sample=6,
+        extra='[server]\nengine_args = { max-model-len = 2048 }\n[gate]\nvariants = ["base"]\nmust_beat = []\n'
+        'min_episodes = { "*" = 0.0 }\n',
+    )
+    text = config.read_text().replace(
+        'sources = ["ROOT/suites"]', f'sources = ["{ROOT}/suites/conversations", "bfcl:multi_turn_base"]'
+    )
+    config.write_text(text.replace("sample = 6", 'sample = 6\nsamples = { "bfcl:*" = 2 }'))
+    run_dir = tmp_path / "run"
+    command = [sys.executable, "-m", "harness", "run", str(config), "--out", str(run_dir)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 300
+    while not (run_dir / "episodes.jsonl").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=120)
+    assert process.returncode == 130, output
+    assert sum(episode_ends(run_dir).values()) < 8
+    subprocess.run(command, check=True, capture_output=True, timeout=600)
+    ends = episode_ends(run_dir)
+    assert len(ends) == 8 and set(ends.values()) == {1}, ends
+    scores = RunFolder(run_dir).read_episode_scores()
+    by_suite = Counter((s.suite, s.status) for s in scores)
+    assert by_suite[("bfcl:multi_turn_base", "context_overflow")] == 2
+    assert by_suite[("multi_turn", "complete")] == 6
+    assert main(["export", str(run_dir)]) == 0
+    turns = (run_dir / "turns.csv").read_text().splitlines()
+    assert len(turns) == 1 + sum(len(s.turns) for s in scores)
+    assert main(["report", str(run_dir)]) in (0, 1)
+    out = " ".join(capsys.readouterr().out.split())
+    assert "multi-turn episodes" in out and "pass % by turn" in out
+    assert main(["gate", str(run_dir)]) == 0
