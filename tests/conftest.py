@@ -44,14 +44,3 @@ def bench_run(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "tests" / "data" / "runs" / "bench-cold", folder)
     score_run(folder)
     return folder
-
-
-@pytest.fixture
-def environments_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The suite rules ask the built-in environment classes directly whether an episode's state loads, in place of
-    the sandbox's `check_environment` (the same question, answered by the same classes)."""
-    from builtin_environments import load_directly
-
-    from harness.suites import rules
-
-    monkeypatch.setattr(rules, "state_problem", load_directly)

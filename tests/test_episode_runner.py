@@ -57,7 +57,7 @@ class ScriptedModel:
 @pytest.fixture(scope="module")
 def suite() -> Suite:
     """The first two episodes of BFCL's base category: GorillaFileSystem and TwitterAPI, four turns each."""
-    loaded = load_category("multi_turn_base")
+    loaded, _ = load_category("multi_turn_base")
     return loaded.model_copy(update={"episodes": loaded.episodes[:2]})
 
 

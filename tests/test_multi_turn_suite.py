@@ -32,7 +32,6 @@ def test_committed_suite_is_what_the_generator_writes() -> None:
     )
 
 
-@pytest.mark.usefixtures("environments_in_process")
 def test_committed_suite_is_valid() -> None:
     loaded = load_suite_file(SUITE_FILE)
     assert loaded.ok, [str(problem) for problem in loaded.problems]

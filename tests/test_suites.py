@@ -15,7 +15,6 @@ from harness.types import CaseKind, Semantics
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITES = ROOT / "suites"
-pytestmark = pytest.mark.usefixtures("environments_in_process")
 
 
 def test_builtin_suites_are_valid_and_cover_every_kind() -> None:
@@ -221,9 +220,9 @@ BROKEN: list[tuple[str, dict[str, object], str, str, str]] = [
      _episodes(_episode(environment=[{"name": "bank", "state": BANK_STATE}, {"name": "bank", "state": BANK_STATE}])),
      '"name": "bank"', "episodes[0].environment[1].name", "environment 'bank' is listed twice"),
     ("state with an unknown key", _episodes(_bank(overdraft=5)), '{', "episodes[0].environment[0]",
-     "bank rejects the state: state.overdraft: unknown field"),
+     "'bank' rejects its state: ValueError: state.overdraft: unknown field"),
     ("state with a wrong type", _episodes(_bank(next_transaction="1")), '{', "episodes[0].environment[0]",
-     "bank rejects the state: state.next_transaction: expected int, got str"),
+     "'bank' rejects its state: ValueError: state.next_transaction: expected int, got str"),
     ("unknown turn kind", _episodes(_turn(0, kind="do")), '"kind": "do"', "episodes[0].turns[0].kind",
      "'do' is not one of"),
 ]  # fmt: skip

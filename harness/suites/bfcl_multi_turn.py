@@ -39,6 +39,7 @@ ENVIRONMENT_PREFIX = "bfcl:"
 _CONFIG = Path("constants") / "executable_backend_config.py"
 _DOC_MAPPING = "MULTI_TURN_FUNC_DOC_FILE_MAPPING"
 _SOURCE_MAPPING = "CLASS_FILE_PATH_MAPPING"
+_STATELESS = "STATELESS_CLASSES"
 
 
 def _module_constants(path: Path) -> dict[str, Any]:
@@ -67,15 +68,29 @@ def _module_constants(path: Path) -> dict[str, Any]:
 
 
 @cache
+def _config() -> dict[str, Any]:
+    config = data_dir().parent / _CONFIG
+    try:
+        constants = _module_constants(config)
+        for name in (_DOC_MAPPING, _SOURCE_MAPPING, _STATELESS):
+            constants[name]
+    except (OSError, SyntaxError, KeyError) as error:
+        raise BfclError(f"{config}: cannot read {_DOC_MAPPING}, {_SOURCE_MAPPING} and {_STATELESS}: {error}") from None
+    return constants
+
+
+def stateless_classes() -> frozenset[str]:
+    """BFCL's classes that take no initial state: BFCL never loads one for them, though some entries give one
+    (`MathAPI` with a `precision`), so an episode starts them empty too."""
+    return frozenset(_config()[_STATELESS])
+
+
+@cache
 def class_files() -> dict[str, tuple[Path, Path]]:
     """BFCL class name → (its function-doc file, its source file), from BFCL's own config."""
     package = data_dir().parent
-    config = package / _CONFIG
-    try:
-        constants = _module_constants(config)
-        docs, sources = constants[_DOC_MAPPING], constants[_SOURCE_MAPPING]
-    except (OSError, SyntaxError, KeyError) as error:
-        raise BfclError(f"{config}: cannot read {_DOC_MAPPING} and {_SOURCE_MAPPING}: {error}") from None
+    constants = _config()
+    docs, sources = constants[_DOC_MAPPING], constants[_SOURCE_MAPPING]
     root = package.parent
     return {
         name: (package / "data" / "multi_turn_func_doc" / docs[name], root / (sources[name].replace(".", "/") + ".py"))
@@ -227,7 +242,10 @@ def _episode(category: str, row: dict[str, Any], truth: list[list[str]], tools: 
     return Episode(
         id=row["id"],
         environment=[
-            EnvironmentState(name=ENVIRONMENT_PREFIX + name, state=row["initial_config"].get(name, {}))
+            EnvironmentState(
+                name=ENVIRONMENT_PREFIX + name,
+                state={} if name in stateless_classes() else row["initial_config"].get(name, {}),
+            )
             for name in classes
         ],
         tools=[key for key in offered if tools[key].name not in excluded | held_back],
