@@ -50,6 +50,11 @@ CONTRACTS = (
         allowed=("harness.scoring", "harness.types", "harness.parsing", "harness.stats", "harness.errors"),
     ),
     Contract("the types import nothing else of the harness", sources=("harness.types",), allowed=("harness.types",)),
+    Contract(
+        "the environments (and the sandbox's worker process) import nothing above the types",
+        sources=("harness.environments",),
+        allowed=("harness.environments", "harness.types", "harness.errors"),
+    ),
 )
 
 
