@@ -8,12 +8,23 @@ from pathlib import Path
 
 import pytest
 from browser import browse, console_errors
+from rich.console import Console
 from run_factory import synthetic_run
 
 from harness.cli import main
 from harness.reports.compare import CompareError, compare, pick_variants
+from harness.reports.console import print_comparison
 from harness.runs.score import score_run
-from harness.runs.view import load_run
+from harness.runs.view import RunView, load_run
+from harness.types import (
+    EpisodeScore,
+    EpisodeStatus,
+    RunManifest,
+    RunSummary,
+    TurnError,
+    TurnKind,
+    TurnScore,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -79,3 +90,41 @@ def test_comparison_on_the_real_bench_run(tmp_path: Path) -> None:
     assert overall.p_value == pytest.approx(20 / 512)  # exact McNemar: 2 * P(X <= 1), X ~ Bin(9, 1/2)
     assert result.recommendation.startswith("ship lora:fc-good: full match 14.6 points above lora:fc-broken")
     assert result.latency == {}  # fc-broken was not in the latency study
+
+
+def _episode_view(path: Path, progress: dict[str, list[int]]) -> RunView:
+    """A run of episodes only: per variant, how many of three turns each episode passed before failing."""
+    scores = [
+        EpisodeScore(
+            suite="multi_turn",
+            episode_id=f"e{index}",
+            variant=variant,
+            status=EpisodeStatus.COMPLETE,
+            turns=[
+                TurnScore(turn=t, kind=TurnKind.ACT, passed=t < passed, error=None if t < passed else TurnError.NO_CALL)
+                for t in range(3)
+            ],
+        )
+        for variant, passes in progress.items()
+        for index, passed in enumerate(passes)
+    ]
+    manifest = RunManifest(run_id="r", created_at="now", suites=[], variants=[])
+    summary = RunSummary(groups=[])
+    return RunView(path, manifest, {}, {}, [], summary, None, episode_scores=scores)
+
+
+def test_a_run_of_episodes_is_compared_on_progress(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """No case in common, episodes in common: the paired test is the sign test on turns passed before the first
+    failure, and it recommends the variant that gets further, though neither passes many episodes whole."""
+    view = _episode_view(tmp_path, {"merged:good": [1] * 9 + [3, 0], "merged:under": [0] * 10 + [1]})
+    result = compare(view, "merged:under", view, "merged:good")
+    assert result.suites == []
+    (row,) = result.episodes
+    assert (row.episodes, row.further, row.behind) == (11, 10, 1)
+    assert (row.passed_a, row.passed_b) == (0.0, pytest.approx(1 / 11))
+    assert row.p_value == pytest.approx(2 * 12 / 2**11)
+    assert result.recommendation.startswith("ship merged:good: further than merged:under on 10 of 11")
+    print_comparison(result, Console(width=100))
+    assert "who got further" in capsys.readouterr().out
+    tied = compare(view, "merged:good", view, "merged:good")
+    assert tied.recommendation.startswith("no significant difference")

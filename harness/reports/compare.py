@@ -16,7 +16,8 @@ from harness.latency.analyse import METRICS, block_samples
 from harness.latency.stats import ratio_of_medians
 from harness.runs.view import RunView
 from harness.scoring import full_matches, paired, shared_cases
-from harness.types import Frozen, ParseMode, RatioEstimate
+from harness.scoring.episode import progress_test
+from harness.types import EpisodeScore, Frozen, ParseMode, RatioEstimate
 
 ALPHA = 0.05
 _RESAMPLES = 4000
@@ -44,11 +45,29 @@ class SuiteComparison(Frozen):
     """Exact McNemar."""
 
 
+class EpisodeComparison(Frozen):
+    """Two variants on the multi-turn episodes of one suite (or `all`) both finished, paired on progress."""
+
+    suite: str
+    episodes: int
+    further: int
+    """Episodes on which B passed more turns before its first failure than A."""
+    behind: int
+    """Episodes on which A got further."""
+    passed_a: float
+    """Share of the shared episodes A passed whole."""
+    passed_b: float
+    p_value: float
+    """Exact sign test over the episodes where one got further."""
+
+
 class Comparison(Frozen):
     a: str
     b: str
     mode: ParseMode
     suites: list[SuiteComparison]
+    episodes: list[EpisodeComparison] = Field(default_factory=list)
+    """Per suite with episodes both variants finished, then `all`; empty when they share none."""
     latency: dict[str, RatioEstimate] = Field(default_factory=dict)
     """Metric → B over A at the lowest concurrency, when both were in one latency study."""
     recommendation: str
@@ -96,11 +115,56 @@ def _latency(view: RunView, a: str, b: str) -> dict[str, RatioEstimate]:
     return found
 
 
-def _recommend(a: str, b: str, overall: SuiteComparison, latency: dict[str, RatioEstimate]) -> str:
+def _episodes(a: list[EpisodeScore], b: list[EpisodeScore], suite: str) -> EpisodeComparison:
+    test = progress_test(a, b)
+    shared = {score.key for score in a} & {score.key for score in b}
+    passed = [sum(score.passed for score in side if score.key in shared) / max(1, len(shared)) for side in (a, b)]
+    return EpisodeComparison(
+        suite=suite,
+        episodes=test.cases,
+        further=test.only_b,
+        behind=test.only_a,
+        passed_a=passed[0],
+        passed_b=passed[1],
+        p_value=test.p_value,
+    )
+
+
+def compare_episodes(view_a: RunView, a: str, view_b: RunView, b: str) -> list[EpisodeComparison]:
+    """Per episode suite both variants finished episodes of, then all of them together; empty when none."""
+    mine = [s for s in view_a.episode_scores if s.variant == a]
+    theirs = [s for s in view_b.episode_scores if s.variant == b]
+    suites = sorted({s.suite for s in mine} & {s.suite for s in theirs})
+    if not suites:
+        return []
+    rows = [_episodes([s for s in mine if s.suite == n], [s for s in theirs if s.suite == n], n) for n in suites]
+    return [*rows, _episodes(mine, theirs, "all")] if len(rows) > 1 else rows
+
+
+def _speed(b: str, latency: dict[str, RatioEstimate]) -> str:
     tpot = latency.get("tpot_s")
-    speed = ""
     if tpot is not None and (tpot.low > 1 or tpot.high < 1):
-        speed = f"; {b} is {abs(tpot.ratio - 1):.0%} {'slower' if tpot.ratio > 1 else 'faster'} per token"
+        return f"; {b} is {abs(tpot.ratio - 1):.0%} {'slower' if tpot.ratio > 1 else 'faster'} per token"
+    return ""
+
+
+def _recommend_on_episodes(a: str, b: str, overall: EpisodeComparison, latency: dict[str, RatioEstimate]) -> str:
+    if overall.p_value < ALPHA:
+        winner, loser = (b, a) if overall.further > overall.behind else (a, b)
+        return (
+            f"ship {winner}: further than {loser} on {max(overall.further, overall.behind)} of {overall.episodes}"
+            f" shared episodes, behind on {min(overall.further, overall.behind)} (sign test p ="
+            f" {overall.p_value:.2g}){_speed(b, latency)}"
+        )
+    return (
+        f"no significant difference between {a} and {b} on {overall.episodes} episodes (further on"
+        f" {overall.further}, behind on {overall.behind}, p = {overall.p_value:.2g}): more episodes are needed to"
+        f" choose{_speed(b, latency)}"
+    )
+
+
+def _recommend(a: str, b: str, overall: SuiteComparison, latency: dict[str, RatioEstimate]) -> str:
+    speed = _speed(b, latency)
     diff = overall.accuracy_b - overall.accuracy_a
     if overall.p_value < ALPHA:
         winner, loser = (b, a) if diff > 0 else (a, b)
@@ -146,21 +210,29 @@ def pick_variants(view_a: RunView, view_b: RunView, a: str | None, b: str | None
 
 
 def compare(view_a: RunView, a: str, view_b: RunView, b: str, mode: ParseMode = ParseMode.STRICT) -> Comparison:
-    """Compare variant `a` of one run with variant `b` of another (or the same) run."""
+    """Compare variant `a` of one run with variant `b` of another (or the same) run: on the cases both answered,
+    and on the episodes both finished. The recommendation reads the cases; a run of episodes only, the episodes."""
     shared = shared_cases(full_matches(view_a.scores_of(a), mode), full_matches(view_b.scores_of(b), mode))
+    episodes = compare_episodes(view_a, a, view_b, b)
+    latency = _latency(view_a, a, b) if view_a.path == view_b.path else {}
+    if not shared and episodes:
+        recommendation = _recommend_on_episodes(a, b, episodes[-1], latency)
+        return Comparison(
+            a=a, b=b, mode=mode, suites=[], episodes=episodes, latency=latency, recommendation=recommendation
+        )
     if not shared:
-        raise CompareError(f"{a} ({view_a.path}) and {b} ({view_b.path}) share no answered case")
+        raise CompareError(f"{a} ({view_a.path}) and {b} ({view_b.path}) share no answered case and no episode")
     suites = []
     for index, suite in enumerate(sorted({suite for (suite, _), _, _ in shared})):
         pairs = [(x, y) for (name, _), x, y in shared if name == suite]
         suites.append(_suite(suite, pairs, seed=index))
     overall = _suite("all", [(x, y) for _, x, y in shared], seed=len(suites))
-    latency = _latency(view_a, a, b) if view_a.path == view_b.path else {}
     return Comparison(
         a=a,
         b=b,
         mode=mode,
         suites=[*suites, overall],
+        episodes=episodes,
         latency=latency,
         recommendation=_recommend(a, b, overall, latency),
     )

@@ -7,6 +7,7 @@ from html import escape
 
 from harness.reports.compare import Comparison, SuiteComparison
 from harness.reports.console import COMPARISON_HEADERS, comparison_cells
+from harness.reports.episodes import episode_comparison_html
 from harness.reports.html_page import page
 from harness.reports.svg import Bar, bar_chart, variant_colours
 from harness.stats import wilson
@@ -60,6 +61,7 @@ def render_comparison_html(result: Comparison, source_a: str, source_b: str) -> 
 <table><tr>{header}</tr>{"".join(_row(row) for row in result.suites)}</table>
 <p class="muted">n: cases both answered; wins: cases only B got right; losses: only A. p: exact McNemar on wins
 and losses. The interval of B−A is a bootstrap over cases.</p>
+{episode_comparison_html(result.episodes)}
 <h2>Latency</h2>
 {_latency(result)}"""
     return page(f"fc-harness comparison: {a} vs {b}", body)

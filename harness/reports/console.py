@@ -14,7 +14,7 @@ from rich.table import Table
 from harness.parsing import parse_lenient
 from harness.reports.compare import Comparison, SuiteComparison
 from harness.reports.curve import learning_curves
-from harness.reports.episodes import print_episodes
+from harness.reports.episodes import print_episode_comparison, print_episodes
 from harness.reports.merge_precision import print_merge_precision
 from harness.runs.view import RunView
 from harness.scoring import metrics
@@ -269,7 +269,9 @@ def print_comparison(result: Comparison, console: Console) -> None:
         table.add_column(header, justify="left" if header == "suite" else "right")
     for row in result.suites:
         table.add_row(*(escape(cell) for cell in comparison_cells(row)))
-    console.print(table)
+    if result.suites:
+        console.print(table)
+    print_episode_comparison(result.episodes, console)
     for metric, estimate in result.latency.items():
         console.print(
             f"  {metric.removesuffix('_s').upper()} B/A {estimate.ratio:.3f} [{estimate.low:.3f}, {estimate.high:.3f}]"

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from harness.reports.compare import EpisodeComparison
 from harness.runs.view import RunView
 from harness.stats import wilson
 from harness.types import EpisodeGroup, EpisodeStatus, Frozen, Proportion, TurnError
@@ -156,3 +157,44 @@ def turn_rows(view: RunView) -> list[TurnRow]:
         for score in scores
         for turn in score.turns
     ]
+
+
+EPISODE_COMPARISON_HEADERS = ("suite", "episodes", "A whole", "B whole", "B further", "A further", "p")
+"""Columns of an episode comparison, in the console and in HTML."""
+
+
+def episode_comparison_cells(row: EpisodeComparison) -> list[str]:
+    """One suite's episode comparison as text, in the order of EPISODE_COMPARISON_HEADERS."""
+    return [
+        row.suite,
+        str(row.episodes),
+        f"{row.passed_a:.0%}",
+        f"{row.passed_b:.0%}",
+        str(row.further),
+        str(row.behind),
+        f"{row.p_value:.2g}",
+    ]
+
+
+def print_episode_comparison(rows: list[EpisodeComparison], console: Console) -> None:
+    if not rows:
+        return
+    table = Table(title="episodes both finished: passed whole, and who got further", title_justify="left")
+    for header in EPISODE_COMPARISON_HEADERS:
+        table.add_column(header, justify="left" if header == "suite" else "right")
+    for row in rows:
+        table.add_row(*(escape(cell) for cell in episode_comparison_cells(row)))
+    console.print(table)
+
+
+def episode_comparison_html(rows: list[EpisodeComparison]) -> str:
+    if not rows:
+        return ""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in EPISODE_COMPARISON_HEADERS)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in episode_comparison_cells(row)) + "</tr>"
+        for row in rows
+    )
+    return f"""<h2>Multi-turn episodes</h2><table><tr>{head}</tr>{body}</table>
+<p class="muted">episodes: both finished; whole: share passed with every turn right; further: episodes on which one
+passed more turns before its first failure. p: exact sign test on those.</p>"""
