@@ -8,7 +8,7 @@ STAMP := $(VENV)/.setup-done
 # The CPU build of vLLM unless an NVIDIA GPU is visible.
 EXTRA := $(shell nvidia-smi -L >/dev/null 2>&1 && echo gpu || echo cpu)
 
-.PHONY: setup test test-fast bench perf-score perf-train perf-run perf-latency bfcl-agreement bfcl-multi-turn-agreement lint
+.PHONY: setup test test-fast bench perf-score perf-train perf-run perf-latency perf-conversation bfcl-agreement bfcl-multi-turn-agreement lint
 
 setup: $(STAMP)
 
@@ -75,3 +75,8 @@ perf-run: setup
 # servers (the bench's fc-good; `python benchmarks/perf_latency.py configs/tiny-smoke.toml` takes a minute or two).
 perf-latency: setup
 	$(PY) benchmarks/perf_latency.py configs/bench.toml fc-good
+
+# TTFT of a conversation's first turn (cold) and of a follow-up turn (its history in the prefix cache), unmerged and
+# merged, on the built-in multi-turn suite's right-answer conversations (the bench's fc-good).
+perf-conversation: setup
+	$(PY) benchmarks/perf_conversation.py configs/bench.toml fc-good
