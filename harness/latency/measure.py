@@ -96,10 +96,16 @@ def study_arms(prepared: Prepared) -> tuple[list[tuple[str, str]], list[tuple[st
 
 
 def draw_prompts(prepared: Prepared, settings: LatencySettings) -> list[tuple[list[Message], list[Tool]]]:
+    """Seeded prompts of the run's suites: every case's, and every episode's first turn (with the tools it offers
+    there), which is a cold request like a case's."""
     everything = []
     for suite, _ in prepared.suites:
         tools = {tool.key: tool for tool in suite.tools}
         everything += [(list(case.messages), [tools[k] for k in case.tools]) for case in suite.cases]
+        everything += [
+            (list(episode.turns[0].messages), [tools[k] for k in [*episode.tools, *episode.turns[0].tools_added]])
+            for episode in suite.episodes
+        ]
     rng = random.Random(settings.seed)
     return rng.sample(everything, min(settings.prompts, len(everything)))
 
