@@ -170,7 +170,7 @@ def test_each_schema_matches_its_method(tool: Any) -> None:
     hints = inspect.get_annotations(method, eval_str=True)
     assert all(tool.parameters["properties"][p.name]["type"] == _TYPES[hints[p.name]] for p in parameters)
     assert all(prop["description"] for prop in tool.parameters["properties"].values())
-    assert tool.parameters["additionalProperties"] is False and method.__doc__
+    assert method.__doc__
 
 
 def test_every_public_method_is_a_tool() -> None:

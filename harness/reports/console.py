@@ -78,8 +78,14 @@ _DISTRIBUTION_ROWS = (("in", "all in-dist."), ("out", "all out-dist."))
 
 def print_accuracy(view: RunView, console: Console) -> None:
     """Suites in distribution come first, marked `(in)` at the front where a narrow column cannot cut it off; a run
-    holding any gets a pooled row per distribution above `all`."""
+    holding any gets a pooled row per distribution above `all`. Then the run's multi-turn episodes, if any."""
     print_wrapped(console, escape(view.semantics_line()))
+    if view.case_suites:
+        _print_case_accuracy(view, console)
+    print_episodes(view, console)
+
+
+def _print_case_accuracy(view: RunView, console: Console) -> None:
     for variant in view.variants:
         table = Table(
             title=f"{view.label(variant)}: full match % [95% interval], others %",
@@ -232,7 +238,6 @@ def print_latency(summary: LatencySummary, console: Console, *, brief: bool = Fa
 def print_report(view: RunView, console: Console) -> None:
     _header(view, console)
     print_accuracy(view, console)
-    print_episodes(view, console)
     print_learning_curves(view, console)
     print_merge_precision(view.merge_precision(), console)
     _failures(view, console)
@@ -284,6 +289,17 @@ def print_summary(view: RunView, console: Console, mode: ParseMode = ParseMode.S
     and unmerged agreement, and latency; the per-variant tables, failures and cases are in the HTML report."""
     _header(view, console)
     print_wrapped(console, escape(view.semantics_line()))
+    if view.case_suites:
+        _print_case_summary(view, console, mode)
+    print_episodes(view, console)
+    print_learning_curves(view, console, mode)
+    print_merge_precision(view.merge_precision(), console)
+    if view.latency is not None:
+        print_latency(view.latency, console, brief=True)
+
+
+def _print_case_summary(view: RunView, console: Console, mode: ParseMode) -> None:
+    """Full match per suite with cases and variant, in tables that keep every figure whole on the console."""
     title = f"full match % [95% interval], {mode.value} reading"
     by_group = {(g.variant, g.suite): g for g in view.summary.groups if g.kind is None}
     rows = [
@@ -319,8 +335,3 @@ def print_summary(view: RunView, console: Console, mode: ParseMode = ParseMode.S
     for variant in view.variants:  # `n` counts the suite's cases; a parity sample's cells count fewer
         if view.parity_sample(variant) is not None:
             print_wrapped(console, f"{escape(view.label(variant))}: its figures are over those cases only")
-    print_episodes(view, console)
-    print_learning_curves(view, console, mode)
-    print_merge_precision(view.merge_precision(), console)
-    if view.latency is not None:
-        print_latency(view.latency, console, brief=True)

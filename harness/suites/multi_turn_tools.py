@@ -1,6 +1,9 @@
 """The tools of the built-in environments, as the suite declares them: one JSON Schema per public method of
 `Calendar`, `Shop` and `Bank` (a test holds each schema to its method's signature). Descriptions are short, since
-an episode's tools travel in every prompt and an episode must fit a 4096-token context."""
+an episode's tools travel in every prompt and an episode must fit a 4096-token context. No `additionalProperties`,
+as in every other suite of ours and in BFCL's tool docs: a model that never saw the keyword reads it as one more
+parameter and passes it (fc-good called `search_products(query=..., additionalProperties=false)`); the method
+refuses an argument it does not take either way."""
 
 from __future__ import annotations
 
@@ -21,7 +24,6 @@ def _tool(environment: str, name: str, description: str, required: dict[str, Any
             "type": "object",
             "properties": {**required, **optional},
             "required": list(required),
-            "additionalProperties": False,
         },
     )
 
