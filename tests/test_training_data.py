@@ -657,3 +657,33 @@ def test_no_renamed_tool_takes_an_evaluation_tool_name() -> None:
     evaluation = {tool.name for suite in _suites() for tool in suite.tools}
     for seed in LEAKAGE_SEEDS:
         assert not {t.name for e in generate(2000, seed, rename_rate=1.0) for t in e.tools} & evaluation
+
+
+# kind: the roles of a first request's messages after the user's (before the answer), and whether the answer calls
+TOOL_RESULT_KINDS = [
+    ("result", ["assistant", "tool"], False),
+    ("answered", ["assistant", "user"], True),
+    ("sequence", ["assistant", "tool", "assistant", "tool"], False),
+]
+
+
+@pytest.mark.parametrize(("kind", "between", "calls"), TOOL_RESULT_KINDS, ids=[k for k, _, _ in TOOL_RESULT_KINDS])
+def test_conversation_kinds_carry_results_and_answers(kind: str, between: list[str], calls: bool) -> None:
+    """The loop of an episode in training data: each call's result comes back as a tool message (JSON: a status
+    and reference, or an error) and the answer after it is words that read it out; an ask is answered by the user
+    with the value, and the answer is then the call that uses it."""
+    for example in generate(40, 9, {kind: 1.0}, rename_rate=0.5):
+        tail = example.messages[-len(between) :]
+        assert [m.role for m in tail] == between
+        results = [json.loads(m.content) for m in tail if m.role == "tool"]
+        assert all(set(r) in ({"status", "reference"}, {"error"}) for r in results)
+        assert all(parse_strict(m.content).calls for m in tail if m.role == "assistant" and kind != "answered")
+        answered = parse_strict(example.answer).calls
+        assert bool(answered) == calls
+        if kind == "answered":
+            ((turn, gap),) = example.withheld.items()
+            assert example.messages[turn + 1] == tail[0] and "?" in tail[0].content
+            (call,) = answered
+            assert call.arguments[gap.argument] == gap.value
+        else:
+            assert (results[-1].get("reference") or results[-1]["error"]) in example.answer
