@@ -92,8 +92,8 @@ def test_smollm2_base_folder_keeps_its_key() -> None:
 # checkpoints (`checkpoint_every`, issue 17: its adapter stayed bit for bit the one of key 98b0ed944e8f9e1a), then,
 # with fc-undertrained's, when their data began to hold tool results (the `result` kind, issue 24: retrained).
 ADAPTER_KEYS = [
-    ("fc-good", "0359b987cdab27f9"),
-    ("fc-undertrained", "f850f95b7d05a2e6"),
+    ("fc-good", "0183b27cb566402d"),
+    ("fc-undertrained", "4586b1c00f4aaa43"),
     ("fc-broken", "7d29c802029ead61"),
 ]
 

@@ -201,7 +201,10 @@ def rank(view: RunView, patterns: list[str] | None = None, mode: ParseMode = Par
     verdicts = {v.name: full_matches(view.scores_of(v.name), mode) for v in chosen}
     shared: set[CaseKey] = set.intersection(*(set(found) for found in verdicts.values()))
     if not shared:
-        raise RankError(f"{view.path}: {', '.join(verdicts)} share no answered case")
+        episodes = " (rank reads single-turn cases; `harness compare --a A --b B` pairs two variants on episodes)"
+        raise RankError(
+            f"{view.path}: {', '.join(verdicts)} share no answered case" + (episodes if view.episode_scores else "")
+        )
     keys = sorted(shared)
     accuracy = {name: wilson(sum(found[k] for k in keys), len(keys)) for name, found in verdicts.items()}
     order = sorted(verdicts, key=lambda name: (-(accuracy[name].value or 0), name))
