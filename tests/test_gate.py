@@ -442,3 +442,64 @@ def test_the_recommendation_from_the_merged_form_quotes_the_unmerged_price(tmp_p
     assert advice.reasons[0].startswith("merged:good: full match (strict)")
     assert advice.reasons[1].startswith("merged vs unmerged: full match differs on 0 of 20 cases")
     assert advice.reasons[2] == "concurrency 1: lora:good is 80% slower than merged:good"
+
+
+def episode_run(folder: Path, progress: dict[str, list[int]], *, finished: int | None = None) -> Path:
+    """A scored run of the built-in multi-turn suite's first ten episodes only: per variant, the turns each episode
+    passed before failing (all of them: passed whole); `finished` leaves the rest of the candidate's unfinished."""
+    from harness.scoring.episode import summarise_episodes
+    from harness.suites.multi_turn_builtin import built_in_suite
+    from harness.types import EpisodeScore, EpisodeStatus, RunManifest, RunSummary, TurnError, TurnScore, Variant
+
+    suite = built_in_suite()
+    suite = suite.model_copy(update={"episodes": suite.episodes[:10]})
+    run = RunFolder(folder)
+    ref = run.write_suite(suite, "suites/conversations")
+    variants = [Variant(name="base-plain", role="base-plain", model="m")]
+    variants += [Variant(name="merged:good", role="merged", model="m", adapter_name="good")]
+    run.write_manifest(RunManifest(run_id="episodes", created_at="now", suites=[ref], variants=variants, version=2))
+    scores = [
+        EpisodeScore(
+            suite=suite.name,
+            episode_id=episode.id,
+            variant=variant,
+            status=EpisodeStatus.COMPLETE,
+            turns=[
+                TurnScore(turn=t, kind=turn.kind, passed=t < passed, error=None if t < passed else TurnError.NO_CALL)
+                for t, turn in enumerate(episode.turns)
+            ],
+        )
+        for variant, passes in progress.items()
+        for index, (episode, passed) in enumerate(zip(suite.episodes, passes, strict=True))
+        if variant != "merged:good" or finished is None or index < finished
+    ]
+    run.write_scores([], RunSummary(groups=[]))
+    run.write_episode_scores(scores, summarise_episodes(scores, {v: {suite.name: 10} for v in progress}))
+    return folder
+
+
+EPISODE_RULES = GateRules(
+    variants=["merged:*"], must_beat=[], min_relevance=0, must_beat_episodes=["base-plain"], min_episodes={"*": 0.3}
+)
+BEHIND = [0] * 10
+
+
+@pytest.mark.parametrize(
+    ("good", "finished", "expected"),
+    [
+        ([9] * 10, None, {"min_episodes": Status.PASSED, "must_beat_episodes": Status.PASSED}),
+        ([9] * 2 + [1] * 8, None, {"min_episodes": Status.FAILED, "must_beat_episodes": Status.PASSED}),
+        ([9] * 4 + [0] * 6, None, {"min_episodes": Status.PASSED, "must_beat_episodes": Status.FAILED}),
+        ([9] * 10, 7, {"min_episodes": Status.ERROR, "must_beat_episodes": Status.PASSED}),
+    ],
+    ids=["further and whole", "further, rarely whole", "whole on four, tied on six", "three unfinished"],
+)
+def test_episode_rules(tmp_path: Path, good: list[int], finished: int | None, expected: dict[str, Status]) -> None:
+    """A floor on episodes passed whole, and beating the base on progress by an exact sign test: four episodes
+    further and six ties is not beyond chance (p = 0.125), ten is; an unfinished episode is never a pass."""
+    run = episode_run(tmp_path, {"base-plain": BEHIND, "merged:good": good}, finished=finished)
+    result = evaluate_gate(run, rules=EPISODE_RULES)
+    assert {(r.variant, r.rule, r.status) for r in result.results} == {("merged:good", *kv) for kv in expected.items()}
+    assert result.exit_code == (
+        0 if set(expected.values()) == {Status.PASSED} else 1 if Status.ERROR not in expected.values() else 2
+    )

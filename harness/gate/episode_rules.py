@@ -2,8 +2,8 @@
 
 - `min_episodes` (per suite with episodes): the rate of episodes passed whole is at least the minimum; a suite with
   an episode the judged variant never finished fails to evaluate, as a case rule does on a missing answer.
-- `must_beat_episodes` (per variant and reference of `must_beat`): over the episodes both finished, in the scope
-  of `must_beat_on`, the judged variant got further (more turns passed before the first failure) on more episodes
+- `must_beat_episodes` (per variant and reference it names): over the episodes both finished, in the scope of
+  `must_beat_on`, the judged variant got further (more turns passed before the first failure) on more episodes
   than the reference did, by more than chance: an exact sign test at `alpha`. Paired on progress rather than on
   whole episodes, because a model that gets two turns further on most episodes but finishes few is better, and
   all-or-nothing would call it a tie.
@@ -28,7 +28,7 @@ def episode_rules(
     results = [_floor(variant, suite, group, rules) for (name, suite), group in groups.items() if name == variant]
     results = [result for result in results if result is not None]
     beaten = [score for score in scores if score.suite in in_scope]
-    results += [_must_beat(variant, reference, beaten, rules) for reference in rules.must_beat]
+    results += [_must_beat(variant, reference, beaten, rules) for reference in rules.must_beat_episodes]
     return results
 
 

@@ -206,9 +206,7 @@ class GateRules(Frozen):
     must_beat: list[str] = Field(default_factory=lambda: ["base"])
     """Variants every gated one must beat on the cases that expect a call: more of them right, by more than chance
     (exact McNemar at `alpha`). An adapter that does not beat its own base model is not worth serving, whatever
-    the model's size. On a run with multi-turn episodes, it must also get further than each of them on more
-    episodes than the other way round, by more than chance (an exact sign test on turns passed before the first
-    failure: `must_beat_episodes`). Empty: rule off."""
+    the model's size. Empty: rule off."""
     must_beat_on: SuiteScope = "all"
     """Which suites' call cases `must_beat` counts: `all`, `out` (suites nobody trained on: does the adapter
     generalise beyond its training data?) or `in` (held-out splits of it)."""
@@ -228,6 +226,11 @@ class GateRules(Frozen):
     min_full_match: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
     """Suite name (shell pattern) → minimum full-match rate; the most specific pattern applies. None by default:
     what a model should reach depends on the model (see the README)."""
+    must_beat_episodes: list[str] = Field(default_factory=list)
+    """Variants every gated one must beat on multi-turn episodes (in the suites `must_beat_on` names): further, in
+    turns passed before the first failure, on more episodes than the other way round, by more than chance (an exact
+    sign test at `alpha` over the episodes both finished). Paired on progress, not on whole episodes, which small
+    models rarely pass. Empty (the default): rule off."""
     min_episodes: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
     """Suite name (shell pattern) → minimum rate of multi-turn episodes passed whole (every turn right, BFCL's
     all-or-nothing), for suites with episodes; the most specific pattern applies. None by default."""
