@@ -19,7 +19,7 @@ from harness.environments import ENVIRONMENTS, EnvironmentSetupError, Limits, Sa
 from harness.environments.registry import bfcl_directory, environment_source
 from harness.environments.replay import replay_turns
 from harness.environments.results import ERROR_PREFIX, result_text
-from harness.environments.sandbox import MAX_ARGUMENT_DEPTH, argument_problem
+from harness.environments.sandbox import MAX_ARGUMENT_DEPTH, TurnPlan, argument_problem
 from harness.environments.worker import Worker, find_tool
 from harness.types.run_log import ToolCall
 from harness.types.suite import EnvironmentState, Episode, GoldCall, Message, Tool, Turn, TurnKind
@@ -415,6 +415,106 @@ def test_replay_turns(
 ) -> None:
     found = replay_turns(sandbox, EPISODE, SUITE_TOOLS, model_turns)
     assert [(turn.state_equal, len(turn.missing_results)) for turn in found] == facts
+
+
+MATH_SUITE_TOOLS = {
+    name: Tool(name=name, description=name, parameters={"type": "object", "properties": {}}, environment=MATH.name)
+    for name in MATH_TOOLS
+}
+BOMB = ToolCall(name="power", arguments={"base": 10, "exponent": 10**9})
+POWER = ToolCall(name="power", arguments={"base": 2, "exponent": 10})
+MATH_EPISODE = Episode(
+    id="math_bomb",
+    environment=[MATH],
+    tools=list(MATH_TOOLS),
+    turns=[
+        Turn(
+            kind=TurnKind.ACT,
+            messages=[Message(role="user", content="bomb")],
+            expected=[GoldCall(function=name, arguments=arguments)],
+        )
+        for name, arguments in ((BOMB.name, BOMB.arguments), (POWER.name, POWER.arguments))
+    ],
+)
+
+# (label, episode, suite tools, the model's calls per turn and step)
+BATCHES: list[tuple[str, Episode, dict[str, Tool], list[list[list[ToolCall]]]]] = [
+    *((label, EPISODE, SUITE_TOOLS, model_turns) for label, model_turns, _ in REPLAYS),
+    (
+        "hostile and refused calls",
+        EPISODE,
+        SUITE_TOOLS,
+        [
+            [[ToolCall(name="__class__", arguments={}), ToolCall(name="touch", arguments={"file_name": "x"})]],
+            [[ToolCall(name="ls", arguments=deep(MAX_ARGUMENT_DEPTH + 1)), *RIGHT[1]]],
+        ],
+    ),
+    ("compute bomb in the model's calls", MATH_EPISODE, MATH_SUITE_TOOLS, [[[POWER, BOMB]], [[POWER]]]),
+    ("compute bomb in the right calls only", MATH_EPISODE, MATH_SUITE_TOOLS, [[[POWER]], [[POWER]]]),
+]
+
+
+@pytest.mark.parametrize(("label", "episode", "tools", "model_turns"), BATCHES, ids=[row[0] for row in BATCHES])
+def test_the_batched_replay_gives_the_call_by_call_facts(
+    sandbox: Sandbox,
+    monkeypatch: pytest.MonkeyPatch,
+    label: str,
+    episode: Episode,
+    tools: dict[str, Tool],
+    model_turns: list[list[list[ToolCall]]],
+) -> None:
+    batched = replay_turns(sandbox, episode, tools, model_turns)
+    with monkeypatch.context() as patch:
+        patch.setattr(Sandbox, "replay", lambda *args, **kwargs: None)
+        one_by_one = replay_turns(sandbox, episode, tools, model_turns)
+    assert batched == one_by_one
+    if episode is MATH_EPISODE:
+        # each bomb ended as that call's time-limit error (the model's bomb gives the right result so), and the
+        # next turn still ran
+        timed_out = [f"{ERROR_PREFIX}the call ran past its time limit of 1 s"]
+        assert batched[0].missing_results == ([] if "model" in label else timed_out)
+        assert batched[1].missing_results == []
+
+
+def test_a_batch_past_its_limit_leaves_the_namespaces_as_before(sandbox: Sandbox) -> None:
+    sandbox.open("batch-model", [MATH], {})
+    sandbox.open("batch-gold", [MATH], MATH_TOOLS)
+    try:
+        bomb = [(BOMB.name, BOMB.arguments)]
+        plan = [TurnPlan(tools=MATH_TOOLS, model_calls=bomb, gold_calls=[])]
+        assert sandbox.replay("batch-model", "batch-gold", plan, shown_chars=300) is None
+        assert sandbox.call("batch-model", "power", {"base": 2, "exponent": 3}).error  # its tools were not declared
+    finally:
+        sandbox.close("batch-model")
+        sandbox.close("batch-gold")
+
+
+def test_calls_of_a_batch_survive_a_restart(sandbox: Sandbox) -> None:
+    sandbox.open("kept-model", [GFS_STATE], {})
+    sandbox.open("kept-gold", [GFS_STATE], GFS_TOOLS)
+    sandbox.open("kept-math", [MATH], MATH_TOOLS)
+    try:
+        calls = [(name, arguments) for name, arguments, _ in TURN_0]
+        plan = [TurnPlan(tools=GFS_TOOLS, model_calls=[*calls, ("nope", {})], gold_calls=calls)]
+        replayed = sandbox.replay("kept-model", "kept-gold", plan, shown_chars=300)
+        assert replayed is not None and replayed[0].comparison.equal and replayed[0].missing_results == []
+        before = sandbox.state("kept-model")
+        assert sandbox.call("kept-math", BOMB.name, BOMB.arguments).error  # the worker is killed and restarted
+        assert sandbox.state("kept-model") == before == sandbox.state("kept-gold")
+        assert sandbox.call("kept-model", "pwd", {}).result == '{"current_working_directory": "/workspace/document"}'
+    finally:
+        for namespace in ("kept-model", "kept-gold", "kept-math"):
+            sandbox.close(namespace)
+
+
+def test_namespaces_share_code_but_not_modules() -> None:
+    worker = Worker()
+    for namespace in ("a", "b"):
+        worker.handle({"op": "open", "namespace": namespace, "environments": [vars(GFS_STATE)], "long_context": False})
+    a, b = (type(worker.namespaces[n].instances[GFS]) for n in ("a", "b"))
+    assert a is not b and sys.modules.get(a.__module__) is None
+    assert worker.namespaces["a"].modules[a.__module__] is not worker.namespaces["b"].modules[b.__module__]
+    assert a.cd.__code__ is b.cd.__code__
 
 
 FORBIDDEN_CALLS = {"eval", "exec", "compile", "__import__"}

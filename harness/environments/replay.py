@@ -11,8 +11,8 @@ import itertools
 from collections.abc import Mapping, Sequence
 
 from harness.environments.registry import EnvironmentSetupError
-from harness.environments.results import cut
-from harness.environments.sandbox import Sandbox
+from harness.environments.results import missing_results
+from harness.environments.sandbox import Sandbox, TurnPlan
 from harness.types.episode_log import TurnFacts
 from harness.types.run_log import ToolCall
 from harness.types.suite import Episode, Tool
@@ -31,7 +31,11 @@ def replay_turns(
     """One `TurnFacts` per turn of the episode: `model_turns[t][s]` are the calls of step s of turn t, run on a
     "model" namespace with the tools offered by then; each turn's `expected` calls run on a "gold" namespace with
     every tool of the episode. A turn the model was never asked (`model_turns` shorter than the episode) counts as
-    one without calls, so the gold side still advances; the scoring rules tell such turns apart from the log."""
+    one without calls, so the gold side still advances; the scoring rules tell such turns apart from the log.
+
+    The whole trajectory goes to the worker in one request (`Sandbox.replay`); when that runs past one call's time
+    limit or the worker dies, the namespaces are as they were opened and the turns are replayed call by call, each
+    call under its own limit: both ways give the same facts."""
     if len(model_turns) > len(episode.turns):
         raise ValueError(f"episode {episode.id}: {len(model_turns)} turns of calls for {len(episode.turns)} turns")
     offered: list[list[str]] = []
@@ -46,11 +50,49 @@ def replay_turns(
     try:
         sandbox.open(gold, episode.environment, every_tool, long_context=episode.long_context)
         try:
+            batched = _batched(sandbox, episode, suite_tools, model_turns, offered, model, gold)
+            if batched is not None:
+                return batched
             return _facts(sandbox, episode, suite_tools, model_turns, offered, model, gold)
         finally:
             sandbox.close(gold)
     finally:
         sandbox.close(model)
+
+
+def _batched(
+    sandbox: Sandbox,
+    episode: Episode,
+    suite_tools: Mapping[str, Tool],
+    model_turns: Sequence[Sequence[Sequence[ToolCall]]],
+    offered: list[list[str]],
+    model: str,
+    gold: str,
+) -> list[TurnFacts] | None:
+    """The facts from one `Sandbox.replay` request, or None when it ran past its limit (nothing ran then)."""
+    plan = [
+        TurnPlan(
+            tools=_tool_environments(episode, suite_tools, offered[index]),
+            model_calls=[
+                (call.name, call.arguments)
+                for step in (model_turns[index] if index < len(model_turns) else [])
+                for call in step
+            ],
+            gold_calls=[(call.function, call.arguments) for call in turn.expected],
+        )
+        for index, turn in enumerate(episode.turns)
+    ]
+    replayed = sandbox.replay(model, gold, plan, shown_chars=_SHOWN_CHARS)
+    if replayed is None:
+        return None
+    return [
+        TurnFacts(
+            state_equal=turn.comparison.equal,
+            differences=turn.comparison.differences,
+            missing_results=turn.missing_results,
+        )
+        for turn in replayed
+    ]
 
 
 def _facts(
@@ -74,23 +116,10 @@ def _facts(
             TurnFacts(
                 state_equal=comparison.equal,
                 differences=comparison.differences,
-                missing_results=[cut(result, _SHOWN_CHARS) for result in _missing(gold_results, model_results)],
+                missing_results=missing_results(gold_results, model_results, _SHOWN_CHARS),
             )
         )
     return facts
-
-
-def _missing(expected: Sequence[str], produced: Sequence[str]) -> list[str]:
-    """The expected results not in the produced ones, as a multiset (each produced result matches once), in the
-    expected order: BFCL's `_is_subsequence_unordered`."""
-    remaining = list(produced)
-    missing: list[str] = []
-    for result in expected:
-        if result in remaining:
-            remaining.remove(result)
-        else:
-            missing.append(result)
-    return missing
 
 
 def _tool_environments(episode: Episode, suite_tools: Mapping[str, Tool], keys: Sequence[str]) -> dict[str, str]:

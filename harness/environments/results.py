@@ -4,6 +4,7 @@ convention, because its response check compares these strings."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 ERROR_PREFIX = "Error during execution: "
 """How BFCL writes a failed call's result; refusals use it too, so the model reads every failure alike."""
@@ -27,3 +28,16 @@ def cut(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return f"{text[:limit]}\n[... {len(text) - limit} more characters cut]"
+
+
+def missing_results(expected: Sequence[str], produced: Sequence[str], shown_chars: int) -> list[str]:
+    """The expected results not in the produced ones, as a multiset (each produced result matches once), in the
+    expected order, each cut to `shown_chars`: BFCL's `_is_subsequence_unordered`."""
+    remaining = list(produced)
+    missing: list[str] = []
+    for result in expected:
+        if result in remaining:
+            remaining.remove(result)
+        else:
+            missing.append(cut(result, shown_chars))
+    return missing

@@ -81,6 +81,28 @@ class StateComparison:
     """`Class.attr: model X != expected Y`, each value cut to a few hundred characters."""
 
 
+@dataclass(frozen=True)
+class TurnPlan:
+    """One turn of a trajectory for `Sandbox.replay`."""
+
+    tools: Mapping[str, str]
+    """Tools offered to the model from this turn on (tool name -> environment name), declared before its calls."""
+    model_calls: Sequence[tuple[str, Mapping[str, JsonValue]]]
+    """The model's calls of the turn, (name, arguments), in order."""
+    gold_calls: Sequence[tuple[str, Mapping[str, JsonValue]]]
+    """The right calls of the turn, in order."""
+
+
+@dataclass(frozen=True)
+class ReplayedTurn:
+    """What one turn of `Sandbox.replay` showed."""
+
+    comparison: StateComparison
+    """The model's namespace against the gold one after the turn."""
+    missing_results: list[str]
+    """The gold results of the turn the model's results so far lack (a multiset check), each cut."""
+
+
 class _WorkerLost(Exception):
     """The worker did not answer: it ran past the limit, or it died."""
 
@@ -223,25 +245,20 @@ class Sandbox:
                 raise EnvironmentSetupError(f"an environment is listed twice: {names}")
             for name in names:
                 environment_source(name)
+            _check_tools(tools, set(names))
             record = _Namespace(
                 environments=[{"name": env.name, "state": env.state} for env in environments],
                 long_context=long_context,
-                tools={},
+                tools=dict(tools),
             )
             self._open_in_worker(namespace, record)
             self._namespaces[namespace] = record
-            self.declare(namespace, tools)
 
     def declare(self, namespace: str, tools: Mapping[str, str]) -> None:
         """Offer more tools (tool name -> environment name) from now on."""
         with self._lock:
             record = self._record(namespace)
-            names = {environment["name"] for environment in record.environments}
-            for tool, environment in tools.items():
-                if environment not in names:
-                    raise EnvironmentSetupError(
-                        f"tool {tool!r} runs on environment {environment!r}, which this episode does not have"
-                    )
+            _check_tools(tools, {environment["name"] for environment in record.environments})
             record.tools.update(tools)
             self._setup_request({"op": "declare", "namespace": namespace, "tools": dict(tools)})
 
@@ -279,6 +296,61 @@ class Sandbox:
                 raise ValueError(f"namespaces {a!r} and {b!r} hold different environments")
             answer = self._setup_request({"op": "compare", "a": a, "b": b})
             return StateComparison(equal=answer["equal"], differences=answer["differences"])
+
+    def replay(
+        self, model: str, gold: str, turns: Sequence[TurnPlan], *, shown_chars: int
+    ) -> list[ReplayedTurn] | None:
+        """A trajectory in one request: per turn, declare `tools` on `model`, run the model's calls there and the
+        right calls on `gold`, compare the states, and list the turn's right results the model's results so far
+        lack. Each call is run and refused exactly as `call` runs it, and the answer is what `declare`, `call` and
+        `compare` one by one would give. The whole request gets one call's time limit: when it runs past that (a
+        call too slow or a compute bomb) or the worker dies, the worker is killed and restarted, which brings both
+        namespaces back to their state before this request, and the answer is None: the caller then makes the
+        calls one by one, each under its own limit."""
+        with self._lock:
+            left, right = self._record(model), self._record(gold)
+            if [env["name"] for env in left.environments] != [env["name"] for env in right.environments]:
+                raise ValueError(f"namespaces {model!r} and {gold!r} hold different environments")
+            names = {environment["name"] for environment in left.environments}
+            for turn in turns:
+                _check_tools(turn.tools, names)
+            payload = {
+                "op": "replay",
+                "model": model,
+                "gold": gold,
+                "shown_chars": shown_chars,
+                "turns": [
+                    {
+                        "tools": dict(turn.tools),
+                        "model": [_planned_call(name, arguments) for name, arguments in turn.model_calls],
+                        "gold": [_planned_call(name, arguments) for name, arguments in turn.gold_calls],
+                    }
+                    for turn in turns
+                ],
+            }
+            try:
+                answer = self._ready_worker().request(payload, self.limits.time_s)
+            except _WorkerLost:
+                self._restart()
+                return None
+            if "error" in answer:
+                raise EnvironmentSetupError(answer["error"])
+            for turn in turns:
+                left.tools.update(turn.tools)
+            for record, side in ((left, "model"), (right, "gold")):
+                planned = [call for turn in payload["turns"] for call in turn[side]]
+                record.calls.extend(
+                    {"name": call["name"], "arguments": call["arguments"]}
+                    for call, ran in zip(planned, answer["ran"][side], strict=True)
+                    if ran
+                )
+            return [
+                ReplayedTurn(
+                    comparison=StateComparison(equal=turn["equal"], differences=turn["differences"]),
+                    missing_results=turn["missing"],
+                )
+                for turn in answer["turns"]
+            ]
 
     def state(self, namespace: str) -> dict[str, JsonValue]:
         """Each environment's public state, JSON-able, for logs."""
@@ -327,6 +399,7 @@ class Sandbox:
                 "namespace": namespace,
                 "environments": record.environments,
                 "long_context": record.long_context,
+                "tools": record.tools,
             }
         )
 
@@ -371,6 +444,23 @@ class Sandbox:
                 )
                 del record.calls[index:]
                 raise
+
+
+def _check_tools(tools: Mapping[str, str], environments: set[str]) -> None:
+    for tool, environment in tools.items():
+        if environment not in environments:
+            raise EnvironmentSetupError(
+                f"tool {tool!r} runs on environment {environment!r}, which this episode does not have"
+            )
+
+
+def _planned_call(name: str, arguments: Mapping[str, JsonValue]) -> dict[str, Any]:
+    """A call as `Sandbox.replay` sends it: its name and arguments, or the refusal `call` would give without
+    sending it."""
+    problem = argument_problem(arguments)
+    if problem is not None:
+        return {"result": f"{ERROR_PREFIX}{problem}"}
+    return {"name": name, "arguments": dict(arguments)}
 
 
 def argument_problem(arguments: object) -> str | None:

@@ -25,7 +25,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MethodType, ModuleType
+from types import CodeType, MethodType, ModuleType
 from typing import Any
 
 from harness.environments.registry import (
@@ -35,8 +35,9 @@ from harness.environments.registry import (
     EnvironmentSource,
     bfcl_directory,
     environment_source,
+    package_directory,
 )
-from harness.environments.results import ERROR_PREFIX, result_text
+from harness.environments.results import ERROR_PREFIX, missing_results, result_text
 
 _FRESH_PREFIXES = ("bfcl_eval", f"{BUILTIN_PACKAGE}.")
 """Modules loaded afresh for every namespace: the environment files and whatever they import of each other."""
@@ -48,25 +49,61 @@ _MPMATH_PREC = 53
 """mpmath's precision when it is first imported (15 digits): what an operation that imported it leaves."""
 
 
-class _BfclFinder(importlib.abc.MetaPathFinder):
-    """Resolves `bfcl_eval.eval_checker.multi_turn_eval.func_source_code.X` to the file X.py of the wheel, and
-    its parent packages to empty modules, so BFCL's class files import each other without any `bfcl_eval` package
-    `__init__` running. Other `bfcl_eval` modules stay unresolvable (their parents have no search path)."""
+_CODE_CACHE: dict[tuple[str, int, int], CodeType] = {}
+"""Code object of each class file read so far, by (path, mtime, size): a fresh module per namespace then costs one
+run of the module body, not a re-read and unmarshal (long_context.py's constants take milliseconds each time)."""
 
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
+
+class _CachedSourceLoader(importlib.machinery.SourceFileLoader):
+    """The standard loader of a `.py` file (its `get_code` reads the `__pycache__` bytecode or the source, exactly
+    as an import does), remembering the code object so every later load of the same unchanged file reuses it.
+    Each load still executes the body in a new module object, so namespaces share no globals."""
+
+    def get_code(self, fullname: str) -> CodeType:
+        status = os.stat(self.path)
+        key = (self.path, status.st_mtime_ns, status.st_size)
+        code = _CODE_CACHE.get(key)
+        if code is None:
+            code = super().get_code(fullname)
+            if code is None:
+                raise ImportError(f"no code for {fullname}")
+            _CODE_CACHE[key] = code
+        return code
+
+
+def _file_spec(fullname: str, file: Path) -> importlib.machinery.ModuleSpec | None:
+    return importlib.util.spec_from_file_location(fullname, file, loader=_CachedSourceLoader(fullname, str(file)))
+
+
+class _FreshFinder(importlib.abc.MetaPathFinder):
+    """Finds the environment modules loaded afresh per namespace, with the caching loader.
+
+    `bfcl`: when given, `bfcl_eval.eval_checker.multi_turn_eval.func_source_code.X` resolves to the file X.py of
+    the wheel, and its parent packages to empty modules, so BFCL's class files import each other without any
+    `bfcl_eval` package `__init__` running. Other `bfcl_eval` modules stay unresolvable (their parents have no
+    search path). The harness's own classes (`harness.environments.builtin.X`) resolve to their files, as the
+    standard path finder would resolve them."""
+
+    def __init__(self, bfcl: Path | None) -> None:
+        self.bfcl = bfcl
+        parts = BFCL_PACKAGE.split(".")
+        self.parents = {".".join(parts[: i + 1]) for i in range(len(parts))}
+        self.builtin = package_directory(BUILTIN_PACKAGE)
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
-        parts = BFCL_PACKAGE.split(".")
-        parents = {".".join(parts[: i + 1]) for i in range(len(parts))}
-        if fullname in parents:
-            return importlib.machinery.ModuleSpec(fullname, _EmptyPackage(), is_package=True)
         package, _, leaf = fullname.rpartition(".")
-        file = self.directory / f"{leaf}.py"
+        if package == BUILTIN_PACKAGE:
+            file = self.builtin / f"{leaf}.py"
+            return _file_spec(fullname, file) if file.is_file() else None
+        if self.bfcl is None:
+            return None
+        if fullname in self.parents:
+            return importlib.machinery.ModuleSpec(fullname, _EmptyPackage(), is_package=True)
+        file = self.bfcl / f"{leaf}.py"
         if package == BFCL_PACKAGE and file.is_file():
-            return importlib.util.spec_from_file_location(fullname, file)
+            return _file_spec(fullname, file)
         return None
 
 
@@ -84,6 +121,16 @@ def _is_fresh(name: str) -> bool:
     return name.startswith(_FRESH_PREFIXES)
 
 
+_sink: list[Any] = []
+"""The open /dev/null that tool output goes to, reopened if a tool closed it."""
+
+
+def _null_sink() -> Any:
+    if not _sink or _sink[0].closed:
+        _sink[:] = [open(os.devnull, "w")]  # noqa: SIM115 - lives as long as the worker
+    return _sink[0]
+
+
 @contextlib.contextmanager
 def _fresh_imports(bfcl: Path | None) -> Iterator[dict[str, ModuleType]]:
     """Within the block, environment modules are loaded anew (never taken from `sys.modules`); the modules loaded
@@ -91,15 +138,14 @@ def _fresh_imports(bfcl: Path | None) -> Iterator[dict[str, ModuleType]]:
     own copies and module globals a tool mutates (VehicleControlAPI's `LONG_WEATHER_EXTENSION`) stay in one.
     `bfcl` is the folder of BFCL's class files, when a BFCL environment is loaded. Modules of those names that
     were imported before (the real `bfcl_eval` in a test process) are put back as they were."""
-    saved = {name: sys.modules.pop(name) for name in list(sys.modules) if _is_fresh(name)}
-    finders = [_BfclFinder(bfcl)] if bfcl is not None else []
-    sys.meta_path[:0] = finders
+    saved = {name: sys.modules.pop(name) for name in [name for name in sys.modules if _is_fresh(name)]}
+    finder = _FreshFinder(bfcl)
+    sys.meta_path.insert(0, finder)
     loaded: dict[str, ModuleType] = {}
     try:
         yield loaded
     finally:
-        for finder in finders:
-            sys.meta_path.remove(finder)
+        sys.meta_path.remove(finder)
         for name in [name for name in sys.modules if _is_fresh(name)]:
             loaded[name] = sys.modules.pop(name)
         sys.modules.update(saved)
@@ -114,7 +160,8 @@ def preserved_process_settings() -> Iterator[None]:
     mpmath = sys.modules.get("mpmath")
     precision = mpmath.mp.prec if mpmath is not None else None
     try:
-        with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+        sink = _null_sink()
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
             yield
     finally:
         decimal.setcontext(context)
@@ -239,7 +286,9 @@ class Worker:
         try:
             with preserved_process_settings():
                 if operation == "open":
-                    return self.open(request["namespace"], request["environments"], request["long_context"])
+                    answer = self.open(request["namespace"], request["environments"], request["long_context"])
+                    self.namespaces[request["namespace"]].tools.update(request.get("tools", {}))
+                    return answer
                 if operation == "declare":
                     self.namespaces[request["namespace"]].tools.update(request["tools"])
                     return {}
@@ -247,6 +296,8 @@ class Worker:
                     return self.call(request["namespace"], request["name"], request["arguments"])
                 if operation == "compare":
                     return self.compare(request["a"], request["b"])
+                if operation == "replay":
+                    return self.replay(request["model"], request["gold"], request["turns"], request["shown_chars"])
                 if operation == "state":
                     return {"state": self.state(request["namespace"])}
                 if operation == "close":
@@ -306,6 +357,37 @@ class Worker:
                         f"{label}.{attribute}: model {_short(model_value)} != expected {_short(expected_value)}"
                     )
         return {"equal": not differences, "differences": differences}
+
+    def replay(self, model: str, gold: str, turns: Sequence[Mapping[str, Any]], shown_chars: int) -> dict[str, Any]:
+        """A whole trajectory in one request, exactly as the parent would run it call by call: per turn, declare
+        the model's new tools, run its calls on `model` and the right calls on `gold` (each call on its own, under
+        `preserved_process_settings` as a `call` request is), compare the states, and list the right results the
+        model's results so far lack (`missing_results`, each cut to `shown_chars`). A call given as `{"result"}`
+        was refused by the parent before sending and runs nothing. `ran` lists, per namespace, whether each call
+        entered a tool, under `model` and `gold` (what the parent records for a restart). Time limits are the parent's: it gives the whole
+        request one call's time limit and falls back to calls one by one when the answer does not come."""
+        facts: list[dict[str, Any]] = []
+        ran: dict[str, list[bool]] = {"model": [], "gold": []}
+        model_results: list[str] = []
+        for turn in turns:
+            self.namespaces[model].tools.update(turn["tools"])
+            model_results.extend(self._replayed(model, call, ran["model"]) for call in turn["model"])
+            gold_results = [self._replayed(gold, call, ran["gold"]) for call in turn["gold"]]
+            with preserved_process_settings():
+                comparison = self.compare(model, gold)
+            facts.append({**comparison, "missing": missing_results(gold_results, model_results, shown_chars)})
+        return {"turns": facts, "ran": ran}
+
+    def _replayed(self, namespace: str, call: Mapping[str, Any], ran: list[bool]) -> str:
+        if "result" in call:
+            ran.append(False)
+            result: str = call["result"]
+            return result
+        with preserved_process_settings():
+            answer = self.call(namespace, call["name"], call["arguments"])
+        ran.append(answer["ran"])
+        text: str = answer["result"]
+        return text
 
     def state(self, namespace: str) -> dict[str, Any]:
         """Each environment's public state, JSON-able."""
