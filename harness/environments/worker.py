@@ -117,10 +117,6 @@ class _EmptyPackage(importlib.abc.Loader):
         module.__path__ = []
 
 
-def _is_fresh(name: str) -> bool:
-    return name.startswith(_FRESH_PREFIXES)
-
-
 _sink: list[Any] = []
 """The open /dev/null that tool output goes to, reopened if a tool closed it."""
 
@@ -138,7 +134,7 @@ def _fresh_imports(bfcl: Path | None) -> Iterator[dict[str, ModuleType]]:
     own copies and module globals a tool mutates (VehicleControlAPI's `LONG_WEATHER_EXTENSION`) stay in one.
     `bfcl` is the folder of BFCL's class files, when a BFCL environment is loaded. Modules of those names that
     were imported before (the real `bfcl_eval` in a test process) are put back as they were."""
-    saved = {name: sys.modules.pop(name) for name in [name for name in sys.modules if _is_fresh(name)]}
+    saved = {name: sys.modules.pop(name) for name in [name for name in sys.modules if name.startswith(_FRESH_PREFIXES)]}
     finder = _FreshFinder(bfcl)
     sys.meta_path.insert(0, finder)
     loaded: dict[str, ModuleType] = {}
@@ -146,7 +142,7 @@ def _fresh_imports(bfcl: Path | None) -> Iterator[dict[str, ModuleType]]:
         yield loaded
     finally:
         sys.meta_path.remove(finder)
-        for name in [name for name in sys.modules if _is_fresh(name)]:
+        for name in [name for name in sys.modules if name.startswith(_FRESH_PREFIXES)]:
             loaded[name] = sys.modules.pop(name)
         sys.modules.update(saved)
 
