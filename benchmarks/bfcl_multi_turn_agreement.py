@@ -262,9 +262,16 @@ def our_side(suites: list[Suite], judged: list[Judged]) -> tuple[list[Judged], f
         for item in judged:
             turns = model_turns(item.episode, item.trajectory)
             facts = replay_turns(sandbox, item.episode, tools, turns)
-            calls = [sum(len(step) for step in turn) for turn in turns]
             score = score_episode(
-                item.episode, EpisodeStatus.COMPLETE, calls_per_turn=calls, facts=facts, semantics=Semantics.BFCL
+                item.episode,
+                EpisodeStatus.COMPLETE,
+                suite=item.category,
+                variant="bfcl-agreement",
+                turns_asked=len(item.episode.turns),
+                calls=[sum(len(step) for step in turn) for turn in turns],
+                steps=[len(turn) for turn in turns],
+                facts=facts,
+                semantics=Semantics.BFCL,
             )
             failed = next((t for t in score.turns if not t.passed), None)
             detail = "" if failed is None else f"turn {failed.turn}: {failed.error}: {failed.detail}"
