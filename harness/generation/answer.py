@@ -190,17 +190,7 @@ def _record_unreached(unreached: list[tuple[Item, str]], why: str, progress: Run
     (scored as failed, asked again by the next run)."""
     for item, reason in unreached:
         if isinstance(item, EpisodeItem):
-            progress.record_episode(
-                EpisodeEnd(
-                    variant=item.variant,
-                    suite=item.suite.name,
-                    episode_id=item.episode.id,
-                    attempt=item.attempt,
-                    status=EpisodeStatus.REQUEST_ERROR,
-                    turns_asked=1,
-                    detail=f"{why}: {reason}",
-                )
-            )
+            progress.record_episode(item.ended(EpisodeStatus.REQUEST_ERROR, 1, f"{why}: {reason}"))
         else:
             progress.record(
                 Generation(suite=item.suite.name, case_id=item.case.id, variant=item.variant, error=f"{why}: {reason}")

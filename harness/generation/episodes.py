@@ -48,6 +48,19 @@ class EpisodeItem:
     episode: Episode
     attempt: int
 
+    def ended(self, status: EpisodeStatus, turns_asked: int, detail: str = "") -> EpisodeEnd:
+        """The line that closes this attempt."""
+        return EpisodeEnd(**self.ids(), status=status, turns_asked=turns_asked, detail=detail)
+
+    def ids(self) -> dict[str, str | int]:
+        """What every line of this attempt in the log starts with."""
+        return {
+            "variant": self.variant,
+            "suite": self.suite.name,
+            "episode_id": self.episode.id,
+            "attempt": self.attempt,
+        }
+
     @property
     def namespace(self) -> str:
         """The sandbox namespace of this attempt: unique across everything a run has open at once."""
@@ -92,17 +105,7 @@ class EpisodeRunner:
             status, asked, detail = await self._turns(item, backend, settings, tools, offered)
         finally:
             self.sandbox.close(item.namespace)
-        self.record(
-            EpisodeEnd(
-                variant=item.variant,
-                suite=item.suite.name,
-                episode_id=item.episode.id,
-                attempt=item.attempt,
-                status=status,
-                turns_asked=asked,
-                detail=detail,
-            )
-        )
+        self.record(item.ended(status, asked, detail))
 
     async def _turns(
         self,
@@ -128,10 +131,7 @@ class EpisodeRunner:
                 executions = [await self._execute(item.namespace, call) for call in calls]
                 self.record(
                     EpisodeStep(
-                        variant=item.variant,
-                        suite=item.suite.name,
-                        episode_id=item.episode.id,
-                        attempt=item.attempt,
+                        **item.ids(),
                         turn=index,
                         step=step,
                         sent=sent,

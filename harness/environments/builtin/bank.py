@@ -8,22 +8,9 @@ from __future__ import annotations
 
 import copy
 
+from harness.environments.builtin.state_fields import checked_fields
+
 _ACCOUNT_TYPES = ("checking", "savings")
-
-
-def _fields(where: str, value: object, fields: dict[str, type]) -> dict:
-    """`value` as an object with exactly these fields of these types (a bool is not an int here)."""
-    if not isinstance(value, dict):
-        raise ValueError(f"{where}: expected an object, got {type(value).__name__}")
-    for key in value:
-        if key not in fields:
-            raise ValueError(f"{where}.{key}: unknown field; known: {', '.join(fields)}")
-    for key, kind in fields.items():
-        if key not in value:
-            raise ValueError(f"{where}.{key}: missing")
-        if not isinstance(value[key], kind) or (kind is int and isinstance(value[key], bool)):
-            raise ValueError(f"{where}.{key}: expected {kind.__name__}, got {type(value[key]).__name__}")
-    return value
 
 
 class Bank:
@@ -37,14 +24,14 @@ class Bank:
     def _load_scenario(self, state: dict, long_context: bool = False) -> None:
         """Validate and load a state; `long_context` is accepted for the protocol BFCL's classes share, and these
         states have no long variant."""
-        _fields("state", state, {"accounts": dict, "transactions": list, "next_transaction": int})
+        checked_fields("state", state, {"accounts": dict, "transactions": list, "next_transaction": int})
         for account_id, account in state["accounts"].items():
-            _fields(f"accounts.{account_id}", account, {"owner": str, "type": str, "balance": int})
+            checked_fields(f"accounts.{account_id}", account, {"owner": str, "type": str, "balance": int})
             if account["type"] not in _ACCOUNT_TYPES:
                 raise ValueError(f"accounts.{account_id}.type: {account['type']!r} is not one of {_ACCOUNT_TYPES}")
         fields = {"id": str, "from_account": str, "to_account": str, "amount": int, "memo": str}
         for index, transaction in enumerate(state["transactions"]):
-            _fields(f"transactions[{index}]", transaction, fields)
+            checked_fields(f"transactions[{index}]", transaction, fields)
         self.accounts = copy.deepcopy(state["accounts"])
         self.transactions = copy.deepcopy(state["transactions"])
         self.next_transaction = state["next_transaction"]

@@ -9,20 +9,7 @@ from __future__ import annotations
 import copy
 import datetime
 
-
-def _fields(where: str, value: object, fields: dict[str, type]) -> dict:
-    """`value` as an object with exactly these fields of these types (a bool is not an int here)."""
-    if not isinstance(value, dict):
-        raise ValueError(f"{where}: expected an object, got {type(value).__name__}")
-    for key in value:
-        if key not in fields:
-            raise ValueError(f"{where}.{key}: unknown field; known: {', '.join(fields)}")
-    for key, kind in fields.items():
-        if key not in value:
-            raise ValueError(f"{where}.{key}: missing")
-        if not isinstance(value[key], kind) or (kind is int and isinstance(value[key], bool)):
-            raise ValueError(f"{where}.{key}: expected {kind.__name__}, got {type(value[key]).__name__}")
-    return value
+from harness.environments.builtin.state_fields import checked_fields
 
 
 def _date(text: str) -> str:
@@ -57,11 +44,11 @@ class Calendar:
     def _load_scenario(self, state: dict, long_context: bool = False) -> None:
         """Validate and load a state; `long_context` is accepted for the protocol BFCL's classes share, and these
         states have no long variant."""
-        _fields("state", state, {"events": dict, "next_event": int})
+        checked_fields("state", state, {"events": dict, "next_event": int})
         fields = {"title": str, "date": str, "start": str, "duration_minutes": int, "attendees": list}
         for event_id, event in state["events"].items():
             where = f"events.{event_id}"
-            _fields(where, event, fields)
+            checked_fields(where, event, fields)
             for key, check in (("date", _date), ("start", _minutes)):
                 try:
                     check(event[key])

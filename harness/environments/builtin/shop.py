@@ -8,22 +8,9 @@ from __future__ import annotations
 
 import copy
 
+from harness.environments.builtin.state_fields import checked_fields
+
 _ORDER_STATUSES = ("placed", "cancelled")
-
-
-def _fields(where: str, value: object, fields: dict[str, type]) -> dict:
-    """`value` as an object with exactly these fields of these types (a bool is not an int here)."""
-    if not isinstance(value, dict):
-        raise ValueError(f"{where}: expected an object, got {type(value).__name__}")
-    for key in value:
-        if key not in fields:
-            raise ValueError(f"{where}.{key}: unknown field; known: {', '.join(fields)}")
-    for key, kind in fields.items():
-        if key not in value:
-            raise ValueError(f"{where}.{key}: missing")
-        if not isinstance(value[key], kind) or (kind is int and isinstance(value[key], bool)):
-            raise ValueError(f"{where}.{key}: expected {kind.__name__}, got {type(value[key]).__name__}")
-    return value
 
 
 def _quantities(where: str, value: dict) -> None:
@@ -44,13 +31,15 @@ class Shop:
     def _load_scenario(self, state: dict, long_context: bool = False) -> None:
         """Validate and load a state; `long_context` is accepted for the protocol BFCL's classes share, and these
         states have no long variant."""
-        _fields("state", state, {"products": dict, "cart": dict, "orders": dict, "next_order": int})
+        checked_fields("state", state, {"products": dict, "cart": dict, "orders": dict, "next_order": int})
         for product_id, product in state["products"].items():
-            _fields(f"products.{product_id}", product, {"name": str, "category": str, "price": int, "stock": int})
+            checked_fields(
+                f"products.{product_id}", product, {"name": str, "category": str, "price": int, "stock": int}
+            )
         _quantities("cart", state["cart"])
         for order_id, order in state["orders"].items():
             fields = {"items": dict, "total": int, "shipping_address": str, "status": str}
-            _quantities(f"orders.{order_id}.items", _fields(f"orders.{order_id}", order, fields)["items"])
+            _quantities(f"orders.{order_id}.items", checked_fields(f"orders.{order_id}", order, fields)["items"])
             if order["status"] not in _ORDER_STATUSES:
                 raise ValueError(f"orders.{order_id}.status: {order['status']!r} is not one of {_ORDER_STATUSES}")
         for product_id in state["cart"]:
