@@ -321,15 +321,15 @@ def test_shipped_recipes_load(path: Path) -> None:
 
 def test_fixture_recipes_share_data_and_shape_with_fc_good() -> None:
     """fc-undertrained is fc-good stopped early; fc-broken is fc-good's recipe on fewer, corrupted conversations,
-    without asks or tool results: a control for calls (a corruption keeps a question back as it is), whose data
-    and cached fixture stayed as they were when fc-good's data gained asks, then tool results."""
+    without asks: a control for calls (a corruption keeps a question back as it is), whose data and cached
+    fixture stayed as they were when fc-good's data gained asks."""
     good, weak, broken = (
         load_recipe(ROOT / "adapters" / f"{n}.toml") for n in ("fc-good", "fc-undertrained", "fc-broken")
     )
     assert weak.lora == good.lora and broken.lora == good.lora
     assert weak.data == good.data
     assert good.data.mix and "ask" in good.data.mix
-    without_asks = {kind: weight for kind, weight in good.data.mix.items() if kind not in ("ask", "result")}
+    without_asks = {kind: weight for kind, weight in good.data.mix.items() if kind != "ask"}
     assert broken.data == good.data.model_copy(
         update={"corruption": "swapped_functions", "examples": broken.data.examples, "mix": without_asks}
     )
