@@ -40,7 +40,7 @@ from harness.generation.prepare import prepare
 from harness.latency.measure import prefix_cache_hit_tokens
 from harness.latency.stats import ratio_of_medians
 from harness.runs.config import GenerationSettings, load_run_config
-from harness.serving.backends.openai_chat import OpenAIChatBackend
+from harness.serving.backends.openai_chat import OpenAIChatBackend, tokenizer_decoder
 from harness.serving.pool import ServerPool
 from harness.suites.gold import gold_conversation
 from harness.suites.multi_turn_builtin import built_in_episodes
@@ -130,9 +130,12 @@ def main(config_path: str = "configs/bench.toml", adapter: str | None = "fc-good
         pool.launch(prepared.plans)
         for plan in prepared.plans:
             server = pool.started(plan)
+            # the generated ids, decoded: a server's tool parser holds back the text of a call it is still reading,
+            # so without them a call's first token would not arrive until the call is complete
+            decoder = tokenizer_decoder(plan.serving.tokenizer)
             for variant, model in plan.models.items():
                 if variant in (unmerged, merged):
-                    backends[variant] = SaltedBackend(server.base_url, model)
+                    backends[variant] = SaltedBackend(server.base_url, model, decoder=decoder)
                     urls[variant] = server.base_url
         before = {variant: prefix_cache_hit_tokens(url) for variant, url in urls.items()}
         samples = asyncio.run(_measure(backends, chosen, config.latency.seed))
