@@ -43,13 +43,11 @@ class Execution(Frozen):
     """Time the call took in the environment."""
 
 
-class EpisodeStep(Frozen):
-    """One request of an episode: what was sent, what came back, and what its calls did."""
+class EpisodeLine(Frozen):
+    """What every line of `episodes.jsonl` starts with: the attempt at an episode it belongs to."""
 
     version: Literal[1] = EPISODE_LOG_VERSION
     """Format version of the episode log line."""
-    record: Literal["step"] = "step"
-    """Which kind of line this is."""
     variant: str
     """Variant asked."""
     suite: str
@@ -58,6 +56,13 @@ class EpisodeStep(Frozen):
     """Episode id within the suite."""
     attempt: int = Field(ge=1)
     """Which attempt at the episode (a resumed run starts an unfinished episode again as the next attempt)."""
+
+
+class EpisodeStep(EpisodeLine):
+    """One request of an episode: what was sent, what came back, and what its calls did."""
+
+    record: Literal["step"] = "step"
+    """Which kind of line this is."""
     turn: int = Field(ge=0)
     """User turn the request belongs to, from 0."""
     step: int = Field(ge=0)
@@ -90,21 +95,11 @@ class EpisodeStatus(StrEnum):
     """A request failed for another reason (the server's error is in the step's answer)."""
 
 
-class EpisodeEnd(Frozen):
+class EpisodeEnd(EpisodeLine):
     """The line that closes an attempt at an episode."""
 
-    version: Literal[1] = EPISODE_LOG_VERSION
-    """Format version of the episode log line."""
     record: Literal["end"] = "end"
     """Which kind of line this is."""
-    variant: str
-    """Variant asked."""
-    suite: str
-    """Suite of the episode."""
-    episode_id: str
-    """Episode id within the suite."""
-    attempt: int = Field(ge=1)
-    """The attempt it closes."""
     status: EpisodeStatus
     """How it ended."""
     turns_asked: int
