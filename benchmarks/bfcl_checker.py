@@ -32,7 +32,9 @@ def _rows(path: Path) -> dict[str, dict[str, Any]]:
         return {row["id"]: row for row in map(json.loads, filter(str.strip, handle))}
 
 
-def _load(category: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def load_category(category: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A category's entries and possible answers from this venv's own bfcl_eval data, by id (the multi-turn
+    checker script reads its data here too)."""
     name = f"BFCL_v4_{category}.json"
     return _rows(DATA / name), _rows(DATA / "possible_answer" / name)
 
@@ -52,7 +54,7 @@ def main() -> int:
     for item in request["items"]:
         category = item["category"]
         if category not in data:
-            data[category] = _load(category)
+            data[category] = load_category(category)
         prompts, answers = data[category]
         work.append((prompts[item["id"]]["function"], item["output"], answers[item["id"]]["ground_truth"], category))
     if request["mode"] == "check":

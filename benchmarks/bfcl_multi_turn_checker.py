@@ -17,19 +17,11 @@ import json
 import os
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
-import bfcl_eval
+from bfcl_checker import load_category
 from bfcl_eval.eval_checker.multi_turn_eval import multi_turn_utils
 from bfcl_eval.eval_checker.multi_turn_eval.multi_turn_checker import multi_turn_checker
-
-DATA = Path(bfcl_eval.__file__).parent / "data"
-
-
-def _rows(path: Path) -> dict[str, dict[str, Any]]:
-    with path.open(encoding="utf-8") as handle:
-        return {row["id"]: row for row in map(json.loads, filter(str.strip, handle))}
 
 
 def _verdict(
@@ -52,8 +44,7 @@ def main() -> int:
     for item in request["items"]:
         category = item["category"]
         if category not in data:
-            name = f"BFCL_v4_{category}.json"
-            data[category] = _rows(DATA / name), _rows(DATA / "possible_answer" / name)
+            data[category] = load_category(category)
         entries, answers = data[category]
         work.append((entries[item["id"]], answers[item["id"]]["ground_truth"], item["trajectory"], category))
     if hasattr(os, "sched_setaffinity"):
