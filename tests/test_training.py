@@ -19,7 +19,7 @@ from harness.fixtures.checkpoints import CHECKPOINTS, keep_checkpoints
 from harness.fixtures.recipes import DataSpec, RecipeError, SftSpec, load_recipe
 from harness.fixtures.training_data import TrainingDataError, generate, load_examples
 from harness.fixtures.training_data.course_format import convert_turn
-from harness.fixtures.training_data.generator import KINDS
+from harness.fixtures.training_data.examples import KINDS
 from harness.types import Message
 
 ROOT = Path(__file__).resolve().parent.parent

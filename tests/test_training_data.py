@@ -28,7 +28,7 @@ from harness.fixtures.training_data import (
     tool_pool,
     user_messages,
 )
-from harness.fixtures.training_data.generator import HELDOUT_POOL
+from harness.fixtures.training_data.examples import HELDOUT_POOL
 from harness.fixtures.training_data.phrasings import PHRASINGS, load_phrasings
 from harness.fixtures.training_data.tool_pool import SPECS
 from harness.fixtures.training_data.tool_specs import TIME_PATTERN, choices

@@ -19,7 +19,8 @@ from pydantic import ValidationError
 from harness.errors import HarnessError
 from harness.fixtures.recipes import Recipe
 from harness.fixtures.training_data.course_format import CourseFormatError, convert_row
-from harness.fixtures.training_data.generator import DEFAULT_MIX, HELDOUT_POOL, TrainingExample, generate, kind_counts
+from harness.fixtures.training_data.examples import DEFAULT_MIX, HELDOUT_POOL, TrainingExample, kind_counts
+from harness.fixtures.training_data.generator import generate
 from harness.fixtures.training_data.sources import TrainingDataError, heldout_rows, read_rows
 from harness.parsing import parse_lenient
 from harness.suites.files import display_path
