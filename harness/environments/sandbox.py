@@ -8,26 +8,20 @@ by replaying every namespace's completed calls in order (the environments are de
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import itertools
 import json
 import logging
-import os
-import select
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from harness.environments.registry import EnvironmentSetupError, environment_source
 from harness.environments.results import ERROR_PREFIX, cut
+from harness.environments.worker_process import WorkerLost, WorkerProcess
 
 if TYPE_CHECKING:
     from harness.types.base import JsonValue
@@ -41,8 +35,6 @@ MAX_ARGUMENT_BYTES = 256 * 1024
 """Arguments longer than this as JSON are refused before they are sent."""
 _SETUP_TIMEOUT_S = 60.0
 """Limit on opening, comparing and snapshotting, which run environment code the model does not choose."""
-_START_TIMEOUT_S = 30.0
-"""Limit on the worker's start, up to its ready line."""
 
 
 @dataclass(frozen=True)
@@ -103,93 +95,6 @@ class ReplayedTurn:
     """The gold results of the turn the model's results so far lack (a multiset check), each cut."""
 
 
-class _WorkerLost(Exception):
-    """The worker did not answer: it ran past the limit, or it died."""
-
-    def __init__(self, timed_out: bool) -> None:
-        super().__init__("timed out" if timed_out else "died")
-        self.timed_out = timed_out
-
-
-class _Worker:
-    """One worker process and its line protocol."""
-
-    def __init__(self, memory_mb: int) -> None:
-        # Lives as long as the process, closed in kill(): a context manager cannot span that.
-        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
-        package_root = str(Path(__file__).resolve().parents[2])
-        paths = [package_root, *filter(None, [os.environ.get("PYTHONPATH")])]
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "harness.environments.worker", str(memory_mb)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-            env={**os.environ, "PYTHONPATH": os.pathsep.join(paths)},
-        )
-        self._buffer = bytearray()
-        self._ids = itertools.count()
-        try:
-            self._receive(_START_TIMEOUT_S)
-        except _WorkerLost as lost:
-            self.kill()
-            raise EnvironmentSetupError(
-                f"the environment worker did not start ({lost}): {self.stderr_tail()}"
-            ) from None
-
-    def request(self, payload: Mapping[str, Any], timeout_s: float) -> dict[str, Any]:
-        """Send one request and wait for its answer; `_WorkerLost` when none comes in time."""
-        request_id = next(self._ids)
-        assert self.process.stdin is not None
-        try:
-            self.process.stdin.write(json.dumps({"id": request_id, **payload}).encode() + b"\n")
-            self.process.stdin.flush()
-        except (BrokenPipeError, OSError):
-            raise _WorkerLost(timed_out=False) from None
-        answer = self._receive(timeout_s)
-        if answer.get("id") != request_id:
-            raise _WorkerLost(timed_out=False)
-        return answer
-
-    def _receive(self, timeout_s: float) -> dict[str, Any]:
-        assert self.process.stdout is not None
-        descriptor = self.process.stdout.fileno()
-        deadline = time.monotonic() + timeout_s
-        while b"\n" not in self._buffer:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([descriptor], [], [], remaining)[0]:
-                raise _WorkerLost(timed_out=True)
-            chunk = os.read(descriptor, 1 << 20)
-            if not chunk:
-                raise _WorkerLost(timed_out=False)
-            self._buffer += chunk
-        line, _, rest = self._buffer.partition(b"\n")
-        self._buffer = bytearray(rest)
-        answer: dict[str, Any] = json.loads(line)
-        return answer
-
-    def stderr_tail(self) -> str:
-        """The end of what the worker wrote on stderr, for a start failure's message."""
-        self._stderr.seek(0)
-        return self._stderr.read().decode(errors="replace")[-2000:].strip() or "(no output)"
-
-    def kill(self) -> None:
-        """End the process now."""
-        self.process.kill()
-        self.process.wait()
-        for stream in (self.process.stdin, self.process.stdout):
-            if stream is not None:
-                stream.close()
-        self._stderr.close()
-
-    def stop(self) -> None:
-        """Let the process end by closing its input, and kill it if it does not."""
-        assert self.process.stdin is not None
-        self.process.stdin.close()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=2.0)
-        self.kill()
-
-
 @dataclass
 class _Namespace:
     """What the parent needs to rebuild a namespace in a new worker."""
@@ -211,7 +116,7 @@ class Sandbox:
     def __init__(self, limits: Limits = Limits()) -> None:
         self.limits = limits
         self._lock = threading.RLock()
-        self._worker: _Worker | None = None
+        self._worker: WorkerProcess | None = None
         self._namespaces: dict[str, _Namespace] = {}
 
     def __enter__(self) -> Sandbox:
@@ -274,7 +179,7 @@ class Sandbox:
             start = time.perf_counter()
             try:
                 answer = self._ready_worker().request(payload, self.limits.time_s)
-            except _WorkerLost as lost:
+            except WorkerLost as lost:
                 elapsed = time.perf_counter() - start
                 self._restart()
                 why = (
@@ -330,7 +235,7 @@ class Sandbox:
             }
             try:
                 answer = self._ready_worker().request(payload, self.limits.time_s)
-            except _WorkerLost:
+            except WorkerLost:
                 self._restart()
                 return None
             if "error" in answer:
@@ -375,7 +280,7 @@ class Sandbox:
     def _outcome(self, result: str, error: bool, elapsed_s: float) -> CallOutcome:
         return CallOutcome(result=result, error=error, sent=cut(result, self.limits.sent_chars), elapsed_s=elapsed_s)
 
-    def _ready_worker(self) -> _Worker:
+    def _ready_worker(self) -> WorkerProcess:
         if self._worker is None:
             self._restart()
         assert self._worker is not None
@@ -385,7 +290,7 @@ class Sandbox:
         """A request that runs no model-chosen code: a failure to answer is a setup error, not a tool result."""
         try:
             answer = self._ready_worker().request(payload, _SETUP_TIMEOUT_S)
-        except _WorkerLost as lost:
+        except WorkerLost as lost:
             self._restart()
             raise EnvironmentSetupError(f"the environment worker {lost} during {payload['op']!r}") from None
         if "error" in answer:
@@ -410,12 +315,12 @@ class Sandbox:
         if self._worker is not None:
             self._worker.kill()
         while True:
-            self._worker = _Worker(self.limits.memory_mb)
+            self._worker = WorkerProcess(self.limits.memory_mb)
             try:
                 for namespace, record in self._namespaces.items():
                     self._rebuild(namespace, record)
                 return
-            except _WorkerLost:
+            except WorkerLost:
                 self._worker.kill()
 
     def _rebuild(self, namespace: str, record: _Namespace) -> None:
@@ -435,7 +340,7 @@ class Sandbox:
         for index, call in enumerate(record.calls):
             try:
                 self._worker.request({"op": "call", "namespace": namespace, **call}, self.limits.time_s)
-            except _WorkerLost:
+            except WorkerLost:
                 log.warning(
                     "namespace %s: replaying call %d (%s) failed again; its state keeps only the calls before it",
                     namespace,
