@@ -139,16 +139,20 @@ def _tool_for(function: dict[str, Any], seen: dict[str, Tool]) -> Tool:
     return seen.setdefault(f"{tool.name}#{digest}", tool.model_copy(update={"id": f"{tool.name}#{digest}"}))
 
 
+def category_files(category: str) -> tuple[Path, Path]:
+    """A category's entries and its possible answers in the installed wheel; a missing entries file is an error."""
+    questions = data_dir() / f"BFCL_v4_{category}.json"
+    if not questions.is_file():
+        raise BfclError(f"{questions} is missing; reinstall bfcl-eval ({INSTALL_HINT})")
+    return questions, questions.parent / "possible_answer" / questions.name
+
+
 def load_category(category: str) -> tuple[Suite, dict[str, CaseOrigin]]:
     """The BFCL category as a Suite, with each case's origin (file and line) for error messages."""
     kind = CATEGORIES.get(category)
     if kind is None:
         raise BfclError(f"unsupported BFCL category {category!r}; supported: {', '.join(CATEGORIES)}")
-    root = data_dir()
-    questions = root / f"BFCL_v4_{category}.json"
-    if not questions.is_file():
-        raise BfclError(f"{questions} is missing; reinstall bfcl-eval ({INSTALL_HINT})")
-    answers_path = root / "possible_answer" / questions.name
+    questions, answers_path = category_files(category)
     answers = {}
     if kind is not CaseKind.IRRELEVANCE:
         answers = {row["id"]: row["ground_truth"] for _, row in read_jsonl(answers_path)}

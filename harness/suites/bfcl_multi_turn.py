@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from harness.suites.bfcl import BfclError, CaseOrigin, convert_schema, data_dir, read_jsonl
+from harness.suites.bfcl import BfclError, CaseOrigin, category_files, convert_schema, data_dir, read_jsonl
 from harness.types import (
     EnvironmentState,
     Episode,
@@ -258,11 +258,7 @@ def load_category(category: str) -> tuple[Suite, dict[str, CaseOrigin]]:
     """A multi-turn category as a Suite of episodes, with each episode's origin (file and line)."""
     if category not in CATEGORIES:
         raise BfclError(f"unsupported BFCL multi-turn category {category!r}; supported: {', '.join(CATEGORIES)}")
-    root = data_dir()
-    questions = root / f"BFCL_v4_{category}.json"
-    if not questions.is_file():
-        raise BfclError(f"{questions} is missing; reinstall bfcl-eval")
-    answers_path = root / "possible_answer" / questions.name
+    questions, answers_path = category_files(category)
     answers = {row["id"]: row["ground_truth"] for _, row in read_jsonl(answers_path)}
     tools: dict[str, Tool] = {}
     episodes, origins = [], {}
