@@ -28,6 +28,7 @@ from harness.fixtures.training_data import (
     tool_pool,
     user_messages,
 )
+from harness.fixtures.training_data.chain_tools import CHAIN_SPECS, CHAINS
 from harness.fixtures.training_data.examples import HELDOUT_POOL
 from harness.fixtures.training_data.phrasings import PHRASINGS, load_phrasings
 from harness.fixtures.training_data.tool_pool import SPECS
@@ -41,7 +42,7 @@ from harness.types import Case, CaseKind, Message, Suite, Tool, ToolCall
 
 ROOT = Path(__file__).resolve().parent.parent
 LEAKAGE_SEEDS = (0, 1, 2)
-_TOOLS = {spec.tool.name: spec.tool for spec in SPECS}
+_TOOLS = {spec.tool.name: spec.tool for spec in (*SPECS, *CHAIN_SPECS)}
 ASKING = {"single": 0.3, "parallel": 0.2, "no_call": 0.2, "ask": 0.3}
 """A mix with asks, first requests and follow-ups alike."""
 
@@ -245,7 +246,7 @@ def _paths(name: str, schema: dict[str, Any]) -> list[tuple[str, dict[str, Any]]
     return [(name, inner), *(p for key, sub in fields.items() for p in _paths(f"{name}.{key}", sub))]
 
 
-@pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.tool.name)
+@pytest.mark.parametrize("spec", (*SPECS, *CHAIN_SPECS), ids=lambda spec: spec.tool.name)
 def test_phrasings_cover_every_parameter(spec: Any) -> None:
     phrasing = PHRASINGS[spec.tool.name]
     parameters = spec.tool.parameters
@@ -266,13 +267,13 @@ def test_phrasings_cover_every_parameter(spec: Any) -> None:
     assert first_error(_validator(spec.tool.name), arguments) is None
 
 
-@pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.tool.name)
+@pytest.mark.parametrize("spec", (*SPECS, *CHAIN_SPECS), ids=lambda spec: spec.tool.name)
 def test_incomplete_requests_leave_out_exactly_one_required_value(spec: Any) -> None:
-    """Every tool, training and held-out alike, has requests that leave a required value out: each names every
-    other required parameter (so the text states every other value) and not the one left out."""
+    """Every tool that takes a required value, training and held-out alike, has requests that leave one out: each
+    names every other required parameter (so the text states every other value) and not the one left out."""
     required = set(spec.tool.parameters["required"])
     missing = PHRASINGS[spec.tool.name].missing
-    assert missing and set(missing) <= required
+    assert bool(missing) == bool(required) and set(missing) <= required
     for parameter, entry in missing.items():
         assert len(entry.requests) >= 2 and len(entry.questions) >= 2, parameter
         assert all(_placeholders(r) == required - {parameter} for r in entry.requests), entry.requests
@@ -687,3 +688,48 @@ def test_conversation_kinds_carry_results_and_answers(kind: str, between: list[s
             assert call.arguments[gap.argument] == gap.value
         else:
             assert (results[-1].get("reference") or results[-1]["error"]) in example.answer
+
+
+@pytest.mark.parametrize("chain", CHAINS, ids=lambda chain: chain.name)
+def test_a_chain_request_names_the_owner_the_sort_and_the_actions_values_but_never_the_id(chain: Any) -> None:
+    phrasing, request = PHRASINGS[chain.name], chain.request.tool.parameters
+    assert len(phrasing.requests) >= 4
+    assert all(_placeholders(t) == set(request["required"]) for t in phrasing.requests), phrasing.requests
+    assert chain.id_parameter not in request["properties"] and chain.sort in request["required"]
+    assert set(phrasing.clauses) == set(request["properties"]) - set(request["required"])
+    assert len(chain.lookup.tool.parameters["properties"]) <= 1
+
+
+def test_a_chain_acts_on_the_id_of_the_record_the_request_means() -> None:
+    """The lookup is called with the owner alone; its result lists up to three of the owner's records, one of the
+    sort the request names, and the action takes that record's id (the only place the id appears before it);
+    when the lookup finds nothing, the answer says so and acts on nothing."""
+    examples = generate(300, 13, {"chain": 1.0}, rename_rate=0.5)
+    found = empty = 0
+    for example in examples:
+        first_result = next(i for i, m in enumerate(example.messages) if m.role == "tool")
+        text = example.messages[first_result - 2].content  # the request, after small talk at times
+        tail = example.messages[-4:]
+        lookup_result = json.loads(example.messages[first_result].content)
+        (records,) = lookup_result.values()
+        assert not parse_strict(example.answer).calls
+        if not records:
+            empty += 1
+            assert [m.role for m in example.messages[-2:]] == ["assistant", "tool"]
+            continue
+        found += 1
+        assert [m.role for m in tail] == ["assistant", "tool", "assistant", "tool"]
+        (lookup,), (action,) = parse_strict(tail[0].content).calls, parse_strict(tail[2].content).calls
+        offered = {tool.name: tool for tool in example.tools}
+        assert set(lookup.arguments) == set(offered[lookup.name].parameters["properties"])
+        chain = next(c for c in CHAINS if c.sort in records[0])
+        (target,) = [r for r in records if re.search(rf"\b{r[chain.sort].replace('_', ' ')}\b", text)]
+        assert target[chain.id_parameter] in action.arguments.values()
+        assert target[chain.id_parameter] not in text
+        assert first_error(compile_validator(offered[action.name].parameters), action.arguments) is None
+    assert found > 200 and 15 < empty < 60
+
+
+def test_the_chain_kind_needs_a_pool_with_chains() -> None:
+    with pytest.raises(ValueError, match="chain kind needs a pool"):
+        generate(5, 0, {"chain": 1.0}, pool=HELDOUT_POOL)
