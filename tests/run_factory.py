@@ -1,28 +1,39 @@
 """Synthetic scored run folders for gate and comparison tests: real run-log files, written through the same
-RunFolder API the runner uses, with answers chosen case by case."""
+RunFolder API the runner uses, with answers chosen case by case (and episode scores chosen turn by turn)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from harness.generation.prepare import with_parity_sample
 from harness.runs.folder import RunFolder
 from harness.runs.score import score_run
+from harness.scoring.episode import summarise_episodes
 from harness.types import (
     ArgumentSpec,
     Case,
+    EpisodeScore,
+    EpisodeStatus,
     ExpectedCall,
     Generation,
     Message,
     RunManifest,
+    RunSummary,
     Suite,
     Tool,
+    TurnError,
+    TurnKind,
+    TurnScore,
     Variant,
     Withheld,
 )
 
 CASES = 30
 SILENT_CASES = 10
+EPISODE_TURNS = 3
+Progress = Mapping[str, Sequence[int | None]]
+"""Variant → per episode, turns passed before the first failure (None: the episode was never finished)."""
 _TOOL = Tool(name="f", description="f", parameters={"type": "object", "properties": {"x": {"type": "integer"}}})
 _NEEDS_X = _TOOL.model_copy(update={"parameters": {**_TOOL.parameters, "required": ["x"]}})
 
@@ -138,3 +149,39 @@ def synthetic_run(
                 run.append_generation(Generation(suite=suite, case_id=f"{suite[0]}{i:02d}", variant=name, text=text))
     score_run(folder)
     return folder
+
+
+def add_episodes(folder: Path, progress: Progress) -> Path:
+    """Scored episodes of a suite `multi_turn` in a run folder, as `harness score` writes them: variant v finished
+    episode e{i} passing the first progress[v][i] of its EPISODE_TURNS turns (all of them: passed whole), or never
+    finished it where the entry is None."""
+    scores = [
+        EpisodeScore(
+            suite="multi_turn",
+            episode_id=f"e{index:02d}",
+            variant=variant,
+            status=EpisodeStatus.COMPLETE,
+            turns=[
+                TurnScore(turn=t, kind=TurnKind.ACT, passed=t < passed, error=None if t < passed else TurnError.NO_CALL)
+                for t in range(EPISODE_TURNS)
+            ],
+        )
+        for variant, passes in progress.items()
+        for index, passed in enumerate(passes)
+        if passed is not None
+    ]
+    asked = {variant: {"multi_turn": len(passes)} for variant, passes in progress.items()}
+    RunFolder(folder).write_episode_scores(scores, summarise_episodes(scores, asked))
+    return folder
+
+
+def episode_run(folder: Path, progress: Progress) -> Path:
+    """A scored run of episodes only (`add_episodes`), its variants named as in `synthetic_run`. Its manifest lists
+    no suite: ranking and comparing episodes read their scores, never the suite snapshot."""
+    run = RunFolder(folder)
+    variants = [_variant(name, frozenset(), None) for name in progress]
+    run.write_manifest(
+        RunManifest(run_id=folder.name, created_at="2026-11-25T00:00:00+00:00", suites=[], variants=variants, config={})
+    )
+    run.write_scores([], RunSummary(groups=[]))
+    return add_episodes(folder, progress)

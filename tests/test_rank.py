@@ -1,5 +1,5 @@
 """Ranking N variants: Holm's correction on a golden table, tie groups and the Pareto front as case tables, and
-the ranking of synthetic runs whose answers are chosen case by case."""
+the ranking of synthetic runs whose answers are chosen case by case, or whose episodes end turn by turn."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from run_factory import CASES, synthetic_run
+from rich.console import Console
+from run_factory import CASES, Progress, add_episodes, episode_run, synthetic_run
 
 from harness.cli import main
-from harness.reports.rank import RankError, pareto_front, rank, tie_groups
-from harness.reports.rank_text import legend
+from harness.reports.rank import RankError, RankUnit, pareto_front, rank, tie_groups
+from harness.reports.rank_page import render_ranking_html
+from harness.reports.rank_text import legend, print_ranking, ranking_markdown
 from harness.reports.svg import Point, scatter_chart
 from harness.runs.folder import RunFolder, append_samples
 from harness.runs.view import load_run
@@ -81,7 +83,7 @@ def test_a_clear_winner_a_tie_and_a_control(tmp_path: Path) -> None:
     )
     ranking = rank(view)
     assert [r.variant for r in ranking.variants] == ["merged:late", "merged:mid", "merged:early", "merged:broken"]
-    assert ranking.cases == CASES and len(ranking.pairs) == 6
+    assert ranking.shared == CASES and len(ranking.pairs) == 6
     late_early = next(p for p in ranking.pairs if {p.a, p.b} == {"merged:late", "merged:early"})
     assert (late_early.only_a, late_early.only_b) == (18, 0)
     assert late_early.p_value == pytest.approx(mcnemar_exact(18, 0))
@@ -119,7 +121,7 @@ def test_parity_sampled_variants_join_only_when_named(tmp_path: Path) -> None:
     run = synthetic_run(tmp_path / "run", {"lora:good": 25, "merged:good": 25, "merged:weak": 5}, parity=6)
     assert [r.variant for r in rank(load_run(run)).variants] == ["merged:good", "merged:weak"]
     named = rank(load_run(run), ["*:good", "merged:weak"])
-    assert named.cases == 6 and {r.variant for r in named.variants} == {"lora:good", "merged:good", "merged:weak"}
+    assert named.shared == 6 and {r.variant for r in named.variants} == {"lora:good", "merged:good", "merged:weak"}
     with pytest.raises(RankError, match=r"--variants lora:\* matched lora:good; ranking needs two or more of"):
         rank(load_run(run), ["lora:*"])
 
@@ -189,3 +191,211 @@ def test_points_at_one_cost_are_nudged_apart_and_their_labels_stacked() -> None:
     assert len({cx for cx in re.findall(r'<circle cx="([\d.]+)"', svg)}) == 4
     labels = sorted(float(y) for y in re.findall(r'<text x="[\d.]+" y="([\d.]+)"[^>]*paint-order="stroke">c\d<', svg))
     assert len(labels) == 3 and all(b - a >= 12 for a, b in pairwise(labels))
+
+
+# Episodes of three turns (run_factory.add_episodes: turns passed before the first failure, 3 = passed whole). good
+# gets further than alpha on 11 of 12 and than beta on 10 (they tie on e08), and passes two whole; alpha and beta
+# pass one each and differ on e08 alone, where beta gets further: equal shares, beta ahead on mean progress.
+THREE: Progress = {
+    "merged:good": [3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2],
+    "merged:alpha": [3, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0],
+    "merged:beta": [3, 0, 0, 0, 0, 0, 1, 1, 2, 0, 0, 0],
+}
+TIED_FORMS: Progress = {
+    "lora:good": [3, 3, 3, 3, 2, 2, 2, 2, 2, 2],
+    "merged:good": [3, 3, 3, 2, 2, 2, 2, 2, 2, 2],
+    "merged:weak": [0] * 10,
+}
+UNFINISHED: Progress = {"merged:a": [3, 3, 1, 1, None, None], "merged:b": [3, 1, 1, 1, 3, 3]}
+# progress → order, tie-group letters, shared episodes, mean progress (%), and the recommendation.
+EPISODE_RANKINGS: list[tuple[Progress, list[str], list[str], int, list[int], str]] = [
+    (
+        THREE,
+        ["merged:good", "merged:beta", "merged:alpha"],
+        ["a", "b", "b"],
+        12,
+        [72, 19, 14],
+        "ship good, served merged: episodes passed 17% [5%, 45%] on 12 shared episodes",
+    ),
+    (
+        TIED_FORMS,
+        ["lora:good", "merged:good", "merged:weak"],
+        ["a", "a", "b"],
+        10,
+        [80, 77, 0],
+        "ship good, served merged: episodes passed 30% [11%, 60%] on 10 shared episodes; tied with lora:good"
+        " (Holm-corrected sign test p ≥ 0.05), and served merged costs no latency",
+    ),
+    (  # only the four episodes both finished count: a passes two of them, b one
+        UNFINISHED,
+        ["merged:a", "merged:b"],
+        ["a", "a"],
+        4,
+        [67, 50],
+        "ship a, served merged: episodes passed 50% [15%, 85%] on 4 shared episodes; tied with merged:b"
+        " (Holm-corrected sign test p ≥ 0.05): more episodes would be needed to tell them apart",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("progress", "order", "letters", "shared", "mean", "recommendation"),
+    EPISODE_RANKINGS,
+    ids=["one ahead, two tied", "forms tied", "unfinished left out"],
+)
+def test_episodes_rank_by_share_passed_then_progress(
+    tmp_path: Path,
+    progress: Progress,
+    order: list[str],
+    letters: list[str],
+    shared: int,
+    mean: list[int],
+    recommendation: str,
+) -> None:
+    ranking = rank(load_run(episode_run(tmp_path / "run", progress)), unit=RankUnit.EPISODES)
+    assert (ranking.unit, ranking.mode, ranking.shared) == (RankUnit.EPISODES, None, shared)
+    assert [r.variant for r in ranking.variants] == order
+    assert [r.groups for r in ranking.variants] == letters
+    assert [round(100 * (r.progress or 0)) for r in ranking.variants] == mean
+    assert all(r.accuracy.trials == shared for r in ranking.variants)
+    assert ranking.recommendation == recommendation
+
+
+# THREE's pairs: (A, B) → episodes A got further on, B got further on, exact sign test p, Holm-adjusted p. The
+# smallest p of three is multiplied by 3, the next by 2 (4/1024 stays above 3/1024), the last by 1.
+THREE_PAIRS = [
+    ("merged:good", "merged:beta", 10, 0, 2 / 1024, 4 / 1024),
+    ("merged:good", "merged:alpha", 11, 0, 1 / 1024, 3 / 1024),
+    ("merged:beta", "merged:alpha", 1, 0, 1.0, 1.0),
+]
+
+
+def test_episode_pairs_are_sign_tests_on_progress_holm_corrected(tmp_path: Path) -> None:
+    ranking = rank(load_run(episode_run(tmp_path / "run", THREE)), unit=RankUnit.EPISODES)
+    found = [(p.a, p.b, p.only_a, p.only_b, p.p_value, p.p_holm) for p in ranking.pairs]
+    assert found == [pytest.approx(row) for row in THREE_PAIRS]
+    assert [p.different for p in ranking.pairs] == [True, True, False]
+    assert ranking.groups == [["merged:good"], ["merged:beta", "merged:alpha"]]
+    assert [r.pareto for r in ranking.variants] == [True, False, False]  # all merged: one cost, good passes most
+
+
+# Unit → what each output of one run ranked on it says, and what none of its outputs may say.
+UNIT_WORDS: list[tuple[RankUnit, dict[str, list[str]], list[str]]] = [
+    (
+        RankUnit.CASES,
+        {
+            "text": ["full match 90% [74%, 97%] on 30 shared cases", "pairwise exact McNemar tests, Holm-corrected"],
+            "markdown": ["| # | variant | tie group | full match [95% CI] | cost (TPOT / merged) | Pareto |", "only A"],
+            "html": ["strict full match on the 30 shared cases", "<th>only A</th>"],
+        },
+        ["episodes passed", "progress", "sign test", "A further"],
+    ),
+    (
+        RankUnit.EPISODES,
+        {
+            "text": ["episodes passed 17% [5%, 45%] on 12 shared episodes", "pairwise exact sign tests on progress"],
+            "markdown": [
+                "| # | variant | tie group | episodes passed [95% CI] | progress | cost (TPOT / merged) | Pareto |",
+                "| 1 | merged:good | a | 17 [5-45] | 72 | 1.00 | yes |",
+                "| A | B | A further | B further | p | p (Holm) | told apart |",
+                "Episodes passed whole on the 12 episodes every ranked variant finished",
+            ],
+            "html": ["episodes passed on the 12 shared episodes", "<th>A further</th>"],
+        },
+        ["full match", "McNemar", "strict", "only A"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("unit", "expected", "absent"), UNIT_WORDS, ids=[u.value for u, _, _ in UNIT_WORDS])
+def test_text_markdown_and_page_name_the_unit(
+    tmp_path: Path, unit: RankUnit, expected: dict[str, list[str]], absent: list[str]
+) -> None:
+    """One run with cases and episodes, ranked on each: every output words the figures of the unit it ranked."""
+    run = synthetic_run(tmp_path / "run", {"merged:good": 27, "merged:alpha": 9, "merged:beta": 9})
+    ranking = rank(load_run(add_episodes(run, THREE)), unit=unit)
+    console = Console(width=200, record=True)
+    print_ranking(ranking, console)
+    outputs = {
+        "text": " ".join(console.export_text().split()),
+        "markdown": ranking_markdown(ranking, "run"),
+        "html": render_ranking_html(ranking, "run"),
+    }
+    for output, words in expected.items():
+        assert all(word in outputs[output] for word in words), output
+    for output, text in outputs.items():
+        assert not [word for word in absent if word in text], output
+
+
+def test_rank_command_ranks_episodes_on_request(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--on episodes` end to end on a run of episodes only; without it, the error says to use it."""
+    run = episode_run(tmp_path / "run", THREE)
+    page, markdown = tmp_path / "rank.html", tmp_path / "rank.md"
+    assert main(["rank", str(run), "--on", "episodes", "--html", str(page), "--markdown", str(markdown)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "recommendation: ship good, served merged: episodes passed 17% [5%, 45%] on 12 shared episodes" in out
+    assert "told apart after Holm's correction: merged:good vs merged:beta (p = 0.0039)" in out
+    text = markdown.read_text(encoding="utf-8")
+    assert "| 2 | merged:beta | b | 8 [1-35] | 19 | 1.00 |  |" in text
+    assert "| merged:good | merged:alpha | 11 | 0 | 0.000977 | 0.00293 | yes |" in text
+    assert "episodes passed on the 12 shared episodes" in page.read_text(encoding="utf-8")
+    assert main(["rank", str(run)]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert (
+        f"{run}: merged:good, merged:alpha, merged:beta share no answered case (its variants finished episodes:" in err
+    )
+    assert "rank them with --on episodes)" in err
+
+
+# What cannot be ranked: the run, the unit asked, and what the error says after the run folder.
+RANK_ERRORS: list[tuple[str, Progress | None, RankUnit, str]] = [
+    ("episodes of a run of cases", None, RankUnit.EPISODES, "the run has no scored episode; rank its cases without"),
+    (
+        "a variant finished none",
+        {"merged:a": [1, 2], "merged:b": []},
+        RankUnit.EPISODES,
+        "merged:a, merged:b share no finished episode (episodes finished: merged:a 2, merged:b 0); ranking on"
+        " episodes needs two or more variants that finished the same ones",
+    ),
+    (
+        "none in common",
+        {"merged:a": [1, 2, None, None], "merged:b": [None, None, 1, 2]},
+        RankUnit.EPISODES,
+        "merged:a, merged:b share no finished episode (episodes finished: merged:a 2, merged:b 2)",
+    ),
+    (
+        "one of three finished none",
+        {"merged:a": [1, 2], "merged:b": [2, 1], "merged:c": []},
+        RankUnit.EPISODES,
+        "merged:a, merged:b, merged:c share no finished episode (episodes finished: merged:a 2, merged:b 2,"
+        " merged:c 0); ranking on episodes needs two or more variants that finished the same ones: name them with"
+        " --variants",
+    ),
+    (
+        "cases of a run of episodes",
+        {"merged:a": [1, 2], "merged:b": [2, 1]},
+        RankUnit.CASES,
+        "merged:a, merged:b share no answered case (its variants finished episodes: rank them with --on episodes)",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("progress", "unit", "message"), [row[1:] for row in RANK_ERRORS], ids=[r[0] for r in RANK_ERRORS]
+)
+def test_what_cannot_be_ranked_names_the_run_folder(
+    tmp_path: Path, progress: Progress | None, unit: RankUnit, message: str
+) -> None:
+    folder = tmp_path / "run"
+    run = synthetic_run(folder, {"merged:a": 20, "merged:b": 10}) if progress is None else episode_run(folder, progress)
+    with pytest.raises(RankError) as raised:
+        rank(load_run(run), unit=unit)
+    assert str(raised.value).startswith(f"{folder}: {message}")
+
+
+def test_the_variants_named_rank_on_the_episodes_they_share(tmp_path: Path) -> None:
+    """The way out the error names: the variants that finished episodes, named, rank on those both finished."""
+    run = episode_run(tmp_path / "run", {"merged:a": [1, 3, None], "merged:b": [2, 1, 3], "merged:c": []})
+    ranking = rank(load_run(run), ["merged:a", "merged:b"], unit=RankUnit.EPISODES)
+    assert ranking.shared == 2 and [r.variant for r in ranking.variants] == ["merged:a", "merged:b"]
+    assert [(p.only_a, p.only_b) for p in ranking.pairs] == [(1, 1)]

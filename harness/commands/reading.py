@@ -101,20 +101,21 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_rank(args: argparse.Namespace) -> int:
-    from harness.reports.rank import rank
+    from harness.reports.rank import RankUnit, rank
     from harness.reports.rank_text import print_ranking, ranking_markdown
     from harness.runs.folder import write_atomic
     from harness.runs.view import load_run
     from harness.types import ParseMode
 
     view = load_run(Path(args.run_dir))
-    ranking = rank(view, args.variants, ParseMode(args.mode))
+    ranking = rank(view, args.variants, ParseMode(args.mode), RankUnit(args.on))
     print_ranking(ranking, console)
     if args.html:
         from harness.reports.curve import learning_curves
         from harness.reports.rank_page import render_ranking_html
 
-        write_atomic(Path(args.html), render_ranking_html(ranking, str(view.path), learning_curves(view, ranking.mode)))
+        curves = learning_curves(view, ranking.mode) if ranking.mode else []  # full match on cases
+        write_atomic(Path(args.html), render_ranking_html(ranking, str(view.path), curves))
         console.print(f"HTML ranking written to {args.html}", soft_wrap=True)
     if args.markdown:
         write_atomic(Path(args.markdown), ranking_markdown(ranking, str(view.path)))
@@ -161,16 +162,26 @@ def add_reading_commands(commands: Commands) -> None:
     compare.set_defaults(handler=_cmd_compare)
 
     ranking = commands.add_parser(
-        "rank", help="rank N variants of a run on shared cases: Holm-corrected pairwise tests, tie groups, Pareto"
+        "rank",
+        help="rank N variants of a run on shared cases or episodes: Holm-corrected pairwise tests, tie groups, Pareto",
     )
     ranking.add_argument("run_dir", help="a run folder")
+    ranking.add_argument(
+        "--on",
+        choices=["cases", "episodes"],
+        default="cases",
+        help="rank on the single-turn cases every variant answered (default), or on the multi-turn episodes every"
+        " variant finished (share passed whole; pairs tested on progress, as `harness compare` does)",
+    )
     ranking.add_argument(
         "--variants",
         nargs="+",
         metavar="PATTERN",
         help="variant names or globs (`merged:*`); default: every variant asked every case",
     )
-    ranking.add_argument("--mode", choices=["strict", "lenient"], default="strict", help="which reading to judge")
+    ranking.add_argument(
+        "--mode", choices=["strict", "lenient"], default="strict", help="which reading to judge (cases only)"
+    )
     ranking.add_argument("--html", help="also write the ranking as a self-contained HTML page to this file")
     ranking.add_argument("--markdown", help="also write the ranking as Markdown to this file")
     ranking.set_defaults(handler=_cmd_rank)

@@ -1,26 +1,34 @@
-"""`harness rank`: N variants of one run on the cases all of them answered, to choose among checkpoints, recipes
-and serving forms rather than between two.
+"""`harness rank`: N variants of one run on the cases all of them answered, or on the multi-turn episodes all of
+them finished, to choose among checkpoints, recipes and serving forms rather than between two.
 
-Pairwise exact McNemar tests on full match, Holm-corrected across the family: with six variants there are fifteen
-tests, and uncorrected some pair would look different by chance alone. Variants the corrected tests cannot tell
-apart form tie groups (homogeneous subsets of the accuracy order: every pair within a group is within chance). The
-cost axis is the latency study's time per output token of a form over its adapter's merged model (merged: 1 by
-definition), which is what choosing an unmerged form costs on every token served. A checkpoint is served unmerged
-only (no merged model of it exists) by the server of its adapter's unmerged form, with that form's shape, so it
-costs what that form costs; chosen, it is shipped unmerged or merged first.
+On cases, pairwise exact McNemar tests on full match; on episodes, the share passed whole, and pairwise exact sign
+tests on progress (turns passed before the first failure), as `harness compare` pairs two variants: few episodes
+pass whole, and how far each variant gets tells more of them apart. Either way Holm-corrected across the family:
+with six variants there are fifteen tests, and uncorrected some pair would look different by chance alone.
+Variants the corrected tests cannot tell apart form tie groups (homogeneous subsets of the accuracy order: every
+pair within a group is within chance). The cost axis is the latency study's time per output token of a form over
+its adapter's merged model (merged: 1 by definition), which is what choosing an unmerged form costs on every token
+served. A checkpoint is served unmerged only (no merged model of it exists) by the server of its adapter's unmerged
+form, with that form's shape, so it costs what that form costs; chosen, it is shipped unmerged or merged first.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
 from itertools import combinations
+from statistics import fmean
 from string import ascii_lowercase
+from typing import NamedTuple
 
 from harness.errors import HarnessError
 from harness.latency.analyse import block_samples
 from harness.latency.stats import ratio_of_medians
 from harness.patterns import matches_any
 from harness.runs.view import RunView
-from harness.scoring import full_matches, paired
+from harness.scoring import PairedTest, full_matches, paired
+from harness.scoring.episode import progress_test
 from harness.stats import holm, wilson
 from harness.types import CaseKey, Frozen, ParseMode, Proportion, RatioEstimate, Variant, serving_pair
 
@@ -30,6 +38,42 @@ COST_METRIC = "tpot_s"
 
 class RankError(HarnessError):
     """The variants cannot be ranked."""
+
+
+class UnitTerms(NamedTuple):
+    """How the recommendation and the reports word a unit: one table, so that the two never name it differently."""
+
+    measure: str
+    """The accuracy figure variants are ranked by."""
+    test: str
+    """One pairwise test, in full."""
+    tests: str
+    """The pairwise tests, in full."""
+    cited: str
+    """The test as the recommendation cites it."""
+
+
+class RankUnit(StrEnum):
+    """What the variants are ranked on (`harness rank --on`)."""
+
+    CASES = "cases"
+    """Single-turn cases every ranked variant answered, on full match, paired by exact McNemar tests."""
+    EPISODES = "episodes"
+    """Multi-turn episodes every ranked variant finished, on the share passed whole, paired by exact sign tests on
+    progress."""
+
+    @property
+    def terms(self) -> UnitTerms:
+        """How the outputs word this unit."""
+        return TERMS[self]
+
+
+TERMS = {
+    RankUnit.CASES: UnitTerms("full match", "exact McNemar test", "exact McNemar tests", "McNemar"),
+    RankUnit.EPISODES: UnitTerms(
+        "episodes passed", "exact sign test on progress", "exact sign tests on progress", "sign test"
+    ),
+}
 
 
 class RankedVariant(Frozen):
@@ -42,8 +86,12 @@ class RankedVariant(Frozen):
     """A checkpoint kept during training rather than the final adapter."""
     control: bool
     """An adapter the run expects to fail (`expect = "fail"`): ranked, never recommended."""
-    full_match: Proportion
-    """On the cases every ranked variant answered."""
+    accuracy: Proportion
+    """On the items every ranked variant shares (`Ranking.unit`): full match on cases, the share of episodes passed
+    whole on episodes."""
+    progress: float | None = None
+    """On episodes, the mean share of an episode's turns passed before its first failure: it orders variants that
+    pass as many episodes whole (the pairwise tests compare progress episode by episode). None on cases."""
     cost: float | None
     """Time per output token over the adapter's merged model at the study's lowest concurrency: 1 for a merged
     model or a base on a plain server; a checkpoint's is its adapter's unmerged form's; None when the run's latency
@@ -59,10 +107,10 @@ class PairTest(Frozen):
     a: str
     b: str
     only_a: int
-    """Cases only A got right."""
+    """Cases only A got right, or episodes on which A got further."""
     only_b: int
     p_value: float
-    """Two-sided exact McNemar."""
+    """Two-sided exact McNemar on cases, exact sign test on progress on episodes (the same binomial test)."""
     p_holm: float
     """Holm-adjusted over every pair of the ranking."""
 
@@ -72,11 +120,15 @@ class PairTest(Frozen):
 
 
 class Ranking(Frozen):
-    mode: ParseMode
-    cases: int
-    """Cases every ranked variant answered: the only ones compared."""
+    """Rendered as text, Markdown and HTML, never written to disk as JSON: no file of an older shape to read."""
+
+    unit: RankUnit
+    mode: ParseMode | None
+    """The reading judged on cases; None on episodes, which are scored on their calls as they ran."""
+    shared: int
+    """Cases every ranked variant answered, or episodes every one finished: the only ones compared."""
     variants: list[RankedVariant]
-    """Best full match first."""
+    """Most accurate first; on episodes, equal shares passed by mean progress."""
     pairs: list[PairTest]
     groups: list[list[str]]
     """Tie groups in the accuracy order, lettered a, b, c... as in `RankedVariant.groups`."""
@@ -161,8 +213,61 @@ def _cost(view: RunView, variant: Variant) -> tuple[float | None, tuple[float, f
     return None, None
 
 
+@dataclass(frozen=True)
+class _Outcomes:
+    """What the unit decides, on the items every ranked variant shares: each variant's verdicts, what orders equal
+    shares, and the paired test of two variants. The rest of the ranking is the same on cases and on episodes."""
+
+    passed: dict[str, list[bool]]
+    """Variant → whether it passed each shared item, the items in one order for every variant."""
+    progress: dict[str, float]
+    """Variant → mean progress on the shared episodes; empty on cases."""
+    pair: Callable[[str, str], PairedTest]
+
+
+def _on_cases(view: RunView, chosen: list[Variant], mode: ParseMode) -> _Outcomes:
+    verdicts = {v.name: full_matches(view.scores_of(v.name), mode) for v in chosen}
+    keys: list[CaseKey] = sorted(set.intersection(*(set(found) for found in verdicts.values())))
+    if not keys:
+        episodes = " (its variants finished episodes: rank them with --on episodes)"
+        raise RankError(
+            f"{view.path}: {', '.join(verdicts)} share no answered case" + (episodes if view.episode_scores else "")
+        )
+    passed = {name: [found[k] for k in keys] for name, found in verdicts.items()}
+    return _Outcomes(passed, {}, lambda a, b: paired(zip(passed[a], passed[b], strict=True)))
+
+
+def _on_episodes(view: RunView, chosen: list[Variant]) -> _Outcomes:
+    if not view.episode_scores:
+        raise RankError(f"{view.path}: the run has no scored episode; rank its cases without --on episodes")
+    finished = {v.name: {s.key: s for s in view.episode_scores if s.variant == v.name} for v in chosen}
+    keys = sorted(set.intersection(*(set(found) for found in finished.values())))
+    if not keys:
+        counts = ", ".join(f"{name} {len(found)}" for name, found in finished.items())
+        raise RankError(
+            f"{view.path}: {', '.join(finished)} share no finished episode (episodes finished: {counts}); ranking on"
+            " episodes needs two or more variants that finished the same ones: name them with --variants"
+        )
+    scores = {name: [found[k] for k in keys] for name, found in finished.items()}
+    return _Outcomes(
+        passed={name: [s.passed for s in mine] for name, mine in scores.items()},
+        progress={name: fmean(s.progress / len(s.turns) for s in mine) for name, mine in scores.items()},
+        pair=lambda a, b: progress_test(scores[a], scores[b]),
+    )
+
+
+def _pair_tests(order: list[str], outcomes: _Outcomes) -> list[PairTest]:
+    """Every pair in the accuracy order, Holm-adjusted over all of them."""
+    raw = [(a, b, outcomes.pair(a, b)) for a, b in combinations(order, 2)]
+    adjusted = holm([test.p_value for _, _, test in raw])
+    return [
+        PairTest(a=a, b=b, only_a=test.only_a, only_b=test.only_b, p_value=test.p_value, p_holm=p)
+        for (a, b, test), p in zip(raw, adjusted, strict=True)
+    ]
+
+
 def _recommend(
-    ranked: list[RankedVariant], tests: dict[frozenset[str], PairTest], cases: int
+    ranked: list[RankedVariant], tests: dict[frozenset[str], PairTest], shared: int, unit: RankUnit
 ) -> tuple[RankedVariant | None, str | None, str]:
     """The variant to ship, how to serve it, and why in a sentence."""
     candidates = [r for r in ranked if r.role in ("lora", "merged") and not r.control]
@@ -171,19 +276,21 @@ def _recommend(
     best = candidates[0]
     tied = [r for r in candidates if r is best or not tests[frozenset((best.variant, r.variant))].different]
     # Among those the data cannot tell apart, the cheapest to serve, then the most accurate point estimate.
-    choice = min(tied, key=lambda r: (r.cost if r.cost is not None else float("inf"), -(r.full_match.value or 0)))
+    choice = min(tied, key=lambda r: (r.cost if r.cost is not None else float("inf"), -(r.accuracy.value or 0)))
     serve = "merged" if choice.role == "merged" else "unmerged"
-    figures = f"full match {(choice.full_match.value or 0):.0%} [{choice.full_match.low:.0%}, {choice.full_match.high:.0%}] on {cases} shared cases"
+    accuracy = choice.accuracy
+    interval = f"{(accuracy.value or 0):.0%} [{accuracy.low:.0%}, {accuracy.high:.0%}]"
+    figures = f"{unit.terms.measure} {interval} on {shared} shared {unit.value}"
     others = [r.variant for r in tied if r is not choice]
     why = ""
     if others:
-        why = f"; tied with {', '.join(others)} (Holm-corrected McNemar p ≥ {ALPHA})"
+        why = f"; tied with {', '.join(others)} (Holm-corrected {unit.terms.cited} p ≥ {ALPHA})"
         if serve == "merged" and any(r.role == "lora" for r in tied if r is not choice):
             unmerged = [r for r in tied if r.role == "lora" and r.cost is not None]
             cost = f" (unmerged {unmerged[0].cost - 1:+.0%} per token)" if unmerged else ""
             why += f", and served merged costs no latency{cost}"
         else:
-            why += ": more cases would be needed to tell them apart"
+            why += f": more {unit.value} would be needed to tell them apart"
     bases = [r for r in ranked if r.role in ("base", "base-plain")]
     caution = [
         f"; it is not told apart from {b.variant} either"
@@ -196,24 +303,19 @@ def _recommend(
     return choice, serve, f"ship {what}, served {serve}: {figures}{why}{''.join(caution[:1])}"
 
 
-def rank(view: RunView, patterns: list[str] | None = None, mode: ParseMode = ParseMode.STRICT) -> Ranking:
+def rank(
+    view: RunView,
+    patterns: list[str] | None = None,
+    mode: ParseMode = ParseMode.STRICT,
+    unit: RankUnit = RankUnit.CASES,
+) -> Ranking:
+    """Rank the selected variants on the cases all of them answered, or on the episodes all of them finished;
+    `mode` is the reading judged on cases (episodes were scored on their calls as they ran)."""
     chosen = select(view, patterns)
-    verdicts = {v.name: full_matches(view.scores_of(v.name), mode) for v in chosen}
-    shared: set[CaseKey] = set.intersection(*(set(found) for found in verdicts.values()))
-    if not shared:
-        episodes = " (rank reads single-turn cases; `harness compare --a A --b B` pairs two variants on episodes)"
-        raise RankError(
-            f"{view.path}: {', '.join(verdicts)} share no answered case" + (episodes if view.episode_scores else "")
-        )
-    keys = sorted(shared)
-    accuracy = {name: wilson(sum(found[k] for k in keys), len(keys)) for name, found in verdicts.items()}
-    order = sorted(verdicts, key=lambda name: (-(accuracy[name].value or 0), name))
-    raw = [(a, b, paired((verdicts[a][k], verdicts[b][k]) for k in keys)) for a, b in combinations(order, 2)]
-    adjusted = holm([test.p_value for _, _, test in raw])
-    pairs = [
-        PairTest(a=a, b=b, only_a=test.only_a, only_b=test.only_b, p_value=test.p_value, p_holm=p)
-        for (a, b, test), p in zip(raw, adjusted, strict=True)
-    ]
+    outcomes = _on_episodes(view, chosen) if unit is RankUnit.EPISODES else _on_cases(view, chosen, mode)
+    accuracy = {name: wilson(sum(passed), len(passed)) for name, passed in outcomes.passed.items()}
+    order = sorted(accuracy, key=lambda name: (-(accuracy[name].value or 0), -outcomes.progress.get(name, 0), name))
+    pairs = _pair_tests(order, outcomes)
     tests = {frozenset((p.a, p.b)): p for p in pairs}
     groups = tie_groups(order, {key for key, test in tests.items() if test.different})
     by_name = {v.name: v for v in chosen}
@@ -227,7 +329,8 @@ def rank(view: RunView, patterns: list[str] | None = None, mode: ParseMode = Par
             step=by_name[name].step,
             checkpoint=by_name[name].checkpoint,
             control=by_name[name].expect == "fail",
-            full_match=accuracy[name],
+            accuracy=accuracy[name],
+            progress=outcomes.progress.get(name),
             cost=costs[name][0],
             cost_interval=costs[name][1],
             groups="".join(ascii_lowercase[i % 26] for i, group in enumerate(groups) if name in group),
@@ -235,10 +338,12 @@ def rank(view: RunView, patterns: list[str] | None = None, mode: ParseMode = Par
         )
         for name in order
     ]
-    choice, serve, recommendation = _recommend(ranked, tests, len(keys))
+    shared = accuracy[order[0]].trials
+    choice, serve, recommendation = _recommend(ranked, tests, shared, unit)
     return Ranking(
-        mode=mode,
-        cases=len(keys),
+        unit=unit,
+        mode=mode if unit is RankUnit.CASES else None,
+        shared=shared,
         variants=ranked,
         pairs=pairs,
         groups=groups,

@@ -11,7 +11,7 @@ from harness.reports.curve import LearningCurve
 from harness.reports.html_curve import curves_html
 from harness.reports.html_page import page
 from harness.reports.rank import Ranking
-from harness.reports.rank_text import HEADERS, PAIR_HEADERS, legend, pair_rows, rows
+from harness.reports.rank_text import headers, legend, measured, pair_headers, pair_rows, rows
 from harness.reports.svg import Point, scatter_chart, variant_colours
 
 
@@ -27,9 +27,9 @@ def _pareto(ranking: Ranking) -> str:
             label=row.variant,
             variant=row.variant,
             x=row.cost,
-            y=row.full_match.value or 0.0,
-            y_low=row.full_match.low,
-            y_high=row.full_match.high,
+            y=row.accuracy.value or 0.0,
+            y_low=row.accuracy.low,
+            y_high=row.accuracy.high,
             x_low=row.cost_interval[0] if row.cost_interval else None,
             x_high=row.cost_interval[1] if row.cost_interval else None,
             marked=row.pareto,
@@ -48,21 +48,23 @@ def _pareto(ranking: Ranking) -> str:
         variant_colours([row.variant for row in ranking.variants]),
         "Accuracy against serving cost; the Pareto front is drawn larger and joined",
         x_label="time per output token / the adapter's merged model",
-        y_label=f"full match ({ranking.mode.value})",
+        y_label=ranking.unit.terms.measure + (f" ({ranking.mode.value})" if ranking.mode else ""),
     )
     return chart + note
 
 
 def render_ranking_html(ranking: Ranking, source: str, curves: Sequence[LearningCurve] = ()) -> str:
-    """The page; with the run's learning curves (`curve.learning_curves`) when it ranks checkpoints."""
+    """The page; with the run's learning curves (`curve.learning_curves`, full match on cases) when it ranks
+    checkpoints on cases."""
+    shared = f"{ranking.shared} shared {ranking.unit.value}"
     body = f"""<h1>Ranking of {len(ranking.variants)} variants</h1>
-<p class="muted">{escape(source)} · {escape(ranking.mode.value)} full match on the {ranking.cases} shared cases</p>
+<p class="muted">{escape(source)} · {escape(measured(ranking))} on the {shared}</p>
 <p><b>Recommendation:</b> {escape(ranking.recommendation)}</p>
-{_table(HEADERS, rows(ranking))}
+{_table(headers(ranking), rows(ranking))}
 <p class="muted">{escape(legend(ranking))}</p>
 <h2>Pareto view</h2>
 {_pareto(ranking)}
-{curves_html(curves, ranking.mode)}
+{curves_html(curves, ranking.mode) if ranking.mode else ""}
 <h2>Pairwise tests</h2>
-{_table(PAIR_HEADERS, pair_rows(ranking))}"""
+{_table(pair_headers(ranking), pair_rows(ranking))}"""
     return page(f"fc-harness ranking: {source}", body)

@@ -9,10 +9,26 @@ from rich.markup import escape
 from rich.table import Table
 
 from harness.reports.console import pct
-from harness.reports.rank import RankedVariant, Ranking
+from harness.reports.rank import RankedVariant, Ranking, RankUnit
 
-HEADERS = ["#", "variant", "tie group", "full match [95% CI]", "cost (TPOT / merged)", "Pareto"]
-PAIR_HEADERS = ["A", "B", "only A", "only B", "p", "p (Holm)", "told apart"]
+COST = "cost (TPOT / merged)"
+
+
+def _accuracy_header(ranking: Ranking) -> str:
+    return f"{ranking.unit.terms.measure} [95% CI]"
+
+
+def headers(ranking: Ranking) -> list[str]:
+    """The ranked table's columns; on episodes, mean progress beside the share passed: it orders equal shares, and
+    the pairwise tests compare it."""
+    progress = ["progress"] if ranking.unit is RankUnit.EPISODES else []
+    return ["#", "variant", "tie group", _accuracy_header(ranking), *progress, COST, "Pareto"]
+
+
+def pair_headers(ranking: Ranking) -> list[str]:
+    """On episodes a pair differs on how far each got, not on right and wrong."""
+    better = ["A further", "B further"] if ranking.unit is RankUnit.EPISODES else ["only A", "only B"]
+    return ["A", "B", *better, "p", "p (Holm)", "told apart"]
 
 
 def _cost(row: RankedVariant) -> str:
@@ -23,13 +39,18 @@ def _cost(row: RankedVariant) -> str:
     return f"{row.cost:.2f} [{row.cost_interval[0]:.2f}, {row.cost_interval[1]:.2f}]"
 
 
+def _progress(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.0f}"
+
+
 def rows(ranking: Ranking) -> list[list[str]]:
     return [
         [
             str(i),
             row.variant + (" (control)" if row.control else ""),
             row.groups,
-            pct(row.full_match),
+            pct(row.accuracy),
+            *([_progress(row.progress)] if ranking.unit is RankUnit.EPISODES else []),
             _cost(row),
             "yes" if row.pareto else "",
         ]
@@ -44,6 +65,21 @@ def pair_rows(ranking: Ranking) -> list[list[str]]:
     ]
 
 
+def measured(ranking: Ranking) -> str:
+    """`strict full match` on cases, `episodes passed` on episodes (which have one reading)."""
+    measure = ranking.unit.terms.measure
+    return measure if ranking.mode is None else f"{ranking.mode.value} {measure}"
+
+
+def _basis(ranking: Ranking) -> str:
+    if ranking.unit is RankUnit.CASES:
+        return f"{measured(ranking)} on the {ranking.shared} cases every ranked variant answered"
+    return (
+        f"Episodes passed whole on the {ranking.shared} episodes every ranked variant finished; progress: the mean"
+        " share (%) of an episode's turns passed before its first failure, which orders equal shares"
+    )
+
+
 def legend(ranking: Ranking) -> str:
     priced = (
         "; a checkpoint, served as its adapter's unmerged form is, costs what that form costs"
@@ -51,33 +87,33 @@ def legend(ranking: Ranking) -> str:
         else ""
     )
     return (
-        f"{ranking.mode.value} full match on the {ranking.cases} cases every ranked variant answered. Variants"
-        " sharing a tie-group letter are not told apart: every pairwise exact McNemar test between them has a"
-        f" Holm-corrected p ≥ 0.05 over the {len(ranking.pairs)} pairs. Cost: time per output token over the"
-        f" adapter's merged model in the run's latency study (merged: 1{priced}). Pareto: no other variant is as"
-        " accurate and as cheap, and better on one."
+        f"{_basis(ranking)}. Variants sharing a tie-group letter are not told apart: every pairwise"
+        f" {ranking.unit.terms.test} between them has a Holm-corrected p ≥ 0.05 over the {len(ranking.pairs)} pairs."
+        " Cost: time per output token over the adapter's merged model in the run's latency study"
+        f" (merged: 1{priced}). Pareto: no other variant is as accurate and as cheap, and better on one."
     )
 
 
 def print_ranking(ranking: Ranking, console: Console) -> None:
     console.print(f"[bold]recommendation:[/bold] {escape(ranking.recommendation)}", soft_wrap=True)
     table = Table(title=f"ranking of {len(ranking.variants)} variants", title_justify="left", box=box.SIMPLE_HEAD)
-    for header in HEADERS:  # a long variant name folds onto a second line rather than losing its step
+    widths = {"variant": len("lora:fc-good@160"), _accuracy_header(ranking): len("38 [24-53]"), "Pareto": 6}
+    for header in headers(ranking):  # a long variant name folds onto a second line rather than losing its step
         table.add_column(
             header,
             justify="left" if header in ("variant", "tie group") else "right",
             overflow="fold" if header == "variant" else "ellipsis",
-            no_wrap=header == "cost (TPOT / merged)",
+            no_wrap=header == COST,
             max_width=len("group") if header == "tie group" else None,
-            min_width={"variant": len("lora:fc-good@160"), "full match [95% CI]": len("38 [24-53]"), "Pareto": 6}.get(
-                header
-            ),
+            min_width=widths.get(header),
         )
     for row in rows(ranking):
         table.add_row(*(escape(cell) for cell in row))
     console.print(table)
-    pairs = Table(title="pairwise exact McNemar tests, Holm-corrected", title_justify="left", box=box.SIMPLE_HEAD)
-    for header in PAIR_HEADERS[:-1]:  # "told apart" is p (Holm) < 0.05, and the line below names those pairs
+    title = f"pairwise {ranking.unit.terms.tests}, Holm-corrected"
+    pairs = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+    # "told apart" is p (Holm) < 0.05, and the line below names those pairs
+    for header in pair_headers(ranking)[:-1]:
         names = header in ("A", "B")
         pairs.add_column(
             header,
@@ -107,10 +143,10 @@ def ranking_markdown(ranking: Ranking, source: str) -> str:
             [
                 f"## Ranking: {source}",
                 f"**Recommendation:** {ranking.recommendation}",
-                _markdown_table(HEADERS, rows(ranking)),
+                _markdown_table(headers(ranking), rows(ranking)),
                 legend(ranking),
                 "### Pairwise tests",
-                _markdown_table(PAIR_HEADERS, pair_rows(ranking)),
+                _markdown_table(pair_headers(ranking), pair_rows(ranking)),
             ]
         )
         + "\n"
