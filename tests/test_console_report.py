@@ -10,7 +10,7 @@ from pathlib import Path
 
 from html_read import matrix
 from rich.console import Console
-from run_factory import synthetic_run
+from run_factory import episode_run, synthetic_run
 
 from harness.reports.console import print_report, print_summary, produced_text
 from harness.reports.html_page import render_html
@@ -174,3 +174,14 @@ def test_a_learning_curve_is_a_few_lines_of_steps_in_the_report_and_the_bench_su
             ["30", "lora:good", "80", "[63-90]", "80", "[49-94]"],
         ]
         assert max(len(line) for line in text.splitlines()) <= 80
+
+
+def test_the_episode_table_keeps_variant_names_readable_when_episodes_are_missing(tmp_path: Path) -> None:
+    """An unfinished variant's count reads "2 of 4": "2 (2 missing)" was so wide that the variant column shrank to
+    eight characters at 80 columns, folding every name into three lines."""
+    run = episode_run(tmp_path / "run", {"base": [0, 1, 0, 1], "merged:fc-good": [2, None, 1, None]})
+    text = render(run)
+    table = text[text.index("multi-turn episodes") :]
+    assert re.search(r"^  merged:fc-good · +2 of 4 ", table, re.MULTILINE), table
+    assert re.search(r"^  base · multi_turn +4 ", table, re.MULTILINE), table
+    assert max(len(line) for line in text.splitlines()) <= 80

@@ -64,7 +64,8 @@ def print_episodes(view: RunView, console: Console) -> None:
     for header in ("n", "episodes", "turns", "progress", "steps", "cut"):
         table.add_column(header, justify="right", no_wrap=True)
     for group in view.episode_summary.groups:
-        n = str(group.episodes.trials) + (f" ({group.missing} missing)" if group.missing else "")
+        # "32 of 65", not "32 (33 missing)": at 80 columns the wider cell squeezed the variant to 8 characters
+        n = str(group.episodes.trials) + (f" of {group.episodes.trials + group.missing}" if group.missing else "")
         table.add_row(
             escape(f"{group.variant} · {group.suite}"),
             n,
