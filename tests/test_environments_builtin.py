@@ -7,6 +7,7 @@ import __future__
 import ast
 import copy
 import inspect
+import json
 import re
 import sys
 from pathlib import Path
@@ -14,9 +15,12 @@ from typing import Any
 
 import pytest
 
+from harness.fixtures.training_data.chain_tools import HELDOUT_CHAINS
+from harness.suites import heldout_multi_turn, multi_turn_tools
 from harness.suites.gold import BUILTIN_CLASSES, LocalEnvironments
-from harness.suites.multi_turn_tools import TOOLS
 from harness.types import EnvironmentState, GoldCall
+
+TOOLS = (*multi_turn_tools.TOOLS, *heldout_multi_turn.TOOLS)
 
 BANK = {
     "accounts": {
@@ -39,7 +43,28 @@ CALENDAR = {
     },
     "next_event": 3,
 }
-STATES = {"bank": BANK, "shop": SHOP, "calendar": CALENDAR}
+PARKING = {
+    "permits": {
+        "PP-10001": {"resident": "Nadia Petrov", "zone": "north", "plate": "RT-552-KW"},
+        "PP-10002": {"resident": "Chen Wei", "zone": "north", "plate": "3MXD871"},
+        "PP-10003": {"resident": "Nadia Petrov", "zone": "harbour", "plate": "L 2290 FA"},
+    },
+    "next_change": 4,
+}
+STORAGE = {
+    "units": {"SU-101": {"size": "small", "guests": {"Zara Ahmed": 3}}, "SU-007": {"size": "large", "guests": {}}},
+    "next_pass": 2,
+}
+BIKE_SHARE = {
+    "passes": {
+        "BP-0001": {"rider": "Leila Karimi", "network": "campus", "rides_left": 0},
+        "BP-0002": {"rider": "Jonas Novak", "network": "campus", "rides_left": 5},
+    },
+    "next_top_up": 1,
+}
+STATES = {
+    "bank": BANK, "shop": SHOP, "calendar": CALENDAR, "parking": PARKING, "storage": STORAGE, "bike_share": BIKE_SHARE,
+}  # fmt: skip
 
 
 def _changed(name: str, path: tuple[str, ...], value: object) -> dict[str, Any]:
@@ -68,6 +93,15 @@ REFUSED: list[tuple[str, Any, str]] = [
     ("calendar", _changed("calendar", ("events", "E-1", "start"), "9am"), "events.E-1.start: time '9am'"),
     ("calendar", _changed("calendar", ("events", "E-1", "attendees"), [1]), "events.E-1.attendees: expected a list"),
     ("calendar", _changed("calendar", ("next_event",), "3"), "state.next_event: expected int, got str"),
+    ("parking", _changed("parking", ("permits", "PP-10001", "plate"), None), "permits.PP-10001.plate: expected str"),
+    ("parking", {k: v for k, v in PARKING.items() if k != "next_change"}, "state.next_change: missing"),
+    ("storage", _changed("storage", ("units", "SU-007", "owner"), "Ann"), "units.SU-007.owner: unknown field"),
+    ("storage", _changed("storage", ("units", "SU-101", "guests"), {"Zara Ahmed": 31}),
+     "units.SU-101.guests.Zara Ahmed: expected days from 1 to 30, got 31"),
+    ("bike_share", _changed("bike_share", ("passes", "BP-0002", "rides_left"), -1),
+     "passes.BP-0002.rides_left: must not be negative"),
+    ("bike_share", _changed("bike_share", ("passes", "BP-0002", "rides_left"), True),
+     "passes.BP-0002.rides_left: expected int, got bool"),
 ]  # fmt: skip
 
 
@@ -108,6 +142,23 @@ FAILING: list[tuple[str, list[GoldCall], GoldCall, str]] = [
     ("calendar", [], GoldCall(function="find_events", arguments={"date": "tomorrow"}), "is not a date like"),
     ("calendar", [], GoldCall(function="add_attendee", arguments={"event_id": "E-2", "attendee": "Al"}),
      "Al is already invited to E-2"),
+    ("parking", [], GoldCall(function="change_permit_vehicle", arguments={"permit_id": "PP-9", "plate": "5KTW219"}),
+     "unknown permit 'PP-9'"),
+    ("parking", [], GoldCall(function="change_permit_vehicle", arguments={"permit_id": "PP-10001",
+                                                                          "plate": "RT-552-KW"}),
+     "PP-10001 is already on RT-552-KW"),
+    ("parking", [], GoldCall(function="find_parking_permits", arguments={"resident": ""}), "resident is empty"),
+    ("storage", [], GoldCall(function="grant_unit_access", arguments={"unit_id": "SU-101", "person": "Zara Ahmed"}),
+     "Zara Ahmed can already get into SU-101"),
+    ("storage", [], GoldCall(function="grant_unit_access", arguments={"unit_id": "SU-007", "person": "Chen Wei",
+                                                                      "days": 0}),
+     "days must be from 1 to 30, got 0"),
+    ("storage", [], GoldCall(function="grant_unit_access", arguments={"unit_id": "SU-9", "person": "Chen Wei"}),
+     "unknown unit 'SU-9'"),
+    ("bike_share", [], GoldCall(function="top_up_bike_pass", arguments={"pass_id": "BP-0001", "rides": 21}),
+     "rides must be from 1 to 20, got 21"),
+    ("bike_share", [], GoldCall(function="top_up_bike_pass", arguments={"pass_id": "BP-9", "rides": 2}),
+     "unknown pass 'BP-9'"),
 ]  # fmt: skip
 
 
@@ -147,6 +198,21 @@ CHAINS: list[tuple[str, list[GoldCall], str]] = [
     ("calendar", [GoldCall(function="create_event", arguments={"title": "Gym", "date": "2025-03-14", "start": "07:00"}),
                   GoldCall(function="cancel_event", arguments={"event_id": "E-3"})],
      '{"event_id": "E-3", "cancelled": "Gym"}'),
+    ("parking", [GoldCall(function="find_parking_permits", arguments={"resident": "petrov"})],
+     '{"permits": [{"permit_id": "PP-10001", "zone": "north", "resident": "Nadia Petrov"}, '
+     '{"permit_id": "PP-10003", "zone": "harbour", "resident": "Nadia Petrov"}]}'),
+    ("parking", [GoldCall(function="change_permit_vehicle", arguments={"permit_id": "PP-10003", "plate": "5KTW219"})],
+     '{"permit_id": "PP-10003", "plate": "5KTW219", "status": "updated", "reference": "PC-4"}'),
+    ("storage", [GoldCall(function="list_storage_units")],
+     '{"units": [{"unit_id": "SU-007", "size": "large"}, {"unit_id": "SU-101", "size": "small"}]}'),
+    ("storage", [GoldCall(function="grant_unit_access", arguments={"unit_id": "SU-007", "person": "Chen Wei"}),
+                 GoldCall(function="grant_unit_access", arguments={"unit_id": "SU-101", "person": "Chen Wei",
+                                                                   "days": 2})],
+     '{"unit_id": "SU-101", "person": "Chen Wei", "days": 2, "status": "granted", "reference": "AP-3"}'),
+    ("bike_share", [GoldCall(function="find_bike_passes", arguments={"rider": "Leila"})],
+     '{"passes": [{"pass_id": "BP-0001", "network": "campus", "rider": "Leila Karimi"}]}'),
+    ("bike_share", [GoldCall(function="top_up_bike_pass", arguments={"pass_id": "BP-0001", "rides": 20})],
+     '{"pass_id": "BP-0001", "rides_left": 20, "status": "topped up", "reference": "TU-1"}'),
 ]  # fmt: skip
 
 
@@ -155,6 +221,34 @@ def test_results_carry_what_the_next_call_needs(name: str, calls: list[GoldCall]
     live = LocalEnvironments([EnvironmentState(name=name, state=STATES[name])], TOOLS, long_context=False)
     results = [live.call(call) for call in calls]
     assert results[-1] == last
+
+
+ACTION_VALUES: dict[str, dict[str, Any]] = {
+    "permit_vehicle_change": {"plate": "5KTW219"},
+    "storage_access": {"person": "Chen Wei"},
+    "bike_top_up": {"rides": 3},
+}
+"""A value for every other required parameter of each held-out chain's action."""
+
+
+@pytest.mark.parametrize("chain", HELDOUT_CHAINS, ids=lambda chain: chain.name)
+def test_a_heldout_lookup_lists_records_as_training_chains_draw_them(chain: Any) -> None:
+    """The lookup's result has the shape `chain_exchange` gives training's lookups: the records under the chain's
+    `records` key, each with its id, its sort and its owner (if the lookup takes one), in that order; the action on
+    one of them changes the state, so a state check tells a right action from a wrong one."""
+    environment = heldout_multi_turn.SETTINGS[chain.name].environment
+    state, key = STATES[environment], chain.key_parameter
+    live = LocalEnvironments([EnvironmentState(name=environment, state=state)], TOOLS, long_context=False)
+    owner = {key: next(iter(state[chain.records].values()))[key]} if key else {}
+    lookup = chain.lookup_call(owner)
+    listed = json.loads(live.call(GoldCall(function=lookup.name, arguments=lookup.arguments)))
+    assert list(listed) == [chain.records] and listed[chain.records]
+    fields = [chain.id_parameter, chain.sort, *owner]
+    assert all(list(record) == fields for record in listed[chain.records])
+    before = copy.deepcopy(live.state())
+    action = chain.action_call(listed[chain.records][0][chain.id_parameter], ACTION_VALUES[chain.name])
+    assert not live.call(GoldCall(function=action.name, arguments=action.arguments)).startswith("Error")
+    assert live.state() != before
 
 
 _TYPES = {str: "string", int: "integer"}
@@ -184,6 +278,10 @@ def test_every_public_method_is_a_tool() -> None:
     assert methods == declared
 
 
+SHARED = {"harness.environments.builtin.state_fields", "harness.environments.builtin.owners"}
+"""Helpers the built-in environments share."""
+
+
 @pytest.mark.parametrize("name", sorted(BUILTIN_CLASSES))
 def test_standard_library_only_and_no_module_state(name: str) -> None:
     module = sys.modules[BUILTIN_CLASSES[name].__module__]
@@ -191,16 +289,16 @@ def test_standard_library_only_and_no_module_state(name: str) -> None:
     imported = {
         alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
     }
-    shared = "harness.environments.builtin.state_fields"  # itself standard library only: its source is checked below
     imported |= {
-        node.module if node.module == shared else node.module.split(".")[0]
+        node.module if node.module in SHARED else node.module.split(".")[0]
         for node in ast.walk(tree)
         if isinstance(node, ast.ImportFrom) and node.module
     }
-    assert imported <= sys.stdlib_module_names | {"__future__", shared}
-    shared_tree = ast.parse(Path(sys.modules[shared].__file__ or "").read_text())
-    assert all(isinstance(node, ast.ImportFrom) and node.module == "__future__" for node in ast.walk(shared_tree)
-               if isinstance(node, ast.Import | ast.ImportFrom))  # fmt: skip
+    assert imported <= sys.stdlib_module_names | {"__future__", *SHARED}
+    for shared in SHARED & imported:  # themselves standard library only
+        shared_tree = ast.parse(Path(sys.modules[shared].__file__ or "").read_text())
+        assert all(isinstance(node, ast.ImportFrom) and node.module == "__future__" for node in ast.walk(shared_tree)
+                   if isinstance(node, ast.Import | ast.ImportFrom))  # fmt: skip
     immutable = (str, int, tuple, frozenset, type(None), type(__future__.annotations))
     state = {key: value for key, value in vars(module).items() if not key.startswith("__")}
     assert all(inspect.isfunction(v) or inspect.isclass(v) or inspect.ismodule(v) or isinstance(v, immutable)

@@ -23,6 +23,7 @@ from harness.types import CaseKind, Suite, Tool, ToolCall
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "suites" / "heldout.json"
+HELDOUT_MULTI_TURN = ROOT / "suites" / "conversations" / "heldout_multi_turn.json"
 FC_GOOD = ROOT / "adapters" / "fc-good.toml"
 CASES, SEED = 80, 4242
 """What `suites/heldout.json` was written with: harness suites from-generator --recipe adapters/fc-good.toml
@@ -69,8 +70,8 @@ def _texts(texts: set[str]) -> set[str]:
 
 
 @cache
-def _heldout() -> Suite:
-    loaded = load_suite_file(HELDOUT)
+def _heldout(path: Path = HELDOUT) -> Suite:
+    loaded = load_suite_file(path)
     assert loaded.ok and loaded.suite, [str(p) for p in loaded.problems]
     return loaded.suite
 
@@ -99,10 +100,13 @@ def test_heldout_suite_is_in_distribution_single_requests_of_heldout_tools() -> 
 @pytest.mark.parametrize("recipe", GENERATED_RECIPES, ids=lambda p: p.stem)
 def test_heldout_suite_shares_no_request_and_no_call_with_training(recipe: Path) -> None:
     """Every user turn and every call of the fixture's training conversations, follow-ups included, against the
-    suite's; tools are compared by the pool tool behind their (possibly renamed) names."""
+    suite's (and every user turn of the held-out multi-turn suite, whose tools no training example offers); tools
+    are compared by the pool tool behind their (possibly renamed) names."""
     examples = load_examples(load_recipe(recipe).data)
     suite = _heldout()
     prompts = _texts({m.content for case in suite.cases for m in case.messages})
+    episodes = _heldout(HELDOUT_MULTI_TURN).episodes
+    prompts |= _texts({m.content for episode in episodes for turn in episode.turns for m in turn.messages})
     assert not _texts(user_messages(examples)) & prompts
     assert not _training_calls(examples) & _suite_calls(suite)
     offered = {_POOL[tool.description].name for e in examples for tool in e.tools}

@@ -85,16 +85,27 @@ def _cmd_suites_from_generator(args: argparse.Namespace) -> int:
     return _write_suite(generated_suite(args.cases, args.seed, recipe, args.name), Path(args.out))
 
 
-def _cmd_suites_multi_turn(args: argparse.Namespace) -> int:
+def _write_episodes(suite: Suite, out: str) -> int:
     from harness.runs.folder import write_atomic
     from harness.suites.files import suite_json
+
+    write_atomic(Path(out), suite_json(suite))
+    turns = sum(len(episode.turns) for episode in suite.episodes)
+    where = "in distribution" if suite.distribution == "in" else "out of distribution"
+    console.print(f"wrote {escape(out)}: {len(suite.episodes)} episodes, {turns} turns, {where}", soft_wrap=True)
+    return EXIT_OK
+
+
+def _cmd_suites_multi_turn(args: argparse.Namespace) -> int:
     from harness.suites.multi_turn_builtin import SEED, built_in_suite
 
-    suite = built_in_suite(SEED if args.seed is None else args.seed)
-    write_atomic(Path(args.out), suite_json(suite))
-    turns = sum(len(episode.turns) for episode in suite.episodes)
-    console.print(f"wrote {escape(args.out)}: {len(suite.episodes)} episodes, {turns} turns", soft_wrap=True)
-    return EXIT_OK
+    return _write_episodes(built_in_suite(SEED if args.seed is None else args.seed), args.out)
+
+
+def _cmd_suites_heldout_multi_turn(args: argparse.Namespace) -> int:
+    from harness.suites.heldout_multi_turn import SEED, heldout_suite
+
+    return _write_episodes(heldout_suite(SEED if args.seed is None else args.seed), args.out)
 
 
 def _cmd_suites_from_dataset(args: argparse.Namespace) -> int:
@@ -113,7 +124,7 @@ def _cmd_suites_from_dataset(args: argparse.Namespace) -> int:
 
 
 def add_suite_commands(commands: Commands) -> None:
-    """`suites validate|schema|from-generator|multi-turn|from-dataset`: suites as data."""
+    """`suites validate|schema|from-generator|multi-turn|heldout-multi-turn|from-dataset`: suites as data."""
     suites = commands.add_parser("suites", help="check and describe suites").add_subparsers(
         dest="suites_command", required=True, metavar="SUBCOMMAND"
     )
@@ -132,12 +143,17 @@ def add_suite_commands(commands: Commands) -> None:
     generated.add_argument("--name", default="heldout", help="suite name (default heldout)")
     generated.add_argument("--out", required=True, help="suite file to write, such as suites/heldout.json")
     generated.set_defaults(handler=_cmd_suites_from_generator)
-    multi_turn = suites.add_parser("multi-turn", help="write the built-in multi-turn suite from its generator")
-    multi_turn.add_argument("--seed", type=int, help="generator seed (default: the committed suite's)")
-    multi_turn.add_argument(
-        "--out", required=True, help="suite file to write, such as suites/conversations/multi_turn.json"
-    )
-    multi_turn.set_defaults(handler=_cmd_suites_multi_turn)
+    episodes = (
+        ("multi-turn", "write the built-in multi-turn suite from its generator", "multi_turn.json",
+         _cmd_suites_multi_turn),
+        ("heldout-multi-turn", "write a held-out in-distribution multi-turn suite from the training generator's"
+         " held-out chains", "heldout_multi_turn.json", _cmd_suites_heldout_multi_turn),
+    )  # fmt: skip
+    for command, help_text, file, handler in episodes:
+        written = suites.add_parser(command, help=help_text)
+        written.add_argument("--seed", type=int, help="generator seed (default: the committed suite's)")
+        written.add_argument("--out", required=True, help=f"suite file to write, such as suites/conversations/{file}")
+        written.set_defaults(handler=handler)
     dataset = suites.add_parser(
         "from-dataset", help="write a held-out in-distribution suite from seeded rows of a course-format dataset"
     )

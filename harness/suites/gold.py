@@ -7,6 +7,7 @@ ours and deterministic, so fresh instances in this process give the results the 
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -14,13 +15,18 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from harness.environments.builtin.bank import Bank
-from harness.environments.builtin.calendar import Calendar
-from harness.environments.builtin.shop import Shop
+from harness.environments.registry import BUILTIN_PACKAGE, ENVIRONMENTS
 from harness.types import EnvironmentState, Episode, GoldCall, Message, MessageCall, Tool
 
-BUILTIN_CLASSES: Mapping[str, type] = MappingProxyType({"calendar": Calendar, "shop": Shop, "bank": Bank})
-"""The built-in environments by the names episodes give them (the same names as the sandbox's registry)."""
+BUILTIN_CLASSES: Mapping[str, type] = MappingProxyType(
+    {
+        name: getattr(importlib.import_module(module), class_name)
+        for name, (module, class_name) in ENVIRONMENTS.items()
+        if module.startswith(f"{BUILTIN_PACKAGE}.")
+    }
+)
+"""The built-in environments by the names episodes give them: the sandbox's registry entries of our package, so
+that an environment registered there runs here too."""
 
 ERROR_PREFIX = "Error during execution: "
 """How a raised error reads as a result, as BFCL writes it."""

@@ -10,15 +10,15 @@ suite seed and its id, so that changing one template changes no other episode.
 from __future__ import annotations
 
 import datetime
-import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from harness.suites.gold import ERROR_PREFIX, GoldEpisode, LocalEnvironments, Shape
+from harness.suites.episode_script import Script
+from harness.suites.gold import GoldEpisode, Shape
 from harness.suites.multi_turn_tools import TOOLS
-from harness.types import EnvironmentState, Episode, GoldCall, Message, Suite, Turn, TurnKind
+from harness.types import EnvironmentState, Suite, TurnKind
 
 SEED = 2404
 EPISODES_PER_TEMPLATE = 5
@@ -59,56 +59,6 @@ def _said_time(rng: random.Random, start: str) -> str:
     hours, minutes = (int(part) for part in start.split(":"))
     twelve = f"{(hours - 1) % 12 + 1}:{minutes:02d} {'pm' if hours >= 12 else 'am'}"
     return rng.choice([start, twelve])
-
-
-class _Script:
-    """One episode being written: user turns, gold calls run on live environments as they are added, and the
-    text closing each turn."""
-
-    def __init__(self, episode_id: str, environment: EnvironmentState, later: tuple[str, ...] = ()) -> None:
-        self.episode_id = episode_id
-        self._environment = environment
-        own = [tool for tool in TOOLS if tool.environment == environment.name]
-        self._live = LocalEnvironments([environment], own, long_context=False)
-        self._tools = [tool.key for tool in own if tool.key not in later]
-        self._turns: list[Turn] = []
-        self._replies: list[str] = []
-        self._open: dict[str, Any] | None = None
-
-    def user(self, kind: TurnKind, text: str, added: tuple[str, ...] = ()) -> None:
-        messages = [Message(role="user", content=text)]
-        self._open = {"kind": kind, "messages": messages, "tools_added": list(added), "expected": []}
-
-    def _run(self, function: str, arguments: dict[str, Any]) -> str:
-        assert self._open is not None, "a call belongs to a user turn"
-        call = GoldCall(function=function, arguments=arguments)
-        self._open["expected"].append(call)
-        return self._live.call(call)
-
-    def call(self, function: str, **arguments: Any) -> dict[str, Any]:
-        """Record a call a right answer makes, and what it returned; a failure here is a broken template."""
-        text = self._run(function, arguments)
-        if text.startswith(ERROR_PREFIX):
-            raise ValueError(f"{self.episode_id}: gold call {function}({arguments}) failed: {text}")
-        result: dict[str, Any] = json.loads(text)
-        return result
-
-    def fail(self, function: str, **arguments: Any) -> str:
-        """Record a call a right answer makes once and that fails, and the error it returned."""
-        text = self._run(function, arguments)
-        if not text.startswith(ERROR_PREFIX):
-            raise ValueError(f"{self.episode_id}: gold call {function}({arguments}) was meant to fail: {text}")
-        return text.removeprefix(ERROR_PREFIX)
-
-    def reply(self, text: str) -> None:
-        assert self._open is not None, "a reply closes a user turn"
-        self._turns.append(Turn(**self._open))
-        self._replies.append(text)
-        self._open = None
-
-    def done(self, *shapes: Shape) -> GoldEpisode:
-        episode = Episode(id=self.episode_id, environment=[self._environment], tools=self._tools, turns=self._turns)
-        return GoldEpisode(episode=episode, shapes=frozenset(shapes), replies=tuple(self._replies))
 
 
 # --- bank -------------------------------------------------------------------------------------------------------
@@ -152,7 +102,7 @@ def _balance(world: _BankWorld, account: str) -> int:
 def bank_pay(episode_id: str, rng: random.Random) -> GoldEpisode:
     world = _bank(rng)
     amount = rng.randrange(20, min(_balance(world, world.checking), 400), 5)
-    script = _Script(episode_id, EnvironmentState(name="bank", state=world.state))
+    script = Script(episode_id, EnvironmentState(name="bank", state=world.state), TOOLS)
     script.user(TurnKind.ACT, rng.choice([
         f"Hi, I'm {world.user}. Please send ${amount} from my checking account to {world.payee}.",
         f"This is {world.user}. Can you pay {world.payee} {amount} dollars out of my checking account?",
@@ -175,7 +125,7 @@ def bank_pay(episode_id: str, rng: random.Random) -> GoldEpisode:
 def bank_ask(episode_id: str, rng: random.Random) -> GoldEpisode:
     world = _bank(rng)
     amount = rng.randrange(100, 1000, 50)
-    script = _Script(episode_id, EnvironmentState(name="bank", state=world.state))
+    script = Script(episode_id, EnvironmentState(name="bank", state=world.state), TOOLS)
     script.user(TurnKind.ASK, rng.choice([
         f"This is {world.user}. I want to move some money from my savings into my checking account.",
         f"Hi, {world.user} here. Could you top up my checking account from my savings?",
@@ -196,7 +146,7 @@ def bank_overdraw(episode_id: str, rng: random.Random) -> GoldEpisode:
     balance = _balance(world, world.checking)
     too_much = balance + rng.randrange(100, 900, 50)
     smaller = rng.randrange(10, balance // 2, 10)
-    script = _Script(episode_id, EnvironmentState(name="bank", state=world.state))
+    script = Script(episode_id, EnvironmentState(name="bank", state=world.state), TOOLS)
     script.user(TurnKind.ACT, rng.choice([
         f"I'm {world.user}. Transfer ${too_much} from my checking account to {world.payee}.",
         f"{world.user} here: please send {world.payee} {too_much} dollars from my checking.",
@@ -218,7 +168,7 @@ def bank_overdraw(episode_id: str, rng: random.Random) -> GoldEpisode:
 
 def bank_history(episode_id: str, rng: random.Random) -> GoldEpisode:
     world = _bank(rng)
-    script = _Script(episode_id, EnvironmentState(name="bank", state=world.state), later=("list_transactions",))
+    script = Script(episode_id, EnvironmentState(name="bank", state=world.state), TOOLS, later=("list_transactions",))
     script.user(TurnKind.ACT, rng.choice([
         f"What's the balance of my savings account? I'm {world.user}.",
         f"Hello, this is {world.user}. How much money is in my savings?",
@@ -267,7 +217,7 @@ def _shop(rng: random.Random) -> _ShopWorld:
 def shop_order(episode_id: str, rng: random.Random) -> GoldEpisode:
     world = _shop(rng)
     quantity = rng.randrange(1, world.stock + 1)
-    script = _Script(episode_id, EnvironmentState(name="shop", state=world.state))
+    script = Script(episode_id, EnvironmentState(name="shop", state=world.state), TOOLS)
     script.user(TurnKind.ACT, rng.choice([
         f"Do you sell a {world.name.lower()}? Put {quantity} in my cart, please.",
         f"I'd like {quantity} of your {world.name.lower()}, add them to my cart.",
@@ -288,7 +238,7 @@ def shop_order(episode_id: str, rng: random.Random) -> GoldEpisode:
 def shop_checkout_ask(episode_id: str, rng: random.Random) -> GoldEpisode:
     world = _shop(rng)
     quantity = rng.randrange(1, world.stock + 1)
-    script = _Script(episode_id, EnvironmentState(name="shop", state=world.state))
+    script = Script(episode_id, EnvironmentState(name="shop", state=world.state), TOOLS)
     script.user(TurnKind.ACT, f"Add {quantity} {world.name.lower()} to my cart.")
     script.call("search_products", query=world.name.lower())
     script.call("add_to_cart", product_id=world.product, quantity=quantity)
@@ -304,7 +254,7 @@ def shop_checkout_ask(episode_id: str, rng: random.Random) -> GoldEpisode:
 def shop_stock(episode_id: str, rng: random.Random) -> GoldEpisode:
     world = _shop(rng)
     too_many = world.stock + rng.randrange(2, 10)
-    script = _Script(episode_id, EnvironmentState(name="shop", state=world.state))
+    script = Script(episode_id, EnvironmentState(name="shop", state=world.state), TOOLS)
     script.user(TurnKind.ACT, rng.choice([
         f"I need {too_many} of the {world.name.lower()}. Add them to my cart.",
         f"Please put {too_many} {world.name.lower()} in my cart.",
@@ -323,7 +273,7 @@ def shop_stock(episode_id: str, rng: random.Random) -> GoldEpisode:
 
 def shop_cancel(episode_id: str, rng: random.Random) -> GoldEpisode:
     world = _shop(rng)
-    script = _Script(episode_id, EnvironmentState(name="shop", state=world.state), later=("cancel_order",))
+    script = Script(episode_id, EnvironmentState(name="shop", state=world.state), TOOLS, later=("cancel_order",))
     script.user(TurnKind.ACT, f"Find me a {world.name.lower()} and add one to my cart.")
     script.call("search_products", query=world.name.lower())
     script.call("add_to_cart", product_id=world.product, quantity=1)
@@ -384,7 +334,7 @@ def calendar_move(episode_id: str, rng: random.Random) -> GoldEpisode:
     world = _calendar(rng)
     event_id, title, _ = rng.choice(world.events)
     to = rng.choice(world.free)
-    script = _Script(episode_id, EnvironmentState(name="calendar", state=world.state))
+    script = Script(episode_id, EnvironmentState(name="calendar", state=world.state), TOOLS)
     said_day = _said_date(rng, world.day)
     script.user(TurnKind.ACT, f"Please move my {title.lower()} on {said_day} to {_said_time(rng, to)}.")
     script.call("find_events", date=world.day.isoformat())
@@ -403,7 +353,7 @@ def calendar_conflict(episode_id: str, rng: random.Random) -> GoldEpisode:
     world = _calendar(rng)
     (event_id, title, _), (other_id, other, taken) = rng.sample(world.events, 2)
     to = rng.choice(world.free)
-    script = _Script(episode_id, EnvironmentState(name="calendar", state=world.state))
+    script = Script(episode_id, EnvironmentState(name="calendar", state=world.state), TOOLS)
     said_day = _said_date(rng, world.day)
     script.user(TurnKind.ACT, f"Move my {title.lower()} on {said_day} to {_said_time(rng, taken)}.")
     script.call("find_events", date=world.day.isoformat())
@@ -418,7 +368,7 @@ def calendar_conflict(episode_id: str, rng: random.Random) -> GoldEpisode:
 def calendar_ask(episode_id: str, rng: random.Random) -> GoldEpisode:
     world = _calendar(rng)
     to, minutes = rng.choice(world.free), rng.choice([30, 45, 60])
-    script = _Script(episode_id, EnvironmentState(name="calendar", state=world.state))
+    script = Script(episode_id, EnvironmentState(name="calendar", state=world.state), TOOLS)
     script.user(TurnKind.ASK, rng.choice([
         f'Can you put "{world.new_title}" on my calendar for {_said_date(rng, world.day)}?',
         f'Please schedule "{world.new_title}" on {_said_date(rng, world.day)}.',
@@ -438,7 +388,7 @@ def calendar_cancel(episode_id: str, rng: random.Random) -> GoldEpisode:
     world = _calendar(rng)
     event_id, title, _ = rng.choice(world.events)
     to = rng.choice(world.free)
-    script = _Script(episode_id, EnvironmentState(name="calendar", state=world.state))
+    script = Script(episode_id, EnvironmentState(name="calendar", state=world.state), TOOLS)
     script.user(TurnKind.ACT, f"Cancel my {title.lower()} on {_said_date(rng, world.day)}.")
     script.call("find_events", date=world.day.isoformat())
     script.call("cancel_event", event_id=event_id)
@@ -455,7 +405,7 @@ def calendar_invite(episode_id: str, rng: random.Random) -> GoldEpisode:
     world = _calendar(rng)
     to = rng.choice(world.free)
     guests = rng.sample(NAMES, 2)
-    script = _Script(episode_id, EnvironmentState(name="calendar", state=world.state), later=("add_attendee",))
+    script = Script(episode_id, EnvironmentState(name="calendar", state=world.state), TOOLS, later=("add_attendee",))
     script.user(TurnKind.ACT, f'Schedule "{world.new_title}" on {_said_date(rng, world.day)} at {_said_time(rng, to)}.')
     made = script.call("create_event", title=world.new_title, date=world.day.isoformat(), start=to)
     script.reply(f"{world.new_title} is booked at {to} for 30 minutes ({made['event_id']}).")
