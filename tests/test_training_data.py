@@ -771,3 +771,11 @@ def test_a_chain_acts_on_the_id_of_the_record_the_request_means(pool: Pool) -> N
 def test_the_chain_kind_needs_a_pool_with_chains() -> None:
     with pytest.raises(ValueError, match="chain kind needs a pool"):
         generate(5, 0, {"chain": 1.0}, pool=replace(HELDOUT_POOL, chains=()))
+
+
+def test_parallel_requests_never_pick_a_tool_without_parameters() -> None:
+    """Two calls of a lookup that takes nothing are one call said twice: drawing them again never ended."""
+    for example in generate(100, 5, {"chain": 1.0, "parallel": 1.0}, turns=4):
+        for answer in [m.content for m in example.messages if m.role == "assistant"] + [example.answer]:
+            calls = parse_strict(answer).calls
+            assert len(calls) < 2 or all(call.arguments for call in calls), answer
