@@ -327,6 +327,21 @@ def test_text_markdown_and_page_name_the_unit(
         assert not [word for word in absent if word in text], output
 
 
+@pytest.mark.parametrize("unit", list(RankUnit), ids=[u.value for u in RankUnit])
+def test_the_text_fits_80_columns_with_long_variant_names(tmp_path: Path, unit: RankUnit) -> None:
+    """Names as a bench writes them fold within their column; the pair table's p columns are never cut off, as
+    "p (Holm)" was at 80 columns once the episode headers ("A further") widened the table."""
+    names = {"merged:fc-good": 27, "merged:fc-undertrained": 9, "lora:fc-undertrained@160": 12}
+    run = synthetic_run(tmp_path / "run", names)
+    ranking = rank(load_run(add_episodes(run, dict(zip(names, THREE.values(), strict=True)))), unit=unit)
+    console = Console(width=80, record=True)
+    print_ranking(ranking, console)
+    text = console.export_text()
+    lines = text[text.index("ranking of") : text.index("told apart after")].splitlines()  # the two tables
+    assert max(len(line) for line in lines) <= 80
+    assert any(line.rstrip().endswith("p (Holm)") for line in lines), "\n".join(lines)
+
+
 def test_rank_command_ranks_episodes_on_request(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`--on episodes` end to end on a run of episodes only; without it, the error says to use it."""
     run = episode_run(tmp_path / "run", THREE)

@@ -119,7 +119,7 @@ def print_ranking(ranking: Ranking, console: Console) -> None:
             header,
             justify="left" if names else "right",
             overflow="fold" if names else None,
-            min_width=len("lora:fc-good@160") if names else None,
+            min_width=len("merged:fc-good") if names else None,
         )
     for row in pair_rows(ranking):
         pairs.add_row(*(escape(cell) for cell in row[:-1]))
