@@ -412,7 +412,8 @@ def test_episodes_through_vllm_resume_mid_episode_and_report_per_turn(
         'min_episodes = { "*" = 0.0 }\n',
     )
     text = config.read_text().replace(
-        f'sources = ["{ROOT}/suites"]', f'sources = ["{ROOT}/suites/conversations", "bfcl:multi_turn_base"]'
+        f'sources = ["{ROOT}/suites"]',
+        f'sources = ["{ROOT}/suites/conversations/multi_turn.json", "bfcl:multi_turn_base"]',
     )
     assert "conversations" in text
     config.write_text(text.replace("sample = 6", 'sample = 6\nsamples = { "bfcl:*" = 2 }'))
