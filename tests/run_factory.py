@@ -151,11 +151,10 @@ def synthetic_run(
     return folder
 
 
-def add_episodes(folder: Path, progress: Progress) -> Path:
-    """Scored episodes of a suite `multi_turn` in a run folder, as `harness score` writes them: variant v finished
-    episode e{i} passing the first progress[v][i] of its EPISODE_TURNS turns (all of them: passed whole), or never
-    finished it where the entry is None."""
-    scores = [
+def episode_scores(progress: Progress) -> list[EpisodeScore]:
+    """Scores of a suite `multi_turn`: variant v finished episode e{i} passing the first progress[v][i] of its
+    EPISODE_TURNS turns (all of them: passed whole), or never finished it where the entry is None."""
+    return [
         EpisodeScore(
             suite="multi_turn",
             episode_id=f"e{index:02d}",
@@ -170,6 +169,11 @@ def add_episodes(folder: Path, progress: Progress) -> Path:
         for index, passed in enumerate(passes)
         if passed is not None
     ]
+
+
+def add_episodes(folder: Path, progress: Progress) -> Path:
+    """Scored episodes (`episode_scores`) in a run folder, as `harness score` writes them."""
+    scores = episode_scores(progress)
     asked = {variant: {"multi_turn": len(passes)} for variant, passes in progress.items()}
     RunFolder(folder).write_episode_scores(scores, summarise_episodes(scores, asked))
     return folder

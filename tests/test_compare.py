@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from browser import browse, console_errors
 from rich.console import Console
-from run_factory import synthetic_run
+from run_factory import episode_scores, synthetic_run
 
 from harness.cli import main
 from harness.reports.compare import CompareError, compare, pick_variants
@@ -17,13 +17,8 @@ from harness.reports.console import print_comparison
 from harness.runs.score import score_run
 from harness.runs.view import RunView, load_run
 from harness.types import (
-    EpisodeScore,
-    EpisodeStatus,
     RunManifest,
     RunSummary,
-    TurnError,
-    TurnKind,
-    TurnScore,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,20 +89,7 @@ def test_comparison_on_the_real_bench_run(tmp_path: Path) -> None:
 
 def _episode_view(path: Path, progress: dict[str, list[int]]) -> RunView:
     """A run of episodes only: per variant, how many of three turns each episode passed before failing."""
-    scores = [
-        EpisodeScore(
-            suite="multi_turn",
-            episode_id=f"e{index}",
-            variant=variant,
-            status=EpisodeStatus.COMPLETE,
-            turns=[
-                TurnScore(turn=t, kind=TurnKind.ACT, passed=t < passed, error=None if t < passed else TurnError.NO_CALL)
-                for t in range(3)
-            ],
-        )
-        for variant, passes in progress.items()
-        for index, passed in enumerate(passes)
-    ]
+    scores = episode_scores(progress)
     manifest = RunManifest(run_id="r", created_at="now", suites=[], variants=[])
     summary = RunSummary(groups=[])
     return RunView(path, manifest, {}, {}, [], summary, None, episode_scores=scores)
