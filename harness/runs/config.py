@@ -225,7 +225,7 @@ class GateRules(Frozen):
     """Which suites' missing_info cases `min_ask` counts: `all`, `in` or `out`, as for `relevance_on`."""
     min_full_match: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
     """Suite name (shell pattern) → minimum full-match rate; the most specific pattern applies. None by default:
-    what a model should reach depends on the model (see the README)."""
+    what a model should reach depends on the model (see docs/concepts.md, Gate)."""
     must_beat_episodes: list[str] = Field(default_factory=list)
     """Variants every gated one must beat on multi-turn episodes (in the suites `must_beat_on` names): further, in
     turns passed before the first failure, on more episodes than the other way round, by more than chance (an exact
