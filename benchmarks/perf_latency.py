@@ -29,6 +29,7 @@ import httpx
 from rich.console import Console
 
 from harness.fixtures.chat_template import openai_tools
+from harness.generation.manifest import open_run_folder
 from harness.generation.prepare import Prepared, prepare
 from harness.latency.measure import draw_prompts, latency_study, prefix_cache_hit_tokens
 from harness.runs.config import RunConfig, load_run_config
@@ -159,7 +160,7 @@ def main(config_path: str = "configs/tiny-smoke.toml", adapter: str | None = Non
             console.print(f"starting {plan.name} …")
             servers |= {variant: (pool.started(plan), model) for variant, model in plan.models.items()}
         before = {variant: prefix_cache_hit_tokens(server.base_url) for variant, (server, _) in servers.items()}
-        summary = latency_study(prepared, run_dir, console, pool)
+        summary = latency_study(prepared, open_run_folder(prepared, run_dir), console, pool)
         hits = {v: prefix_cache_hit_tokens(server.base_url) - before[v] for v, (server, _) in servers.items()}
         lengths = (median_prompt_tokens(*servers[merged], prepared), config.latency.output_tokens)
         console.print(f"vllm bench serve: random prompts of {lengths[0]} tokens (the study's median), {lengths[1]} out")

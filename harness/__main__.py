@@ -1,5 +1,5 @@
 """`python -m harness` is the `harness` command."""
 
-from harness.cli import run
+from harness.cli import entry_point
 
-run()
+entry_point()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -18,7 +18,7 @@ from rich.table import Table
 
 from harness.gate.baseline import load_baseline
 from harness.gate.step import gate_step
-from harness.generation.answer import nothing_pending, run
+from harness.generation.answer import answer_pending
 from harness.generation.manifest import open_run_folder
 from harness.generation.prepare import prepare
 from harness.latency.measure import latency_study
@@ -26,9 +26,8 @@ from harness.provenance import cpu_flags, machine
 from harness.reports.console import print_summary
 from harness.reports.html_page import write_html
 from harness.runs.config import RunConfig
-from harness.runs.folder import LATENCY_SUMMARY, STAGES, RunFolder, write_atomic
+from harness.runs.folder import LATENCY_SUMMARY, STAGES, write_atomic
 from harness.runs.score import score_run
-from harness.runs.view import load_run
 from harness.serving.pool import ServerPool
 from harness.terminal import print_wrapped
 from harness.types import BenchMachine, BenchStages, Semantics, StageOutcome, StageTime
@@ -136,23 +135,23 @@ def bench(
         prepared = prepare(config, config_path, console)
         fixtures.resumed = not prepared.trained
         fixtures.note += f", trained {', '.join(prepared.trained)}" if prepared.trained else ", all from the cache"
-    open_run_folder(prepared, run_dir)
-    clock.keep_in(run_dir / STAGES)
+    folder = open_run_folder(prepared, run_dir)
+    clock.keep_in(folder.path / STAGES)
     notes = ", ".join(f"{a.name} {a.adapter.parent.name}" for a in prepared.adapters)
     print_wrapped(console, f"fixtures ready: {escape(notes) or 'no adapters'}")
     with ServerPool(run_dir, config.server.startup_timeout_s) as pool:
-        with clock.stage("accuracy", "serve, answer, log", resumed=nothing_pending(prepared, run_dir)):
-            run(prepared, run_dir, console, pool)
-        clock.time("scoring", lambda: score_run(run_dir, semantics))
+        with clock.stage("accuracy", "serve, answer, log") as accuracy:
+            accuracy.resumed = not answer_pending(prepared, folder, console, pool)
+        view = clock.time("scoring", lambda: score_run(folder.path, semantics))
         if not config.bench.latency:
             clock.skip("latency", "switched off in [bench]")
-        elif RunFolder(run_dir).has_latency_summary():
+        elif view.latency is not None:
             clock.skip("latency", f"done before; delete {LATENCY_SUMMARY} to measure again", resumed=True)
         else:
-            clock.time("latency", lambda: latency_study(prepared, run_dir, console, pool), "same servers")
+            study = clock.time("latency", lambda: latency_study(prepared, folder, console, pool), "same servers")
+            view = replace(view, latency=study)  # the run as scored, with the study it now holds
     # The verdict first, then the numbers behind it; every detail is in the HTML report.
-    view = load_run(run_dir)
-    result = clock.time("gate", lambda: gate_step(run_dir, baseline, None, None, console, config.gate, view))
+    result = clock.time("gate", lambda: gate_step(view, baseline, None, None, console, config.gate))
     html = Path(config.bench.html) if config.bench.html else Path("reports") / f"{config.name}.html"
     clock.time("report", lambda: (print_summary(view, console), write_html(view, html)))
     console.print(clock.table())

@@ -26,11 +26,11 @@ TRAIN_LOG = Path("logs") / "train.log"
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from harness.generation.answer import run
+    from harness.generation.answer import answer_pending
+    from harness.generation.manifest import open_run_folder
     from harness.generation.prepare import load_measured_config, prepare
     from harness.reports.console import print_accuracy
     from harness.runs.score import score_run
-    from harness.runs.view import load_run
 
     path = Path(args.config)
     config = load_measured_config(path)
@@ -39,15 +39,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
         config = config.model_copy(update={"name": f"{config.name}-sample{args.sample}", "suites": suites})
     run_dir = Path(args.out) if args.out else Path("runs") / config.name
     with library_output(run_dir / LIBRARY_LOG):
-        folder = run(prepare(config, path, console), run_dir, console)
-    score_run(folder.path, args.semantics)
-    print_accuracy(load_run(folder.path), console)
+        prepared = prepare(config, path, console)
+        folder = open_run_folder(prepared, run_dir)
+        answer_pending(prepared, folder, console)
+    print_accuracy(score_run(folder.path, args.semantics), console)
     console.print(f"run folder: {folder.path}", soft_wrap=True)
     return EXIT_OK
 
 
 def _cmd_parity(args: argparse.Namespace) -> int:
-    from harness.generation.answer import run
+    from harness.generation.answer import answer_pending
+    from harness.generation.manifest import open_run_folder
     from harness.generation.prepare import load_measured_config, prepare
     from harness.reports.parity import print_base_agreement, print_parity
     from harness.scoring.parity import adapter_parity, agreement
@@ -67,7 +69,9 @@ def _cmd_parity(args: argparse.Namespace) -> int:
     )
     run_dir = Path(args.out) if args.out else Path("runs") / parity.name
     with library_output(run_dir / LIBRARY_LOG):
-        folder = run(prepare(parity, path, console), run_dir, console)
+        prepared = prepare(parity, path, console)
+        folder = open_run_folder(prepared, run_dir)
+        answer_pending(prepared, folder, console)
     generations = {key: g for key, (_, g) in folder.read_generations().items()}
     reports = [adapter_parity(generations, adapter.name) for adapter in config.adapters]
     for report in reports:
@@ -80,6 +84,7 @@ def _cmd_parity(args: argparse.Namespace) -> int:
 
 
 def _cmd_latency(args: argparse.Namespace) -> int:
+    from harness.generation.manifest import open_run_folder
     from harness.generation.prepare import load_measured_config, prepare
     from harness.latency.measure import latency_study
     from harness.reports.console import print_latency
@@ -88,7 +93,8 @@ def _cmd_latency(args: argparse.Namespace) -> int:
     config = load_measured_config(path)
     run_dir = Path(args.out) if args.out else Path("runs") / config.name
     with library_output(run_dir / LIBRARY_LOG):
-        summary = latency_study(prepare(config, path, console), run_dir, console)
+        prepared = prepare(config, path, console)
+        summary = latency_study(prepared, open_run_folder(prepared, run_dir), console)
     print_latency(summary, console)
     console.print(f"study took {summary.seconds:.0f} s; samples in {run_dir / 'latency.jsonl'}", soft_wrap=True)
     return EXIT_OK
@@ -260,7 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def run() -> None:
+def entry_point() -> None:
     """Console-script entry point."""
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)

@@ -6,9 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from harness.gate.baseline import Baseline
+from harness.gate.rules import evaluate_gate
 from harness.generation.prepare import with_parity_sample
+from harness.runs.config import GateRules
 from harness.runs.folder import RunFolder
 from harness.runs.score import score_run
+from harness.runs.view import load_run
 from harness.scoring.episode import summarise_episodes
 from harness.types import (
     ArgumentSpec,
@@ -16,6 +20,7 @@ from harness.types import (
     EpisodeScore,
     EpisodeStatus,
     ExpectedCall,
+    GateResult,
     Generation,
     Message,
     RunManifest,
@@ -189,3 +194,8 @@ def episode_run(folder: Path, progress: Progress) -> Path:
     )
     run.write_scores([], RunSummary(groups=[]))
     return add_episodes(folder, progress)
+
+
+def gate_of(run_dir: Path, baseline: Baseline | None = None, rules: GateRules | None = None) -> GateResult:
+    """The gate on a scored run folder, loaded as `harness gate` loads it."""
+    return evaluate_gate(load_run(run_dir), baseline, rules)

@@ -8,9 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
-from run_factory import CASES, SILENT_CASES, synthetic_run
+from run_factory import CASES, SILENT_CASES, gate_of, synthetic_run
 
-from harness.gate.rules import evaluate_gate
 from harness.generation.prepare import read_recipes, with_parity_sample
 from harness.reports.curve import learning_curves
 from harness.runs.config import ConfigError, RunConfig, load_run_config
@@ -170,7 +169,7 @@ def test_the_gate_never_judges_a_checkpoint(tmp_path: Path) -> None:
         steps=STEPS,
         config={"name": "x", "gate": {"variants": ["lora:*"]}},
     )
-    assert [v.variant for v in evaluate_gate(run).verdicts] == ["lora:good"]
+    assert [v.variant for v in gate_of(run).verdicts] == ["lora:good"]
 
 
 def test_committed_configs_name_only_checkpoints_their_recipes_keep() -> None:

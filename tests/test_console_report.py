@@ -15,7 +15,7 @@ from run_factory import episode_run, synthetic_run
 from harness.reports.console import print_report, print_summary, produced_text
 from harness.reports.html_page import render_html
 from harness.runs.folder import RunFolder
-from harness.runs.view import load_run
+from harness.runs.score import scored_run
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT = ROOT / "tests" / "data" / "reports" / "handmade.txt"
@@ -23,7 +23,7 @@ SNAPSHOT = ROOT / "tests" / "data" / "reports" / "handmade.txt"
 
 def render(run_dir: Path) -> str:
     buffer = io.StringIO()
-    print_report(load_run(run_dir), Console(file=buffer, width=80, color_system=None, highlight=False))
+    print_report(scored_run(run_dir), Console(file=buffer, width=80, color_system=None, highlight=False))
     return buffer.getvalue()
 
 
@@ -80,7 +80,7 @@ def test_reports_show_in_and_out_of_distribution_side_by_side(tmp_path: Path) ->
     assert labels.index("(in) silence") < labels.index("calls 30")
     pooled = {" ".join(row[:2]): row[2:4] for row in rows if row[:1] == ["all"]}
     assert pooled == {"all in-dist.": ["10", "50"], "all out-dist.": ["30", "80"], "all 40": ["72", "[57-84]"]}
-    html = render_html(load_run(run))
+    html = render_html(scored_run(run))
     assert "<td>silence</td><td>in</td>" in html and "<td>calls</td><td>out</td>" in html
     cells = matrix(html)
     assert (cells["lora:good", "all in-dist."], cells["lora:good", "all out-dist."]) == ("50% [24–76]", "80% [63–90]")
@@ -96,7 +96,7 @@ def test_missing_info_is_reported_apart_from_irrelevance(tmp_path: Path) -> None
     assert "missing_info (asks for a value the user left out): 60 [31-83]" in text
     assert "lora:good: invented_value 4" in text
     assert "ask/a06 [invented_value]\n    expected: no call: ask for x (f)\n" in text
-    html = render_html(load_run(run))
+    html = render_html(scored_run(run))
     details = {
         row[1]: row[-3:-1]
         for row in re.findall(r"<tr>((?:<td[^>]*>[^<]*</td>)+)</tr>", html)
@@ -113,7 +113,7 @@ def test_bench_summary_is_one_screenful_with_every_number_whole(tmp_path: Path) 
     run = tmp_path / "bench-cold"
     shutil.copytree(ROOT / "tests" / "data" / "runs" / "bench-cold", run)
     buffer = io.StringIO()
-    print_summary(load_run(run), Console(file=buffer, width=80, color_system=None, highlight=False))
+    print_summary(scored_run(run), Console(file=buffer, width=80, color_system=None, highlight=False))
     text = buffer.getvalue()
     tables = [line.split() for line in text.splitlines() if line.startswith("  all ")]
     assert tables == [
@@ -138,7 +138,7 @@ def test_a_parity_sample_is_labelled_with_its_own_cases_and_unasked_cases_are_no
 
     right: dict[str, int | set[int]] = {"base": 0, "lora:good": 30, "merged:good": 30}
     run = synthetic_run(tmp_path / "run", right, silent=dict.fromkeys(right, 10), parity=10)
-    view = load_run(run)
+    view = scored_run(run)
     report = render(run)
     assert "lora:good (parity sample, 20 cases): full match" in " ".join(report.split())
     assert "missing" not in report and max(len(line) for line in report.splitlines()) <= 80
@@ -163,7 +163,7 @@ def test_a_learning_curve_is_a_few_lines_of_steps_in_the_report_and_the_bench_su
     silent = {"lora:good@10": 2, "lora:good@20": 5, "lora:good": 8, "merged:good": 8}
     run = synthetic_run(tmp_path / "run", right, silent=silent, held_out=frozenset({"calls"}), steps=steps)
     buffer = io.StringIO()
-    print_summary(load_run(run), Console(file=buffer, width=80, color_system=None, highlight=False))
+    print_summary(scored_run(run), Console(file=buffer, width=80, color_system=None, highlight=False))
     for text in (render(run), buffer.getvalue()):
         curve = text[text.index("learning curve of good") :].splitlines()
         assert curve[0] == "learning curve of good: strict full match % [95% interval]"

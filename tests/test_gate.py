@@ -9,15 +9,14 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from run_factory import SILENT_CASES, synthetic_run
+from run_factory import SILENT_CASES, gate_of, synthetic_run
 
 from harness.cli import main
 from harness.gate.baseline import Baseline, load_baseline, save_baseline
 from harness.gate.outputs import junit_xml, markdown_summary
 from harness.gate.recommend import recommend
-from harness.gate.rules import evaluate_gate
 from harness.runs.config import GateRules
-from harness.runs.folder import RunFolder
+from harness.runs.folder import RunFolder, RunLogError
 from harness.runs.score import score_run
 from harness.runs.view import load_run
 from harness.types import (
@@ -45,7 +44,7 @@ def gated_run(folder: Path, right: dict[str, int], *, relevance: int = 9) -> Pat
 
 
 def test_good_adapter_passes_every_default_rule(tmp_path: Path) -> None:
-    result = evaluate_gate(gated_run(tmp_path / "good", {"lora:good": 27, "merged:good": 28}))
+    result = gate_of(gated_run(tmp_path / "good", {"lora:good": 27, "merged:good": 28}))
     assert result.exit_code == 0, result.results
     assert statuses(result) == {
         "strict_parse_errors:lora:good:calls": Status.PASSED,
@@ -74,7 +73,7 @@ def test_good_adapter_passes_every_default_rule(tmp_path: Path) -> None:
 def test_rules_fail_where_they_should(
     tmp_path: Path, right: dict[str, int], relevance: int, rules: GateRules, failing: str
 ) -> None:
-    result = evaluate_gate(gated_run(tmp_path / "run", right, relevance=relevance), rules=rules)
+    result = gate_of(gated_run(tmp_path / "run", right, relevance=relevance), rules=rules)
     assert result.exit_code == 1
     assert [key for key, status in statuses(result).items() if status is Status.FAILED] == [failing]
 
@@ -99,7 +98,7 @@ def test_rules_count_the_suites_of_their_scope(
         held_out=held_out,
     )
     rule = "min_relevance" if rules.relevance_on != "all" else "must_beat"
-    result = next(r for r in evaluate_gate(run, rules=rules).results if r.rule == rule)
+    result = next(r for r in gate_of(run, rules=rules).results if r.rule == rule)
     assert result.status is status and detail in result.detail, result.detail
 
 
@@ -129,29 +128,29 @@ def test_missing_info_cases_count_for_min_ask_only(
         silent={"base": 10, "lora:a": 9, "merged:a": 9},
         asking=None if asking is None else {"base": 10, "lora:a": asking, "merged:a": asking},
     )
-    found = [r for r in evaluate_gate(run, rules=rules).results if r.rule == rule]
+    found = [r for r in gate_of(run, rules=rules).results if r.rule == rule]
     assert [(r.status, detail in r.detail) for r in found] == ([] if status is None else [(status, True)]), found
 
 
 def test_missing_answers_and_missing_latency_cannot_pass(tmp_path: Path) -> None:
     run = synthetic_run(tmp_path / "run", {"lora:a": 30, "merged:a": 30}, missing=2)
-    result = evaluate_gate(run)
+    result = gate_of(run)
     assert result.exit_code == 2 and statuses(result)["scores:lora:a:calls"] is Status.ERROR
     complete = synthetic_run(tmp_path / "complete", {"lora:a": 30, "merged:a": 30})
-    result = evaluate_gate(complete)  # no base to beat, no irrelevance case to stay silent on
+    result = gate_of(complete)  # no base to beat, no irrelevance case to stay silent on
     assert result.exit_code == 2
     assert statuses(result)["must_beat:lora:a:None"] is Status.ERROR
     assert statuses(result)["min_relevance:lora:a:None"] is Status.ERROR
-    result = evaluate_gate(complete, rules=GateRules(max_latency_overhead=0.5))
+    result = gate_of(complete, rules=GateRules(max_latency_overhead=0.5))
     assert result.exit_code == 2
     assert statuses(result)["latency_overhead:lora:a:None"] is Status.ERROR
-    assert evaluate_gate(complete, rules=GateRules(variants=["nothing*"])).exit_code == 2
+    assert gate_of(complete, rules=GateRules(variants=["nothing*"])).exit_code == 2
 
 
 def test_baseline_of_the_same_run_never_flags_a_regression(tmp_path: Path) -> None:
     run = synthetic_run(tmp_path / "run", {"lora:a": 12, "merged:a": 12})
     baseline = load_baseline(save_baseline(run, "aa", tmp_path / "baselines"))
-    result = evaluate_gate(run, baseline)
+    result = gate_of(run, baseline)
     assert statuses(result)["no_regression:lora:a:calls"] is Status.PASSED
     assert "0 cases lost, 0 gained" in next(r.detail for r in result.results if r.rule == "no_regression")
 
@@ -160,23 +159,23 @@ def test_significant_drop_against_a_baseline_fails(tmp_path: Path) -> None:
     before = synthetic_run(tmp_path / "before", {"lora:a": 28, "merged:a": 28})
     baseline = load_baseline(save_baseline(before, "release", tmp_path / "baselines"))
     after = synthetic_run(tmp_path / "after", {"lora:b": 10, "merged:b": 10})  # another adapter name: still compared
-    result = evaluate_gate(after, baseline)
+    result = gate_of(after, baseline)
     regression = next(r for r in result.results if r.rule == "no_regression")
     assert regression.status is Status.FAILED and "18 cases lost, 0 gained" in regression.detail
     slight = synthetic_run(tmp_path / "slight", {"lora:a": 26, "merged:a": 26})
-    assert statuses(evaluate_gate(slight, baseline))["no_regression:lora:a:calls"] is Status.PASSED
+    assert statuses(gate_of(slight, baseline))["no_regression:lora:a:calls"] is Status.PASSED
 
 
 def test_different_case_sets_are_compared_by_intervals(tmp_path: Path) -> None:
     run = synthetic_run(tmp_path / "run", {"lora:a": 5, "merged:a": 5})
     outcomes = {f"other{i}": {"strict": True, "lenient": True} for i in range(100)}
     baseline = Baseline(name="big", run_id="x", created_at="now", outcomes={"lora:a": {"calls": outcomes}})
-    regression = next(r for r in evaluate_gate(run, baseline).results if r.rule == "no_regression")
+    regression = next(r for r in gate_of(run, baseline).results if r.rule == "no_regression")
     assert regression.status is Status.FAILED and "case sets differ" in regression.detail
 
 
 def test_junit_and_markdown_outputs(tmp_path: Path) -> None:
-    result = evaluate_gate(gated_run(tmp_path / "run", {"lora:a|<script>": 3, "merged:a|<script>": 3}))
+    result = gate_of(gated_run(tmp_path / "run", {"lora:a|<script>": 3, "merged:a|<script>": 3}))
     suite = ElementTree.fromstring(junit_xml(result))
     assert suite.get("tests") == str(len(result.results)) and suite.get("failures") == "1"
     failure = suite.find("testcase/failure")
@@ -212,7 +211,26 @@ def test_gate_cli_writes_files_and_exits_with_the_verdict(tmp_path: Path, monkey
 
 def test_unscored_run_cannot_be_gated(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "tests" / "data" / "runs" / "handmade", tmp_path / "run")
+    before = sorted(path.name for path in (tmp_path / "run").iterdir())
     assert main(["gate", str(tmp_path / "run")]) == 2
+    assert sorted(path.name for path in (tmp_path / "run").iterdir()) == before  # reading wrote nothing
+
+
+@pytest.mark.parametrize(
+    ("gate_table", "field"),
+    [({"must_beat": "base"}, "must_beat"), ({"alpha": 2}, "alpha"), ({"no_such_rule": 1}, "no_such_rule")],
+)
+def test_rules_in_the_manifest_that_do_not_validate_are_an_error(
+    tmp_path: Path, gate_table: dict[str, object], field: str
+) -> None:
+    """The gate judges by the rules the run recorded; rules it cannot read are an error naming the manifest and the
+    field, never the default rules in their place."""
+    run = gated_run(tmp_path / "run", {"lora:good": 27, "merged:good": 28})
+    manifest = json.loads((run / "manifest.json").read_text())
+    manifest["config"] = {**manifest["config"], "gate": gate_table}
+    (run / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(RunLogError, match=rf"manifest\.json: config\.gate: .*{field}"):
+        gate_of(run)
 
 
 def test_gate_on_the_real_bench_run(tmp_path: Path) -> None:
@@ -224,7 +242,7 @@ def test_gate_on_the_real_bench_run(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "tests" / "data" / "runs" / "bench-cold", run)
     score_run(run)
     rules = GateRules(max_merged_gap=0.1, max_strict_parse_error_rate=0.2)  # the defaults, spelt out
-    result = evaluate_gate(run, rules=rules)
+    result = gate_of(run, rules=rules)
     assert result.exit_code == 1
     assert {v.variant: (v.decision, v.failed) for v in result.verdicts} == {
         "lora:fc-good": (Decision.FAILED, ["min_relevance"]),
@@ -236,7 +254,7 @@ def test_gate_on_the_real_bench_run(tmp_path: Path) -> None:
         "strict parse errors 33.3% of 6 (95% interval 10%-70%)"
         in details["strict_parse_errors:lora:fc-broken:argument_types"]
     )
-    stricter = evaluate_gate(run, rules=rules.model_copy(update={"max_strict_parse_error_rate": 0.05}))
+    stricter = gate_of(run, rules=rules.model_copy(update={"max_strict_parse_error_rate": 0.05}))
     assert statuses(stricter)["strict_parse_errors:lora:fc-broken:argument_types"] is Status.FAILED  # 10% > 5%
     details = {f"{r.rule}:{r.variant}": r.detail for r in result.results if r.suite is None}
     assert "8 right only here, 0 only for base; McNemar p = 0.00781" in details["must_beat:lora:fc-good"]
@@ -247,7 +265,7 @@ def test_gate_on_the_real_bench_run(tmp_path: Path) -> None:
     assert suite.get("tests") == str(len(result.results) + 1)  # and one case for the control
     assert suite.get("failures") == "1" and suite.get("errors") == "0"  # fc-good's relevance; fc-broken is caught
     baseline = load_baseline(save_baseline(run, "itself", tmp_path / "baselines"))  # A/A on real answers
-    again = evaluate_gate(run, baseline, rules=rules)
+    again = gate_of(run, baseline, rules=rules)
     regressions = [r for r in again.results if r.rule == "no_regression"]
     assert len(regressions) == 2 * 8 and {r.status for r in regressions} == {Status.PASSED}
 
@@ -276,7 +294,7 @@ def test_one_flipped_case_between_merged_and_unmerged_is_not_a_failure(tmp_path:
     assert flipped != lines
     (run / "generations.jsonl").write_text("\n".join(flipped) + "\n")
     score_run(run)
-    result = evaluate_gate(run)
+    result = gate_of(run)
     merged = next(r for r in result.results if r.rule == "merged_gap" and r.variant == "lora:fc-good")
     assert merged.status is Status.PASSED
     assert "differs on 1 of 48 cases (1 right only unmerged, 0 only merged), +2.1%; McNemar p = 1" in merged.detail
@@ -319,14 +337,14 @@ def test_controls_must_be_caught(
         silent={"base": 10} | dict.fromkeys(right, 9),
         controls=frozenset(controls),
     )
-    result = evaluate_gate(run)
+    result = gate_of(run)
     assert {v.variant: v.decision for v in result.verdicts} == decisions
     assert result.exit_code == exit_code
 
 
 def test_a_control_that_cannot_be_evaluated_is_not_caught(tmp_path: Path) -> None:
     run = synthetic_run(tmp_path / "run", {"lora:bad": 30, "merged:bad": 30}, controls=frozenset({"bad"}))
-    result = evaluate_gate(run, rules=GateRules(must_beat=[], min_relevance=0, max_latency_overhead=0.5))
+    result = gate_of(run, rules=GateRules(must_beat=[], min_relevance=0, max_latency_overhead=0.5))
     assert [v.decision for v in result.verdicts] == [Decision.ERROR]  # only the latency rule, with no study
     assert result.exit_code == 2
 
@@ -351,7 +369,7 @@ def test_an_adapter_not_served_merged_has_no_merged_rule(tmp_path: Path) -> None
     """`serve_merged = false` leaves the merged variant out of the run: nothing to compare, so no rule (not an
     error); an adapter whose merged variant is in the run but incomplete cannot pass it (tested above)."""
     run = synthetic_run(tmp_path / "run", {"base": 0, "lora:a": 27}, silent={"base": 10, "lora:a": 9})
-    result = evaluate_gate(run)
+    result = gate_of(run)
     assert "merged_gap" not in {r.rule for r in result.results} and result.exit_code == 0
 
 
@@ -377,7 +395,7 @@ def test_adapters_judged_merged_are_paired_with_their_unmerged_parity_sample(tmp
     run = parity_run(tmp_path / "run", set(range(28)) - {3})
     groups = {(g.variant, g.suite): (g.cases, g.missing) for g in RunFolder(run).read_summary().groups if not g.kind}
     assert groups[("lora:good", "calls")] == (10, 0) and groups[("merged:good", "calls")] == (30, 0)
-    result = evaluate_gate(run, rules=MERGED)
+    result = gate_of(run, rules=MERGED)
     assert {v.variant: v.decision for v in result.verdicts} == {
         "merged:good": Decision.PASSED,
         "merged:bad": Decision.CAUGHT,
@@ -390,7 +408,7 @@ def test_adapters_judged_merged_are_paired_with_their_unmerged_parity_sample(tmp
 
 
 def test_a_merged_gap_on_the_parity_sample_fails_the_merged_form(tmp_path: Path) -> None:
-    result = evaluate_gate(parity_run(tmp_path / "run", set()), rules=MERGED)
+    result = gate_of(parity_run(tmp_path / "run", set()), rules=MERGED)
     failed = [key for key, status in statuses(result).items() if status is Status.FAILED]
     assert "merged_gap:merged:good:None" in failed and result.exit_code == 1
 
@@ -402,7 +420,7 @@ def test_an_unfinished_parity_sample_cannot_pass_the_merged_gap(tmp_path: Path) 
         "".join(line + "\n" for line in log.read_text().splitlines() if '"lora:good"' not in line or "c09" not in line)
     )
     score_run(run)
-    gap = next(r for r in evaluate_gate(run, rules=MERGED).results if r.rule == "merged_gap" and "good" in r.variant)
+    gap = next(r for r in gate_of(run, rules=MERGED).results if r.rule == "merged_gap" and "good" in r.variant)
     assert gap.status is Status.ERROR and gap.detail == "lora:good has not answered every case it was asked"
 
 
@@ -427,7 +445,7 @@ def test_latency_overhead_of_an_adapter_judged_merged_is_its_unmerged_over_merge
     tmp_path: Path, ratio: float, status: Status
 ) -> None:
     run = slower_unmerged(parity_run(tmp_path / "run", set(range(28))), ratio)
-    result = evaluate_gate(run, rules=MERGED.model_copy(update={"max_latency_overhead": 0.5}))
+    result = gate_of(run, rules=MERGED.model_copy(update={"max_latency_overhead": 0.5}))
     latency = {r.variant: r for r in result.results if r.rule == "latency_overhead"}
     assert latency["merged:good"].status is status
     assert latency["merged:good"].detail.startswith(f"lora:good TPOT {ratio - 1:+.1%}")
@@ -437,7 +455,7 @@ def test_latency_overhead_of_an_adapter_judged_merged_is_its_unmerged_over_merge
 def test_the_recommendation_from_the_merged_form_quotes_the_unmerged_price(tmp_path: Path) -> None:
     run = slower_unmerged(parity_run(tmp_path / "run", set(range(28))), 1.8)
     view = load_run(run)
-    advice = recommend(view, evaluate_gate(run, rules=MERGED))
+    advice = recommend(view, gate_of(run, rules=MERGED))
     assert advice.headline == "Ship good, served merged."
     assert advice.reasons[0].startswith("merged:good: full match (strict)")
     assert advice.reasons[1].startswith("merged vs unmerged: full match differs on 0 of 20 cases")
@@ -498,7 +516,7 @@ def test_episode_rules(tmp_path: Path, good: list[int], finished: int | None, ex
     """A floor on episodes passed whole, and beating the base on progress by an exact sign test: four episodes
     further and six ties is not beyond chance (p = 0.125), ten is; an unfinished episode is never a pass."""
     run = episode_run(tmp_path, {"base-plain": BEHIND, "merged:good": good}, finished=finished)
-    result = evaluate_gate(run, rules=EPISODE_RULES)
+    result = gate_of(run, rules=EPISODE_RULES)
     assert {(r.variant, r.rule, r.status) for r in result.results} == {("merged:good", *kv) for kv in expected.items()}
     assert result.exit_code == (
         0 if set(expected.values()) == {Status.PASSED} else 1 if Status.ERROR not in expected.values() else 2

@@ -27,7 +27,7 @@ def run_dir(tmp_path: Path) -> Path:
 
 
 def _full_match(run_dir: Path, variant: str, mode: str) -> tuple[int, int, int]:
-    summary = score_run(run_dir)
+    summary = score_run(run_dir).summary
     group = next(g for g in summary.groups if g.variant == variant and g.kind is None)
     proportion = getattr(group, mode).full_match
     return proportion.successes, proportion.trials, group.missing
@@ -103,7 +103,7 @@ def test_variant_without_generations_shows_as_missing(run_dir: Path) -> None:
     manifest = folder.read_manifest()
     extra = Variant(name="merged", role="merged", model="merged-folder")
     folder.write_manifest(RunManifest(**{**manifest.model_dump(), "variants": [*manifest.variants, extra]}))
-    group = next(g for g in score_run(run_dir).groups if g.variant == "merged")
+    group = next(g for g in score_run(run_dir).summary.groups if g.variant == "merged")
     assert (group.cases, group.missing) == (0, 5)
 
 
@@ -120,7 +120,7 @@ def test_a_variant_asked_a_sample_is_complete_when_it_answered_it(run_dir: Path)
     base = manifest.variants[0].model_copy(update={"asked": {"mini": ["w1", "w2", "c1", "i1"]}})
     folder.write_manifest(manifest.model_copy(update={"variants": [base, manifest.variants[1]]}))
     assert RunFolder(run_dir).read_manifest().variants[0].asked == {"mini": ["w1", "w2", "c1", "i1"]}
-    groups = {g.variant: (g.cases, g.missing) for g in score_run(run_dir).groups if g.kind is None}
+    groups = {g.variant: (g.cases, g.missing) for g in score_run(run_dir).summary.groups if g.kind is None}
     assert groups == {"base": (4, 0), "lora": (5, 0)}
 
 

@@ -311,7 +311,8 @@ path = "no-such-adapter"
 def test_taken_port_is_a_clear_error(model_cache: Path, tmp_path: Path) -> None:
     from rich.console import Console
 
-    from harness.generation.answer import run
+    from harness.generation.answer import answer_pending
+    from harness.generation.manifest import open_run_folder
     from harness.generation.prepare import prepare
 
     with socket.socket() as taken:
@@ -320,7 +321,8 @@ def test_taken_port_is_a_clear_error(model_cache: Path, tmp_path: Path) -> None:
         port = taken.getsockname()[1]
         config_path = base_only_config(tmp_path, sample=1, extra=f"[server]\nport = {port}\n")
         with pytest.raises(ServerError, match=rf"port {port} on 127.0.0.1 is in use"):
-            run(prepare(load_run_config(config_path), config_path), tmp_path / "run", Console(quiet=True))
+            prepared = prepare(load_run_config(config_path), config_path)
+            answer_pending(prepared, open_run_folder(prepared, tmp_path / "run"), Console(quiet=True))
 
 
 @pytest.mark.slow

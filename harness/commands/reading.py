@@ -29,11 +29,10 @@ def _warn_torn(run_dir: Path) -> None:
 def cmd_score(args: argparse.Namespace) -> int:
     from harness.reports.console import print_accuracy
     from harness.runs.score import score_run
-    from harness.runs.view import load_run
 
-    score_run(Path(args.run_dir), args.semantics)
+    view = score_run(Path(args.run_dir), args.semantics)
     _warn_torn(Path(args.run_dir))
-    print_accuracy(load_run(Path(args.run_dir)), console)
+    print_accuracy(view, console)
     console.print(f"scores written to {Path(args.run_dir) / 'scores.jsonl'} and summary.json")
     return EXIT_OK
 
@@ -42,9 +41,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from harness.gate.recommend import recommend, run_verdict
     from harness.gate.step import print_recommendation, print_verdicts
     from harness.reports.console import print_report
-    from harness.runs.view import load_run
+    from harness.runs.score import scored_run
 
-    view = load_run(Path(args.run_dir))
+    view = scored_run(Path(args.run_dir))
     _warn_torn(Path(args.run_dir))
     verdict = run_verdict(view)  # the decision first, as the gate gave it (or the run config's rules now)
     print_verdicts(verdict, console)
@@ -61,10 +60,10 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from harness.reports.episodes import TurnRow, turn_rows
     from harness.reports.export import case_rows, export_text
     from harness.runs.folder import write_atomic
-    from harness.runs.view import load_run
+    from harness.runs.score import scored_run
 
     run_dir = Path(args.run_dir)
-    view = load_run(run_dir)
+    view = scored_run(run_dir)
     rows = case_rows(view)
     out = Path(args.out) if args.out else run_dir / f"cases.{args.format}"
     write_atomic(out, export_text(rows, args.format))
@@ -82,11 +81,11 @@ def _cmd_export(args: argparse.Namespace) -> int:
 def _cmd_compare(args: argparse.Namespace) -> int:
     from harness.reports.compare import compare, pick_variants
     from harness.reports.console import print_comparison
-    from harness.runs.view import load_run
+    from harness.runs.score import scored_run
     from harness.types import ParseMode
 
-    view_a = load_run(Path(args.run_a))
-    view_b = load_run(Path(args.run_b)) if args.run_b else view_a
+    view_a = scored_run(Path(args.run_a))
+    view_b = scored_run(Path(args.run_b)) if args.run_b else view_a
     a, b = pick_variants(view_a, view_b, args.a, args.b)
     result = compare(view_a, a, view_b, b, ParseMode(args.mode))
     print_comparison(result, console)
@@ -104,10 +103,10 @@ def _cmd_rank(args: argparse.Namespace) -> int:
     from harness.reports.rank import RankUnit, rank
     from harness.reports.rank_text import print_ranking, ranking_markdown
     from harness.runs.folder import write_atomic
-    from harness.runs.view import load_run
+    from harness.runs.score import scored_run
     from harness.types import ParseMode
 
-    view = load_run(Path(args.run_dir))
+    view = scored_run(Path(args.run_dir))
     ranking = rank(view, args.variants, ParseMode(args.mode), RankUnit(args.on))
     print_ranking(ranking, console)
     if args.html:
@@ -126,14 +125,14 @@ def _cmd_rank(args: argparse.Namespace) -> int:
 def _cmd_gate(args: argparse.Namespace) -> int:
     from harness.gate.step import gate_step
     from harness.runs.config import load_run_config
+    from harness.runs.view import load_run
 
     def optional(value: str | None) -> Path | None:
         return Path(value) if value else None
 
     rules = load_run_config(Path(args.rules), files=False).gate if args.rules else None
-    result = gate_step(
-        Path(args.run_dir), optional(args.baseline), optional(args.junit), optional(args.summary), console, rules
-    )
+    view = load_run(Path(args.run_dir))
+    result = gate_step(view, optional(args.baseline), optional(args.junit), optional(args.summary), console, rules)
     return result.exit_code
 
 

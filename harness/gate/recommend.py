@@ -26,7 +26,7 @@ class Recommendation(Frozen):
 
 def run_verdict(view: RunView) -> GateResult:
     """The verdict the last gate gave the run (its baseline included), or the run config's own rules now."""
-    return RunFolder(view.path).read_gate() or evaluate_gate(view.path)
+    return RunFolder(view.path).read_gate() or evaluate_gate(view)
 
 
 def gate_words(result: GateResult) -> str:

@@ -33,7 +33,6 @@ a release ships, and choosing among checkpoints is `harness rank`'s job.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import NamedTuple
 
 from pydantic import ValidationError
@@ -41,8 +40,9 @@ from pydantic import ValidationError
 from harness.gate.baseline import Baseline
 from harness.gate.episode_rules import episode_rules
 from harness.patterns import matches_any, most_specific
-from harness.runs.config import GateRules, RunConfig, SuiteScope
-from harness.runs.folder import RunFolder
+from harness.runs.config import GateRules, SuiteScope
+from harness.runs.folder import MANIFEST, RunLogError, validation_message
+from harness.runs.view import RunView
 from harness.scoring import paired, paired_test, shared_cases
 from harness.stats import wilson
 from harness.types import (
@@ -280,25 +280,25 @@ def _suite_rules(
     return results
 
 
-def evaluate_gate(run_dir: Path, baseline: Baseline | None = None, rules: GateRules | None = None) -> GateResult:
-    """Every rule on every gated variant of a scored run folder."""
-    folder = RunFolder(run_dir)
-    manifest = folder.read_manifest()
-    if rules is None:
-        try:
-            rules = RunConfig.model_validate(manifest.config).gate
-        except ValidationError:
-            rules = GateRules()
-    summary = folder.read_summary()
-    scores = folder.read_scores()
-    latency = folder.read_latency_summary()
-    groups = _groups(summary)
-    suites = folder.read_suites(manifest)
+def manifest_rules(view: RunView) -> GateRules:
+    """The gate rules the run was configured with, as its manifest records them. Rules that do not validate are an
+    error naming the file: judging by default rules instead would pass or fail a run on rules nobody wrote."""
+    try:
+        return GateRules.model_validate(view.manifest.config.get("gate", {}))
+    except ValidationError as error:
+        raise RunLogError(f"{view.path / MANIFEST}: config.gate: {validation_message(error)}") from None
+
+
+def evaluate_gate(view: RunView, baseline: Baseline | None = None, rules: GateRules | None = None) -> GateResult:
+    """Every rule on every gated variant of a scored run, as loaded by the caller (nothing is read again);
+    `rules` default to the ones the run's manifest records."""
+    manifest, scores, latency, suites = view.manifest, view.scores, view.latency, view.suites
+    rules = manifest_rules(view) if rules is None else rules
+    groups = _groups(view.summary)
     distributions = {name: suite.distribution for name, suite in suites.items()}
     has_cases = any(suite.cases for suite in suites.values())
-    episode_summary = folder.read_episode_summary()
+    episode_summary, episode_scores = view.episode_summary, view.episode_scores
     episode_groups = {(g.variant, g.suite): g for g in episode_summary.groups} if episode_summary else {}
-    episode_scores = folder.read_episode_scores()
     episodes_in_scope = {n for n, s in suites.items() if s.episodes and rules.must_beat_on in ("all", s.distribution)}
     judged = [v for v in manifest.variants if matches_any(v.name, rules.variants) and not v.checkpoint]
     results: list[RuleResult] = []

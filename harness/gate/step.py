@@ -17,7 +17,7 @@ from harness.gate.rules import evaluate_gate
 from harness.reports.merge_precision import merge_markdown
 from harness.runs.config import GateRules
 from harness.runs.folder import RunFolder, append_text, write_atomic
-from harness.runs.view import RunView, load_run
+from harness.runs.view import RunView
 from harness.terminal import print_wrapped
 from harness.types import Decision, GateResult, Status
 
@@ -65,18 +65,17 @@ def print_recommendation(recommendation: Recommendation, console: Console) -> No
 
 
 def gate_step(
-    run_dir: Path,
+    view: RunView,
     baseline: Path | None,
     junit: Path | None,
     summary: Path | None,
     console: Console,
     rules: GateRules | None = None,
-    view: RunView | None = None,
 ) -> GateResult:
-    """`rules` default to the ones in the run's manifest (the config it was run with); `view`, the run already
-    loaded by a caller that reports it too."""
-    result = evaluate_gate(run_dir, load_baseline(baseline) if baseline else None, rules)
-    view = view or load_run(run_dir)
+    """The gate on a run its caller loaded (and may report too); `rules` default to the ones in the run's manifest
+    (the config it was run with)."""
+    run_dir = view.path
+    result = evaluate_gate(view, load_baseline(baseline) if baseline else None, rules)
     print_verdicts(result, console)
     print_recommendation(recommend(view, result), console)
     junit = junit or run_dir / "gate-junit.xml"

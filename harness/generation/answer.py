@@ -14,13 +14,11 @@ import dataclasses
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from rich.console import Console
 
 from harness.environments import Sandbox
 from harness.generation.episodes import EpisodeItem, EpisodeRunner, pending_episodes
-from harness.generation.manifest import open_run_folder
 from harness.generation.prepare import Prepared
 from harness.progress import StageProgress
 from harness.runs.config import ConfigError, GenerationSettings
@@ -272,22 +270,17 @@ def _answer_managed(
         )
 
 
-def nothing_pending(prepared: Prepared, run_dir: Path) -> bool:
-    """Whether the run folder already holds a successful answer to every case each variant is asked."""
-    folder = RunFolder(run_dir)
-    return folder.has_manifest() and not any(pending_work(prepared, folder).values())
-
-
-def run(prepared: Prepared, run_dir: Path, console: Console, pool: ServerPool | None = None) -> RunFolder:
-    """Make (or finish) a run folder for a prepared config; scoring is left to the caller. Servers come from
-    `pool` and stay up for the caller's next stage; without one, each server stops once its variants are done."""
+def answer_pending(prepared: Prepared, folder: RunFolder, console: Console, pool: ServerPool | None = None) -> int:
+    """Ask every case and episode the run folder (opened by the caller, `open_run_folder`) has no answer to yet;
+    returns how many items were pending, 0 when the folder was complete. Scoring is left to the caller. Servers
+    come from `pool` and stay up for the caller's next stage; without one, each server stops once its variants
+    are done."""
     config = prepared.config
-    folder = open_run_folder(prepared, run_dir)
     work = pending_work(prepared, folder)
     todo = [plan for plan in prepared.plans if any(work[variant] for variant in plan.models)]
     if not todo:
         console.print("accuracy: every case has an answer in the run folder", soft_wrap=True, highlight=False)
-        return folder
+        return 0
     with StageProgress(console, "accuracy", "answers") as shown, contextlib.ExitStack() as resources:
         shown.start(sum(len(items) for items in work.values()))
         progress = RunProgress(folder, shown)
@@ -306,6 +299,6 @@ def run(prepared: Prepared, run_dir: Path, console: Console, pool: ServerPool | 
                         serve_and_answer(plan, prepared, items, progress, own)
             except ServerError as error:
                 raise ServerError(
-                    f"{error}\n(the run folder {run_dir} keeps every answer so far; rerun to resume)"
+                    f"{error}\n(the run folder {folder.path} keeps every answer so far; rerun to resume)"
                 ) from None
-    return folder
+    return sum(len(items) for items in work.values())

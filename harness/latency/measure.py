@@ -29,7 +29,6 @@ from typing import Any
 import httpx
 from rich.console import Console
 
-from harness.generation.manifest import open_run_folder
 from harness.generation.prepare import Prepared
 from harness.latency.analyse import analyse
 from harness.latency.floor import unmerged_read_floor
@@ -191,13 +190,13 @@ def _read_floors(prepared: Prepared) -> dict[str, float]:
 
 
 def latency_study(
-    prepared: Prepared, run_dir: Path, console: Console, pool: ServerPool | None = None
+    prepared: Prepared, folder: RunFolder, console: Console, pool: ServerPool | None = None
 ) -> LatencySummary:
-    """Run the study into the run folder and write its summary; an earlier study's log is kept beside it.
-    Servers come from `pool` when a stage before this one already started them."""
+    """Run the study into the run folder (opened by the caller, `open_run_folder`) and write its summary; an
+    earlier study's log is kept beside it. Servers come from `pool` when a stage before this one already started
+    them."""
     began = time.perf_counter()
     config = prepared.config
-    folder: RunFolder = open_run_folder(prepared, run_dir)
     settings = config.latency
     arms, pairs = study_arms(prepared)
     prompts = draw_prompts(prepared, settings)

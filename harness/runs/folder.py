@@ -117,7 +117,7 @@ def append_text(path: Path, data: str, what: str) -> None:
         raise OutputError(f"{path} ({what}): cannot be appended to ({error.strerror or error})") from None
 
 
-def _validation_message(error: ValidationError) -> str:
+def validation_message(error: ValidationError) -> str:
     first = error.errors()[0]
     field = ".".join(str(part) for part in first["loc"]) or "(document)"
     more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
@@ -130,7 +130,7 @@ def _read_model(path: Path, model: type[M]) -> M:
     except FileNotFoundError:
         raise RunLogError(f"{path}: missing") from None
     except ValidationError as error:
-        raise RunLogError(f"{path}: {_validation_message(error)}") from None
+        raise RunLogError(f"{path}: {validation_message(error)}") from None
 
 
 def snapshot_name(suite_name: str) -> str:
@@ -164,7 +164,7 @@ def read_lines(path: Path, read: JsonLineReader[R]) -> list[tuple[int, R]]:
         except ValidationError as error:
             if number == len(lines):  # no newline after it: the writer was killed mid-line
                 break
-            raise RunLogError(f"{path}:{number}: {_validation_message(error)}") from None
+            raise RunLogError(f"{path}:{number}: {validation_message(error)}") from None
     return records
 
 
@@ -267,7 +267,7 @@ class RunFolder:
             try:
                 scores.append(CaseScore.model_validate_json(line))
             except ValidationError as error:
-                raise RunLogError(f"{path}:{number}: {_validation_message(error)}") from None
+                raise RunLogError(f"{path}:{number}: {validation_message(error)}") from None
         return scores
 
     def is_scored(self) -> bool:

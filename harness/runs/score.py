@@ -8,14 +8,15 @@ from pathlib import Path
 from harness.environments import Sandbox
 from harness.environments.replay import replay_turns
 from harness.runs.folder import FinishedEpisode, RunFolder, RunLogError
+from harness.runs.view import RunView, load_run
 from harness.scoring import ToolValidators, score_generation, summarise
 from harness.scoring.episode import score_episode, summarise_episodes
 from harness.types import (
     CaseKind,
     CaseScore,
     EpisodeScore,
+    EpisodeSummary,
     RunManifest,
-    RunSummary,
     Semantics,
     Suite,
     ToolCall,
@@ -23,10 +24,11 @@ from harness.types import (
 )
 
 
-def score_run(run_dir: Path, semantics: Semantics | None = None) -> RunSummary:
+def score_run(run_dir: Path, semantics: Semantics | None = None) -> RunView:
     """Score every generation of a run against the suite snapshots it recorded, under the semantics its manifest
     records for each suite; write scores and summary. `semantics` (the `--semantics` override) judges every suite
-    by one semantics instead, and the manifest is rewritten to say so: it always names what the scores mean."""
+    by one semantics instead, and the manifest is rewritten to say so: it always names what the scores mean.
+    Returns the run as scored, built from what scoring read, so a caller that reports it reads nothing twice."""
     folder = RunFolder(run_dir)
     manifest = folder.read_manifest()
     if not folder.has_episodes():
@@ -39,9 +41,9 @@ def score_run(run_dir: Path, semantics: Semantics | None = None) -> RunSummary:
     cases = {(name, case.id): case for name, suite in suites.items() for case in suite.cases}
     validators = {ref.name: ToolValidators.for_suite(suites[ref.name], ref.semantics) for ref in manifest.suites}
     scores: list[CaseScore] = []
-    if folder.has_episodes():
-        score_episodes(folder, manifest, suites)
-    for number, generation in sorted(folder.read_generations().values(), key=lambda item: item[0]):
+    episode_scores, episode_summary = score_episodes(folder, manifest, suites) if folder.has_episodes() else ([], None)
+    generations = folder.read_generations()
+    for number, generation in sorted(generations.values(), key=lambda item: item[0]):
         case = cases.get((generation.suite, generation.case_id))
         if case is None:
             raise RunLogError(
@@ -65,10 +67,28 @@ def score_run(run_dir: Path, semantics: Semantics | None = None) -> RunSummary:
     }
     summary = summarise(scores, asked)
     folder.write_scores(scores, summary)
-    return summary
+    return RunView(
+        path=run_dir,
+        manifest=manifest,
+        suites=suites,
+        generations={key: generation for key, (_, generation) in generations.items()},
+        scores=scores,
+        summary=summary,
+        latency=folder.read_latency_summary(),
+        episode_scores=episode_scores,
+        episode_summary=episode_summary,
+    )
 
 
-def score_episodes(folder: RunFolder, manifest: RunManifest, suites: dict[str, Suite]) -> list[EpisodeScore]:
+def scored_run(run_dir: Path) -> RunView:
+    """The run as the reading commands show it: read when it is scored, else scored from its own log first (pure:
+    no model is called), which writes its scores; `load_run` alone never writes."""
+    return load_run(run_dir) if RunFolder(run_dir).is_scored() else score_run(run_dir)
+
+
+def score_episodes(
+    folder: RunFolder, manifest: RunManifest, suites: dict[str, Suite]
+) -> tuple[list[EpisodeScore], EpisodeSummary]:
     """Score every finished episode by replaying its logged calls and the right ones on fresh environments, under
     its suite's semantics; write the episode scores and summary."""
     semantics = {ref.name: ref.semantics for ref in manifest.suites}
@@ -88,8 +108,9 @@ def score_episodes(folder: RunFolder, manifest: RunManifest, suites: dict[str, S
         }
         for name, variant in variants.items()
     }
-    folder.write_episode_scores(scores, summarise_episodes(scores, asked))
-    return scores
+    summary = summarise_episodes(scores, asked)
+    folder.write_episode_scores(scores, summary)
+    return scores, summary
 
 
 def score_finished(

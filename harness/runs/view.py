@@ -1,13 +1,12 @@
 """A scored run folder loaded whole, read-only: what every report, comparison and gate output is rendered from.
-Nothing here calls a model; a run folder that is not scored yet is scored from its own log first (pure)."""
+Nothing here calls a model or writes a file; a run folder that is not scored yet is scored by `runs.score`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.runs.folder import RunFolder
-from harness.runs.score import score_run
+from harness.runs.folder import RunFolder, RunLogError
 from harness.scoring.merge_precision import MergePrecisionFinding, merge_precision
 from harness.types import (
     Case,
@@ -113,16 +112,19 @@ class RunView:
 
 
 def load_run(path: Path) -> RunView:
+    """A scored run folder, read whole; one not scored yet is an error that says how to score it (`scored_run`
+    in `runs.score` scores it first, for the commands that may write)."""
     folder = RunFolder(path)
     manifest = folder.read_manifest()
-    summary = folder.read_summary() if folder.is_scored() else score_run(path)
+    if not folder.is_scored():
+        raise RunLogError(f"{path}: not scored yet; run `harness score {path}` first")
     return RunView(
         path=path,
         manifest=manifest,
         suites=folder.read_suites(manifest),
         generations={key: g for key, (_, g) in folder.read_generations().items()},
         scores=folder.read_scores(),
-        summary=summary,
+        summary=folder.read_summary(),
         latency=folder.read_latency_summary(),
         episode_scores=folder.read_episode_scores(),
         episode_summary=folder.read_episode_summary(),
