@@ -1,5 +1,6 @@
 """The documentation says what the code does: the generated references in docs/ are what `make docs` would write
-now, and every link of the README and docs/ leads to a file and heading that exist."""
+now, every link of the README and docs/ leads to a file and heading that exist, and the README stays a front page
+that names every command."""
 
 from __future__ import annotations
 
@@ -8,12 +9,17 @@ from pathlib import Path
 
 import pytest
 
+from harness.cli import build_parser
 from harness.reference import DOCUMENTS, ROOT
+from harness.reference.commands import commands
 from harness.reference.markdown import Slugs
 
 PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")])
 LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
 FENCE = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
+README_LINES = 150
+CELL_CHARS = 300
+"""A table cell longer than this is a paragraph: it belongs in a list or under a heading."""
 
 
 @pytest.mark.parametrize("name", sorted(DOCUMENTS))
@@ -44,6 +50,20 @@ def test_links_resolve(page: Path) -> None:
         elif anchor and path.suffix == ".md" and anchor not in _anchors(path):
             broken.append(f"{link}: no such heading in {path.name}")
     assert not broken, f"broken links in {page.relative_to(ROOT)}: " + "; ".join(broken)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(ROOT)))
+def test_table_cells_are_short(page: Path) -> None:
+    rows = [line for line in page.read_text(encoding="utf-8").splitlines() if line.startswith("|")]
+    long = [cell[:60] for row in rows for cell in row.strip("|").split(" | ") if len(cell) > CELL_CHARS]
+    assert not long, f"{page.relative_to(ROOT)}: table cells over {CELL_CHARS} characters: {long}"
+
+
+def test_readme_is_a_front_page_naming_every_command() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= README_LINES, "README.md is a front page; move reference content to docs/"
+    missing = [c.parser.prog for c in commands(build_parser()) if f"`{c.parser.prog}" not in readme]
+    assert not missing, f"README.md's command table lacks {', '.join(missing)}"
 
 
 def test_links_of_a_page_are_checked(tmp_path: Path) -> None:
