@@ -16,7 +16,7 @@ from harness.gate.baseline import Baseline, load_baseline, save_baseline
 from harness.gate.outputs import junit_xml, markdown_summary
 from harness.gate.recommend import recommend
 from harness.gate.rules import evaluate_gate
-from harness.runs.config import GateRules
+from harness.gate.settings import GateRules
 from harness.runs.folder import RunFolder
 from harness.runs.score import score_run
 from harness.runs.view import load_run

@@ -13,7 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from harness.runs.config import ConfigError, GateRules, GenerationSettings, RunConfig, SuiteSelection, load_run_config
+from harness.errors import ConfigError
+from harness.gate.settings import GateRules
+from harness.generation.settings import GenerationSettings
+from harness.run_config import RunConfig, load_run_config
 from harness.scoring.parity import adapter_parity, agreement
 from harness.serving.backends.base import BackendUnavailable
 from harness.serving.backends.openai_chat import OpenAIChatBackend
@@ -21,6 +24,7 @@ from harness.serving.plan import AdapterFiles, InProcessReference, RunningEndpoi
 from harness.serving.vllm_server import VllmServer, engine_defaults, relevant_log_lines, server_arguments
 from harness.suites.files import load_sources
 from harness.suites.selection import parity_sample, sample_cases
+from harness.suites.settings import SuiteSelection
 from harness.types import Generation, Message, Suite, serving_pair
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -613,9 +617,9 @@ def test_answer_all_shards_over_endpoints_and_returns_what_it_could_not_reach() 
 
 
 def test_server_pool_keeps_one_server_per_plan_and_logs_into_the_run_folder(tmp_path: Path) -> None:
-    from harness.serving import ServerSpec
     from harness.serving.plan import ManagedServer, ServerPlan
     from harness.serving.pool import ServerPool
+    from harness.serving.vllm_server import ServerSpec
 
     plan = ServerPlan("merged-x", {"merged:x": "x"}, ManagedServer(ServerSpec(model="/m", served_name="x"), "/m"))
     with ServerPool(tmp_path, 10) as pool:

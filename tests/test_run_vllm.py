@@ -19,9 +19,9 @@ import pytest
 
 from harness.cli import main
 from harness.progress import LIBRARY_LOG
-from harness.runs.config import load_run_config
+from harness.run_config import load_run_config
 from harness.runs.folder import STAGES, RunFolder
-from harness.serving import ServerError
+from harness.serving.vllm_server import ServerError
 from harness.types import BenchStages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -350,8 +350,7 @@ def test_external_endpoints_shard_cases_and_never_record_the_key(
     model_cache: Path, tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from harness.fixtures.chat_template import template_path
-    from harness.serving import ServerSpec, VllmServer
-    from harness.serving.vllm_server import engine_defaults
+    from harness.serving.vllm_server import ServerSpec, VllmServer, engine_defaults
 
     secret = "sk-test-4f9a1c0e-never-in-files"
     monkeypatch.setenv("FC_TEST_KEY", secret)

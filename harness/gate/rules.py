@@ -40,8 +40,9 @@ from pydantic import ValidationError
 
 from harness.gate.baseline import Baseline
 from harness.gate.episode_rules import episode_rules
+from harness.gate.settings import GateRules, SuiteScope
 from harness.patterns import matches_any, most_specific
-from harness.runs.config import GateRules, RunConfig, SuiteScope
+from harness.run_config import RunConfig
 from harness.runs.folder import RunFolder
 from harness.scoring import paired, paired_test, shared_cases
 from harness.stats import wilson
