@@ -190,11 +190,11 @@ class RunConfig(Frozen):
         for pattern in self.gate.must_beat if "must_beat" in self.gate.model_fields_set else []:
             if not fnmatch.filter(served, pattern):
                 raise ValueError(f"gate.must_beat: {pattern!r} names no variant of this run ({', '.join(served)})")
-        sampled = [name for name in self._parity_sampled() if matches_any(name, self.gate.variants)]
+        sampled = [name for name in self._parity_sampled() if matches_any(name, self.gate.judge)]
         if sampled:
             raise ValueError(
-                f"gate.variants: {', '.join(sampled)} would be judged on a parity sample only (suites.unmerged_sample),"
-                ' too few cases; judge the merged forms (variants = ["merged:*"]) or leave unmerged_sample out'
+                f"gate.judge: {', '.join(sampled)} would be judged on a parity sample only (suites.unmerged_sample),"
+                ' too few cases; judge the merged forms (judge = ["merged:*"]) or leave unmerged_sample out'
             )
         return self
 

@@ -145,7 +145,7 @@ def test_missing_answers_and_missing_latency_cannot_pass(tmp_path: Path) -> None
     result = evaluate_gate(complete, rules=GateRules(max_latency_overhead=0.5))
     assert result.exit_code == 2
     assert statuses(result)["latency_overhead:lora:a:None"] is Status.ERROR
-    assert evaluate_gate(complete, rules=GateRules(variants=["nothing*"])).exit_code == 2
+    assert evaluate_gate(complete, rules=GateRules(judge=["nothing*"])).exit_code == 2
 
 
 def test_baseline_of_the_same_run_never_flags_a_regression(tmp_path: Path) -> None:
@@ -369,7 +369,7 @@ def parity_run(folder: Path, unmerged_good: set[int], *, parity: int = 10) -> Pa
     return synthetic_run(folder, right, silent=silent, controls=frozenset({"bad"}), parity=parity)
 
 
-MERGED = GateRules(variants=["merged:*"])
+MERGED = GateRules(judge=["merged:*"])
 
 
 def test_adapters_judged_merged_are_paired_with_their_unmerged_parity_sample(tmp_path: Path) -> None:

@@ -81,8 +81,8 @@ def adapter(name: str, rank: int = 16, merged: bool = True) -> AdapterFiles:
         ),
         (
             "name = 'x'\nvariants = ['lora', 'merged']\n[[adapters]]\nname = 'a'\nrecipe = 'r'\n"
-            "merges = ['fp32', 'bf16']\n[suites]\nunmerged_sample = 2\n[gate]\nvariants = ['merged*']\n",
-            ":10: gate.variants: merged-bf16:a would be judged on a parity sample only",
+            "merges = ['fp32', 'bf16']\n[suites]\nunmerged_sample = 2\n[gate]\njudge = ['merged*']\n",
+            ":10: gate.judge: merged-bf16:a would be judged on a parity sample only",
         ),
         ("name = \n", "not TOML"),
     ],
@@ -104,14 +104,14 @@ def test_the_bench_judges_adapters_merged_and_the_full_study_unmerged_on_every_c
     """The bench's time goes to the LoRA server: every adapter is served and judged merged on every case, and
     answers unmerged a parity sample; the full study keeps judging unmerged on every case."""
     bench = load_run_config(ROOT / "configs" / "bench.toml")
-    assert bench.suites.unmerged_sample == 3 and bench.gate.variants == ["merged:*"]
+    assert bench.suites.unmerged_sample == 3 and bench.gate.judge == ["merged:*"]
     assert "merged" in bench.variants and all(adapter.serve_merged for adapter in bench.adapters)
     # A control has nothing to prove unmerged: only candidates pay the LoRA server.
     assert [a.name for a in bench.adapters if a.serve_unmerged] == [
         a.name for a in bench.adapters if a.expect == "pass"
     ]
     study = load_run_config(ROOT / "configs" / "embedded.toml")
-    assert study.suites.unmerged_sample is None and study.gate.variants == ["lora:*"]
+    assert study.suites.unmerged_sample is None and study.gate.judge == ["lora:*"]
     # The full study merges every adapter both ways and reports which merge to prefer; the bench, over its time
     # budget, serves the one merge training makes.
     assert all(a.merges == ["fp32", "bf16"] for a in study.adapters) and study.adapters

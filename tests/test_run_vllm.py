@@ -161,7 +161,7 @@ unmerged_sample = 4
 max_tokens = 24
 concurrency = 8
 [gate]
-variants = ["merged:*"]
+judge = ["merged:*"]
 """,
     )
     run_dir = tmp_path / "run"
@@ -407,7 +407,7 @@ def test_episodes_through_vllm_resume_mid_episode_and_report_per_turn(
     config = base_only_config(
         tmp_path,
         sample=6,
-        extra='[server]\nengine_args = { max-model-len = 2048 }\n[gate]\nvariants = ["base"]\nmust_beat = []\n'
+        extra='[server]\nengine_args = { max-model-len = 2048 }\n[gate]\njudge = ["base"]\nmust_beat = []\n'
         'min_episodes = { "*" = 0.0 }\n',
     )
     text = config.read_text().replace(

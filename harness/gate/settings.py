@@ -3,23 +3,27 @@ reference) and its function in `gate/rules.py`; nothing outside `gate/` changes.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
-from harness.types import Frozen, ParseMode
+from harness.types import Frozen, ParseMode, RenamedKeys
 
 SuiteScope = Literal["all", "in", "out"]
 """Suites a rule looks at, by the distribution their files declare (`in`: held out from the training data)."""
 
 
-class GateRules(Frozen):
+class GateRules(RenamedKeys, Frozen):
     """Rules of `harness gate`; every limit can be switched off with an explicit value (0 or an empty table)."""
+
+    renamed_keys: ClassVar[dict[str, str]] = {"variants": "judge"}
+    """`variants` also names the kinds of variant a run serves (`RunConfig.variants`); the gate's patterns are
+    `judge` now, and the old key is read with a warning."""
 
     mode: ParseMode = ParseMode.STRICT
     """Which reading the accuracy rules judge: strict (what vLLM's parser gives users) or lenient."""
-    variants: list[str] = Field(default_factory=lambda: ["lora:*"])
-    """Variants the gate judges (shell patterns); by default every unmerged adapter, and never a checkpoint (see
+    judge: list[str] = Field(default_factory=lambda: ["lora:*"])
+    """Variants the gate judges (shell patterns over their names; `variants` before); by default every unmerged adapter, and never a checkpoint (see
     `AdapterSpec.checkpoints`). `["merged:*"]` judges each adapter on its merged form, for a run whose unmerged
     forms answer only a parity sample (`unmerged_sample`): `merged_gap` then pairs each with its unmerged form over
     the sample."""

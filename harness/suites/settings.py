@@ -25,5 +25,5 @@ class SuiteSelection(Frozen):
     """Cases per suite (after `sample`/`samples`) that an adapter served merged too answers unmerged: a seeded
     parity sample, drawn apart from `sample`, on which the gate's `merged_gap` pairs the two forms. vLLM's CPU LoRA
     path costs several times a merged model per prompt token, so judging adapters merged on every case
-    (`[gate] variants = ["merged:*"]`) and unmerged on a sample keeps a bench within its time. Adapters served
+    (`[gate] judge = ["merged:*"]`) and unmerged on a sample keeps a bench within its time. Adapters served
     unmerged only, and the base, answer every case. None: unmerged answers every case."""

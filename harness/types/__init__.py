@@ -10,7 +10,7 @@ files one stage keeps to itself (the training cache's manifest in `harness.fixtu
 `harness.gate.baseline`) live beside the code that owns them.
 """
 
-from harness.types.base import RUN_LOG_VERSION, SUITE_VERSION, Frozen, JsonValue
+from harness.types.base import RUN_LOG_VERSION, SUITE_VERSION, Frozen, JsonValue, RenamedKeys
 from harness.types.bench import BenchMachine, BenchStages, StageOutcome, StageTime
 from harness.types.episode_log import (
     EPISODE_LOG_VERSION,
@@ -129,6 +129,7 @@ __all__ = [
     "PrefixCache",
     "Proportion",
     "RatioEstimate",
+    "RenamedKeys",
     "RuleResult",
     "RunManifest",
     "RunSummary",
