@@ -37,9 +37,10 @@ from perf_latency import one_adapter
 from rich.console import Console
 
 from harness.generation.prepare import prepare
+from harness.generation.settings import GenerationSettings
 from harness.latency.measure import prefix_cache_hit_tokens
 from harness.latency.stats import ratio_of_medians
-from harness.runs.config import GenerationSettings, load_run_config
+from harness.run_config import load_run_config
 from harness.serving.backends.openai_chat import OpenAIChatBackend, tokenizer_decoder
 from harness.serving.pool import ServerPool
 from harness.suites.gold import gold_conversation

@@ -32,9 +32,9 @@ from harness.fixtures.chat_template import openai_tools
 from harness.generation.manifest import open_run_folder
 from harness.generation.prepare import Prepared, prepare
 from harness.latency.measure import draw_prompts, latency_study, prefix_cache_hit_tokens
-from harness.runs.config import RunConfig, load_run_config
-from harness.serving import VllmServer
+from harness.run_config import RunConfig, load_run_config
 from harness.serving.pool import ServerPool
+from harness.serving.vllm_server import VllmServer
 from harness.types import LatencySummary, lora_variant, merged_variant
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -19,16 +19,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness.fixtures import materialise_base, prompt_format
+from harness.fixtures.base_model import materialise_base, prompt_format
 from harness.fixtures.chat_template import PromptFormat, render_prompt, template_file
 from harness.generation.answer import WorkItem, ask_endpoints
 from harness.generation.prepare import with_format_stops
-from harness.runs.config import GenerationSettings, SuiteSelection
+from harness.generation.settings import GenerationSettings
 from harness.runs.folder import RunFolder
-from harness.serving import ServerSpec, VllmServer
 from harness.serving.backends.openai_chat import tokenizer_decoder
-from harness.serving.vllm_server import DEFAULT_ENV, engine_defaults
+from harness.serving.vllm_server import DEFAULT_ENV, ServerSpec, VllmServer, engine_defaults
 from harness.suites.selection import load_run_suites
+from harness.suites.settings import SuiteSelection
 
 ROOT = Path(__file__).resolve().parent.parent
 

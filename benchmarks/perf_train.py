@@ -20,11 +20,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from harness.fixtures import materialise_base, prompt_format
+from harness.fixtures.base_model import materialise_base, prompt_format
 from harness.fixtures.chat_template import openai_tools
 from harness.fixtures.recipes import Recipe, load_recipe
 from harness.fixtures.training import build_trainer, load_for_training, token_row
-from harness.fixtures.training_data import load_examples
+from harness.training_data import load_examples
 
 
 def timed_train(trainer: Any) -> float:

@@ -25,7 +25,7 @@ from harness.latency.measure import latency_study
 from harness.provenance import cpu_flags, machine
 from harness.reports.console import print_summary
 from harness.reports.html_page import write_html
-from harness.runs.config import RunConfig
+from harness.run_config import RunConfig
 from harness.runs.folder import LATENCY_SUMMARY, STAGES, write_atomic
 from harness.runs.score import score_run
 from harness.serving.pool import ServerPool

@@ -126,7 +126,7 @@ def _cmd_adapters_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_fixtures_base(args: argparse.Namespace) -> int:
-    from harness.fixtures import materialise_base
+    from harness.fixtures.base_model import materialise_base
 
     console.print(str(materialise_base(args.name, force=args.force)), soft_wrap=True)
     return EXIT_OK

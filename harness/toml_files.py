@@ -1,19 +1,23 @@
-"""Reading TOML files (recipes, run configs) into pydantic models, with errors that name the file and field."""
+"""Reading TOML files (recipes, run configs) into pydantic models, with errors that name the file and field, and
+warnings that name where a file still writes a renamed key."""
 
 from __future__ import annotations
 
 import difflib
+import logging
 import re
 import tomllib
 from pathlib import Path
 from typing import Any, TypeVar, get_args
 
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
 from harness.errors import HarnessError
 
 M = TypeVar("M", bound=BaseModel)
+log = logging.getLogger(__name__)
 
 
 def load_toml_model(path: Path, model: type[M], error: type[HarnessError]) -> M:
@@ -29,10 +33,33 @@ def load_toml_model(path: Path, model: type[M], error: type[HarnessError]) -> M:
     except tomllib.TOMLDecodeError as problem:
         raise error(f"{path}: not TOML: {problem}") from None
     try:
-        return model.model_validate(data)
+        loaded = model.model_validate(data)
     except ValidationError as invalid:
         problems = "; ".join(_describe(path, text, model, e) for e in invalid.errors(include_url=False))
         raise error(problems) from None
+    _warn_renamed(path, text, model, data, [])
+    return loaded
+
+
+def _warn_renamed(path: Path, text: str, model: type[BaseModel], data: object, loc: list[str]) -> None:
+    """A warning on stderr for each key the file writes under an old name (`RenamedKeys`), at any depth: the model
+    reads it as the new one, and the warning says where to rename it."""
+    if not isinstance(data, dict):
+        return
+    renamed = getattr(model, "renamed_keys", {})
+    for key, value in data.items():
+        here = [*loc, key]
+        if key in renamed:
+            new = ".".join([*loc, renamed[key]])
+            log.warning(
+                "%s: %s is deprecated; write %s (read as it for now)", located(path, text, here), ".".join(here), new
+            )
+        nested = _nested_model(model.model_fields.get(renamed.get(key, key)))
+        if nested is None:
+            continue
+        items = enumerate(value) if isinstance(value, list) else [(None, value)]
+        for index, item in items:
+            _warn_renamed(path, text, nested, item, here if index is None else [*here, str(index)])
 
 
 def _describe(path: Path, text: str, model: type[BaseModel], problem: ErrorDetails) -> str:
@@ -57,12 +84,18 @@ def _keys_at(model: type[BaseModel], loc: list[str]) -> list[str]:
     for part in loc:
         if part.isdigit():
             continue
-        field = current.model_fields.get(part) if isinstance(current, type) else None
-        if field is None:
+        current = _nested_model(current.model_fields.get(part) if isinstance(current, type) else None)
+        if current is None:
             return []
-        nested = [inner for arg in get_args(field.annotation) for inner in (arg, *get_args(arg))]
-        current = next((a for a in (field.annotation, *nested) if _is_model(a)), None)
     return sorted(current.model_fields) if _is_model(current) else []
+
+
+def _nested_model(field: FieldInfo | None) -> type[BaseModel] | None:
+    """The model a field holds, alone, in a list or in a union; None for a plain value."""
+    if field is None:
+        return None
+    nested = [inner for arg in get_args(field.annotation) for inner in (arg, *get_args(arg))]
+    return next((a for a in (field.annotation, *nested) if _is_model(a)), None)
 
 
 def _is_model(candidate: Any) -> bool:

@@ -28,7 +28,7 @@ def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture(scope="session")
 def tiny_model(model_cache: Path) -> Path:
-    from harness.fixtures import TINY, materialise_base
+    from harness.fixtures.base_model import TINY, materialise_base
 
     return materialise_base(TINY)
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from harness.gate.baseline import Baseline
 from harness.gate.rules import evaluate_gate
+from harness.gate.settings import GateRules
 from harness.generation.prepare import with_parity_sample
-from harness.runs.config import GateRules
 from harness.runs.folder import RunFolder
 from harness.runs.score import score_run
 from harness.runs.view import load_run

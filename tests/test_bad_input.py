@@ -86,9 +86,9 @@ CASES: list[tuple[str, Args, int, str]] = [
     ),
     (
         "gate judging the parity sample",
-        lambda r, t: ["run", str(bench_config(t, 'variants = ["merged:*"]', 'variants = ["lora:*"]'))],
+        lambda r, t: ["run", str(bench_config(t, 'judge = ["merged:*"]', 'judge = ["lora:*"]'))],
         2,
-        "gate.variants: lora:fc-good would be judged on a parity sample only (suites.unmerged_sample)",
+        "gate.judge: lora:fc-good would be judged on a parity sample only (suites.unmerged_sample)",
     ),
     (
         "recipe file that does not exist",

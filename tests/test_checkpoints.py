@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from run_factory import CASES, SILENT_CASES, gate_of, synthetic_run
 
+from harness.errors import ConfigError
 from harness.generation.prepare import read_recipes, with_parity_sample
 from harness.reports.curve import learning_curves
-from harness.runs.config import ConfigError, RunConfig, load_run_config
+from harness.run_config import RunConfig, load_run_config
 from harness.runs.view import load_run
 from harness.serving.plan import AdapterFiles, Checkpoint, plan_run
 from harness.serving.vllm_server import server_arguments

@@ -15,8 +15,7 @@ import pytest
 from tiny_gguf import chunked_package, write_tiny_gemma3
 
 from harness.cli import main
-from harness.fixtures import EMBEDDED_BASES, FixtureError, fixture_info, materialise_base, prompt_format
-from harness.fixtures.base_model import base_key
+from harness.fixtures.base_model import base_key, fixture_info, materialise_base, prompt_format
 from harness.fixtures.cache import CACHE_ENV, sha256_file, sha256_json
 from harness.fixtures.chat_template import (
     END_OF_TURN,
@@ -27,12 +26,12 @@ from harness.fixtures.chat_template import (
     template_path,
     template_text,
 )
-from harness.fixtures.embedded import GEMMA3, SMOLLM2, EmbeddedBase
+from harness.fixtures.embedded import EMBEDDED_BASES, GEMMA3, SMOLLM2, EmbeddedBase, FixtureError
 from harness.fixtures.recipes import load_recipe
 from harness.fixtures.training import adapter_key, base_weights_sha256, recipe_sha256, token_row
-from harness.fixtures.training_data import generate, load_examples
 from harness.generation.prepare import with_format_stops
-from harness.runs.config import GenerationSettings
+from harness.generation.settings import GenerationSettings
+from harness.training_data import generate, load_examples
 from harness.types import Message, Tool
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from harness.fixtures.training_data.chain_tools import HELDOUT_CHAINS
 from harness.suites import heldout_multi_turn, multi_turn_tools
 from harness.suites.gold import BUILTIN_CLASSES, LocalEnvironments
+from harness.training_data.chain_tools import HELDOUT_CHAINS
 from harness.types import EnvironmentState, GoldCall
 
 TOOLS = (*multi_turn_tools.TOOLS, *heldout_multi_turn.TOOLS)

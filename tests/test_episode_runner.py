@@ -16,8 +16,8 @@ import pytest
 
 from harness.environments import Sandbox
 from harness.generation.episodes import EpisodeItem, EpisodeRunner, pending_episodes
+from harness.generation.settings import GenerationSettings
 from harness.parsing import format_tool_calls
-from harness.runs.config import GenerationSettings
 from harness.runs.folder import RunFolder
 from harness.runs.score import score_finished
 from harness.serving.backends.base import BackendUnavailable

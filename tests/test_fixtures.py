@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
-from harness.fixtures import TINY, FixtureError, fixture_info, materialise_base
+from harness.fixtures.base_model import TINY, fixture_info, materialise_base
 from harness.fixtures.cache import CACHE_ENV, DONE, cache_root, cached_folder
 from harness.fixtures.chat_template import (
     PLAIN,
@@ -21,6 +21,7 @@ from harness.fixtures.chat_template import (
     template_path,
     template_text,
 )
+from harness.fixtures.embedded import FixtureError
 from harness.types import Message, Tool
 
 

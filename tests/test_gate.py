@@ -15,7 +15,7 @@ from harness.cli import main
 from harness.gate.baseline import Baseline, load_baseline, save_baseline
 from harness.gate.outputs import junit_xml, markdown_summary
 from harness.gate.recommend import recommend
-from harness.runs.config import GateRules
+from harness.gate.settings import GateRules
 from harness.runs.folder import RunFolder, RunLogError
 from harness.runs.score import score_run
 from harness.runs.view import load_run
@@ -144,7 +144,7 @@ def test_missing_answers_and_missing_latency_cannot_pass(tmp_path: Path) -> None
     result = gate_of(complete, rules=GateRules(max_latency_overhead=0.5))
     assert result.exit_code == 2
     assert statuses(result)["latency_overhead:lora:a:None"] is Status.ERROR
-    assert gate_of(complete, rules=GateRules(variants=["nothing*"])).exit_code == 2
+    assert gate_of(complete, rules=GateRules(judge=["nothing*"])).exit_code == 2
 
 
 def test_baseline_of_the_same_run_never_flags_a_regression(tmp_path: Path) -> None:
@@ -387,7 +387,7 @@ def parity_run(folder: Path, unmerged_good: set[int], *, parity: int = 10) -> Pa
     return synthetic_run(folder, right, silent=silent, controls=frozenset({"bad"}), parity=parity)
 
 
-MERGED = GateRules(variants=["merged:*"])
+MERGED = GateRules(judge=["merged:*"])
 
 
 def test_adapters_judged_merged_are_paired_with_their_unmerged_parity_sample(tmp_path: Path) -> None:

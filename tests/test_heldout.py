@@ -12,13 +12,13 @@ import pytest
 
 from harness.cli import main
 from harness.fixtures.recipes import DataSpec, load_recipe
-from harness.fixtures.training_data import TrainingDataError, TrainingExample, generate, load_examples, user_messages
-from harness.fixtures.training_data.examples import HELDOUT_POOL
-from harness.fixtures.training_data.tool_pool import HELDOUT_TOOLS, SPECS
 from harness.parsing import parse_strict
 from harness.scoring import ToolValidators, score_parsed
 from harness.suites.files import load_suite_file
 from harness.suites.heldout import OVERSAMPLING, suite_mix
+from harness.training_data import TrainingDataError, TrainingExample, generate, load_examples, user_messages
+from harness.training_data.examples import HELDOUT_POOL
+from harness.training_data.tool_pool import HELDOUT_TOOLS, SPECS
 from harness.types import CaseKind, Suite, Tool, ToolCall
 
 ROOT = Path(__file__).resolve().parent.parent

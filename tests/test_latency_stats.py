@@ -11,8 +11,8 @@ from pydantic import ValidationError
 from harness.generation.prepare import Prepared
 from harness.latency.analyse import analyse
 from harness.latency.measure import study_arms
+from harness.latency.settings import LatencySettings
 from harness.latency.stats import control_verdict, noise_floor, ratio_of_medians, verdict
-from harness.runs.config import LatencySettings
 from harness.types import LatencySample, RatioEstimate, Verdict
 
 
@@ -155,7 +155,7 @@ def _prepared(adapters: list[str], latency: dict[str, object]) -> Prepared:
     from pathlib import Path
 
     from harness.generation.prepare import Prepared
-    from harness.runs.config import RunConfig
+    from harness.run_config import RunConfig
     from harness.serving.plan import AdapterFiles, plan_run
 
     config = RunConfig(name="x", adapters=[{"name": a, "recipe": f"{a}.toml"} for a in adapters], latency=latency)

@@ -14,8 +14,9 @@ import httpx
 import pytest
 from rich.console import Console
 
+from harness.generation.settings import GenerationSettings
 from harness.latency.measure import ColdPrefixBackend, _measure, prefix_cache_hit_tokens
-from harness.runs.config import GenerationSettings, LatencySettings
+from harness.latency.settings import LatencySettings
 from harness.runs.folder import read_samples
 from harness.types import LatencySummary, Message, Tool
 
@@ -118,9 +119,8 @@ def test_the_console_report_says_how_ttft_was_measured(prefix_cache: str) -> Non
 def test_vllm_serves_a_repeated_prompt_from_its_cache_unless_salted(tiny_model: Path, tmp_path: Path) -> None:
     """The mechanism on a real server: a plain repeat is a prefix-cache hit, a salted repeat is not."""
     from harness.fixtures.chat_template import template_path
-    from harness.serving import ServerSpec, VllmServer
     from harness.serving.backends.openai_chat import OpenAIChatBackend
-    from harness.serving.vllm_server import engine_defaults
+    from harness.serving.vllm_server import ServerSpec, VllmServer, engine_defaults
 
     spec = ServerSpec(
         model=str(tiny_model),

@@ -14,8 +14,9 @@ from rich.console import Console
 from run_factory import call, synthetic_run
 
 from harness.cli import main
+from harness.gate.outputs import merge_markdown
 from harness.reports.html_page import render_html
-from harness.reports.merge_precision import merge_markdown, print_merge_precision
+from harness.reports.merge_precision import print_merge_precision
 from harness.runs.folder import RunFolder
 from harness.runs.score import score_run
 from harness.runs.view import load_run

@@ -13,7 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from harness.runs.config import ConfigError, GateRules, GenerationSettings, RunConfig, SuiteSelection, load_run_config
+from harness.errors import ConfigError
+from harness.gate.settings import GateRules
+from harness.generation.settings import GenerationSettings
+from harness.run_config import RunConfig, load_run_config
 from harness.scoring.parity import adapter_parity, agreement
 from harness.serving.backends.base import BackendUnavailable
 from harness.serving.backends.openai_chat import OpenAIChatBackend
@@ -21,6 +24,7 @@ from harness.serving.plan import AdapterFiles, InProcessReference, RunningEndpoi
 from harness.serving.vllm_server import VllmServer, engine_defaults, relevant_log_lines, server_arguments
 from harness.suites.files import load_sources
 from harness.suites.selection import parity_sample, sample_cases
+from harness.suites.settings import SuiteSelection
 from harness.types import Generation, Message, Suite, serving_pair
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,8 +81,8 @@ def adapter(name: str, rank: int = 16, merged: bool = True) -> AdapterFiles:
         ),
         (
             "name = 'x'\nvariants = ['lora', 'merged']\n[[adapters]]\nname = 'a'\nrecipe = 'r'\n"
-            "merges = ['fp32', 'bf16']\n[suites]\nunmerged_sample = 2\n[gate]\nvariants = ['merged*']\n",
-            ":10: gate.variants: merged-bf16:a would be judged on a parity sample only",
+            "merges = ['fp32', 'bf16']\n[suites]\nunmerged_sample = 2\n[gate]\njudge = ['merged*']\n",
+            ":10: gate.judge: merged-bf16:a would be judged on a parity sample only",
         ),
         ("name = \n", "not TOML"),
     ],
@@ -100,14 +104,14 @@ def test_the_bench_judges_adapters_merged_and_the_full_study_unmerged_on_every_c
     """The bench's time goes to the LoRA server: every adapter is served and judged merged on every case, and
     answers unmerged a parity sample; the full study keeps judging unmerged on every case."""
     bench = load_run_config(ROOT / "configs" / "bench.toml")
-    assert bench.suites.unmerged_sample == 3 and bench.gate.variants == ["merged:*"]
+    assert bench.suites.unmerged_sample == 3 and bench.gate.judge == ["merged:*"]
     assert "merged" in bench.variants and all(adapter.serve_merged for adapter in bench.adapters)
     # A control has nothing to prove unmerged: only candidates pay the LoRA server.
     assert [a.name for a in bench.adapters if a.serve_unmerged] == [
         a.name for a in bench.adapters if a.expect == "pass"
     ]
     study = load_run_config(ROOT / "configs" / "embedded.toml")
-    assert study.suites.unmerged_sample is None and study.gate.variants == ["lora:*"]
+    assert study.suites.unmerged_sample is None and study.gate.judge == ["lora:*"]
     # The full study merges every adapter both ways and reports which merge to prefer; the bench, over its time
     # budget, serves the one merge training makes.
     assert all(a.merges == ["fp32", "bf16"] for a in study.adapters) and study.adapters
@@ -613,9 +617,9 @@ def test_answer_all_shards_over_endpoints_and_returns_what_it_could_not_reach() 
 
 
 def test_server_pool_keeps_one_server_per_plan_and_logs_into_the_run_folder(tmp_path: Path) -> None:
-    from harness.serving import ServerSpec
     from harness.serving.plan import ManagedServer, ServerPlan
     from harness.serving.pool import ServerPool
+    from harness.serving.vllm_server import ServerSpec
 
     plan = ServerPlan("merged-x", {"merged:x": "x"}, ManagedServer(ServerSpec(model="/m", served_name="x"), "/m"))
     with ServerPool(tmp_path, 10) as pool:

@@ -19,9 +19,9 @@ import pytest
 
 from harness.cli import main
 from harness.progress import LIBRARY_LOG
-from harness.runs.config import load_run_config
+from harness.run_config import load_run_config
 from harness.runs.folder import STAGES, RunFolder
-from harness.serving import ServerError
+from harness.serving.vllm_server import ServerError
 from harness.types import BenchStages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -161,7 +161,7 @@ unmerged_sample = 4
 max_tokens = 24
 concurrency = 8
 [gate]
-variants = ["merged:*"]
+judge = ["merged:*"]
 """,
     )
     run_dir = tmp_path / "run"
@@ -352,8 +352,7 @@ def test_external_endpoints_shard_cases_and_never_record_the_key(
     model_cache: Path, tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from harness.fixtures.chat_template import template_path
-    from harness.serving import ServerSpec, VllmServer
-    from harness.serving.vllm_server import engine_defaults
+    from harness.serving.vllm_server import ServerSpec, VllmServer, engine_defaults
 
     secret = "sk-test-4f9a1c0e-never-in-files"
     monkeypatch.setenv("FC_TEST_KEY", secret)
@@ -410,7 +409,7 @@ def test_episodes_through_vllm_resume_mid_episode_and_report_per_turn(
     config = base_only_config(
         tmp_path,
         sample=6,
-        extra='[server]\nengine_args = { max-model-len = 2048 }\n[gate]\nvariants = ["base"]\nmust_beat = []\n'
+        extra='[server]\nengine_args = { max-model-len = 2048 }\n[gate]\njudge = ["base"]\nmust_beat = []\n'
         'min_episodes = { "*" = 0.0 }\n',
     )
     text = config.read_text().replace(

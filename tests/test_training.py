@@ -17,9 +17,9 @@ from harness.fixtures.adapter_check import check_adapter
 from harness.fixtures.chat_template import END_OF_TURN, PLAIN, PromptFormat, render_prompt
 from harness.fixtures.checkpoints import CHECKPOINTS, keep_checkpoints
 from harness.fixtures.recipes import DataSpec, RecipeError, SftSpec, load_recipe
-from harness.fixtures.training_data import TrainingDataError, generate, load_examples
-from harness.fixtures.training_data.course_format import convert_turn
-from harness.fixtures.training_data.examples import KINDS
+from harness.training_data import TrainingDataError, generate, load_examples
+from harness.training_data.course_format import convert_turn
+from harness.training_data.examples import KINDS
 from harness.types import Message
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -21,7 +21,11 @@ import pytest
 
 from harness.fixtures.cache import sha256_json
 from harness.fixtures.recipes import load_recipe
-from harness.fixtures.training_data import (
+from harness.parsing import parse_strict
+from harness.scoring.calls import Validator, compile_validator, first_error
+from harness.suites.files import load_sources
+from harness.suites.rules import check_suite
+from harness.training_data import (
     Corruption,
     TrainingExample,
     generate,
@@ -29,7 +33,7 @@ from harness.fixtures.training_data import (
     tool_pool,
     user_messages,
 )
-from harness.fixtures.training_data.chain_tools import (
+from harness.training_data.chain_tools import (
     CHAIN_SPECS,
     CHAINS,
     HELDOUT_CHAIN_SPECS,
@@ -37,15 +41,11 @@ from harness.fixtures.training_data.chain_tools import (
     HELDOUT_PEOPLE,
     NEW_PLATES,
 )
-from harness.fixtures.training_data.examples import HELDOUT_POOL, TRAINING_POOL, Pool
-from harness.fixtures.training_data.phrasings import PHRASINGS, load_phrasings
-from harness.fixtures.training_data.tool_pool import SPECS
-from harness.fixtures.training_data.tool_specs import TIME_PATTERN, choices
-from harness.fixtures.training_data.wording import NUMBER_WORDS, draw_arguments, incomplete_request
-from harness.parsing import parse_strict
-from harness.scoring.calls import Validator, compile_validator, first_error
-from harness.suites.files import load_sources
-from harness.suites.rules import check_suite
+from harness.training_data.examples import HELDOUT_POOL, TRAINING_POOL, Pool
+from harness.training_data.phrasings import PHRASINGS, load_phrasings
+from harness.training_data.tool_pool import SPECS
+from harness.training_data.tool_specs import TIME_PATTERN, choices
+from harness.training_data.wording import NUMBER_WORDS, draw_arguments, incomplete_request
 from harness.types import Case, CaseKind, Message, Suite, Tool, ToolCall
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,7 +118,7 @@ def test_output_does_not_depend_on_the_hash_seed() -> None:
     """Set iteration order changes with the string hash seed; nothing the generator draws may depend on it."""
     here = os.environ.get("PYTHONHASHSEED")
     other = "1" if here == "2" else "2"  # this process runs under another seed (random when unset)
-    code = f"import json; from harness.fixtures.training_data import generate; print(json.dumps([e.model_dump() for e in generate(300, 5) + generate(100, 5, {ASKING}, turns=2)]))"
+    code = f"import json; from harness.training_data import generate; print(json.dumps([e.model_dump() for e in generate(300, 5) + generate(100, 5, {ASKING}, turns=2)]))"
     env = {**os.environ, "PYTHONHASHSEED": other}
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     here_made = generate(300, 5) + generate(100, 5, ASKING, turns=2)

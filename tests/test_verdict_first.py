@@ -21,7 +21,7 @@ LOOSE = """name = "loose"
 name = "fc-good"
 path = "/tmp"
 [gate]
-variants = ["lora:fc-good"]
+judge = ["lora:fc-good"]
 min_relevance = 0
 max_strict_parse_error_rate = 0.5
 """

@@ -124,7 +124,7 @@ def _cmd_rank(args: argparse.Namespace) -> int:
 
 def _cmd_gate(args: argparse.Namespace) -> int:
     from harness.gate.step import gate_step
-    from harness.runs.config import load_run_config
+    from harness.run_config import load_run_config
     from harness.runs.view import load_run
 
     def optional(value: str | None) -> Path | None:

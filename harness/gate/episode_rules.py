@@ -11,8 +11,8 @@
 
 from __future__ import annotations
 
+from harness.gate.settings import GateRules
 from harness.patterns import most_specific
-from harness.runs.config import GateRules
 from harness.scoring.episode import progress_test
 from harness.types import EpisodeGroup, EpisodeScore, RuleResult, Status
 

@@ -1,10 +1,12 @@
-"""Gate results as files CI reads: JUnit XML (one test case per rule) and a Markdown step summary. Pure
-serializers: result in, bytes out."""
+"""Gate results as files CI reads: JUnit XML (one test case per rule) and a Markdown step summary (the verdict,
+then the run's merge-precision finding). Pure serializers: result in, bytes out."""
 
 from __future__ import annotations
 
 from xml.etree import ElementTree
 
+from harness.scoring.merge_precision import MergePrecisionFinding
+from harness.scoring.merge_table import CASES_HEADER, EXPLAINED, HEADERS, rows, title
 from harness.types import Decision, GateResult, RuleResult, Status
 
 _EXIT_WORDS = {0: "passed", 1: "FAILED", 2: "could not be evaluated"}
@@ -92,3 +94,22 @@ def _rule_table(rules: list[RuleResult]) -> list[str]:
         f"| {_ICONS[r.status]} | {r.rule} | {markdown_cell(r.variant)} | {markdown_cell(r.suite or '')} | {markdown_cell(r.detail)} |"
         for r in rules
     ]
+
+
+def merge_markdown(findings: list[MergePrecisionFinding]) -> str:
+    """The Markdown table and the advice, for the bench's step summary; empty without a finding."""
+    if not findings:
+        return ""
+    lines = [
+        "",
+        f"#### {title(findings)}",
+        "",
+        f"| {' | '.join((*HEADERS, CASES_HEADER))} |",
+        f"| {' | '.join(['---'] * (len(HEADERS) + 1))} |",
+    ]
+    lines += [
+        f"| {' | '.join(markdown_cell(cell) for cell in cells)} |" for finding in findings for cells in rows(finding)
+    ]
+    lines += ["", EXPLAINED]
+    lines += [f"- {markdown_cell(advice)}" for f in findings if (advice := f.advice()) is not None]
+    return "\n".join(lines) + "\n"

@@ -5,7 +5,7 @@ adapter. 0: every candidate passed and every control was caught; 1: a candidate 
 2: the gate could not be evaluated. Missing data is never a pass: a rule that lacks what it needs is an error, not
 a silent success.
 
-Rules, per gated variant and suite. The gate judges every unmerged adapter by default; `variants = ["merged:*"]`
+Rules, per gated variant and suite. The gate judges every unmerged adapter by default; `judge = ["merged:*"]`
 judges adapters on their merged form, which a quick bench serves for every case while the unmerged form answers
 only a parity sample of them (`[suites] unmerged_sample`). Controls are caught whichever form is judged. A
 checkpoint (`lora:NAME@STEP`) is never judged, whatever the patterns: it is a point of a learning curve, not what
@@ -39,8 +39,8 @@ from pydantic import ValidationError
 
 from harness.gate.baseline import Baseline
 from harness.gate.episode_rules import episode_rules
+from harness.gate.settings import GateRules, SuiteScope
 from harness.patterns import matches_any, most_specific
-from harness.runs.config import GateRules, SuiteScope
 from harness.runs.folder import MANIFEST, RunLogError, validation_message
 from harness.runs.view import RunView
 from harness.scoring import paired, paired_test, shared_cases
@@ -78,7 +78,7 @@ def _baseline_variant(baseline: Baseline, variant: str, patterns: list[str]) -> 
 
 def _regression(variant: str, suite: str, scores: list[CaseScore], baseline: Baseline, rules: GateRules) -> RuleResult:
     rule, mode = "no_regression", rules.mode
-    name = _baseline_variant(baseline, variant, rules.variants)
+    name = _baseline_variant(baseline, variant, rules.judge)
     reference = baseline.outcomes.get(name) if name else None
     cases = (reference or {}).get(suite)
     if not cases:
@@ -300,7 +300,7 @@ def evaluate_gate(view: RunView, baseline: Baseline | None = None, rules: GateRu
     episode_summary, episode_scores = view.episode_summary, view.episode_scores
     episode_groups = {(g.variant, g.suite): g for g in episode_summary.groups} if episode_summary else {}
     episodes_in_scope = {n for n, s in suites.items() if s.episodes and rules.must_beat_on in ("all", s.distribution)}
-    judged = [v for v in manifest.variants if matches_any(v.name, rules.variants) and not v.checkpoint]
+    judged = [v for v in manifest.variants if matches_any(v.name, rules.judge) and not v.checkpoint]
     results: list[RuleResult] = []
     for variant in judged:
         name, pair = variant.name, serving_pair(variant, manifest.variants)
@@ -327,6 +327,6 @@ def evaluate_gate(view: RunView, baseline: Baseline | None = None, rules: GateRu
         if rules.max_latency_overhead is not None and (variant.role == "lora" or pair is not None):
             results.append(_latency_rule(name, pair, latency, rules.max_latency_overhead))
     if not judged:
-        results.append(_error("variants", "", None, f"no variant of the run matches {rules.variants}"))
+        results.append(_error("judge", "", None, f"no variant of the run matches judge = {rules.judge}"))
     controls = [v.name for v in judged if v.expect == "fail"]
     return GateResult(run_id=manifest.run_id, mode=rules.mode, results=results, controls=controls)

@@ -11,11 +11,10 @@ from rich.console import Console
 from rich.markup import escape
 
 from harness.gate.baseline import load_baseline
-from harness.gate.outputs import junit_xml, markdown_summary
+from harness.gate.outputs import junit_xml, markdown_summary, merge_markdown
 from harness.gate.recommend import Recommendation, recommend
 from harness.gate.rules import evaluate_gate
-from harness.reports.merge_precision import merge_markdown
-from harness.runs.config import GateRules
+from harness.gate.settings import GateRules
 from harness.runs.folder import RunFolder, append_text, write_atomic
 from harness.runs.view import RunView
 from harness.terminal import print_wrapped

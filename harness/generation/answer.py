@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from rich.console import Console
 
 from harness.environments import Sandbox
+from harness.errors import ConfigError
 from harness.generation.episodes import EpisodeItem, EpisodeRunner, pending_episodes
 from harness.generation.prepare import Prepared
+from harness.generation.settings import GenerationSettings
 from harness.progress import StageProgress
-from harness.runs.config import ConfigError, GenerationSettings
 from harness.runs.folder import RunFolder
-from harness.serving import ServerError
 from harness.serving.backends.base import Backend, BackendUnavailable
 from harness.serving.backends.openai_chat import OpenAIChatBackend, TokenDecoder, tokenizer_decoder
 from harness.serving.plan import (
@@ -33,6 +33,7 @@ from harness.serving.plan import (
     ServerPlan,
 )
 from harness.serving.pool import ServerPool
+from harness.serving.vllm_server import ServerError
 from harness.types import Case, EpisodeEnd, EpisodeStatus, EpisodeStep, Generation, Suite, Tool
 
 

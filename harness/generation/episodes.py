@@ -16,8 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from harness.environments import CallOutcome, Sandbox
+from harness.generation.settings import GenerationSettings
 from harness.parsing import prose
-from harness.runs.config import GenerationSettings
 from harness.runs.folder import RunFolder
 from harness.scoring import readings
 from harness.serving.backends.base import Backend

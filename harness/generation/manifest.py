@@ -12,7 +12,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from harness.generation.prepare import Prepared
 from harness.provenance import git_revision, machine, package_versions
-from harness.runs.config import RunConfig
+from harness.run_config import RunConfig
 from harness.runs.folder import RunFolder, RunLogError, suite_snapshot
 from harness.types import RunManifest, SuiteRef
 

@@ -9,11 +9,13 @@ from pathlib import Path
 
 from rich.console import Console
 
+from harness.errors import ConfigError
 from harness.fixtures.adapter_check import WEIGHT_FILES, check_adapter
 from harness.fixtures.cache import sha256_file
 from harness.fixtures.chat_template import PromptFormat, template_file
 from harness.fixtures.recipes import Recipe, load_recipe
-from harness.runs.config import AdapterSpec, ConfigError, GenerationSettings, RunConfig, load_run_config
+from harness.generation.settings import GenerationSettings
+from harness.run_config import AdapterSpec, RunConfig, load_run_config
 from harness.serving.plan import AdapterFiles, Checkpoint, ServerPlan, plan_run
 from harness.serving.vllm_server import engine_defaults
 from harness.suites.selection import load_run_suites, parity_sample
@@ -156,7 +158,7 @@ def prepare(config: RunConfig, config_path: Path, console: Console | None = None
     """Suites, base model and adapters (training shows its progress on `console`, if any), and the plan of
     servers. The config's recipes are read first, so that a step they do not keep stops the run before anything
     else happens."""
-    from harness.fixtures import materialise_base, prompt_format
+    from harness.fixtures.base_model import materialise_base, prompt_format
 
     recipes = read_recipes(config, config_path)
     suites = load_run_suites(config.suites, config_path.parent)

@@ -9,8 +9,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from harness.latency.settings import LatencySettings
 from harness.latency.stats import CONTROL_FAMILY_ALPHA, control_verdict, noise_floor, ratio_of_medians, verdict
-from harness.runs.config import LatencySettings
 from harness.types import (
     ArmStats,
     LatencyComparison,

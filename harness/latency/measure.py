@@ -30,10 +30,11 @@ import httpx
 from rich.console import Console
 
 from harness.generation.prepare import Prepared
+from harness.generation.settings import GenerationSettings
 from harness.latency.analyse import analyse
 from harness.latency.floor import unmerged_read_floor
+from harness.latency.settings import LatencySettings
 from harness.progress import StageProgress
-from harness.runs.config import GenerationSettings, LatencySettings
 from harness.runs.folder import RunFolder, RunLogError, append_samples
 from harness.serving.backends.openai_chat import OpenAIChatBackend, tokenizer_decoder
 from harness.serving.plan import ManagedServer, lora_rank_flag

@@ -1,6 +1,6 @@
-"""The merge-precision finding (`scoring.merge_precision`) in every report: the console table, the HTML section
-and the Markdown table of the bench's summary share one set of headers and rows, so they never disagree on what a
-column means."""
+"""The merge-precision finding (`scoring.merge_precision`) in the reports: the console table and the HTML section,
+drawn from the headers and rows every output shares (`scoring.merge_table`; the gate's Markdown summary uses
+them too), so they never disagree on what a column means."""
 
 from __future__ import annotations
 
@@ -11,41 +11,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from harness.gate.outputs import markdown_cell
 from harness.scoring.merge_precision import MergePrecisionFinding
+from harness.scoring.merge_table import CASES_HEADER, EXPLAINED, HEADERS, rows, title
 from harness.terminal import print_wrapped
-
-HEADERS = ("merged form", "merge", "cases", "differ", "calls", "full match")
-"""The figures of one merged form: the console shows these, HTML and Markdown add the differing cases."""
-CASES_HEADER = "cases that differ"
-EXPLAINED = (
-    "differ: answers whose text (or verdict) differs from the unmerged answer, on the cases the unmerged form and"
-    " every merged form answered; calls: of those, answers that call differently; full match: of those, answers"
-    " whose strict full match flips"
-)
-
-
-def title(findings: list[MergePrecisionFinding]) -> str:
-    """What the table shows, and the dtype the merged forms were served in where the run recorded it: bf16 rounds
-    where float32 does not."""
-    dtypes = ", ".join(sorted({finding.dtype for finding in findings if finding.dtype}))
-    return "Merge precision: answers that differ from unmerged" + (f" (served in {dtypes})" if dtypes else "")
-
-
-def rows(finding: MergePrecisionFinding) -> list[list[str]]:
-    """One row per merged form, unescaped: the cells of HEADERS, then the differing cases."""
-    return [
-        [
-            form.variant,
-            form.merge or "–",
-            str(finding.cases),
-            str(len(form.differing)),
-            str(form.calls_differ),
-            str(form.verdicts_differ),
-            ", ".join(form.differing),
-        ]
-        for form in finding.forms
-    ]
 
 
 def print_merge_precision(findings: list[MergePrecisionFinding], console: Console) -> None:
@@ -88,22 +56,3 @@ def merge_section(findings: list[MergePrecisionFinding]) -> str:
         f'<div class="scroll"><table class="merge"><tr>{header}</tr>{body}</table></div>'
         + (f"<ul>{advice}</ul>" if advice else "")
     )
-
-
-def merge_markdown(findings: list[MergePrecisionFinding]) -> str:
-    """The Markdown table and the advice, for the bench's step summary; empty without a finding."""
-    if not findings:
-        return ""
-    lines = [
-        "",
-        f"#### {title(findings)}",
-        "",
-        f"| {' | '.join((*HEADERS, CASES_HEADER))} |",
-        f"| {' | '.join(['---'] * (len(HEADERS) + 1))} |",
-    ]
-    lines += [
-        f"| {' | '.join(markdown_cell(cell) for cell in cells)} |" for finding in findings for cells in rows(finding)
-    ]
-    lines += ["", EXPLAINED]
-    lines += [f"- {markdown_cell(advice)}" for f in findings if (advice := f.advice()) is not None]
-    return "\n".join(lines) + "\n"

@@ -18,9 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from harness.errors import ConfigError
 from harness.fixtures.adapter_check import VLLM_MAX_LORA_RANKS
-from harness.runs.config import ConfigError, EngineValue, RunConfig
-from harness.serving import ServerSpec
+from harness.run_config import RunConfig
+from harness.serving.settings import EngineValue
+from harness.serving.vllm_server import ServerSpec
 from harness.types import (
     MergePrecision,
     Variant,

@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from types import TracebackType
 
-from harness.serving import VllmServer
 from harness.serving.plan import ServerPlan
+from harness.serving.vllm_server import VllmServer
 
 SERVER_LOGS = "servers"
 

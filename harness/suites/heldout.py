@@ -18,13 +18,13 @@ from pydantic import ValidationError
 
 from harness.errors import HarnessError
 from harness.fixtures.recipes import Recipe
-from harness.fixtures.training_data.course_format import CourseFormatError, convert_row
-from harness.fixtures.training_data.examples import DEFAULT_MIX, HELDOUT_POOL, TrainingExample, kind_counts
-from harness.fixtures.training_data.generator import generate
-from harness.fixtures.training_data.sources import TrainingDataError, heldout_rows, read_rows
 from harness.parsing import parse_lenient
 from harness.suites.files import display_path
 from harness.suites.rules import check_suite
+from harness.training_data.course_format import CourseFormatError, convert_row
+from harness.training_data.examples import DEFAULT_MIX, HELDOUT_POOL, TrainingExample, kind_counts
+from harness.training_data.generator import generate
+from harness.training_data.sources import TrainingDataError, heldout_rows, read_rows
 from harness.types import ArgumentSpec, Case, CaseKind, ExpectedCall, Suite, Tool, ToolCall
 
 OVERSAMPLING = 4

@@ -24,14 +24,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from harness.fixtures.training_data.chain_tools import Chain
-from harness.fixtures.training_data.examples import HELDOUT_POOL
-from harness.fixtures.training_data.no_call_replies import ASK_OPENERS
-from harness.fixtures.training_data.phrasings import PHRASINGS
-from harness.fixtures.training_data.requests import OPTIONAL_RATE, no_call_request
-from harness.fixtures.training_data.wording import answer, incomplete_request, question, request
 from harness.suites.episode_script import Script
 from harness.suites.gold import GoldEpisode, Shape
+from harness.training_data.chain_tools import Chain
+from harness.training_data.examples import HELDOUT_POOL
+from harness.training_data.no_call_replies import ASK_OPENERS
+from harness.training_data.phrasings import PHRASINGS
+from harness.training_data.requests import OPTIONAL_RATE, no_call_request
+from harness.training_data.wording import answer, incomplete_request, question, request
 from harness.types import EnvironmentState, Suite, Tool, TurnKind
 
 SEED = 2425

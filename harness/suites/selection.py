@@ -5,9 +5,10 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+from harness.errors import ConfigError
 from harness.patterns import most_specific
-from harness.runs.config import ConfigError, SuiteSelection
 from harness.suites.files import load_sources
+from harness.suites.settings import SuiteSelection
 from harness.types import Suite
 
 

@@ -5,12 +5,12 @@ summary, and the bench's stage times.
 Suites, run logs and scores are files that outlive the code that wrote them, so each on-disk document carries a
 `version`, unknown fields are rejected (a typo in a suite must not silently drop an expectation) and the models
 are frozen (stages pass them around; nobody may edit a shared case in place). Inputs that people write (run
-configs in `harness.runs.config`, training recipes in `harness.fixtures.recipes`) and files one stage keeps to
-itself (the training cache's manifest in `harness.fixtures.training`, gate baselines in `harness.gate.baseline`)
-live beside the code that owns them.
+configs in `harness.run_config` and each stage's `settings`, training recipes in `harness.fixtures.recipes`) and
+files one stage keeps to itself (the training cache's manifest in `harness.fixtures.training`, gate baselines in
+`harness.gate.baseline`) live beside the code that owns them.
 """
 
-from harness.types.base import RUN_LOG_VERSION, SUITE_VERSION, Frozen, JsonValue
+from harness.types.base import RUN_LOG_VERSION, SUITE_VERSION, Frozen, JsonValue, RenamedKeys
 from harness.types.bench import BenchMachine, BenchStages, StageOutcome, StageTime
 from harness.types.episode_log import (
     EPISODE_LOG_VERSION,
@@ -129,6 +129,7 @@ __all__ = [
     "PrefixCache",
     "Proportion",
     "RatioEstimate",
+    "RenamedKeys",
     "RuleResult",
     "RunManifest",
     "RunSummary",

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from harness.errors import HarnessError
-from harness.runs.config import GenerationSettings
+from harness.generation.settings import GenerationSettings
 from harness.types import Answer, Message, Tool
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from harness.fixtures.chat_template import openai_tools
-from harness.runs.config import GenerationSettings
+from harness.generation.settings import GenerationSettings
 from harness.serving.backends.base import BackendUnavailable
 from harness.types import Answer, Message, Timings, Tool
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.fixtures.chat_template import PromptFormat, openai_tools, render_prompt
-from harness.runs.config import GenerationSettings
+from harness.generation.settings import GenerationSettings
 from harness.types import Answer, Message, Timings, Tool
 
 

@@ -1,21 +1,29 @@
 """Run configs: TOML files that say which base, adapters, variants and suites a run measures, and how to serve
-and query them. Data, not code; every field documented here is the reference for writing one."""
+and query them. Data, not code; every field documented here is the reference for writing one.
+
+The config composes the stages' own settings (`suites.settings`, `generation.settings`, `serving.settings`,
+`latency.settings`, `gate.settings`): each stage reads its table without importing this module, and a setting
+of one stage is added in that stage alone."""
 
 from __future__ import annotations
 
 import fnmatch
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from harness.errors import HarnessError
+from harness.errors import ConfigError
+from harness.gate.settings import GateRules
+from harness.generation.settings import GenerationSettings
+from harness.latency.settings import LatencySettings
 from harness.patterns import matches_any
+from harness.serving.settings import ExternalEndpoint, ServerSettings
+from harness.suites.settings import SuiteSelection
 from harness.toml_files import load_toml_model, located
 from harness.types import (
     Frozen,
     MergePrecision,
-    ParseMode,
     extra_merged_variant,
     lora_variant,
     merged_variant,
@@ -24,13 +32,6 @@ from harness.types import (
 
 CONFIG_VERSION = 1
 VariantKind = Literal["base-plain", "base", "lora", "merged", "reference"]
-EngineValue = str | int | float | bool
-SuiteScope = Literal["all", "in", "out"]
-"""Suites a rule looks at, by the distribution their files declare (`in`: held out from the training data)."""
-
-
-class ConfigError(HarnessError):
-    """A run config that cannot be used; the message names the file and the field."""
 
 
 class AdapterSpec(Frozen):
@@ -120,170 +121,6 @@ class AdapterSpec(Frozen):
         return list(kept) if self.checkpoints == "all" else sorted(self.checkpoints)
 
 
-class GenerationSettings(Frozen):
-    """How every request is made; the same for all variants so that they answer under equal terms."""
-
-    max_tokens: int = Field(default=256, ge=1)
-    """Most tokens generated per answer."""
-    temperature: float = Field(default=0.0, ge=0)
-    """0 is greedy decoding."""
-    seed: int = 0
-    """Sampling seed sent with every request."""
-    stop: list[str] = Field(default_factory=lambda: ["<tool_response>"])
-    """Stop sequences; the default stops a model that goes on to invent the tool's answer."""
-    concurrency: int = Field(default=64, ge=1)
-    """Requests in flight per endpoint; high enough that the engine batches."""
-    request_timeout_s: float = Field(default=600, gt=0)
-    """Longest wait for one answer before it is recorded as an error."""
-    ignore_eos: bool = False
-    """Generate exactly `max_tokens` whatever the model says (vLLM's `ignore_eos`/`min_tokens`), so that latency
-    arms do equal work; for latency studies, never for accuracy."""
-    max_steps_per_turn: int = Field(default=20, ge=1)
-    """Requests one user turn of a multi-turn episode may take (each answer with calls is followed by another
-    request carrying their results); a turn still calling at the cap ends the episode as `step_limit`, and its
-    later turns are never asked. 20 is BFCL's limit."""
-
-
-class ServerSettings(Frozen):
-    """How the harness starts `vllm serve` for each group of variants."""
-
-    host: str = "127.0.0.1"
-    """Interface the server binds to."""
-    port: int = Field(default=0, ge=0, le=65535)
-    """Port; 0 picks a free one for each server."""
-    startup_timeout_s: float = Field(default=600, gt=0)
-    """Longest wait for a server to become ready."""
-    max_restarts: int = Field(default=2, ge=0)
-    """Times a server that dies mid-run is restarted before the remaining requests are recorded as errors."""
-    engine_args: dict[str, EngineValue] = Field(default_factory=dict)
-    """Passed through as `--NAME VALUE` (`true` as a bare flag): tensor-parallel-size, max-model-len, dtype..."""
-    env: dict[str, str] = Field(default_factory=dict)
-    """Extra environment for the server (VLLM_CPU_KVCACHE_SPACE, CUDA_VISIBLE_DEVICES...)."""
-
-
-class LatencySettings(Frozen):
-    """The latency study (`harness latency`): equal work for every arm, randomised interleaved blocks, an A/A
-    control, and intervals that resample blocks."""
-
-    output_tokens: int = Field(default=32, ge=2)
-    """Tokens every request generates (EOS ignored), so that arms are compared on equal work."""
-    prompts: int = Field(default=4, ge=1)
-    """Prompts drawn (seeded) from the run's suites and cycled through; every arm of a block answers the same ones."""
-    concurrency: list[int] = Field(default_factory=lambda: [1, 4], min_length=1)
-    """Concurrency levels measured; each is a separate study."""
-    blocks: int = Field(default=8, ge=2)
-    """Randomised blocks per level: in each block every arm runs once, in a fresh random order."""
-    requests_per_block: int = Field(default=1, ge=1)
-    """Requests per arm per block, per unit of concurrency."""
-    warmup: int = Field(default=1, ge=0)
-    """Unrecorded requests per arm and unit of concurrency before each level: they warm the engine, while timed
-    requests stay cold (each carries a fresh prefix-cache salt)."""
-    settle_s: float = Field(default=1.2, ge=0)
-    """Seconds to wait before timing a request on another server than the previous request's. vLLM's worker
-    keeps polling for work (a `sched_yield` loop) for 1 s after each request it reads, so on a small CPU the
-    previous server takes a core from the one being timed: measured on two cores, a merged model's cold TTFT was
-    0.15 s or 1.1 s for the same prompt depending on which server answered just before, and the A/A floor of
-    cold TTFT was 562%. 0 on a machine with cores to spare."""
-    adapters: list[str] | None = None
-    """Adapters whose `lora` and `merged` variants the study measures; None: all of them. Adapters of one
-    shape cost the same to serve, so one of them often tells the whole story in less time."""
-    resamples: int = Field(default=2000, ge=100)
-    """Bootstrap resamples."""
-    seed: int = 0
-    """Seed of the prompt draw, the block orders and the bootstrap."""
-
-
-class GateRules(Frozen):
-    """Rules of `harness gate`; every limit can be switched off with an explicit value (0 or an empty table)."""
-
-    mode: ParseMode = ParseMode.STRICT
-    """Which reading the accuracy rules judge: strict (what vLLM's parser gives users) or lenient."""
-    variants: list[str] = Field(default_factory=lambda: ["lora:*"])
-    """Variants the gate judges (shell patterns); by default every unmerged adapter, and never a checkpoint (see
-    `AdapterSpec.checkpoints`). `["merged:*"]` judges each adapter on its merged form, for a run whose unmerged
-    forms answer only a parity sample (`unmerged_sample`): `merged_gap` then pairs each with its unmerged form over
-    the sample."""
-    must_beat: list[str] = Field(default_factory=lambda: ["base"])
-    """Variants every gated one must beat on the cases that expect a call: more of them right, by more than chance
-    (exact McNemar at `alpha`). An adapter that does not beat its own base model is not worth serving, whatever
-    the model's size. Empty: rule off."""
-    must_beat_on: SuiteScope = "all"
-    """Which suites' call cases `must_beat` counts: `all`, `out` (suites nobody trained on: does the adapter
-    generalise beyond its training data?) or `in` (held-out splits of it)."""
-    min_relevance: float = Field(default=0.5, ge=0, le=1)
-    """Smallest allowed rate of answering without a call where no tool fits, over every irrelevance case of the
-    run: the base rarely calls, so beating it on calls says nothing about calling too eagerly. 0: rule off."""
-    relevance_on: SuiteScope = "all"
-    """Which suites' irrelevance cases `min_relevance` counts: `all`, `in` (a held-out split of the training
-    data, where the adapter was taught when to stay silent) or `out`."""
-    min_ask: float = Field(default=0, ge=0, le=1)
-    """Smallest allowed rate of asking back instead of calling where the user left out a value a fitting tool
-    requires, over every missing_info case of the run (`suites/missing_info.json`): a call there carries an
-    invented value. Apart from `min_relevance`, which counts irrelevance cases only: staying silent where no tool
-    fits is not knowing what to ask for. 0 (the default): rule off, as for a model never taught to ask."""
-    ask_on: SuiteScope = "all"
-    """Which suites' missing_info cases `min_ask` counts: `all`, `in` or `out`, as for `relevance_on`."""
-    min_full_match: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
-    """Suite name (shell pattern) → minimum full-match rate; the most specific pattern applies. None by default:
-    what a model should reach depends on the model (see docs/concepts.md, Gate)."""
-    must_beat_episodes: list[str] = Field(default_factory=list)
-    """Variants every gated one must beat on multi-turn episodes (in the suites `must_beat_on` names): further, in
-    turns passed before the first failure, on more episodes than the other way round, by more than chance (an exact
-    sign test at `alpha` over the episodes both finished). Paired on progress, not on whole episodes, which small
-    models rarely pass. Empty (the default): rule off."""
-    min_episodes: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
-    """Suite name (shell pattern) → minimum rate of multi-turn episodes passed whole (every turn right, BFCL's
-    all-or-nothing), for suites with episodes; the most specific pattern applies. None by default."""
-    alpha: float = Field(default=0.05, gt=0, lt=1)
-    """Significance level of the paired tests (against the base, a baseline, merged serving)."""
-    max_merged_gap: float | None = Field(default=0.1, ge=0, le=1)
-    """Largest allowed full-match difference between an adapter served unmerged and merged, over every case both
-    answered; the rule fails only when the difference is also beyond chance (exact McNemar at `alpha`), so a few
-    answers that flip when bf16 merging rounds the LoRA delta do not fail an adapter. None: rule off."""
-    max_strict_parse_error_rate: float | None = Field(default=0.2, ge=0, le=1)
-    """Largest allowed rate of outputs vLLM's parser cannot read, per suite: a suite fails when the 95% interval of
-    its rate lies wholly above it. None: rule off."""
-    max_latency_overhead: float | None = Field(default=None, ge=0)
-    """Largest allowed TPOT overhead of unmerged over merged (0.5 = +50%), judged on the interval's lower bound;
-    needs `harness latency` in the run folder. None: rule off."""
-
-
-class ExternalEndpoint(Frozen):
-    """An already running OpenAI-compatible endpoint measured as one more variant."""
-
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.:\-]*$")
-    """Variant name in the run log."""
-    urls: list[str] = Field(min_length=1)
-    """Base URLs (ending in /v1); several shard the cases between them."""
-    model: str
-    """Model name sent in requests."""
-    api_key_env: str | None = None
-    """Environment variable holding the API key; the key itself is never written anywhere."""
-    tokenizer: str | None = None
-    """For a vLLM endpoint: a model folder or hub name whose tokenizer decodes the generated token ids the harness
-    then asks for, so the raw text survives the server's tool parser. None keeps the streamed text only."""
-
-
-class SuiteSelection(Frozen):
-    """Which cases the run uses."""
-
-    sources: list[str] = Field(default_factory=lambda: ["suites"], min_length=1)
-    """Suite files, folders or `bfcl:CATEGORY` (relative paths are relative to the config file)."""
-    sample: int | None = Field(default=None, ge=1)
-    """Take at most this many cases per suite, a seeded sample in suite order; None takes all."""
-    samples: dict[str, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
-    """Suite name (shell pattern) → cases to sample from it, overriding `sample`; the most specific pattern
-    applies. A held-out suite that carries an accuracy floor needs more cases than a quick look at the others."""
-    sample_seed: int = 0
-    """Seed of the sample."""
-    unmerged_sample: int | None = Field(default=None, ge=1)
-    """Cases per suite (after `sample`/`samples`) that an adapter served merged too answers unmerged: a seeded
-    parity sample, drawn apart from `sample`, on which the gate's `merged_gap` pairs the two forms. vLLM's CPU LoRA
-    path costs several times a merged model per prompt token, so judging adapters merged on every case
-    (`[gate] variants = ["merged:*"]`) and unmerged on a sample keeps a bench within its time. Adapters served
-    unmerged only, and the base, answer every case. None: unmerged answers every case."""
-
-
 class BenchSettings(Frozen):
     """`harness bench CONFIG`: where the stages after the measurements put what people read."""
 
@@ -353,11 +190,11 @@ class RunConfig(Frozen):
         for pattern in self.gate.must_beat if "must_beat" in self.gate.model_fields_set else []:
             if not fnmatch.filter(served, pattern):
                 raise ValueError(f"gate.must_beat: {pattern!r} names no variant of this run ({', '.join(served)})")
-        sampled = [name for name in self._parity_sampled() if matches_any(name, self.gate.variants)]
+        sampled = [name for name in self._parity_sampled() if matches_any(name, self.gate.judge)]
         if sampled:
             raise ValueError(
-                f"gate.variants: {', '.join(sampled)} would be judged on a parity sample only (suites.unmerged_sample),"
-                ' too few cases; judge the merged forms (variants = ["merged:*"]) or leave unmerged_sample out'
+                f"gate.judge: {', '.join(sampled)} would be judged on a parity sample only (suites.unmerged_sample),"
+                ' too few cases; judge the merged forms (judge = ["merged:*"]) or leave unmerged_sample out'
             )
         return self
 

@@ -1,0 +1,29 @@
+"""Which cases a run uses: the `[suites]` table of a run config. Pure data, read by suite selection."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from harness.types import Frozen
+
+
+class SuiteSelection(Frozen):
+    """Which cases the run uses."""
+
+    sources: list[str] = Field(default_factory=lambda: ["suites"], min_length=1)
+    """Suite files, folders or `bfcl:CATEGORY` (relative paths are relative to the config file)."""
+    sample: int | None = Field(default=None, ge=1)
+    """Take at most this many cases per suite, a seeded sample in suite order; None takes all."""
+    samples: dict[str, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
+    """Suite name (shell pattern) → cases to sample from it, overriding `sample`; the most specific pattern
+    applies. A held-out suite that carries an accuracy floor needs more cases than a quick look at the others."""
+    sample_seed: int = 0
+    """Seed of the sample."""
+    unmerged_sample: int | None = Field(default=None, ge=1)
+    """Cases per suite (after `sample`/`samples`) that an adapter served merged too answers unmerged: a seeded
+    parity sample, drawn apart from `sample`, on which the gate's `merged_gap` pairs the two forms. vLLM's CPU LoRA
+    path costs several times a merged model per prompt token, so judging adapters merged on every case
+    (`[gate] judge = ["merged:*"]`) and unmerged on a sample keeps a bench within its time. Adapters served
+    unmerged only, and the base, answer every case. None: unmerged answers every case."""
