@@ -23,8 +23,8 @@ class GateRules(RenamedKeys, Frozen):
     mode: ParseMode = ParseMode.STRICT
     """Which reading the accuracy rules judge: strict (what vLLM's parser gives users) or lenient."""
     judge: list[str] = Field(default_factory=lambda: ["lora:*"])
-    """Variants the gate judges (shell patterns over their names; `variants` before); by default every unmerged adapter, and never a checkpoint (see
-    `AdapterSpec.checkpoints`). `["merged:*"]` judges each adapter on its merged form, for a run whose unmerged
+    """Variants the gate judges (shell patterns over their names; `variants` before); by default every unmerged
+    adapter, and never a checkpoint (see `AdapterSpec.checkpoints`). `["merged:*"]` judges each adapter on its merged form, for a run whose unmerged
     forms answer only a parity sample (`unmerged_sample`): `merged_gap` then pairs each with its unmerged form over
     the sample."""
     must_beat: list[str] = Field(default_factory=lambda: ["base"])
