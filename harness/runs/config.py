@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from harness.errors import HarnessError
+from harness.files import FileReadError, read_text
 from harness.patterns import matches_any
 from harness.toml_files import load_toml_model, located
 from harness.types import (
@@ -29,7 +29,7 @@ SuiteScope = Literal["all", "in", "out"]
 """Suites a rule looks at, by the distribution their files declare (`in`: held out from the training data)."""
 
 
-class ConfigError(HarnessError):
+class ConfigError(FileReadError):
     """A run config that cannot be used; the message names the file and the field."""
 
 
@@ -394,7 +394,7 @@ def load_run_config(path: Path, *, files: bool = True) -> RunConfig:
     config = load_toml_model(path, RunConfig, ConfigError)
     if files:
         missing = [
-            f"{located(path, path.read_text(encoding='utf-8'), loc)}: {'.'.join(loc)}: {named} does not exist"
+            f"{located(path, read_text(path), loc)}: {'.'.join(loc)}: {named} does not exist"
             for loc, named in _named_files(config, path.parent)
             if not named.exists()
         ]
