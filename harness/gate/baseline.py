@@ -50,7 +50,7 @@ def save_baseline(run_dir: Path, name: str, folder: Path, *, replace: bool = Fal
     run = RunFolder(run_dir)
     manifest = run.read_manifest()
     outcomes: dict[str, dict[str, dict[str, dict[str, bool]]]] = {}
-    for score in run.read_scores():
+    for score in run.read_scores_of({key: g for key, (_, g) in run.read_generations().items()}):
         cases = outcomes.setdefault(score.variant, {}).setdefault(score.suite, {})
         cases[score.case_id] = {"strict": score.strict.full_match, "lenient": score.lenient.full_match}
     baseline = Baseline(

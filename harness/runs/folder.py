@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -227,8 +227,10 @@ class RunFolder:
 
     def require_generations(self) -> None:
         """A run log to read, or an error that says how one is made (scores of nothing are not zeros)."""
-        if not self._file(GENERATIONS).exists():
-            raise RunLogError(f"{self._file(GENERATIONS)}: missing; `harness run CONFIG --out {self.path}` writes it")
+        path = self._file(GENERATIONS)
+        if not path.exists() or (path.is_file() and not path.stat().st_size):
+            state = "missing" if not path.exists() else "empty"
+            raise RunLogError(f"{path}: {state}; `harness run CONFIG --out {self.path}` writes it")
 
     def write_scores(self, scores: Iterable[CaseScore], summary: RunSummary) -> None:
         write_atomic(self._file(SCORES), "".join(s.model_dump_json() + "\n" for s in scores))
@@ -241,6 +243,20 @@ class RunFolder:
         return [
             score for _, score in read_json_lines(path, CaseScore.model_validate_json, torn_ok=False, error=RunLogError)
         ]
+
+    def read_scores_of(self, generations: Mapping[GenerationKey, object]) -> list[CaseScore]:
+        """The scores, which must be of the answers in the run log, one each: a log cut short, grown or replaced
+        after scoring leaves scores no report can pair with its answers."""
+        scores = self.read_scores()
+        scored = {(s.variant, s.suite, s.case_id) for s in scores}
+        if scored != generations.keys():
+            odd = sorted(scored ^ generations.keys())[0]
+            holds = "does not hold" if odd in scored else "holds"
+            raise RunLogError(
+                f"{self._file(SCORES)} and {self._file(GENERATIONS)} disagree: the log {holds} the answer of"
+                f" {odd[0]} to {odd[1]}/{odd[2]}; re-score with `harness score {self.path}`"
+            )
+        return scores
 
     def is_scored(self) -> bool:
         """Whether `harness score` wrote the scores and the summary."""

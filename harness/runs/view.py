@@ -116,12 +116,13 @@ def load_run(path: Path) -> RunView:
     folder = RunFolder(path)
     manifest = folder.read_manifest()
     summary = folder.read_summary() if folder.is_scored() else score_run(path)
+    generations = {key: g for key, (_, g) in folder.read_generations().items()}
     return RunView(
         path=path,
         manifest=manifest,
         suites=folder.read_suites(manifest),
-        generations={key: g for key, (_, g) in folder.read_generations().items()},
-        scores=folder.read_scores(),
+        generations=generations,
+        scores=folder.read_scores_of(generations),
         summary=summary,
         latency=folder.read_latency_summary(),
         episode_scores=folder.read_episode_scores(),
