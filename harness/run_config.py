@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from harness.errors import ConfigError
+from harness.files import read_text
 from harness.gate.settings import GateRules
 from harness.generation.settings import GenerationSettings
 from harness.latency.settings import LatencySettings
@@ -231,7 +232,7 @@ def load_run_config(path: Path, *, files: bool = True) -> RunConfig:
     config = load_toml_model(path, RunConfig, ConfigError)
     if files:
         missing = [
-            f"{located(path, path.read_text(encoding='utf-8'), loc)}: {'.'.join(loc)}: {named} does not exist"
+            f"{located(path, read_text(path), loc)}: {'.'.join(loc)}: {named} does not exist"
             for loc, named in _named_files(config, path.parent)
             if not named.exists()
         ]

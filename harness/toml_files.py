@@ -6,7 +6,6 @@ from __future__ import annotations
 import difflib
 import logging
 import re
-import tomllib
 from pathlib import Path
 from typing import Any, TypeVar, get_args
 
@@ -14,24 +13,16 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
-from harness.errors import HarnessError
+from harness.files import FileReadError, read_toml
 
 M = TypeVar("M", bound=BaseModel)
 log = logging.getLogger(__name__)
 
 
-def load_toml_model(path: Path, model: type[M], error: type[HarnessError]) -> M:
+def load_toml_model(path: Path, model: type[M], error: type[FileReadError]) -> M:
     """Read and validate one TOML file; every problem is reported as `FILE:LINE: field.path: message`, with the
     nearest known key when a key is not one the file may hold."""
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except OSError as problem:
-        raise error(f"{path}: cannot read: {problem.strerror}") from None
-    except UnicodeDecodeError as problem:
-        raise error(f"{path}: not UTF-8 text (at byte offset {problem.start}); save it as UTF-8") from None
-    except tomllib.TOMLDecodeError as problem:
-        raise error(f"{path}: not TOML: {problem}") from None
+    text, data = read_toml(path, error=error)
     try:
         loaded = model.model_validate(data)
     except ValidationError as invalid:

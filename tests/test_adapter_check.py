@@ -189,8 +189,8 @@ def _corrupt_weights(folder: Path) -> None:
 
 ODD_CONFIG = '{"peft_type": "LORA", "r": "16", "target_modules": 5, "rank_pattern": [1], "base_model_name_or_path": 3}'
 BROKEN: list[tuple[str, Callable[[Path], None], str, str]] = [
-    ("no-config", lambda f: (f / "adapter_config.json").unlink(), "config-unreadable", "adapter_config.json is missing"),
-    ("not-json", _break_config, "config-unreadable", "adapter_config.json is not valid JSON"),
+    ("no-config", lambda f: (f / "adapter_config.json").unlink(), "config-unreadable", "adapter_config.json: missing"),
+    ("not-json", _break_config, "config-unreadable", "adapter_config.json:1: not JSON"),
     ("not-lora", lambda f: (f / "adapter_config.json").write_text('{"peft_type": "IA3"}'), "not-lora", "'IA3'"),
     ("odd-types", lambda f: (f / "adapter_config.json").write_text(ODD_CONFIG), "rank-invalid", "positive integers"),
     ("list-config", lambda f: (f / "adapter_config.json").write_text("[1]"), "config-unreadable", "not a JSON object"),

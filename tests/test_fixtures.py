@@ -58,6 +58,8 @@ def test_local_folder_passes_through(tiny_model: Path, tmp_path: Path) -> None:
 BAD_NAMES = [
     ("smollm3", "unknown model 'smollm3'"),
     ("harness-tests/no-such-model-anywhere", "cannot fetch 'harness-tests/no-such-model-anywhere'"),
+    ("/no/such/model", "/no/such/model: no such folder; give a model folder"),  # a path, never asked of the hub
+    (__file__, f"{__file__}: not a folder; give a model folder"),
 ]
 
 

@@ -7,9 +7,9 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
-from harness.errors import HarnessError
+from harness.files import FileReadError, read_model
 from harness.runs.folder import RunFolder, write_atomic
 from harness.types import Frozen
 
@@ -28,7 +28,7 @@ class Baseline(Frozen):
     """Variant → suite → case id → {"strict": full match, "lenient": full match}."""
 
 
-class GateError(HarnessError):
+class GateError(FileReadError):
     """The gate's inputs cannot be read."""
 
 
@@ -50,7 +50,7 @@ def save_baseline(run_dir: Path, name: str, folder: Path, *, replace: bool = Fal
     run = RunFolder(run_dir)
     manifest = run.read_manifest()
     outcomes: dict[str, dict[str, dict[str, dict[str, bool]]]] = {}
-    for score in run.read_scores():
+    for score in run.read_scores_of({key: g for key, (_, g) in run.read_generations().items()}):
         cases = outcomes.setdefault(score.variant, {}).setdefault(score.suite, {})
         cases[score.case_id] = {"strict": score.strict.full_match, "lenient": score.lenient.full_match}
     baseline = Baseline(
@@ -65,10 +65,5 @@ def save_baseline(run_dir: Path, name: str, folder: Path, *, replace: bool = Fal
 
 
 def load_baseline(path: Path) -> Baseline:
-    try:
-        return Baseline.model_validate_json(path.read_bytes())
-    except FileNotFoundError:
-        raise GateError(f"{path}: no such baseline (write one with `harness baseline save RUN_DIR NAME`)") from None
-    except ValidationError as error:
-        first = error.errors()[0]
-        raise GateError(f"{path}: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+    missing = "no such baseline (write one with `harness baseline save RUN_DIR NAME`)"
+    return read_model(path, Baseline, missing=missing, error=GateError)

@@ -37,11 +37,12 @@ from typing import NamedTuple
 
 from pydantic import ValidationError
 
+from harness.files import validation_message
 from harness.gate.baseline import Baseline
 from harness.gate.episode_rules import episode_rules
 from harness.gate.settings import GateRules, SuiteScope
 from harness.patterns import matches_any, most_specific
-from harness.runs.folder import MANIFEST, RunLogError, validation_message
+from harness.runs.folder import MANIFEST, RunLogError
 from harness.runs.view import RunView
 from harness.scoring import paired, paired_test, shared_cases
 from harness.stats import wilson

@@ -3,13 +3,13 @@ it serves (trained or taken from the cache, checked and hashed) and the plan of 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
 
 from harness.errors import ConfigError
+from harness.files import read_json, read_text
 from harness.fixtures.adapter_check import WEIGHT_FILES, check_adapter
 from harness.fixtures.cache import sha256_file
 from harness.fixtures.chat_template import PromptFormat, template_file
@@ -74,7 +74,7 @@ def read_recipes(config: RunConfig, config_path: Path) -> dict[str, Recipe]:
         if spec.name in recipes and (why := _unkept(spec, recipes[spec.name]))
     ]
     if problems:
-        text = config_path.read_text(encoding="utf-8")
+        text = read_text(config_path)
         raise ConfigError(
             "; ".join(
                 f"{located(config_path, text, ['adapters', str(i), 'checkpoints'])}: adapters.{i}.checkpoints: {why}"
@@ -191,7 +191,7 @@ def _resolved_dtype(variant: Variant) -> Variant:
     config = Path(variant.model) / "config.json"
     if variant.dtype != "auto" or not config.is_file():
         return variant
-    settings = json.loads(config.read_text())
+    _, settings = read_json(config)
     dtype = settings.get("dtype") or settings.get("torch_dtype")
     return variant.model_copy(update={"dtype": str(dtype)}) if dtype else variant
 

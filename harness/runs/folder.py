@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +32,7 @@ from typing import Protocol, TypeVar
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from harness.errors import HarnessError
+from harness.files import FileReadError, parse_model, read_bytes, read_json_lines, read_model, read_text
 from harness.types import (
     CaseScore,
     EpisodeEnd,
@@ -85,7 +86,7 @@ class FinishedEpisode:
     steps: list[EpisodeStep]
 
 
-class RunLogError(HarnessError):
+class RunLogError(FileReadError):
     """A run folder that cannot be read as written; the message names the file and line or field."""
 
 
@@ -117,20 +118,8 @@ def append_text(path: Path, data: str, what: str) -> None:
         raise OutputError(f"{path} ({what}): cannot be appended to ({error.strerror or error})") from None
 
 
-def validation_message(error: ValidationError) -> str:
-    first = error.errors()[0]
-    field = ".".join(str(part) for part in first["loc"]) or "(document)"
-    more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
-    return f"{field}: {first['msg']}{more}"
-
-
 def _read_model(path: Path, model: type[M]) -> M:
-    try:
-        return model.model_validate_json(path.read_bytes())
-    except FileNotFoundError:
-        raise RunLogError(f"{path}: missing") from None
-    except ValidationError as error:
-        raise RunLogError(f"{path}: {validation_message(error)}") from None
+    return read_model(path, model, missing="missing", error=RunLogError)
 
 
 def snapshot_name(suite_name: str) -> str:
@@ -154,18 +143,7 @@ def read_appended(path: Path, model: type[M]) -> list[tuple[int, M]]:
 
 def read_lines(path: Path, read: JsonLineReader[R]) -> list[tuple[int, R]]:
     """`read_appended` for any reader of a line (a union of record kinds goes through a TypeAdapter)."""
-    lines = path.read_text(encoding="utf-8").split("\n")
-    records = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            records.append((number, read(line)))
-        except ValidationError as error:
-            if number == len(lines):  # no newline after it: the writer was killed mid-line
-                break
-            raise RunLogError(f"{path}:{number}: {validation_message(error)}") from None
-    return records
+    return read_json_lines(path, read, torn_ok=True, error=RunLogError)
 
 
 def append_samples(path: Path, samples: Sequence[LatencySample]) -> None:
@@ -198,7 +176,8 @@ class RunFolder:
 
     def read_manifest(self) -> RunManifest:
         if not self.path.is_dir():
-            raise RunLogError(f"{self.path}: not a run folder (no such folder)")
+            why = "a file, not a folder" if self.path.exists() else "no such folder"
+            raise RunLogError(f"{self.path}: not a run folder ({why})")
         return _read_model(self._file(MANIFEST), RunManifest)
 
     def write_suite(self, suite: Suite, source: str) -> SuiteRef:
@@ -212,13 +191,10 @@ class RunFolder:
         suites = {}
         for ref in manifest.suites:
             path = self.path / SUITES / snapshot_name(ref.name)
-            try:
-                data = path.read_bytes()
-            except FileNotFoundError:
-                raise RunLogError(f"{path}: missing snapshot of suite {ref.name!r}") from None
+            data = read_bytes(path, missing=f"missing snapshot of suite {ref.name!r}", error=RunLogError)
             if hashlib.sha256(data).hexdigest() != ref.sha256:
                 raise RunLogError(f"{path}: content does not match the sha256 in {self._file(MANIFEST)}")
-            suites[ref.name] = _read_model(path, Suite)
+            suites[ref.name] = parse_model(path, data, Suite, RunLogError)
         return suites
 
     def append_generation(self, generation: Generation) -> None:
@@ -240,7 +216,7 @@ class RunFolder:
         """Where the run log ends in a torn line, which every reader skips: said aloud by the commands that read
         the log, so that a dropped answer is never silent."""
         path = self._file(GENERATIONS)
-        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        text = read_text(path, error=RunLogError) if path.exists() else ""
         if not text.strip() or text.endswith("\n"):
             return None
         try:  # only the last line can be torn: the one with no newline after it
@@ -251,8 +227,10 @@ class RunFolder:
 
     def require_generations(self) -> None:
         """A run log to read, or an error that says how one is made (scores of nothing are not zeros)."""
-        if not self._file(GENERATIONS).exists():
-            raise RunLogError(f"{self._file(GENERATIONS)}: missing; `harness run CONFIG --out {self.path}` writes it")
+        path = self._file(GENERATIONS)
+        if not path.exists() or (path.is_file() and not path.stat().st_size):
+            state = "missing" if not path.exists() else "empty"
+            raise RunLogError(f"{path}: {state}; `harness run CONFIG --out {self.path}` writes it")
 
     def write_scores(self, scores: Iterable[CaseScore], summary: RunSummary) -> None:
         write_atomic(self._file(SCORES), "".join(s.model_dump_json() + "\n" for s in scores))
@@ -262,12 +240,22 @@ class RunFolder:
         path = self._file(SCORES)
         if not path.exists():
             raise RunLogError(f"{path}: missing; run `harness score {self.path}` first")
-        scores = []
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            try:
-                scores.append(CaseScore.model_validate_json(line))
-            except ValidationError as error:
-                raise RunLogError(f"{path}:{number}: {validation_message(error)}") from None
+        return [
+            score for _, score in read_json_lines(path, CaseScore.model_validate_json, torn_ok=False, error=RunLogError)
+        ]
+
+    def read_scores_of(self, generations: Mapping[GenerationKey, object]) -> list[CaseScore]:
+        """The scores, which must be of the answers in the run log, one each: a log cut short, grown or replaced
+        after scoring leaves scores no report can pair with its answers."""
+        scores = self.read_scores()
+        scored = {(s.variant, s.suite, s.case_id) for s in scores}
+        if scored != generations.keys():
+            odd = sorted(scored ^ generations.keys())[0]
+            holds = "does not hold" if odd in scored else "holds"
+            raise RunLogError(
+                f"{self._file(SCORES)} and {self._file(GENERATIONS)} disagree: the log {holds} the answer of"
+                f" {odd[0]} to {odd[1]}/{odd[2]}; re-score with `harness score {self.path}`"
+            )
         return scores
 
     def is_scored(self) -> bool:

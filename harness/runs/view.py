@@ -118,12 +118,13 @@ def load_run(path: Path) -> RunView:
     manifest = folder.read_manifest()
     if not folder.is_scored():
         raise RunLogError(f"{path}: not scored yet; run `harness score {path}` first")
+    generations = {key: g for key, (_, g) in folder.read_generations().items()}
     return RunView(
         path=path,
         manifest=manifest,
         suites=folder.read_suites(manifest),
-        generations={key: g for key, (_, g) in folder.read_generations().items()},
-        scores=folder.read_scores(),
+        generations=generations,
+        scores=folder.read_scores_of(generations),
         summary=folder.read_summary(),
         latency=folder.read_latency_summary(),
         episode_scores=folder.read_episode_scores(),

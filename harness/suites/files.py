@@ -19,6 +19,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as JsonSchemaError
 from pydantic import ValidationError
 
+from harness.files import FileReadError, read_json
 from harness.suites import bfcl, bfcl_multi_turn
 from harness.suites.rules import Finding, check_suite
 from harness.suites.rules import Path as DocPath
@@ -114,14 +115,9 @@ def load_suite_file(path: Path) -> LoadedSuite:
     """Read and check one suite file: JSON syntax, the suite schema, then the suite rules."""
     source = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text)
-    except OSError as error:
-        return LoadedSuite(source, None, [Problem(source, None, "", f"cannot read: {error.strerror}")])
-    except UnicodeDecodeError as error:
-        return LoadedSuite(source, None, [Problem(source, None, "", f"not UTF-8: {error}")])
-    except json.JSONDecodeError as error:
-        return LoadedSuite(source, None, [Problem(source, error.lineno, "", f"not JSON: {error.msg}")])
+        text, data = read_json(path)
+    except FileReadError as error:
+        return LoadedSuite(source, None, [Problem(source, error.line, "", error.reason)])
     lines = _SourceLines(text)
 
     def locate(doc_path: DocPath, message: str) -> Problem:
