@@ -11,13 +11,13 @@ import pytest
 from run_factory import CASES, SILENT_CASES, synthetic_run
 
 from harness.gate.rules import evaluate_gate
-from harness.generation.prepare import read_recipes, with_parity_sample
+from harness.generation.prepare import read_recipes
 from harness.reports.curve import learning_curves
 from harness.runs.config import ConfigError, RunConfig, load_run_config
 from harness.runs.view import load_run
 from harness.serving.plan import AdapterFiles, Checkpoint, plan_run
 from harness.serving.vllm_server import server_arguments
-from harness.types import ParseMode, serving_pair
+from harness.types import ParseMode
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,10 +51,13 @@ def test_each_checkpoint_is_an_unmerged_variant_with_its_step_on_the_one_lora_se
     # Every checkpoint holds an adapter slot, plus the spare one that keeps `base` the base.
     assert "--max-loras 5 " in " ".join(server_arguments(lora, 8000))
     # The final forms pair up; a checkpoint has no merged counterpart (nothing pairs on names).
-    assert serving_pair(variants[4], variants) == (variants[4], variants[5])
-    assert serving_pair(variants[1], variants) is None
-    # A parity sample cuts the final adapter's unmerged form only: checkpoints answer every case.
-    sampled = with_parity_sample(variants, {"s": ["c1"]})
+    assert variants[4].serving_pair(variants) == (variants[4], variants[5])
+    assert variants[1].serving_pair(variants) is None
+    # The unmerged sample cuts the final adapter's unmerged form only: checkpoints answer every case.
+    sampling = RunConfig.model_validate(
+        config.model_dump() | {"suites": {"unmerged_sample": 1}, "gate": {"variants": ["merged:*"]}}
+    )
+    sampled, _ = plan_run(sampling, Path("/base"), [good(2, 4, 6)], None, {}, {"s": ["c1"]})
     assert [v.name for v in sampled if v.asked is not None] == ["lora:good"]
 
 
@@ -157,7 +160,9 @@ def test_the_learning_curve_is_read_off_the_run_by_typed_step(tmp_path: Path) ->
     assert [p.successes for p in lines["silence"].points] == [2, 5, 8] and lines["silence"].distribution == "out"
     assert all(p.trials == SILENT_CASES for p in lines["all out-dist."].points)
 
-    sampled = load_run(synthetic_run(tmp_path / "sampled", right, held_out=frozenset({"calls"}), steps=STEPS, parity=4))
+    sampled = load_run(
+        synthetic_run(tmp_path / "sampled", right, held_out=frozenset({"calls"}), steps=STEPS, unmerged_sample=4)
+    )
     (curve,) = learning_curves(sampled, ParseMode.STRICT)
     assert curve.variants[-1] == "merged:good" and curve.lines[0].points[-1].successes == 23
 

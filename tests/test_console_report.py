@@ -137,7 +137,7 @@ def test_a_parity_sample_is_labelled_with_its_own_cases_and_unasked_cases_are_no
     from harness.reports.html_cases import case_rows
 
     right: dict[str, int | set[int]] = {"base": 0, "lora:good": 30, "merged:good": 30}
-    run = synthetic_run(tmp_path / "run", right, silent=dict.fromkeys(right, 10), parity=10)
+    run = synthetic_run(tmp_path / "run", right, silent=dict.fromkeys(right, 10), unmerged_sample=10)
     view = load_run(run)
     report = render(run)
     assert "lora:good (parity sample, 20 cases): full match" in " ".join(report.split())

@@ -366,7 +366,7 @@ def parity_run(folder: Path, unmerged_good: set[int], *, parity: int = 10) -> Pa
         "merged:bad": 3,
     }
     silent = {"base": SILENT_CASES} | dict.fromkeys(right, 9)
-    return synthetic_run(folder, right, silent=silent, controls=frozenset({"bad"}), parity=parity)
+    return synthetic_run(folder, right, silent=silent, controls=frozenset({"bad"}), unmerged_sample=parity)
 
 
 MERGED = GateRules(variants=["merged:*"])

@@ -146,7 +146,7 @@ def test_forms_are_found_by_their_typed_fields_and_compared_on_the_parity_sample
         "merged:plain": 29,
         "lora:alone": 30,
     }
-    view = load_run(synthetic_run(tmp_path / "run", right, parity=4))
+    view = load_run(synthetic_run(tmp_path / "run", right, unmerged_sample=4))
     good, plain = view.merge_precision()
     assert (good.cases, [f.differing for f in good.forms]) == (4, [[], ["calls/c00", "calls/c03"]])
     assert (plain.adapter, plain.cases, [f.variant for f in plain.forms]) == ("plain", 4, ["merged:plain"])

@@ -56,7 +56,6 @@ from harness.types import (
     RunSummary,
     Status,
     Variant,
-    serving_pair,
 )
 
 
@@ -303,7 +302,7 @@ def evaluate_gate(run_dir: Path, baseline: Baseline | None = None, rules: GateRu
     judged = [v for v in manifest.variants if matches_any(v.name, rules.variants) and not v.checkpoint]
     results: list[RuleResult] = []
     for variant in judged:
-        name, pair = variant.name, serving_pair(variant, manifest.variants)
+        name, pair = variant.name, variant.serving_pair(manifest.variants)
         mine = [s for s in scores if s.variant == name]
         for ref in manifest.suites:
             if suites[ref.name].cases:

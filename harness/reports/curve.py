@@ -46,7 +46,7 @@ class LearningCurve:
 
 def _preference(variant: Variant) -> tuple[bool, bool]:
     """Lower is preferred: asked every case, then unmerged."""
-    return variant.asked is not None, variant.role != "lora"
+    return not variant.asks_every_case, variant.role != "lora"
 
 
 def _by_step(view: RunView) -> dict[str, dict[int, Variant]]:

@@ -11,16 +11,9 @@ from pydantic import Field, field_validator, model_validator
 
 from harness.errors import HarnessError
 from harness.patterns import matches_any
+from harness.runs.variants import declared_variants
 from harness.toml_files import load_toml_model, located
-from harness.types import (
-    Frozen,
-    MergePrecision,
-    ParseMode,
-    extra_merged_variant,
-    lora_variant,
-    merged_variant,
-    reference_variants,
-)
+from harness.types import Frozen, MergePrecision, ParseMode
 
 CONFIG_VERSION = 1
 VariantKind = Literal["base-plain", "base", "lora", "merged", "reference"]
@@ -353,38 +346,22 @@ class RunConfig(Frozen):
         for pattern in self.gate.must_beat if "must_beat" in self.gate.model_fields_set else []:
             if not fnmatch.filter(served, pattern):
                 raise ValueError(f"gate.must_beat: {pattern!r} names no variant of this run ({', '.join(served)})")
-        sampled = [name for name in self._parity_sampled() if matches_any(name, self.gate.variants)]
+        sampled = [
+            v.name for v in declared_variants(self) if v.unmerged_sample and matches_any(v.name, self.gate.variants)
+        ]
         if sampled:
             raise ValueError(
-                f"gate.variants: {', '.join(sampled)} would be judged on a parity sample only (suites.unmerged_sample),"
-                ' too few cases; judge the merged forms (variants = ["merged:*"]) or leave unmerged_sample out'
+                f"gate.variants: {', '.join(sampled)} would be judged on the unmerged sample only"
+                ' (suites.unmerged_sample), too few cases; judge the merged forms (variants = ["merged:*"]) or leave'
+                " unmerged_sample out"
             )
         return self
-
-    def _parity_sampled(self) -> list[str]:
-        """The variants that `suites.unmerged_sample` cuts to a parity sample: the unmerged forms of adapters also
-        served merged, and the further merged forms compared with them."""
-        if self.suites.unmerged_sample is None or not {"lora", "merged"} <= set(self.variants):
-            return []
-        both = [a for a in self.adapters if a.serve_merged and a.serve_unmerged]
-        return [name for a in both for name in (lora_variant(a.name), *self._extra_merged(a))]
-
-    @staticmethod
-    def _extra_merged(adapter: AdapterSpec) -> list[str]:
-        return [extra_merged_variant(adapter.name, merge) for merge in adapter.extra_merges]
 
     def variant_names(self) -> list[str]:
         """The names of the variants this config serves, known before anything is trained or started: what the
         rules that name variants are checked against when the file is read, not tens of minutes later. Checkpoints
         are not among them: no rule judges one (their steps, for `"all"`, are the recipe's to say)."""
-        kinds = set(self.variants)
-        names = [kind for kind in ("base-plain", "base") if kind in kinds]
-        for adapter in self.adapters:
-            names += [lora_variant(adapter.name)] if "lora" in kinds and adapter.serve_unmerged else []
-            names += [merged_variant(adapter.name)] if "merged" in kinds and adapter.serve_merged else []
-            names += self._extra_merged(adapter) if "merged" in kinds else []
-            names += list(reference_variants(adapter.name)) if "reference" in kinds else []
-        return names + [endpoint.name for endpoint in self.external]
+        return [variant.name for variant in declared_variants(self)]
 
 
 def load_run_config(path: Path, *, files: bool = True) -> RunConfig:

@@ -46,7 +46,6 @@ from harness.types.run_log import (
     ErrorKind,
     Generation,
     GenerationKey,
-    MergePrecision,
     Outcome,
     ParseMode,
     ParseResult,
@@ -54,13 +53,6 @@ from harness.types.run_log import (
     SuiteRef,
     Timings,
     ToolCall,
-    Variant,
-    checkpoint_name,
-    extra_merged_variant,
-    lora_variant,
-    merged_variant,
-    reference_variants,
-    serving_pair,
 )
 from harness.types.suite import (
     ArgumentSpec,
@@ -80,8 +72,20 @@ from harness.types.suite import (
     Withheld,
 )
 from harness.types.summaries import GroupSummary, Metrics, Proportion, RunSummary
+from harness.types.variant import (
+    ADAPTER_ROLES,
+    MergePrecision,
+    Role,
+    Variant,
+    checkpoint_name,
+    extra_merged_variant,
+    lora_variant,
+    merged_variant,
+    reference_variants,
+)
 
 __all__ = [
+    "ADAPTER_ROLES",
     "EPISODE_LOG_VERSION",
     "PREFIX_CACHE_NOTES",
     "RUN_LOG_VERSION",
@@ -129,6 +133,7 @@ __all__ = [
     "PrefixCache",
     "Proportion",
     "RatioEstimate",
+    "Role",
     "RuleResult",
     "RunManifest",
     "RunSummary",
@@ -156,5 +161,4 @@ __all__ = [
     "merged_variant",
     "metric_label",
     "reference_variants",
-    "serving_pair",
 ]
