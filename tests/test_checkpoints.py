@@ -1,5 +1,5 @@
 """Checkpoints as adapters, without an engine: the config names them, the plan serves each unmerged from the one
-LoRA server as a variant with its step, serving pairs and the gate leave them alone, the parity sample does not
+LoRA server as a variant with its step, serving pairs and the gate leave them alone, the unmerged sample does not
 cut them, and the learning curve is read off a synthetic run by typed step."""
 
 from __future__ import annotations
@@ -143,7 +143,7 @@ STEPS = {"lora:good@10": 10, "lora:good@20": 20, "lora:good": 30, "merged:good":
 
 def test_the_learning_curve_is_read_off_the_run_by_typed_step(tmp_path: Path) -> None:
     """`calls` is in distribution, `silence` out of it. The final step is answered by the form asked every case:
-    unmerged here, merged when unmerged answered a parity sample only."""
+    unmerged here, merged when unmerged answered an unmerged sample only."""
     right = {"lora:good@10": 6, "lora:good@20": 15, "lora:good": 24, "merged:good": 23, "merged:weak": 3}
     silent = {"lora:good@10": 2, "lora:good@20": 5, "lora:good": 8, "merged:good": 8, "merged:weak": 0}
     view = load_run(synthetic_run(tmp_path / "run", right, silent=silent, held_out=frozenset({"calls"}), steps=STEPS))

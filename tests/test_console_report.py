@@ -140,15 +140,15 @@ def test_a_parity_sample_is_labelled_with_its_own_cases_and_unasked_cases_are_no
     run = synthetic_run(tmp_path / "run", right, silent=dict.fromkeys(right, 10), unmerged_sample=10)
     view = load_run(run)
     report = render(run)
-    assert "lora:good (parity sample, 20 cases): full match" in " ".join(report.split())
+    assert "lora:good (unmerged sample, 20 cases): full match" in " ".join(report.split())
     assert "missing" not in report and max(len(line) for line in report.splitlines()) <= 80
     buffer = io.StringIO()
     print_summary(view, Console(file=buffer, width=80, color_system=None, highlight=False))
     summary = buffer.getvalue()
-    assert "lora:good (parity sample, 20 cases): its figures are over those cases only" in summary
+    assert "lora:good (unmerged sample, 20 cases): its figures are over those cases only" in summary
     assert max(len(line) for line in summary.splitlines()) <= 80
     cells = matrix(render_html(view))
-    assert cells["lora:good parity sample, 20 cases", "calls"] == "100% [72–100]"  # 10 of 10, not 10 of 30
+    assert cells["lora:good unmerged sample, 20 cases", "calls"] == "100% [72–100]"  # 10 of 10, not 10 of 30
     assert cells["merged:good", "calls"] == "100% [89–100]"
     for rows in (case_rows(view), [row.model_dump() for row in export_rows(view)]):
         asked = [row for row in rows if row["variant"] == "lora:good"]

@@ -98,7 +98,7 @@ def test_committed_configs_load() -> None:
 
 def test_the_bench_judges_adapters_merged_and_the_full_study_unmerged_on_every_case() -> None:
     """The bench's time goes to the LoRA server: every adapter is served and judged merged on every case, and
-    answers unmerged a parity sample; the full study keeps judging unmerged on every case."""
+    answers unmerged the unmerged sample; the full study keeps judging unmerged on every case."""
     bench = load_run_config(ROOT / "configs" / "bench.toml")
     assert bench.suites.unmerged_sample == 3 and bench.gate.variants == ["merged:*"]
     assert "merged" in bench.variants and all(adapter.serve_merged for adapter in bench.adapters)
@@ -488,7 +488,7 @@ def test_only_the_unmerged_form_of_an_adapter_served_merged_asks_the_unmerged_sa
 
 def test_further_merges_are_variants_of_their_own_served_on_the_unmerged_sample() -> None:
     """`merges = ["fp32", "bf16"]`: the bf16 merge is `merged-bf16:good` on a server of its own, typed as a
-    further merge, never the unmerged form's counterpart, and it asks the parity sample as the unmerged form
+    further merge, never the unmerged form's counterpart, and it asks the unmerged sample as the unmerged form
     does; the config knows its name before anything is built."""
     config = RunConfig(
         name="x",

@@ -40,7 +40,7 @@ class AdapterSpec(Frozen):
     serve_merged: bool = True
     """Serve the merged model too when the config's variants include `merged`. Each merged model costs a server
     of its own, but on a CPU it answers far faster than the LoRA server: with `[suites] unmerged_sample` an
-    adapter served merged answers unmerged only a parity sample. `false`: the adapter is served (and judged)
+    adapter served merged answers unmerged only the unmerged sample. `false`: the adapter is served (and judged)
     unmerged on every case."""
     serve_unmerged: bool = True
     """Serve the adapter unmerged (from the LoRA server) when the config's variants include `lora`. `false`: merged
@@ -51,7 +51,7 @@ class AdapterSpec(Frozen):
     """How a recipe adapter is merged into its base: `fp32` (in float32, then stored in the base's dtype) or `bf16`
     (directly in bfloat16, rounding the LoRA delta). The first is the adapter's merged form (`merged:NAME`: judged,
     paired with the unmerged form, timed); each further one is served as `merged-PRECISION:NAME` on the cases the
-    unmerged form answers (its parity sample, or every case), and the reports count the answers each form changes
+    unmerged form answers (its unmerged sample, or every case), and the reports count the answers each form changes
     against unmerged and say which merge to prefer. Merging again needs no training (the adapter and the base are
     in the cache), but each further form costs a server and its answers. None: the one merge training makes, in
     the training dtype (`fp32` unless the recipe trains in bf16)."""
