@@ -22,12 +22,12 @@ from harness.types import ParseMode
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def good(*steps: int, serve_unmerged: bool = True) -> AdapterFiles:
+def good(*steps: int) -> AdapterFiles:
     """fc-good-like: 8 steps, final at step 8, with checkpoints at `steps`."""
     kept = tuple(Checkpoint(s, Path(f"/c/good/step-{s}"), "0") for s in steps)
     return AdapterFiles(
         name="good", adapter=Path("/a/good"), merged=Path("/m/good"), rank=16, sha256="0", step=8,
-        checkpoints=kept, serve_unmerged=serve_unmerged,
+        checkpoints=kept,
     )  # fmt: skip
 
 
@@ -67,7 +67,7 @@ def test_checkpoints_of_an_adapter_served_merged_only_still_get_the_lora_server(
         variants=["lora", "merged"],
         adapters=[{"name": "good", "recipe": "g", "checkpoints": [4], "serve_unmerged": False}],
     )
-    variants, plans = plan_run(config, Path("/base"), [good(4, serve_unmerged=False)], None, {})
+    variants, plans = plan_run(config, Path("/base"), [good(4)], None, {})
     assert [v.name for v in variants] == ["lora:good@4", "merged:good"]
     lora = plans[0].spec
     assert lora is not None and dict(lora.loras) == {"good@4": Path("/c/good/step-4")} and lora.max_lora_rank == 16

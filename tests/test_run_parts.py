@@ -155,8 +155,7 @@ def test_plan_records_roles_controls_and_dtype_and_serves_only_wanted_merged_mod
     config = RunConfig(
         name="x", variants=["base", "lora", "merged"], adapters=[{"name": "good", "recipe": "g.toml"}, control]
     )
-    bad = AdapterFiles(name="bad", adapter=Path("/a/bad"), merged=None, rank=4, sha256="0", expect="fail",
-                       serve_merged=False)  # fmt: skip
+    bad = AdapterFiles(name="bad", adapter=Path("/a/bad"), merged=None, rank=4, sha256="0", expect="fail")
     variants, plans = plan_run(config, Path("/base"), [adapter("good", 16), bad], None, {"dtype": "float32"})
     assert [(v.name, v.role, v.adapter_name, v.expect, v.dtype) for v in variants] == [
         ("base", "base", None, "pass", "float32"),
@@ -174,7 +173,7 @@ def test_an_adapter_served_merged_only_stays_off_the_lora_server() -> None:
     control = {"name": "bad", "recipe": "b.toml", "expect": "fail", "serve_unmerged": False}
     config = RunConfig(name="x", variants=["lora", "merged"], adapters=[{"name": "good", "recipe": "g.toml"}, control])
     bad = AdapterFiles(name="bad", adapter=Path("/a/bad"), merged=Path("/m/bad"), rank=64, sha256="0",
-                       expect="fail", serve_unmerged=False)  # fmt: skip
+                       expect="fail")  # fmt: skip
     variants, plans = plan_run(config, Path("/base"), [adapter("good", 16), bad], None, {})
     assert [v.name for v in variants] == config.variant_names() == ["lora:good", "merged:good", "merged:bad"]
     lora = plans[0].spec
@@ -457,7 +456,7 @@ def test_only_the_unmerged_form_of_an_adapter_served_merged_asks_the_unmerged_sa
         suites={"unmerged_sample": 2},
         gate={"variants": ["merged:*"]},
     )
-    bad = AdapterFiles(name="bad", adapter=Path("/a/bad"), merged=None, rank=4, sha256="0", serve_merged=False)
+    bad = AdapterFiles(name="bad", adapter=Path("/a/bad"), merged=None, rank=4, sha256="0")
     suites = [s for s in builtin_suites() if s.name in ("multiple", "irrelevance")]
     asked = unmerged_sample(suites, SuiteSelection(unmerged_sample=2))
     variants, plans = plan_run(config, Path("/base"), [adapter("good"), bad], None, {}, asked)

@@ -138,8 +138,6 @@ def resolve_adapters(
                 rank=report.r or 1,
                 sha256=sha256_file(weights),
                 expect=spec.expect,
-                serve_merged=spec.serve_merged,
-                serve_unmerged=spec.serve_unmerged,
                 step=step,
                 checkpoints=checkpoints,
             )

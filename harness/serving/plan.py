@@ -48,10 +48,6 @@ class AdapterFiles:
     sha256: str
     expect: Literal["pass", "fail"] = "pass"
     """`fail` for a control adapter (see `AdapterSpec.expect`)."""
-    serve_merged: bool = True
-    """Whether the `merged` variant serves this adapter (see `AdapterSpec.serve_merged`)."""
-    serve_unmerged: bool = True
-    """Whether the LoRA server serves this adapter (see `AdapterSpec.serve_unmerged`)."""
     merge: MergePrecision | None = None
     """The precision `merged` was merged in; None when not known (a folder given by path)."""
     extra_merges: tuple[tuple[MergePrecision, Path], ...] = ()

@@ -73,7 +73,6 @@ from harness.types.suite import (
 )
 from harness.types.summaries import GroupSummary, Metrics, Proportion, RunSummary
 from harness.types.variant import (
-    ADAPTER_ROLES,
     MergePrecision,
     Role,
     Variant,
@@ -85,7 +84,6 @@ from harness.types.variant import (
 )
 
 __all__ = [
-    "ADAPTER_ROLES",
     "EPISODE_LOG_VERSION",
     "PREFIX_CACHE_NOTES",
     "RUN_LOG_VERSION",

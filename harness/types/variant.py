@@ -20,16 +20,16 @@ Role = Literal["base", "base-plain", "lora", "merged", "external", "reference"]
 """What a variant is: base on a LoRA-enabled server, base on a plain server, unmerged adapter, merged model, an
 external endpoint, or the in-process transformers reference."""
 
-ADAPTER_ROLES: tuple[Role, ...] = ("lora", "merged", "reference")
+_ADAPTER_ROLES: tuple[Role, ...] = ("lora", "merged", "reference")
 """The roles that serve an adapter (in some form)."""
 
 _ONLY_ON: dict[str, tuple[Role, ...]] = {
     "adapter": ("lora", "reference"),
-    "adapter_name": ADAPTER_ROLES,
-    "expect": ADAPTER_ROLES,
+    "adapter_name": _ADAPTER_ROLES,
+    "expect": _ADAPTER_ROLES,
     "merge": ("merged",),
     "extra_merge": ("merged",),
-    "step": ADAPTER_ROLES,
+    "step": _ADAPTER_ROLES,
     "checkpoint": ("lora",),
     "asked": ("lora", "merged"),
 }
