@@ -129,7 +129,7 @@ def test_bench_summary_is_one_screenful_with_every_number_whole(tmp_path: Path) 
     assert len(text.splitlines()) <= 80
 
 
-def test_a_parity_sample_is_labelled_with_its_own_cases_and_unasked_cases_are_nowhere(tmp_path: Path) -> None:
+def test_an_unmerged_sample_is_labelled_with_its_own_cases_and_unasked_cases_are_nowhere(tmp_path: Path) -> None:
     """fc-good's unmerged form answered the first 10 cases of each suite (all right, as its merged form): its
     figures say so wherever its accuracy is shown, and the 20 cases it was not asked are neither missing nor
     failed, in the console, the HTML matrix and case table, or the export."""

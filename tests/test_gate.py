@@ -372,7 +372,7 @@ def sampled_run(folder: Path, unmerged_good: set[int], *, sample: int = 10) -> P
 MERGED = GateRules(variants=["merged:*"])
 
 
-def test_adapters_judged_merged_are_paired_with_their_unmerged_unmerged_sample_label(tmp_path: Path) -> None:
+def test_adapters_judged_merged_are_paired_with_their_unmerged_sample(tmp_path: Path) -> None:
     """One case of the sample flips between the forms: chance, not a merged gap."""
     run = sampled_run(tmp_path / "run", set(range(28)) - {3})
     groups = {(g.variant, g.suite): (g.cases, g.missing) for g in RunFolder(run).read_summary().groups if not g.kind}
@@ -389,13 +389,13 @@ def test_adapters_judged_merged_are_paired_with_their_unmerged_unmerged_sample_l
     assert {r.variant for r in result.results} == {"merged:good", "merged:bad"}  # the sample is not judged itself
 
 
-def test_a_merged_gap_on_the_parity_sample_fails_the_merged_form(tmp_path: Path) -> None:
+def test_a_merged_gap_on_the_unmerged_sample_fails_the_merged_form(tmp_path: Path) -> None:
     result = evaluate_gate(sampled_run(tmp_path / "run", set()), rules=MERGED)
     failed = [key for key, status in statuses(result).items() if status is Status.FAILED]
     assert "merged_gap:merged:good:None" in failed and result.exit_code == 1
 
 
-def test_an_unfinished_parity_sample_cannot_pass_the_merged_gap(tmp_path: Path) -> None:
+def test_an_unfinished_unmerged_sample_cannot_pass_the_merged_gap(tmp_path: Path) -> None:
     run = sampled_run(tmp_path / "run", set(range(28)))
     log = run / "generations.jsonl"
     log.write_text(

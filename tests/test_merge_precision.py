@@ -134,7 +134,7 @@ def test_merge_precision_counts_the_answers_each_merge_changes(
     assert finding.advice() == advice
 
 
-def test_forms_are_found_by_their_typed_fields_and_compared_on_the_unmerged_sample_label(tmp_path: Path) -> None:
+def test_forms_are_found_by_their_typed_fields_and_compared_on_the_unmerged_sample(tmp_path: Path) -> None:
     """Unmerged and the further merge answer the unmerged sample (the first 4 cases), the merged form every case:
     the comparison covers the 4 cases all three answered. An adapter merged one way has its row and no advice;
     one served unmerged only has no finding."""
