@@ -3,11 +3,18 @@ and query them. Data, not code; every field documented here is the reference for
 
 The config composes the stages' own settings (`suites.settings`, `generation.settings`, `serving.settings`,
 `latency.settings`, `gate.settings`): each stage reads its table without importing this module, and a setting
-of one stage is added in that stage alone."""
+of one stage is added in that stage alone.
+
+Which variants a config serves is derived here once (`declared_variants`), from the config alone and before
+anything is trained: the config checks its gate rules against these names when the file is read, and the run plan
+builds its variants from them, adding what only the fixtures know (models, folders, dtypes, steps). Whether an
+adapter is served merged or unmerged, and which variants answer only the unmerged sample, are decided here and
+nowhere else."""
 
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -25,6 +32,8 @@ from harness.toml_files import load_toml_model, located
 from harness.types import (
     Frozen,
     MergePrecision,
+    Role,
+    checkpoint_name,
     extra_merged_variant,
     lora_variant,
     merged_variant,
@@ -49,7 +58,7 @@ class AdapterSpec(Frozen):
     serve_merged: bool = True
     """Serve the merged model too when the config's variants include `merged`. Each merged model costs a server
     of its own, but on a CPU it answers far faster than the LoRA server: with `[suites] unmerged_sample` an
-    adapter served merged answers unmerged only a parity sample. `false`: the adapter is served (and judged)
+    adapter served merged answers unmerged only the unmerged sample. `false`: the adapter is served (and judged)
     unmerged on every case."""
     serve_unmerged: bool = True
     """Serve the adapter unmerged (from the LoRA server) when the config's variants include `lora`. `false`: merged
@@ -60,7 +69,7 @@ class AdapterSpec(Frozen):
     """How a recipe adapter is merged into its base: `fp32` (in float32, then stored in the base's dtype) or `bf16`
     (directly in bfloat16, rounding the LoRA delta). The first is the adapter's merged form (`merged:NAME`: judged,
     paired with the unmerged form, timed); each further one is served as `merged-PRECISION:NAME` on the cases the
-    unmerged form answers (its parity sample, or every case), and the reports count the answers each form changes
+    unmerged form answers (its unmerged sample, or every case), and the reports count the answers each form changes
     against unmerged and say which merge to prefer. Merging again needs no training (the adapter and the base are
     in the cache), but each further form costs a server and its answers. None: the one merge training makes, in
     the training dtype (`fp32` unless the recipe trains in bf16)."""
@@ -191,38 +200,22 @@ class RunConfig(Frozen):
         for pattern in self.gate.must_beat if "must_beat" in self.gate.model_fields_set else []:
             if not fnmatch.filter(served, pattern):
                 raise ValueError(f"gate.must_beat: {pattern!r} names no variant of this run ({', '.join(served)})")
-        sampled = [name for name in self._parity_sampled() if matches_any(name, self.gate.judge)]
+        sampled = [
+            v.name for v in declared_variants(self) if v.unmerged_sample and matches_any(v.name, self.gate.judge)
+        ]
         if sampled:
             raise ValueError(
-                f"gate.judge: {', '.join(sampled)} would be judged on a parity sample only (suites.unmerged_sample),"
-                ' too few cases; judge the merged forms (judge = ["merged:*"]) or leave unmerged_sample out'
+                f"gate.judge: {', '.join(sampled)} would be judged on the unmerged sample only"
+                ' (suites.unmerged_sample), too few cases; judge the merged forms (judge = ["merged:*"]) or leave'
+                " unmerged_sample out"
             )
         return self
-
-    def _parity_sampled(self) -> list[str]:
-        """The variants that `suites.unmerged_sample` cuts to a parity sample: the unmerged forms of adapters also
-        served merged, and the further merged forms compared with them."""
-        if self.suites.unmerged_sample is None or not {"lora", "merged"} <= set(self.variants):
-            return []
-        both = [a for a in self.adapters if a.serve_merged and a.serve_unmerged]
-        return [name for a in both for name in (lora_variant(a.name), *self._extra_merged(a))]
-
-    @staticmethod
-    def _extra_merged(adapter: AdapterSpec) -> list[str]:
-        return [extra_merged_variant(adapter.name, merge) for merge in adapter.extra_merges]
 
     def variant_names(self) -> list[str]:
         """The names of the variants this config serves, known before anything is trained or started: what the
         rules that name variants are checked against when the file is read, not tens of minutes later. Checkpoints
         are not among them: no rule judges one (their steps, for `"all"`, are the recipe's to say)."""
-        kinds = set(self.variants)
-        names = [kind for kind in ("base-plain", "base") if kind in kinds]
-        for adapter in self.adapters:
-            names += [lora_variant(adapter.name)] if "lora" in kinds and adapter.serve_unmerged else []
-            names += [merged_variant(adapter.name)] if "merged" in kinds and adapter.serve_merged else []
-            names += self._extra_merged(adapter) if "merged" in kinds else []
-            names += list(reference_variants(adapter.name)) if "reference" in kinds else []
-        return names + [endpoint.name for endpoint in self.external]
+        return [variant.name for variant in declared_variants(self)]
 
 
 def load_run_config(path: Path, *, files: bool = True) -> RunConfig:
@@ -253,3 +246,86 @@ def _named_files(config: RunConfig, config_dir: Path) -> list[tuple[list[str], P
     if config.bench.baseline:
         named.append((["bench", "baseline"], config_dir / config.bench.baseline))
     return named
+
+
+class DeclaredVariant(Frozen):
+    """A variant as its config declares it: its name and role and whose adapter weights it serves in which form,
+    without what serves it."""
+
+    name: str
+    """Name in the run log."""
+    role: Role
+    """What it is (see `Variant.role`)."""
+    adapter: str | None = None
+    """Name of the adapter it serves; None for the base and external endpoints."""
+    merged: bool = False
+    """It answers from weights with the adapter merged in: a merged form, or the merged reference."""
+    extra_merge: MergePrecision | None = None
+    """For a further merged form of the adapter (`[[adapters]] merges` after the first), its precision."""
+    checkpoint: int | None = None
+    """For a checkpoint kept during training, its step."""
+    unmerged_sample: bool = False
+    """It answers only the unmerged sample (`[suites] unmerged_sample`): the unmerged form of an adapter that is
+    also served merged, and the further merged forms compared with it. Every other variant answers every case."""
+
+
+def serves_unmerged(config: RunConfig, adapter: AdapterSpec) -> bool:
+    """Whether the run serves the adapter's final weights unmerged, from the LoRA server."""
+    return "lora" in config.variants and adapter.serve_unmerged
+
+
+def serves_merged(config: RunConfig, adapter: AdapterSpec) -> bool:
+    """Whether the run serves the adapter merged, on a server of its own (and each further merge on another)."""
+    return "merged" in config.variants and adapter.serve_merged
+
+
+def _sampled(config: RunConfig, adapter: AdapterSpec) -> bool:
+    """Whether the adapter's unmerged form (and its further merges) answers only the unmerged sample: when the
+    config draws one and the adapter is served both ways, the merged form answering every case."""
+    return (
+        config.suites.unmerged_sample is not None
+        and serves_unmerged(config, adapter)
+        and serves_merged(config, adapter)
+    )
+
+
+def declared_variants(
+    config: RunConfig, checkpoints: Mapping[str, Sequence[int]] | None = None
+) -> list[DeclaredVariant]:
+    """The variants of `config` in report order: the base on a plain server and on the LoRA server, each adapter's
+    checkpoints and unmerged form, its merged forms, its references, then the external endpoints. `checkpoints`
+    (adapter name → served steps, known once its recipe is read) adds the checkpoints; without it they are left
+    out, as no rule that names variants judges one."""
+    kinds = set(config.variants)
+    declared = [DeclaredVariant(name=kind, role=kind) for kind in ("base-plain", "base") if kind in kinds]
+    for spec in config.adapters:
+        for step in (checkpoints or {}).get(spec.name, []) if "lora" in kinds else []:
+            name = lora_variant(checkpoint_name(spec.name, step))
+            declared.append(DeclaredVariant(name=name, role="lora", adapter=spec.name, checkpoint=step))
+        if serves_unmerged(config, spec):
+            declared.append(
+                DeclaredVariant(
+                    name=lora_variant(spec.name), role="lora", adapter=spec.name, unmerged_sample=_sampled(config, spec)
+                )
+            )
+    for spec in config.adapters:
+        if not serves_merged(config, spec):
+            continue
+        declared.append(DeclaredVariant(name=merged_variant(spec.name), role="merged", adapter=spec.name, merged=True))
+        declared += [
+            DeclaredVariant(
+                name=extra_merged_variant(spec.name, merge),
+                role="merged",
+                adapter=spec.name,
+                merged=True,
+                extra_merge=merge,
+                unmerged_sample=_sampled(config, spec),
+            )
+            for merge in spec.extra_merges
+        ]
+    for spec in config.adapters if "reference" in kinds else []:
+        unmerged, merged = reference_variants(spec.name)
+        declared.append(DeclaredVariant(name=unmerged, role="reference", adapter=spec.name))
+        if spec.recipe is not None or spec.merged is not None:  # a path adapter has a merged model only if given
+            declared.append(DeclaredVariant(name=merged, role="reference", adapter=spec.name, merged=True))
+    return declared + [DeclaredVariant(name=endpoint.name, role="external") for endpoint in config.external]

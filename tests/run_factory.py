@@ -9,7 +9,7 @@ from pathlib import Path
 from harness.gate.baseline import Baseline
 from harness.gate.rules import evaluate_gate
 from harness.gate.settings import GateRules
-from harness.generation.prepare import with_parity_sample
+from harness.run_config import RunConfig, declared_variants
 from harness.runs.folder import RunFolder
 from harness.runs.score import score_run
 from harness.runs.view import load_run
@@ -82,12 +82,12 @@ def _no_call(name: str) -> Suite:
 def _variant(name: str, controls: frozenset[str], step: int | None) -> Variant:
     """`base`, or `lora:NAME` / `merged:NAME` of adapter NAME (a control when NAME is in `controls`), a further
     merge of it, `merged-bf16:NAME`, or the checkpoint `lora:NAME@STEP` of adapter NAME; `step` is the variant's
-    training step. The merged form's merge is fp32, as a run records it after fp32 training."""
+    training step (a checkpoint's defaults to STEP). The merged form's merge is fp32, as a run records it after fp32 training."""
     if name == "base":
         return Variant(name=name, role="base", model="m")
     kind, served = name.split(":", 1)
     role, _, extra = kind.partition("-")
-    adapter, at, _ = served.partition("@")
+    adapter, at, kept = served.partition("@")
     expect = "fail" if adapter in controls else "pass"
     return Variant(
         name=name,
@@ -97,9 +97,28 @@ def _variant(name: str, controls: frozenset[str], step: int | None) -> Variant:
         expect=expect,
         merge=(extra or "fp32") if role == "merged" else None,  # type: ignore[arg-type]
         extra_merge=bool(extra),
-        step=step,
+        step=int(kept) if step is None and at else step,
         checkpoint=bool(at),
     )
+
+
+def _unmerged_sampled(variants: list[Variant]) -> set[str]:
+    """The variants that answer only the unmerged sample, as the run config serving them declares them."""
+    adapters = dict.fromkeys(v.adapter_name for v in variants if v.adapter_name is not None)
+    forms = {(v.role, v.adapter_name, v.merge if v.extra_merge else None) for v in variants if not v.checkpoint}
+    specs = [
+        {
+            "name": name,
+            "recipe": "r.toml",
+            "serve_unmerged": ("lora", name, None) in forms,
+            "serve_merged": ("merged", name, None) in forms,
+            "merges": ["fp32", *(m for m in ("bf16",) if ("merged", name, m) in forms)],
+        }
+        for name in adapters
+    ]
+    kinds = list(dict.fromkeys(v.role for v in variants if v.role in ("base", "lora", "merged")))
+    config = RunConfig(name="x", variants=kinds, adapters=specs, suites={"unmerged_sample": 1}, gate={"variants": []})
+    return {declared.name for declared in declared_variants(config) if declared.unmerged_sample}
 
 
 def synthetic_run(
@@ -112,7 +131,7 @@ def synthetic_run(
     config: dict[str, object] | None = None,
     controls: frozenset[str] = frozenset(),
     held_out: frozenset[str] = frozenset(),
-    parity: int | None = None,
+    unmerged_sample: int | None = None,
     steps: dict[str, int] | None = None,
 ) -> Path:
     """A scored run of CASES simple cases where variant v answers the first right[v] correctly (or, given a
@@ -120,9 +139,9 @@ def synthetic_run(
     the first silent[v] without a call (and calls f on the rest); `asking` adds as many missing_info cases (suite
     `ask`), answered alike. A variant named `base` plays the base model; adapters named in `controls` are
     declared known-bad (`expect = "fail"`); suites named in `held_out` (`calls`, `silence`, `ask`) declare
-    themselves in-distribution. With `parity`, the unmerged variant of an adapter also served
-    merged (and any further merge of it) is asked only the first `parity` cases of each suite, recorded in the
-    manifest as a run records its parity sample. `steps` gives variants their training step (`lora:NAME@STEP` is
+    themselves in-distribution. With `unmerged_sample`, the unmerged variant of an adapter also served
+    merged (and any further merge of it) is asked only the first `unmerged_sample` cases of each suite, recorded in the
+    manifest as a run records its unmerged sample. `steps` gives variants their training step (`lora:NAME@STEP` is
     a checkpoint of NAME)."""
     run = RunFolder(folder)
     quiet = {name: answers for name, answers in (("silence", silent), ("ask", asking)) if answers}
@@ -130,8 +149,10 @@ def synthetic_run(
     suites = [s.model_copy(update={"distribution": "in"}) if s.name in held_out else s for s in suites]
     refs = [run.write_suite(suite, "synthetic") for suite in suites]
     variants = [_variant(name, controls, (steps or {}).get(name)) for name in right]
-    if parity is not None:
-        variants = with_parity_sample(variants, {s.name: [case.id for case in s.cases[:parity]] for s in suites})
+    if unmerged_sample is not None:
+        sample = {s.name: [case.id for case in s.cases[:unmerged_sample]] for s in suites}
+        sampled = _unmerged_sampled(variants)
+        variants = [v.model_copy(update={"asked": sample}) if v.name in sampled else v for v in variants]
     run.write_manifest(
         RunManifest(
             run_id=folder.name,

@@ -76,7 +76,7 @@ def test_summary_groups_by_suite_and_kind_and_counts_missing() -> None:
 
 
 def test_a_variant_asked_a_sample_misses_only_what_it_was_asked() -> None:
-    """A parity sample of two simple cases, both answered: nothing is missing, whatever the suite holds."""
+    """An unmerged sample of two simple cases, both answered: nothing is missing, whatever the suite holds."""
     everything = {"s": {CaseKind.SIMPLE: 3, CaseKind.MULTIPLE: 1, CaseKind.PARALLEL: 1, CaseKind.IRRELEVANCE: 2}}
     summary = summarise(SCORES[:2], {"lora": {"s": {CaseKind.SIMPLE: 2}}, "merged": everything})
     whole = {(g.variant, g.kind): (g.cases, g.missing) for g in summary.groups}

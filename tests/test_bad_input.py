@@ -85,10 +85,10 @@ CASES: list[tuple[str, Args, int, str]] = [
         "gate.must_beat: 'basee' names no variant of this run (base-plain, lora:fc-good",
     ),
     (
-        "gate judging the parity sample",
+        "gate judging the unmerged sample",
         lambda r, t: ["run", str(bench_config(t, 'judge = ["merged:*"]', 'judge = ["lora:*"]'))],
         2,
-        "gate.judge: lora:fc-good would be judged on a parity sample only (suites.unmerged_sample)",
+        "gate.judge: lora:fc-good would be judged on the unmerged sample only (suites.unmerged_sample)",
     ),
     (
         "recipe file that does not exist",

@@ -1,5 +1,5 @@
 """Checkpoints as adapters, without an engine: the config names them, the plan serves each unmerged from the one
-LoRA server as a variant with its step, serving pairs and the gate leave them alone, the parity sample does not
+LoRA server as a variant with its step, serving pairs and the gate leave them alone, the unmerged sample does not
 cut them, and the learning curve is read off a synthetic run by typed step."""
 
 from __future__ import annotations
@@ -11,23 +11,23 @@ import pytest
 from run_factory import CASES, SILENT_CASES, gate_of, synthetic_run
 
 from harness.errors import ConfigError
-from harness.generation.prepare import read_recipes, with_parity_sample
+from harness.generation.prepare import read_recipes
 from harness.reports.curve import learning_curves
 from harness.run_config import RunConfig, load_run_config
 from harness.runs.view import load_run
 from harness.serving.plan import AdapterFiles, Checkpoint, plan_run
 from harness.serving.vllm_server import server_arguments
-from harness.types import ParseMode, serving_pair
+from harness.types import ParseMode
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def good(*steps: int, serve_unmerged: bool = True) -> AdapterFiles:
+def good(*steps: int) -> AdapterFiles:
     """fc-good-like: 8 steps, final at step 8, with checkpoints at `steps`."""
     kept = tuple(Checkpoint(s, Path(f"/c/good/step-{s}"), "0") for s in steps)
     return AdapterFiles(
         name="good", adapter=Path("/a/good"), merged=Path("/m/good"), rank=16, sha256="0", step=8,
-        checkpoints=kept, serve_unmerged=serve_unmerged,
+        checkpoints=kept,
     )  # fmt: skip
 
 
@@ -51,10 +51,13 @@ def test_each_checkpoint_is_an_unmerged_variant_with_its_step_on_the_one_lora_se
     # Every checkpoint holds an adapter slot, plus the spare one that keeps `base` the base.
     assert "--max-loras 5 " in " ".join(server_arguments(lora, 8000))
     # The final forms pair up; a checkpoint has no merged counterpart (nothing pairs on names).
-    assert serving_pair(variants[4], variants) == (variants[4], variants[5])
-    assert serving_pair(variants[1], variants) is None
-    # A parity sample cuts the final adapter's unmerged form only: checkpoints answer every case.
-    sampled = with_parity_sample(variants, {"s": ["c1"]})
+    assert variants[4].serving_pair(variants) == (variants[4], variants[5])
+    assert variants[1].serving_pair(variants) is None
+    # The unmerged sample cuts the final adapter's unmerged form only: checkpoints answer every case.
+    sampling = RunConfig.model_validate(
+        config.model_dump() | {"suites": {"unmerged_sample": 1}, "gate": {"variants": ["merged:*"]}}
+    )
+    sampled, _ = plan_run(sampling, Path("/base"), [good(2, 4, 6)], None, {}, {"s": ["c1"]})
     assert [v.name for v in sampled if v.asked is not None] == ["lora:good"]
 
 
@@ -64,7 +67,7 @@ def test_checkpoints_of_an_adapter_served_merged_only_still_get_the_lora_server(
         variants=["lora", "merged"],
         adapters=[{"name": "good", "recipe": "g", "checkpoints": [4], "serve_unmerged": False}],
     )
-    variants, plans = plan_run(config, Path("/base"), [good(4, serve_unmerged=False)], None, {})
+    variants, plans = plan_run(config, Path("/base"), [good(4)], None, {})
     assert [v.name for v in variants] == ["lora:good@4", "merged:good"]
     lora = plans[0].spec
     assert lora is not None and dict(lora.loras) == {"good@4": Path("/c/good/step-4")} and lora.max_lora_rank == 16
@@ -140,7 +143,7 @@ STEPS = {"lora:good@10": 10, "lora:good@20": 20, "lora:good": 30, "merged:good":
 
 def test_the_learning_curve_is_read_off_the_run_by_typed_step(tmp_path: Path) -> None:
     """`calls` is in distribution, `silence` out of it. The final step is answered by the form asked every case:
-    unmerged here, merged when unmerged answered a parity sample only."""
+    unmerged here, merged when unmerged answered an unmerged sample only."""
     right = {"lora:good@10": 6, "lora:good@20": 15, "lora:good": 24, "merged:good": 23, "merged:weak": 3}
     silent = {"lora:good@10": 2, "lora:good@20": 5, "lora:good": 8, "merged:good": 8, "merged:weak": 0}
     view = load_run(synthetic_run(tmp_path / "run", right, silent=silent, held_out=frozenset({"calls"}), steps=STEPS))
@@ -157,7 +160,9 @@ def test_the_learning_curve_is_read_off_the_run_by_typed_step(tmp_path: Path) ->
     assert [p.successes for p in lines["silence"].points] == [2, 5, 8] and lines["silence"].distribution == "out"
     assert all(p.trials == SILENT_CASES for p in lines["all out-dist."].points)
 
-    sampled = load_run(synthetic_run(tmp_path / "sampled", right, held_out=frozenset({"calls"}), steps=STEPS, parity=4))
+    sampled = load_run(
+        synthetic_run(tmp_path / "sampled", right, held_out=frozenset({"calls"}), steps=STEPS, unmerged_sample=4)
+    )
     (curve,) = learning_curves(sampled, ParseMode.STRICT)
     assert curve.variants[-1] == "merged:good" and curve.lines[0].points[-1].successes == 23
 

@@ -129,7 +129,7 @@ def test_bench_summary_is_one_screenful_with_every_number_whole(tmp_path: Path) 
     assert len(text.splitlines()) <= 80
 
 
-def test_a_parity_sample_is_labelled_with_its_own_cases_and_unasked_cases_are_nowhere(tmp_path: Path) -> None:
+def test_an_unmerged_sample_is_labelled_with_its_own_cases_and_unasked_cases_are_nowhere(tmp_path: Path) -> None:
     """fc-good's unmerged form answered the first 10 cases of each suite (all right, as its merged form): its
     figures say so wherever its accuracy is shown, and the 20 cases it was not asked are neither missing nor
     failed, in the console, the HTML matrix and case table, or the export."""
@@ -137,18 +137,18 @@ def test_a_parity_sample_is_labelled_with_its_own_cases_and_unasked_cases_are_no
     from harness.reports.html_cases import case_rows
 
     right: dict[str, int | set[int]] = {"base": 0, "lora:good": 30, "merged:good": 30}
-    run = synthetic_run(tmp_path / "run", right, silent=dict.fromkeys(right, 10), parity=10)
+    run = synthetic_run(tmp_path / "run", right, silent=dict.fromkeys(right, 10), unmerged_sample=10)
     view = scored_run(run)
     report = render(run)
-    assert "lora:good (parity sample, 20 cases): full match" in " ".join(report.split())
+    assert "lora:good (unmerged sample, 20 cases): full match" in " ".join(report.split())
     assert "missing" not in report and max(len(line) for line in report.splitlines()) <= 80
     buffer = io.StringIO()
     print_summary(view, Console(file=buffer, width=80, color_system=None, highlight=False))
     summary = buffer.getvalue()
-    assert "lora:good (parity sample, 20 cases): its figures are over those cases only" in summary
+    assert "lora:good (unmerged sample, 20 cases): its figures are over those cases only" in summary
     assert max(len(line) for line in summary.splitlines()) <= 80
     cells = matrix(render_html(view))
-    assert cells["lora:good parity sample, 20 cases", "calls"] == "100% [72–100]"  # 10 of 10, not 10 of 30
+    assert cells["lora:good unmerged sample, 20 cases", "calls"] == "100% [72–100]"  # 10 of 10, not 10 of 30
     assert cells["merged:good", "calls"] == "100% [89–100]"
     for rows in (case_rows(view), [row.model_dump() for row in export_rows(view)]):
         asked = [row for row in rows if row["variant"] == "lora:good"]

@@ -373,8 +373,8 @@ def test_an_adapter_not_served_merged_has_no_merged_rule(tmp_path: Path) -> None
     assert "merged_gap" not in {r.rule for r in result.results} and result.exit_code == 0
 
 
-def parity_run(folder: Path, unmerged_good: set[int], *, parity: int = 10) -> Path:
-    """A candidate and a control, each served merged on every case and unmerged on the first `parity` cases of
+def sampled_run(folder: Path, unmerged_good: set[int], *, sample: int = 10) -> Path:
+    """A candidate and a control, each served merged on every case and unmerged on the first `sample` cases of
     each suite; the unmerged candidate answers `unmerged_good` right, its merged form the first 28."""
     right: dict[str, int | set[int]] = {
         "base": 0,
@@ -384,15 +384,15 @@ def parity_run(folder: Path, unmerged_good: set[int], *, parity: int = 10) -> Pa
         "merged:bad": 3,
     }
     silent = {"base": SILENT_CASES} | dict.fromkeys(right, 9)
-    return synthetic_run(folder, right, silent=silent, controls=frozenset({"bad"}), parity=parity)
+    return synthetic_run(folder, right, silent=silent, controls=frozenset({"bad"}), unmerged_sample=sample)
 
 
 MERGED = GateRules(judge=["merged:*"])
 
 
-def test_adapters_judged_merged_are_paired_with_their_unmerged_parity_sample(tmp_path: Path) -> None:
+def test_adapters_judged_merged_are_paired_with_their_unmerged_sample(tmp_path: Path) -> None:
     """One case of the sample flips between the forms: chance, not a merged gap."""
-    run = parity_run(tmp_path / "run", set(range(28)) - {3})
+    run = sampled_run(tmp_path / "run", set(range(28)) - {3})
     groups = {(g.variant, g.suite): (g.cases, g.missing) for g in RunFolder(run).read_summary().groups if not g.kind}
     assert groups[("lora:good", "calls")] == (10, 0) and groups[("merged:good", "calls")] == (30, 0)
     result = gate_of(run, rules=MERGED)
@@ -407,14 +407,14 @@ def test_adapters_judged_merged_are_paired_with_their_unmerged_parity_sample(tmp
     assert {r.variant for r in result.results} == {"merged:good", "merged:bad"}  # the sample is not judged itself
 
 
-def test_a_merged_gap_on_the_parity_sample_fails_the_merged_form(tmp_path: Path) -> None:
-    result = gate_of(parity_run(tmp_path / "run", set()), rules=MERGED)
+def test_a_merged_gap_on_the_unmerged_sample_fails_the_merged_form(tmp_path: Path) -> None:
+    result = gate_of(sampled_run(tmp_path / "run", set()), rules=MERGED)
     failed = [key for key, status in statuses(result).items() if status is Status.FAILED]
     assert "merged_gap:merged:good:None" in failed and result.exit_code == 1
 
 
-def test_an_unfinished_parity_sample_cannot_pass_the_merged_gap(tmp_path: Path) -> None:
-    run = parity_run(tmp_path / "run", set(range(28)))
+def test_an_unfinished_unmerged_sample_cannot_pass_the_merged_gap(tmp_path: Path) -> None:
+    run = sampled_run(tmp_path / "run", set(range(28)))
     log = run / "generations.jsonl"
     log.write_text(
         "".join(line + "\n" for line in log.read_text().splitlines() if '"lora:good"' not in line or "c09" not in line)
@@ -444,7 +444,7 @@ def slower_unmerged(run: Path, ratio: float) -> Path:
 def test_latency_overhead_of_an_adapter_judged_merged_is_its_unmerged_over_merged(
     tmp_path: Path, ratio: float, status: Status
 ) -> None:
-    run = slower_unmerged(parity_run(tmp_path / "run", set(range(28))), ratio)
+    run = slower_unmerged(sampled_run(tmp_path / "run", set(range(28))), ratio)
     result = gate_of(run, rules=MERGED.model_copy(update={"max_latency_overhead": 0.5}))
     latency = {r.variant: r for r in result.results if r.rule == "latency_overhead"}
     assert latency["merged:good"].status is status
@@ -453,7 +453,7 @@ def test_latency_overhead_of_an_adapter_judged_merged_is_its_unmerged_over_merge
 
 
 def test_the_recommendation_from_the_merged_form_quotes_the_unmerged_price(tmp_path: Path) -> None:
-    run = slower_unmerged(parity_run(tmp_path / "run", set(range(28))), 1.8)
+    run = slower_unmerged(sampled_run(tmp_path / "run", set(range(28))), 1.8)
     view = load_run(run)
     advice = recommend(view, gate_of(run, rules=MERGED))
     assert advice.headline == "Ship good, served merged."

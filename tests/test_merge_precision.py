@@ -135,8 +135,8 @@ def test_merge_precision_counts_the_answers_each_merge_changes(
     assert finding.advice() == advice
 
 
-def test_forms_are_found_by_their_typed_fields_and_compared_on_the_parity_sample(tmp_path: Path) -> None:
-    """Unmerged and the further merge answer the parity sample (the first 4 cases), the merged form every case:
+def test_forms_are_found_by_their_typed_fields_and_compared_on_the_unmerged_sample(tmp_path: Path) -> None:
+    """Unmerged and the further merge answer the unmerged sample (the first 4 cases), the merged form every case:
     the comparison covers the 4 cases all three answered. An adapter merged one way has its row and no advice;
     one served unmerged only has no finding."""
     right: dict[str, int | set[int]] = {
@@ -147,7 +147,7 @@ def test_forms_are_found_by_their_typed_fields_and_compared_on_the_parity_sample
         "merged:plain": 29,
         "lora:alone": 30,
     }
-    view = load_run(synthetic_run(tmp_path / "run", right, parity=4))
+    view = load_run(synthetic_run(tmp_path / "run", right, unmerged_sample=4))
     good, plain = view.merge_precision()
     assert (good.cases, [f.differing for f in good.forms]) == (4, [[], ["calls/c00", "calls/c03"]])
     assert (plain.adapter, plain.cases, [f.variant for f in plain.forms]) == ("plain", 4, ["merged:plain"])

@@ -117,8 +117,8 @@ def test_controls_and_bases_are_never_shipped(tmp_path: Path) -> None:
     assert ranking.recommendation.startswith("no candidate adapter")
 
 
-def test_parity_sampled_variants_join_only_when_named(tmp_path: Path) -> None:
-    run = synthetic_run(tmp_path / "run", {"lora:good": 25, "merged:good": 25, "merged:weak": 5}, parity=6)
+def test_unmerged_sampled_variants_join_only_when_named(tmp_path: Path) -> None:
+    run = synthetic_run(tmp_path / "run", {"lora:good": 25, "merged:good": 25, "merged:weak": 5}, unmerged_sample=6)
     assert [r.variant for r in rank(load_run(run)).variants] == ["merged:good", "merged:weak"]
     named = rank(load_run(run), ["*:good", "merged:weak"])
     assert named.shared == 6 and {r.variant for r in named.variants} == {"lora:good", "merged:good", "merged:weak"}

@@ -107,21 +107,24 @@ def test_variant_without_generations_shows_as_missing(run_dir: Path) -> None:
     assert (group.cases, group.missing) == (0, 5)
 
 
-def test_a_manifest_from_before_the_parity_sample_asks_every_case(run_dir: Path) -> None:
+def test_a_manifest_from_before_the_unmerged_sample_asks_every_case(run_dir: Path) -> None:
     variants = RunFolder(run_dir).read_manifest().variants
     assert [v.asked for v in variants] == [None, None]
     assert all(v.asks("mini", case) for v in variants for case in ("w1", "i1"))
 
 
 def test_a_variant_asked_a_sample_is_complete_when_it_answered_it(run_dir: Path) -> None:
-    """The base was asked four of the five cases (not p1) and answered them: nothing is missing."""
+    """The unmerged adapter was asked four of the five cases (not p1) and answered them: nothing is missing, while
+    the base, asked every case, misses p1."""
+    log = run_dir / "generations.jsonl"
+    log.write_text("".join(line for line in log.read_text().splitlines(keepends=True) if '"p1"' not in line))
     folder = RunFolder(run_dir)
     manifest = folder.read_manifest()
-    base = manifest.variants[0].model_copy(update={"asked": {"mini": ["w1", "w2", "c1", "i1"]}})
-    folder.write_manifest(manifest.model_copy(update={"variants": [base, manifest.variants[1]]}))
-    assert RunFolder(run_dir).read_manifest().variants[0].asked == {"mini": ["w1", "w2", "c1", "i1"]}
+    lora = manifest.variants[1].model_copy(update={"asked": {"mini": ["w1", "w2", "c1", "i1"]}})
+    folder.write_manifest(manifest.model_copy(update={"variants": [manifest.variants[0], lora]}))
+    assert RunFolder(run_dir).read_manifest().variants[1].asked == {"mini": ["w1", "w2", "c1", "i1"]}
     groups = {g.variant: (g.cases, g.missing) for g in score_run(run_dir).summary.groups if g.kind is None}
-    assert groups == {"base": (4, 0), "lora": (5, 0)}
+    assert groups == {"base": (4, 1), "lora": (4, 0)}
 
 
 def test_written_run_round_trips(tmp_path: Path) -> None:

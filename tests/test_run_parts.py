@@ -23,9 +23,9 @@ from harness.serving.backends.openai_chat import OpenAIChatBackend
 from harness.serving.plan import AdapterFiles, InProcessReference, RunningEndpoints, lora_rank_flag, plan_run
 from harness.serving.vllm_server import VllmServer, engine_defaults, relevant_log_lines, server_arguments
 from harness.suites.files import load_sources
-from harness.suites.selection import parity_sample, sample_cases
+from harness.suites.selection import sample_cases, unmerged_sample
 from harness.suites.settings import SuiteSelection
-from harness.types import Generation, Message, Suite, serving_pair
+from harness.types import Generation, Message, Suite
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -82,7 +82,7 @@ def adapter(name: str, rank: int = 16, merged: bool = True) -> AdapterFiles:
         (
             "name = 'x'\nvariants = ['lora', 'merged']\n[[adapters]]\nname = 'a'\nrecipe = 'r'\n"
             "merges = ['fp32', 'bf16']\n[suites]\nunmerged_sample = 2\n[gate]\njudge = ['merged*']\n",
-            ":10: gate.judge: merged-bf16:a would be judged on a parity sample only",
+            ":10: gate.judge: merged-bf16:a would be judged on the unmerged sample only",
         ),
         ("name = \n", "not TOML"),
     ],
@@ -102,7 +102,7 @@ def test_committed_configs_load() -> None:
 
 def test_the_bench_judges_adapters_merged_and_the_full_study_unmerged_on_every_case() -> None:
     """The bench's time goes to the LoRA server: every adapter is served and judged merged on every case, and
-    answers unmerged a parity sample; the full study keeps judging unmerged on every case."""
+    answers unmerged the unmerged sample; the full study keeps judging unmerged on every case."""
     bench = load_run_config(ROOT / "configs" / "bench.toml")
     assert bench.suites.unmerged_sample == 3 and bench.gate.judge == ["merged:*"]
     assert "merged" in bench.variants and all(adapter.serve_merged for adapter in bench.adapters)
@@ -155,9 +155,11 @@ def test_plan_puts_base_and_every_lora_on_one_server_and_each_merged_on_its_own(
 
 
 def test_plan_records_roles_controls_and_dtype_and_serves_only_wanted_merged_models() -> None:
-    config = RunConfig(name="x", variants=["base", "lora", "merged"], adapters=[{"name": "good", "recipe": "g.toml"}])
-    bad = AdapterFiles(name="bad", adapter=Path("/a/bad"), merged=None, rank=4, sha256="0", expect="fail",
-                       serve_merged=False)  # fmt: skip
+    control = {"name": "bad", "recipe": "b.toml", "expect": "fail", "serve_merged": False}
+    config = RunConfig(
+        name="x", variants=["base", "lora", "merged"], adapters=[{"name": "good", "recipe": "g.toml"}, control]
+    )
+    bad = AdapterFiles(name="bad", adapter=Path("/a/bad"), merged=None, rank=4, sha256="0", expect="fail")
     variants, plans = plan_run(config, Path("/base"), [adapter("good", 16), bad], None, {"dtype": "float32"})
     assert [(v.name, v.role, v.adapter_name, v.expect, v.dtype) for v in variants] == [
         ("base", "base", None, "pass", "float32"),
@@ -175,7 +177,7 @@ def test_an_adapter_served_merged_only_stays_off_the_lora_server() -> None:
     control = {"name": "bad", "recipe": "b.toml", "expect": "fail", "serve_unmerged": False}
     config = RunConfig(name="x", variants=["lora", "merged"], adapters=[{"name": "good", "recipe": "g.toml"}, control])
     bad = AdapterFiles(name="bad", adapter=Path("/a/bad"), merged=Path("/m/bad"), rank=64, sha256="0",
-                       expect="fail", serve_unmerged=False)  # fmt: skip
+                       expect="fail")  # fmt: skip
     variants, plans = plan_run(config, Path("/base"), [adapter("good", 16), bad], None, {})
     assert [v.name for v in variants] == config.variant_names() == ["lora:good", "merged:good", "merged:bad"]
     lora = plans[0].spec
@@ -429,34 +431,39 @@ def builtin_suites() -> list[Suite]:
     return [item.suite for item in load_sources([str(ROOT / "suites")]) if item.suite]
 
 
-def test_parity_sample_is_seeded_per_suite_in_order_and_not_the_sample_draw() -> None:
+def test_the_unmerged_sample_is_seeded_per_suite_in_order_and_not_the_sample_draw() -> None:
     suites = builtin_suites()
-    asked = parity_sample(suites, SuiteSelection(unmerged_sample=6))
-    assert asked is not None and asked == parity_sample(suites, SuiteSelection(unmerged_sample=6))
+    asked = unmerged_sample(suites, SuiteSelection(unmerged_sample=6))
+    assert asked is not None and asked == unmerged_sample(suites, SuiteSelection(unmerged_sample=6))
     for suite in suites:
         order = [c.id for c in suite.cases]
         assert len(asked[suite.name]) == min(6, len(order))
         assert [order.index(i) for i in asked[suite.name]] == sorted(order.index(i) for i in asked[suite.name])
     multiple = next(s for s in suites if s.name == "multiple")
     assert asked["multiple"] != [c.id for c in sample_cases(multiple, SuiteSelection(sample=6)).cases]
-    assert parity_sample(suites, SuiteSelection(unmerged_sample=6, sample_seed=1)) != asked
-    assert parity_sample(suites, SuiteSelection(unmerged_sample=10_000)) == {
+    assert unmerged_sample(suites, SuiteSelection(unmerged_sample=6, sample_seed=1)) != asked
+    assert unmerged_sample(suites, SuiteSelection(unmerged_sample=10_000)) == {
         s.name: [c.id for c in s.cases] for s in suites
     }
-    assert parity_sample(suites, SuiteSelection()) is None  # unmerged answers every case
+    assert unmerged_sample(suites, SuiteSelection()) is None  # unmerged answers every case
 
 
-def test_only_the_unmerged_form_of_an_adapter_served_merged_asks_the_parity_sample(tmp_path: Path) -> None:
+def test_only_the_unmerged_form_of_an_adapter_served_merged_asks_the_unmerged_sample(tmp_path: Path) -> None:
     from harness.generation.answer import pending_work
-    from harness.generation.prepare import Prepared, with_parity_sample
+    from harness.generation.prepare import Prepared
     from harness.runs.folder import RunFolder
 
-    config = RunConfig(name="x", variants=["base", "lora", "merged"], adapters=[{"name": "good", "recipe": "g.toml"}])
-    bad = AdapterFiles(name="bad", adapter=Path("/a/bad"), merged=None, rank=4, sha256="0", serve_merged=False)
-    variants, plans = plan_run(config, Path("/base"), [adapter("good"), bad], None, {})
+    config = RunConfig(
+        name="x",
+        variants=["base", "lora", "merged"],
+        adapters=[{"name": "good", "recipe": "g.toml"}, {"name": "bad", "recipe": "b.toml", "serve_merged": False}],
+        suites={"unmerged_sample": 2},
+        gate={"variants": ["merged:*"]},
+    )
+    bad = AdapterFiles(name="bad", adapter=Path("/a/bad"), merged=None, rank=4, sha256="0")
     suites = [s for s in builtin_suites() if s.name in ("multiple", "irrelevance")]
-    asked = parity_sample(suites, SuiteSelection(unmerged_sample=2))
-    variants = with_parity_sample(variants, asked)
+    asked = unmerged_sample(suites, SuiteSelection(unmerged_sample=2))
+    variants, plans = plan_run(config, Path("/base"), [adapter("good"), bad], None, {}, asked)
     assert [(v.name, v.asked) for v in variants] == [
         ("base", None),
         ("lora:good", asked),
@@ -482,20 +489,21 @@ def test_only_the_unmerged_form_of_an_adapter_served_merged_asks_the_parity_samp
     assert not any(pending_work(prepared, folder).values())
 
 
-def test_further_merges_are_variants_of_their_own_served_on_the_parity_sample() -> None:
+def test_further_merges_are_variants_of_their_own_served_on_the_unmerged_sample() -> None:
     """`merges = ["fp32", "bf16"]`: the bf16 merge is `merged-bf16:good` on a server of its own, typed as a
-    further merge, never the unmerged form's counterpart, and it asks the parity sample as the unmerged form
+    further merge, never the unmerged form's counterpart, and it asks the unmerged sample as the unmerged form
     does; the config knows its name before anything is built."""
-    from harness.generation.prepare import with_parity_sample
-
     config = RunConfig(
         name="x",
         variants=["base", "lora", "merged"],
         adapters=[{"name": "good", "recipe": "g.toml", "merges": ["fp32", "bf16"]}],
+        suites={"unmerged_sample": 2},
+        gate={"variants": ["merged:*"]},
     )
     good = AdapterFiles(name="good", adapter=Path("/a/good"), merged=Path("/m/good"), rank=8, sha256="0",
                         merge="fp32", extra_merges=(("bf16", Path("/m/good-bf16")),))  # fmt: skip
-    variants, plans = plan_run(config, Path("/base"), [good], None, {})
+    asked = {"s": ["1", "2"]}
+    variants, plans = plan_run(config, Path("/base"), [good], None, {}, asked)
     assert (
         [v.name for v in variants]
         == config.variant_names()
@@ -515,10 +523,9 @@ def test_further_merges_are_variants_of_their_own_served_on_the_parity_sample() 
         ("merged-bf16-good", {"merged-bf16:good": "merged-bf16:good"}),
     ]
     lora, merged, bf16 = variants[1:]
-    assert serving_pair(lora, variants) == serving_pair(merged, variants) == (lora, merged)
-    assert serving_pair(bf16, variants) is None
-    asked = {"s": ["1", "2"]}
-    assert [v.asked for v in with_parity_sample(variants, asked)] == [None, asked, None, asked]
+    assert lora.serving_pair(variants) == merged.serving_pair(variants) == (lora, merged)
+    assert bf16.serving_pair(variants) is None
+    assert [v.asked for v in variants] == [None, asked, None, asked]
 
 
 def test_a_run_folder_from_before_merges_existed_is_resumed(tmp_path: Path) -> None:

@@ -134,7 +134,7 @@ def lively_tiny_model(tiny_model: Path, folder: Path) -> Path:
 
 @pytest.mark.slow
 def test_merge_precision_counts_the_answers_the_servers_gave(tiny_model: Path, tmp_path: Path) -> None:
-    """A tiny adapter merged in fp32 and in bf16, each served by vLLM beside the unmerged adapter on its parity
+    """A tiny adapter merged in fp32 and in bf16, each served by vLLM beside the unmerged adapter on its unmerged
     sample: the finding's counts are the answers' own, counted here apart from the harness from the raw run log,
     and the bf16 merge (which rounds the base's float32 weights too) changes some of them."""
     from harness.runs.view import load_run

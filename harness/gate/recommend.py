@@ -9,7 +9,7 @@ from harness.gate.rules import evaluate_gate
 from harness.runs.folder import RunFolder
 from harness.runs.view import RunView
 from harness.scoring.aggregate import metrics
-from harness.types import Decision, Frozen, GateResult, Proportion, Status, serving_pair
+from harness.types import Decision, Frozen, GateResult, Proportion, Status
 
 _EXIT_WORDS = {0: "gate passed", 1: "gate FAILED", 2: "gate could not be evaluated"}
 
@@ -52,9 +52,9 @@ def _serving(view: RunView, variant: str, result: GateResult) -> tuple[Literal["
     way), whichever of its forms the gate judged; the latency study's unmerged-over-merged verdicts for the adapter
     are the price of the other choice."""
     judged = next(v for v in view.manifest.variants if v.name == variant)
-    pair = serving_pair(judged, view.manifest.variants)
+    pair = judged.serving_pair(view.manifest.variants)
     if pair is None:
-        served: Literal["merged", "unmerged"] = "merged" if judged.role == "merged" else "unmerged"
+        served: Literal["merged", "unmerged"] = "merged" if judged.served_merged else "unmerged"
         other = "unmerged" if served == "merged" else "merged"
         return served, [f"the run serves no {other} form of {judged.adapter_name or variant}"]
     unmerged, merged = pair

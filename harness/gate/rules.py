@@ -7,7 +7,7 @@ a silent success.
 
 Rules, per gated variant and suite. The gate judges every unmerged adapter by default; `judge = ["merged:*"]`
 judges adapters on their merged form, which a quick bench serves for every case while the unmerged form answers
-only a parity sample of them (`[suites] unmerged_sample`). Controls are caught whichever form is judged. A
+only an unmerged sample of them (`[suites] unmerged_sample`). Controls are caught whichever form is judged. A
 checkpoint (`lora:NAME@STEP`) is never judged, whatever the patterns: it is a point of a learning curve, not what
 a release ships, and choosing among checkpoints is `harness rank`'s job.
 - `min_full_match`: the suite's full-match rate is at least the minimum.
@@ -21,7 +21,7 @@ a release ships, and choosing among checkpoints is `harness rank`'s job.
   neither: both expect no call.
 - `merged_gap` (per variant): unmerged and merged serving of the judged adapter (whichever of the two is judged,
   the other is its counterpart, which must have answered every case it was asked) do not differ on full match
-  beyond chance: an exact McNemar test over every case both answered (the parity sample, when unmerged answers
+  beyond chance: an exact McNemar test over every case both answered (the unmerged sample, when unmerged answers
   one), failing only when it is significant and the difference is larger than the allowed gap. In bf16 merging rounds the LoRA delta, so a few answers flip either way; a raw per-suite
   difference on a handful of cases would fail on that noise.
 - `strict_parse_errors`: outputs that vLLM's parser cannot read stay under the allowed rate beyond chance: the
@@ -57,7 +57,6 @@ from harness.types import (
     RunSummary,
     Status,
     Variant,
-    serving_pair,
 )
 
 
@@ -138,7 +137,7 @@ def _merged_gap(
     rules: GateRules,
 ) -> RuleResult:
     """Unmerged against merged over the cases both answered, whichever of the two is judged; the other must have
-    answered every case it was asked (its parity sample, or every case)."""
+    answered every case it was asked (its unmerged sample, or every case)."""
     rule, gap = "merged_gap", rules.max_merged_gap or 0.0
     unmerged, merged = (v.name for v in pair)
     counterpart = merged if variant == unmerged else unmerged
@@ -304,7 +303,7 @@ def evaluate_gate(view: RunView, baseline: Baseline | None = None, rules: GateRu
     judged = [v for v in manifest.variants if matches_any(v.name, rules.judge) and not v.checkpoint]
     results: list[RuleResult] = []
     for variant in judged:
-        name, pair = variant.name, serving_pair(variant, manifest.variants)
+        name, pair = variant.name, variant.serving_pair(manifest.variants)
         mine = [s for s in scores if s.variant == name]
         for ref in manifest.suites:
             if suites[ref.name].cases:

@@ -25,7 +25,7 @@ class GateRules(RenamedKeys, Frozen):
     judge: list[str] = Field(default_factory=lambda: ["lora:*"])
     """Variants the gate judges (shell patterns over their names; `variants` before); by default every unmerged
     adapter, and never a checkpoint (see `AdapterSpec.checkpoints`). `["merged:*"]` judges each adapter on its merged form, for a run whose unmerged
-    forms answer only a parity sample (`unmerged_sample`): `merged_gap` then pairs each with its unmerged form over
+    forms answer only the unmerged sample (`unmerged_sample`): `merged_gap` then pairs each with its unmerged form over
     the sample."""
     must_beat: list[str] = Field(default_factory=lambda: ["base"])
     """Variants every gated one must beat on the cases that expect a call: more of them right, by more than chance

@@ -52,7 +52,7 @@ Item = WorkItem | EpisodeItem
 
 
 def pending_work(prepared: Prepared, folder: RunFolder) -> dict[str, list[Item]]:
-    """Per variant, the cases it is asked (every case, or its parity sample) without a successful answer in the
+    """Per variant, the cases it is asked (every case, or its unmerged sample) without a successful answer in the
     log (failed requests are asked again), then the episodes it is asked without a finished attempt."""
     answered = {key for key, (_, g) in folder.read_generations().items() if g.error is None}
     work: dict[str, list[Item]] = {}

@@ -15,12 +15,12 @@ from harness.fixtures.cache import sha256_file
 from harness.fixtures.chat_template import PromptFormat, template_file
 from harness.fixtures.recipes import Recipe, load_recipe
 from harness.generation.settings import GenerationSettings
-from harness.run_config import AdapterSpec, RunConfig, load_run_config
+from harness.run_config import AdapterSpec, RunConfig, load_run_config, serves_merged, serves_unmerged
 from harness.serving.plan import AdapterFiles, Checkpoint, ServerPlan, plan_run
 from harness.serving.vllm_server import engine_defaults
-from harness.suites.selection import load_run_suites, parity_sample
+from harness.suites.selection import load_run_suites, unmerged_sample
 from harness.toml_files import located
-from harness.types import MergePrecision, Suite, Variant, lora_variant, serving_pair
+from harness.types import MergePrecision, Suite, Variant, lora_variant
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ def resolve_adapters(
             recipe = recipes[spec.name]
             trained = train(recipe, console=console)
             adapter, merged, merge, step = trained.adapter, trained.merged, trained.merge, trained.steps
-            if spec.merges and "merged" in config.variants and spec.serve_merged:  # merged again only when served
+            if spec.merges and serves_merged(config, spec):  # merged again only when served
                 (merge, merged), *extra = [(precision, trained.merged_in(precision)) for precision in spec.merges]
             steps = spec.checkpoint_steps(recipe.sft.kept_steps())
             checkpoints = tuple(_checkpoint(trained.checkpoint(s), s) for s in steps)
@@ -125,7 +125,7 @@ def resolve_adapters(
             adapter = config_dir / spec.path
             merged = config_dir / spec.merged if spec.merged else None
         report = check_adapter(adapter)
-        if "lora" in config.variants and spec.serve_unmerged and not report.ok:
+        if serves_unmerged(config, spec) and not report.ok:
             reasons = "; ".join(p.message for p in report.problems)
             raise ConfigError(f"adapter {spec.name!r} ({adapter}) cannot be served unmerged: {reasons}")
         weights = adapter / (report.weights_file or WEIGHT_FILES[0])
@@ -139,8 +139,6 @@ def resolve_adapters(
                 rank=report.r or 1,
                 sha256=sha256_file(weights),
                 expect=spec.expect,
-                serve_merged=spec.serve_merged,
-                serve_unmerged=spec.serve_unmerged,
                 step=step,
                 checkpoints=checkpoints,
             )
@@ -167,22 +165,12 @@ def prepare(config: RunConfig, config_path: Path, console: Console | None = None
     prompt = prompt_format(base) if config.chat_template == "harness" else None
     template = template_file(prompt) if prompt is not None else None
     on_gpu = _on_gpu()
-    variants, plans = plan_run(config, base, adapters, template, engine_defaults(on_gpu=on_gpu))
-    variants = with_parity_sample(variants, parity_sample([suite for suite, _ in suites], config.suites))
+    sample = unmerged_sample([suite for suite, _ in suites], config.suites)
+    variants, plans = plan_run(config, base, adapters, template, engine_defaults(on_gpu=on_gpu), sample)
     resolved = [_resolved_dtype(v) for v in variants]
     return Prepared(
         config, suites, base, adapters, resolved, plans, tuple(trained), start_side_by_side=not on_gpu, prompt=prompt
     )
-
-
-def with_parity_sample(variants: list[Variant], asked: dict[str, list[str]] | None) -> list[Variant]:
-    """The unmerged variant of every adapter also served merged asks only the parity sample (`asked`), and so do
-    the further merged forms compared with it, recorded on the variant so the manifest says which cases it
-    answers; the adapter's merged form answers every case."""
-    if asked is None:
-        return variants
-    sampled = [v.extra_merge or (v.role == "lora" and serving_pair(v, variants) is not None) for v in variants]
-    return [v.model_copy(update={"asked": asked}) if s else v for v, s in zip(variants, sampled, strict=True)]
 
 
 def _resolved_dtype(variant: Variant) -> Variant:

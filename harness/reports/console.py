@@ -332,6 +332,6 @@ def _print_case_summary(view: RunView, console: Console, mode: ParseMode) -> Non
         for label, count, cells in rows:
             table.add_row(label, count, *(cells[i] for i in chunk))
         console.print(table)
-    for variant in view.variants:  # `n` counts the suite's cases; a parity sample's cells count fewer
-        if view.parity_sample(variant) is not None:
+    for variant in view.variants:  # `n` counts the suite's cases; an unmerged sample's cells count fewer
+        if view.unmerged_sample_label(variant) is not None:
             print_wrapped(console, f"{escape(view.label(variant))}: its figures are over those cases only")

@@ -4,7 +4,7 @@ intervals. The question they answer is the one a single adapter cannot: did more
 help beyond the training distribution, or only within it?
 
 Steps come from `Variant.step`, never from a variant's name. At the final step the adapter may have two forms; the
-curve takes the one asked every case (a form asked only a parity sample would put a point over other cases than
+curve takes the one asked every case (a form asked only an unmerged sample would put a point over other cases than
 the checkpoints'), and of two such the unmerged one, served as the checkpoints are.
 """
 
@@ -46,7 +46,7 @@ class LearningCurve:
 
 def _preference(variant: Variant) -> tuple[bool, bool]:
     """Lower is preferred: asked every case, then unmerged."""
-    return variant.asked is not None, variant.role != "lora"
+    return not variant.asks_every_case, variant.role != "lora"
 
 
 def _by_step(view: RunView) -> dict[str, dict[int, Variant]]:

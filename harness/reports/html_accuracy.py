@@ -95,7 +95,7 @@ def _row(view: RunView, variant: str, colour: str, columns: list[tuple[str, str,
     if len(columns) > 1:
         cells += _pooled_cell(view.scores_of(variant), mode)
     swatch = f'<span class="swatch" style="background:{colour}"></span>'
-    sampled = view.parity_sample(variant)
+    sampled = view.unmerged_sample_label(variant)
     note = "" if sampled is None else f'<br><span class="muted">{sampled}</span>'
     return f'<tr><th class="variant">{swatch}{escape(variant)}{note}</th>{cells}</tr>'
 

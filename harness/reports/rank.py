@@ -30,7 +30,7 @@ from harness.runs.view import RunView
 from harness.scoring import PairedTest, full_matches, paired
 from harness.scoring.episode import progress_test
 from harness.stats import holm, wilson
-from harness.types import CaseKey, Frozen, ParseMode, Proportion, RatioEstimate, Variant, serving_pair
+from harness.types import CaseKey, Frozen, ParseMode, Proportion, RatioEstimate, Variant
 
 ALPHA = 0.05
 COST_METRIC = "tpot_s"
@@ -143,7 +143,7 @@ class Ranking(Frozen):
 
 def select(view: RunView, patterns: list[str] | None) -> list[Variant]:
     """The variants to rank: those matching any pattern (globs on variant names), else every variant the run asked
-    every case, since one asked only a parity sample would shrink the shared cases to that sample."""
+    every case, since one asked only the unmerged sample would shrink the shared cases to that sample."""
     variants = view.manifest.variants
     if patterns:
         chosen = [v for v in variants if matches_any(v.name, patterns)]
@@ -154,7 +154,7 @@ def select(view: RunView, patterns: list[str] | None) -> list[Variant]:
                 f" {', '.join(view.variants)}"
             )
         return chosen
-    chosen = [v for v in variants if v.asked is None]
+    chosen = [v for v in variants if v.asks_every_case]
     if len(chosen) < 2:
         raise RankError(f"{view.path}: fewer than two variants answered every case; name them with --variants")
     return chosen
@@ -199,7 +199,7 @@ def _cost(view: RunView, variant: Variant) -> tuple[float | None, tuple[float, f
     if variant.role in ("merged", "base-plain"):
         return 1.0, None
     priced = _priced_form(variant, view.manifest.variants)
-    pair = serving_pair(priced, view.manifest.variants) if variant.role == "lora" else None
+    pair = priced.serving_pair(view.manifest.variants) if variant.role == "lora" else None
     if pair is None:
         return None, None
     samples = view.latency_samples()

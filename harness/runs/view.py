@@ -55,16 +55,16 @@ class RunView:
         """The run's variants of one role (`lora`, `merged`, `base`...), in report order."""
         return [v for v in self.manifest.variants if v.role == role]
 
-    def parity_sample(self, variant: str) -> str | None:
-        """`parity sample, N cases` for a variant asked only a parity sample of the run's cases (`Variant.asked`);
-        None when it was asked every case."""
+    def unmerged_sample_label(self, variant: str) -> str | None:
+        """`unmerged sample, N cases` for a variant asked only the unmerged sample of the run's cases
+        (`Variant.asked`); None when it was asked every case."""
         asked = next((v.asked for v in self.manifest.variants if v.name == variant), None)
-        return None if asked is None else f"parity sample, {sum(len(ids) for ids in asked.values())} cases"
+        return None if asked is None else f"unmerged sample, {sum(len(ids) for ids in asked.values())} cases"
 
     def label(self, variant: str) -> str:
-        """A variant's name where reports show its accuracy, saying when its figures cover a parity sample only:
-        `lora:fc-good (parity sample, 18 cases)`."""
-        sampled = self.parity_sample(variant)
+        """A variant's name where reports show its accuracy, saying when its figures cover the unmerged sample only:
+        `lora:fc-good (unmerged sample, 18 cases)`."""
+        sampled = self.unmerged_sample_label(variant)
         return variant if sampled is None else f"{variant} ({sampled})"
 
     def case(self, suite: str, case_id: str) -> Case:

@@ -33,7 +33,7 @@ AskedSizes = dict[str, dict[str, dict[CaseKind, int]]]
 def summarise(scores: Iterable[CaseScore], asked: AskedSizes) -> RunSummary:
     """Group scores by variant × suite (and × kind). `asked` says what the run should hold, so that missing
     generations show as missing instead of making a variant look better; a variant asked only a sample of the
-    cases (a parity sample) counts as missing only what it was asked and has no answer for."""
+    cases (an unmerged sample) counts as missing only what it was asked and has no answer for."""
     groups: dict[tuple[str, str, CaseKind | None], list[CaseScore]] = defaultdict(list)
     for variant, suites in asked.items():
         for suite in suites:

@@ -111,12 +111,8 @@ def merge_precision(
     strict = {(s.variant, s.suite, s.case_id): s.strict.full_match for s in scores}
     findings = []
     for unmerged in variants:
-        adapter = unmerged.adapter_name
-        if unmerged.role != "lora" or adapter is None or unmerged.checkpoint:  # no checkpoint is merged
-            continue
-        mine = (v for v in variants if v.role == "merged" and v.adapter_name == adapter and v.step == unmerged.step)
-        merged = sorted(mine, key=lambda v: v.extra_merge)  # the served form first
-        if not merged:
+        adapter, merged = unmerged.adapter_name, unmerged.merged_forms(variants)  # the served form first
+        if adapter is None or not merged:
             continue
         answers = {v.name: answers_of(generations, v.name) for v in (unmerged, *merged)}
         shared = sorted(set.intersection(*(set(found) for found in answers.values())))

@@ -1,5 +1,6 @@
 """From a run config and its materialised fixtures to the variants a run measures and the servers that serve
-them. Pure: nothing here starts a process or reads a model.
+them. Pure: nothing here starts a process or reads a model. The variants are those the config declares
+(`runs.variants.declared_variants`); the plan adds what serves each one.
 
 One LoRA-enabled server serves `base`, every `lora:NAME` and every checkpoint `lora:NAME@STEP` (the request's
 model name selects the adapter); a server without `--enable-lora` serves `base-plain`, because enabling LoRA alone
@@ -20,18 +21,10 @@ from typing import Literal
 
 from harness.errors import ConfigError
 from harness.fixtures.adapter_check import VLLM_MAX_LORA_RANKS
-from harness.run_config import RunConfig
-from harness.serving.settings import EngineValue
+from harness.run_config import DeclaredVariant, RunConfig, declared_variants
+from harness.serving.settings import EngineValue, ExternalEndpoint
 from harness.serving.vllm_server import ServerSpec
-from harness.types import (
-    MergePrecision,
-    Variant,
-    checkpoint_name,
-    extra_merged_variant,
-    lora_variant,
-    merged_variant,
-    reference_variants,
-)
+from harness.types import MergePrecision, Variant, checkpoint_name
 
 BASE_NAME = "base"
 
@@ -56,10 +49,6 @@ class AdapterFiles:
     sha256: str
     expect: Literal["pass", "fail"] = "pass"
     """`fail` for a control adapter (see `AdapterSpec.expect`)."""
-    serve_merged: bool = True
-    """Whether the `merged` variant serves this adapter (see `AdapterSpec.serve_merged`)."""
-    serve_unmerged: bool = True
-    """Whether the LoRA server serves this adapter (see `AdapterSpec.serve_unmerged`)."""
     merge: MergePrecision | None = None
     """The precision `merged` was merged in; None when not known (a folder given by path)."""
     extra_merges: tuple[tuple[MergePrecision, Path], ...] = ()
@@ -126,61 +115,21 @@ def lora_rank_flag(rank: int) -> int:
     return next(allowed for allowed in VLLM_MAX_LORA_RANKS if allowed >= rank)
 
 
-def _adapter_variant(
-    adapter: AdapterFiles,
-    name: str,
-    role: Literal["lora", "merged", "reference"],
-    model: Path,
-    *,
-    unmerged: bool,
-    dtype: str | None = None,
-    merge: MergePrecision | None = None,
-    extra_merge: bool = False,
-) -> Variant:
-    """A variant that serves `adapter`: its typed fields say whose it is, at which step, how it was merged and what
-    the gate expects of it."""
-    return Variant(
-        name=name,
-        role=role,
-        model=str(model),
-        adapter=str(adapter.adapter) if unmerged else None,
-        adapter_name=adapter.name,
-        expect=adapter.expect,
-        dtype=dtype,
-        merge=merge,
-        extra_merge=extra_merge,
-        step=adapter.step,
-    )
-
-
-def _checkpoint_variant(adapter: AdapterFiles, checkpoint: Checkpoint, base: Path, dtype: str) -> Variant:
-    """A checkpoint, served unmerged on the LoRA server like the final adapter."""
-    return Variant(
-        name=lora_variant(checkpoint_name(adapter.name, checkpoint.step)),
-        role="lora",
-        model=str(base),
-        adapter=str(checkpoint.adapter),
-        adapter_name=adapter.name,
-        expect=adapter.expect,
-        dtype=dtype,
-        step=checkpoint.step,
-        checkpoint=True,
-    )
-
-
 Planned = tuple[list[Variant], list[ServerPlan]]
 """Variants in report order and the plans that serve them, in the order they are run."""
 
 
 @dataclass(frozen=True)
 class _Planner:
-    """What every part of the plan shares: the config, the fixtures and the engine arguments of every server."""
+    """What every part of the plan shares: the config, the fixtures, the engine arguments of every server and the
+    cases of the unmerged sample."""
 
     config: RunConfig
     base: Path
-    adapters: list[AdapterFiles]
+    adapters: dict[str, AdapterFiles]
     chat_template: Path | None
     engine_args: dict[str, EngineValue]
+    unmerged_sample: dict[str, list[str]] | None
 
     @property
     def dtype(self) -> str:
@@ -202,88 +151,91 @@ class _Planner:
         )
         return ManagedServer(spec, tokenizer=str(model))
 
-    def base_plain(self) -> Planned:
-        variant = Variant(name="base-plain", role="base-plain", model=str(self.base), dtype=self.dtype)
-        return [variant], [ServerPlan("base-plain", {"base-plain": BASE_NAME}, self.managed(self.base, BASE_NAME))]
+    def variant(self, declared: DeclaredVariant) -> Variant:
+        """The declared variant with what serves it: its model, folder, dtype and step, and the cases it is asked
+        when it answers only the unmerged sample."""
+        if declared.adapter is None:
+            if declared.role == "external":
+                return Variant(name=declared.name, role="external", model=self._endpoint(declared.name).model)
+            return Variant(name=declared.name, role=declared.role, model=str(self.base), dtype=self.dtype)
+        adapter = self.adapters[declared.adapter]
+        served = self._served(declared, adapter)
+        return Variant(
+            name=declared.name,
+            role=declared.role,
+            model=str(served.model),
+            adapter=str(served.adapter) if served.adapter is not None else None,
+            adapter_name=adapter.name,
+            expect=adapter.expect,
+            dtype=None if declared.role == "reference" else self.dtype,
+            merge=served.merge,
+            extra_merge=declared.extra_merge is not None,
+            step=served.step,
+            checkpoint=declared.checkpoint is not None,
+            asked=self.unmerged_sample if declared.unmerged_sample else None,
+        )
 
-    def lora_server(self, kinds: set[str]) -> Planned | None:
-        """One LoRA-enabled server for the base, every checkpoint and every adapter served unmerged (an adapter's
-        checkpoints before it, in step order, as its curve reads); None when it would serve nothing."""
-        variants: list[Variant] = []
-        models: dict[str, str] = {}
-        loras: dict[str, Path] = {}
+    def _served(self, declared: DeclaredVariant, adapter: AdapterFiles) -> _Weights:
+        """The folders and step of the adapter weights a declared variant serves."""
+        if declared.checkpoint is not None:
+            kept = next(c for c in adapter.checkpoints if c.step == declared.checkpoint)
+            return _Weights(self.base, kept.adapter, kept.step)
+        if not declared.merged:
+            return _Weights(self.base, adapter.adapter, adapter.step)
+        if declared.extra_merge is not None:
+            folder = dict(adapter.extra_merges)[declared.extra_merge]
+            return _Weights(folder, None, adapter.step, declared.extra_merge)
+        if adapter.merged is None:
+            raise ConfigError(f"adapter {adapter.name!r}: the merged variant needs a merged folder (set merged = PATH)")
+        merge = adapter.merge if declared.role == "merged" else None
+        return _Weights(adapter.merged, None, adapter.step, merge)
 
-        def add(variant: Variant, lora_name: str, folder: Path) -> None:
-            variants.append(variant)
-            models[variant.name] = lora_name
-            loras[lora_name] = folder
+    def _endpoint(self, name: str) -> ExternalEndpoint:
+        return next(endpoint for endpoint in self.config.external if endpoint.name == name)
 
-        if "base" in kinds:
-            variants.append(Variant(name="base", role="base", model=str(self.base), dtype=self.dtype))
-            models["base"] = BASE_NAME
-        for adapter in self.adapters if "lora" in kinds else []:
-            for c in adapter.checkpoints:
-                add(
-                    _checkpoint_variant(adapter, c, self.base, self.dtype),
-                    checkpoint_name(adapter.name, c.step),
-                    c.adapter,
-                )
-            if adapter.serve_unmerged:
-                name = lora_variant(adapter.name)
-                final = _adapter_variant(adapter, name, "lora", self.base, unmerged=True, dtype=self.dtype)
-                add(final, adapter.name, adapter.adapter)
-        if not variants:
-            return None
-        rank = max((a.rank for a in self.adapters if a.serve_unmerged or a.checkpoints), default=0)
-        return variants, [ServerPlan("lora-server", models, self.managed(self.base, BASE_NAME, loras, rank))]
+    def lora_server(self, variants: list[Variant]) -> ServerPlan:
+        """One LoRA-enabled server for the base, every checkpoint and every adapter served unmerged."""
+        loras = {self._lora_name(v): Path(v.adapter) for v in variants if v.adapter is not None}
+        models = {v.name: self._lora_name(v) if v.adapter is not None else BASE_NAME for v in variants}
+        rank = max((self.adapters[v.adapter_name].rank for v in variants if v.adapter_name is not None), default=0)
+        return ServerPlan("lora-server", models, self.managed(self.base, BASE_NAME, loras, rank))
 
-    def merged(self) -> Planned:
-        """A server per merged model that is wanted: each adapter's merged form, then its further merges."""
-        variants, plans = [], []
-        for adapter in (a for a in self.adapters if a.serve_merged):
-            if adapter.merged is None:
-                raise ConfigError(
-                    f"adapter {adapter.name!r}: the merged variant needs a merged folder (set merged = PATH)"
-                )
-            forms = [(merged_variant(adapter.name), adapter.merge, adapter.merged, False)]
-            forms += [(extra_merged_variant(adapter.name, m), m, folder, True) for m, folder in adapter.extra_merges]
-            for name, merge, folder, extra in forms:
-                variants.append(
-                    _adapter_variant(
-                        adapter,
-                        name,
-                        "merged",
-                        folder,
-                        unmerged=False,
-                        dtype=self.dtype,
-                        merge=merge,
-                        extra_merge=extra,
-                    )
-                )
-                plans.append(ServerPlan(name.replace(":", "-"), {name: name}, self.managed(folder, name)))
-        return variants, plans
+    @staticmethod
+    def _lora_name(variant: Variant) -> str:
+        """The name the LoRA server knows an adapter's weights by: the adapter's, or `NAME@STEP` for a checkpoint."""
+        assert variant.adapter_name is not None
+        if variant.checkpoint and variant.step is not None:
+            return checkpoint_name(variant.adapter_name, variant.step)
+        return variant.adapter_name
 
-    def reference(self) -> Planned:
-        """Each adapter in in-process transformers: unmerged through peft, and merged when it has a merged model."""
-        variants, plans = [], []
-        for adapter in self.adapters:
-            unmerged, merged = reference_variants(adapter.name)
-            variants.append(_adapter_variant(adapter, unmerged, "reference", self.base, unmerged=True))
-            reference = InProcessReference(self.base, adapter.adapter)
-            plans.append(ServerPlan(unmerged.replace(":", "-"), {unmerged: adapter.name}, reference))
-            if adapter.merged is not None:
-                variants.append(_adapter_variant(adapter, merged, "reference", adapter.merged, unmerged=False))
-                reference = InProcessReference(adapter.merged)
-                plans.append(ServerPlan(merged.replace(":", "-"), {merged: adapter.name}, reference))
-        return variants, plans
+    def own_server(self, variant: Variant) -> ServerPlan:
+        """The plan of a variant served on its own: the base on a plain server, a merged model, a reference in
+        transformers, or an external endpoint."""
+        name = variant.name.replace(":", "-")
+        if variant.role == "base-plain":
+            return ServerPlan(variant.name, {variant.name: BASE_NAME}, self.managed(self.base, BASE_NAME))
+        if variant.role == "merged":
+            return ServerPlan(name, {variant.name: variant.name}, self.managed(Path(variant.model), variant.name))
+        if variant.role == "reference":
+            assert variant.adapter_name is not None
+            adapter = Path(variant.adapter) if variant.adapter is not None else None
+            return ServerPlan(
+                name, {variant.name: variant.adapter_name}, InProcessReference(Path(variant.model), adapter)
+            )
+        endpoint = self._endpoint(variant.name)
+        serving = RunningEndpoints(endpoint.urls, endpoint.api_key_env, endpoint.tokenizer)
+        return ServerPlan(name, {variant.name: endpoint.model}, serving)
 
-    def external(self) -> Planned:
-        variants, plans = [], []
-        for endpoint in self.config.external:
-            variants.append(Variant(name=endpoint.name, role="external", model=endpoint.model))
-            serving = RunningEndpoints(endpoint.urls, endpoint.api_key_env, endpoint.tokenizer)
-            plans.append(ServerPlan(endpoint.name.replace(":", "-"), {endpoint.name: endpoint.model}, serving))
-        return variants, plans
+
+@dataclass(frozen=True)
+class _Weights:
+    """What serves a variant's adapter weights: the model folder, the adapter folder applied to it (None when the
+    adapter is merged in), the training step and the merge precision."""
+
+    model: Path
+    adapter: Path | None
+    step: int | None
+    merge: MergePrecision | None = None
 
 
 def plan_run(
@@ -292,19 +244,18 @@ def plan_run(
     adapters: list[AdapterFiles],
     chat_template: Path | None,
     engine_defaults: dict[str, EngineValue],
+    unmerged_sample: dict[str, list[str]] | None = None,
 ) -> Planned:
-    """The variants in report order and the servers to run, in the order they are run."""
+    """The variants in report order (as the config declares them) and the servers to run, in the order they are
+    run; the variants that answer only the unmerged sample are asked `unmerged_sample` (suite → case ids)."""
     engine_args = {
         name.replace("_", "-"): value for name, value in [*engine_defaults.items(), *config.server.engine_args.items()]
     }
-    planner = _Planner(config, base, adapters, chat_template, engine_args)
-    kinds = set(config.variants)
-    parts = [
-        planner.base_plain() if "base-plain" in kinds else None,
-        planner.lora_server(kinds) if kinds & {"base", "lora"} else None,
-        planner.merged() if "merged" in kinds else None,
-        planner.reference() if "reference" in kinds else None,
-        planner.external(),
-    ]
-    planned = [part for part in parts if part is not None]
-    return [v for variants, _ in planned for v in variants], [p for _, plans in planned for p in plans]
+    planner = _Planner(config, base, {a.name: a for a in adapters}, chat_template, engine_args, unmerged_sample)
+    served = {a.name: [c.step for c in a.checkpoints] for a in adapters}
+    variants = [planner.variant(declared) for declared in declared_variants(config, served)]
+    on_lora_server = [v for v in variants if v.role in ("base", "lora")]
+    plans = [planner.own_server(v) for v in variants if v.role == "base-plain"]
+    plans += [planner.lora_server(on_lora_server)] if on_lora_server else []
+    plans += [planner.own_server(v) for v in variants if v.role not in ("base-plain", "base", "lora")]
+    return variants, plans

@@ -37,10 +37,11 @@ def sample_cases(suite: Suite, selection: SuiteSelection) -> Suite:
     return suite.model_copy(update={"cases": cases, "episodes": episodes, "tools": tools})
 
 
-def parity_sample(suites: list[Suite], selection: SuiteSelection) -> dict[str, list[str]] | None:
+def unmerged_sample(suites: list[Suite], selection: SuiteSelection) -> dict[str, list[str]] | None:
     """Suite name → ids of the cases (then the episodes) an adapter served merged too answers unmerged
     (`unmerged_sample` per suite and per kind, every one of a smaller suite), in suite order; None when the config
-    asks unmerged for everything. Its own seed strings, so that it is not the draw that sampled the suite."""
+    asks unmerged for everything. Its own seed strings, so that it is not the draw that sampled the suite; they
+    still say `parity`, the sample's old name, so that a config draws the cases it drew before the rename."""
     size = selection.unmerged_sample
     if size is None:
         return None

@@ -23,7 +23,7 @@ class SuiteSelection(Frozen):
     """Seed of the sample."""
     unmerged_sample: int | None = Field(default=None, ge=1)
     """Cases per suite (after `sample`/`samples`) that an adapter served merged too answers unmerged: a seeded
-    parity sample, drawn apart from `sample`, on which the gate's `merged_gap` pairs the two forms. vLLM's CPU LoRA
+    unmerged sample, drawn apart from `sample`, on which the gate's `merged_gap` pairs the two forms. vLLM's CPU LoRA
     path costs several times a merged model per prompt token, so judging adapters merged on every case
     (`[gate] judge = ["merged:*"]`) and unmerged on a sample keeps a bench within its time. Adapters served
     unmerged only, and the base, answer every case. None: unmerged answers every case."""

@@ -46,7 +46,6 @@ from harness.types.run_log import (
     ErrorKind,
     Generation,
     GenerationKey,
-    MergePrecision,
     Outcome,
     ParseMode,
     ParseResult,
@@ -54,13 +53,6 @@ from harness.types.run_log import (
     SuiteRef,
     Timings,
     ToolCall,
-    Variant,
-    checkpoint_name,
-    extra_merged_variant,
-    lora_variant,
-    merged_variant,
-    reference_variants,
-    serving_pair,
 )
 from harness.types.suite import (
     ArgumentSpec,
@@ -80,6 +72,16 @@ from harness.types.suite import (
     Withheld,
 )
 from harness.types.summaries import GroupSummary, Metrics, Proportion, RunSummary
+from harness.types.variant import (
+    MergePrecision,
+    Role,
+    Variant,
+    checkpoint_name,
+    extra_merged_variant,
+    lora_variant,
+    merged_variant,
+    reference_variants,
+)
 
 __all__ = [
     "EPISODE_LOG_VERSION",
@@ -130,6 +132,7 @@ __all__ = [
     "Proportion",
     "RatioEstimate",
     "RenamedKeys",
+    "Role",
     "RuleResult",
     "RunManifest",
     "RunSummary",
@@ -157,5 +160,4 @@ __all__ = [
     "merged_variant",
     "metric_label",
     "reference_variants",
-    "serving_pair",
 ]

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from harness.types.base import RUN_LOG_VERSION, Frozen, JsonValue
 from harness.types.suite import CaseKind, Semantics
+from harness.types.variant import Variant
 
 CaseKey = tuple[str, str]
 """(suite, case id): one case of a run, the unit on which variants are paired."""
@@ -172,110 +173,6 @@ class SuiteRef(Frozen):
     semantics: Semantics = Semantics.SCHEMA
     """How the run's scores judge this suite's calls: the suite's own semantics, or the `--semantics` the run was
     last scored with. Manifests written before it existed were scored with `schema`."""
-
-
-MergePrecision = Literal["fp32", "bf16"]
-"""The precision a LoRA delta is merged into the base weights in: `fp32` (merged in float32, then stored in the
-base's dtype: one rounding of the merged weight) or `bf16` (merged directly in bfloat16: the delta is rounded into
-weights that are already bf16)."""
-
-
-class Variant(Frozen):
-    """One way of serving a model that a run measures."""
-
-    name: str
-    """Name used in the run log (unique within a run)."""
-    role: Literal["base", "base-plain", "lora", "merged", "external", "reference"]
-    """What it is: base on a LoRA-enabled server, base on a plain server, unmerged adapter, merged model, an
-    external endpoint, or the in-process transformers reference."""
-    model: str
-    """Model name or path that serves it."""
-    adapter: str | None = None
-    """Adapter path for a `lora` variant."""
-    adapter_name: str | None = None
-    """Name of the adapter a `lora`, `merged` or `reference` variant serves: how readers pair an unmerged adapter
-    with its merged model without parsing variant names."""
-    expect: Literal["pass", "fail"] = "pass"
-    """What the gate expects of this variant's adapter: `fail` marks a control (a known-bad adapter) that the
-    gate must catch."""
-    dtype: str | None = None
-    """Weight dtype the server ran the model in (vLLM's `--dtype`, resolved to the model's own for `auto`); merged
-    and unmerged answers can differ in bf16, where merging rounds the LoRA delta into the weights."""
-    merge: MergePrecision | None = None
-    """For a `merged` variant, the precision its adapter was merged in; None where nothing was merged or the merge
-    is not known (a merged folder given by path). Answers of merged forms of one adapter that differ only here
-    tell what the merge precision costs (`[[adapters]] merges`)."""
-    extra_merge: bool = False
-    """A further merged form of the adapter (`[[adapters]] merges` after the first), served on the cases its
-    unmerged form answers only to show how much the merge precision changes the answers. The adapter's merged form
-    (the one the gate judges, pairs with the unmerged form, times and recommends) is the one without it."""
-    step: int | None = None
-    """Training step of the adapter weights it serves, for an adapter trained from a recipe: a kept checkpoint's
-    step, or the last step for the final adapter in any form (unmerged, merged, reference). None for the base, an
-    adapter from a folder, an external endpoint, and runs recorded before steps were. Learning curves read it;
-    nothing reads a step out of a variant's name."""
-    checkpoint: bool = False
-    """A checkpoint kept during training (`checkpoints` on the run config's adapter), not the final adapter: served
-    unmerged only (no merged model of it exists), a point of its adapter's learning curve, and a choice for
-    `harness rank`; the gate judges final adapters only."""
-    asked: dict[str, list[str]] | None = None
-    """Suite name → ids of the cases this variant was asked, when it answers only a sample of the run's cases (the
-    parity sample of an unmerged adapter that is also served merged, `[suites] unmerged_sample`); None: every case
-    of the run. Recorded so that every reader knows a variant's cases from the run folder alone."""
-
-    def asks(self, suite: str, case_id: str) -> bool:
-        """Whether the run asked this variant the case: an unasked case is neither missing nor failed."""
-        return self.asked is None or case_id in self.asked.get(suite, ())
-
-
-def lora_variant(adapter: str) -> str:
-    """Name of an adapter's unmerged variant, as the run plan gives it."""
-    return f"lora:{adapter}"
-
-
-def checkpoint_name(adapter: str, step: int) -> str:
-    """The name a checkpoint is served by on the LoRA server (`fc-good@48`); its variant is `lora:fc-good@48`."""
-    return f"{adapter}@{step}"
-
-
-def merged_variant(adapter: str) -> str:
-    """Name of an adapter's merged variant."""
-    return f"merged:{adapter}"
-
-
-def extra_merged_variant(adapter: str, merge: MergePrecision) -> str:
-    """Name of a further merged form of an adapter (`Variant.extra_merge`): `merged-bf16:NAME`."""
-    return f"merged-{merge}:{adapter}"
-
-
-def reference_variants(adapter: str) -> tuple[str, str]:
-    """The reference (transformers) variants of an adapter: unmerged through peft, and merged."""
-    return f"ref-lora:{adapter}", f"ref-merged:{adapter}"
-
-
-def serving_pair(variant: Variant, variants: list[Variant]) -> tuple[Variant, Variant] | None:
-    """The unmerged (`lora`) and merged variants, in that order, of the adapter weights a `lora` or `merged`
-    variant serves (the same adapter at the same step), paired by typed fields rather than by name: whichever form
-    is judged, the other is its counterpart. The merged one is the adapter's merged form, never a further merge
-    served to compare precisions (nor is such a form paired). None when the run serves those weights only one way,
-    as it serves every checkpoint (or `variant` serves no adapter)."""
-    if variant.role not in ("lora", "merged") or variant.adapter_name is None or variant.extra_merge:
-        return None
-    unmerged, merged = (
-        next(
-            (
-                v
-                for v in variants
-                if v.role == role
-                and v.adapter_name == variant.adapter_name
-                and v.step == variant.step
-                and not v.extra_merge
-            ),
-            None,
-        )
-        for role in ("lora", "merged")
-    )
-    return (unmerged, merged) if unmerged is not None and merged is not None else None
 
 
 class RunManifest(Frozen):
