@@ -260,10 +260,11 @@ def _watch() -> Iterator[list[tuple[str, Path]]]:
 @pytest.fixture(autouse=True)
 def fenced(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No model is trained or materialised, no server started; the cache and the working folder are the test's."""
-    import harness.fixtures
+    import harness.fixtures.base_model
     import harness.fixtures.training
 
-    monkeypatch.setattr(harness.fixtures, "materialise_base", _fence)
+    monkeypatch.setattr(harness.fixtures.base_model, "materialise_base", _fence)
+    monkeypatch.setattr(harness.fixtures.training, "materialise_base", _fence)
     monkeypatch.setattr(harness.fixtures.training, "train", _fence)
     monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "step-summary.md"))
