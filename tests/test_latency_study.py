@@ -15,7 +15,7 @@ import pytest
 from rich.console import Console
 
 from harness.generation.settings import GenerationSettings
-from harness.latency.measure import ColdPrefixBackend, _measure, prefix_cache_hit_tokens
+from harness.latency.measure import ColdPrefixBackend, measure_arms, prefix_cache_hit_tokens
 from harness.latency.settings import LatencySettings
 from harness.runs.folder import read_samples
 from harness.types import LatencySummary, Message, Tool
@@ -47,7 +47,7 @@ def record_study(tmp_path: Path, settings: LatencySettings) -> list[dict[str, An
             variant: ColdPrefixBackend("http://mock/v1", variant, transport=httpx.MockTransport(answer))
             for _, variant in ARMS
         }
-        await _measure(backends, ARMS, PROMPTS, settings, tmp_path / "latency.jsonl", Console(quiet=True))
+        await measure_arms(backends, ARMS, PROMPTS, settings, tmp_path / "latency.jsonl", Console(quiet=True))
         for backend in backends.values():
             await backend.aclose()
 

@@ -7,8 +7,9 @@ import asyncio
 import json
 import re
 import subprocess
-import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import BinaryIO
 
 import httpx
 import pytest
@@ -211,7 +212,11 @@ def test_a_server_ready_long_before_its_turn_is_asked_before_its_deadline_counts
     can take longer than the start-up timeout (a checkpoint sweep took 20 minutes): it is asked once all the same."""
     spec = next(p.spec for p in plan_run(RunConfig(name="x", variants=["base-plain"]), Path("/b"), [], None, {})[1])
     assert spec is not None
-    server = VllmServer(spec, tmp_path / "server.log")
+    now = [0.0]
+
+    def stand_in(command: list[str], log: BinaryIO, env: Mapping[str, str]) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(["sleep", "30"], stdout=log, start_new_session=True)
+
     asked: list[str] = []
 
     def answers(url: str, timeout: float) -> httpx.Response:
@@ -219,12 +224,13 @@ def test_a_server_ready_long_before_its_turn_is_asked_before_its_deadline_counts
         return httpx.Response(200)
 
     monkeypatch.setattr(httpx, "get", answers)
-    with subprocess.Popen(["sleep", "30"]) as process:
-        server._process = process
-        server._launched_at = time.monotonic() - 700
+    with VllmServer(spec, tmp_path / "server.log", spawn=stand_in, clock=lambda: now[0]) as server:
+        server.launch()
+        now[0] += 700
         server.wait_ready(600)
-        process.kill()
+        assert server.alive
     assert server.ready and len(asked) == 1
+    assert not server.alive  # stopped on leaving the block
 
 
 @pytest.mark.parametrize(("rank", "flag"), [(1, 1), (4, 8), (8, 8), (12, 16), (64, 64), (65, 128)])

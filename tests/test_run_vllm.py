@@ -16,17 +16,12 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
+from vllm_runs import ROOT, SMOKE_CONFIG, keys_and_counts, planned_cases
 
 from harness.cli import main
-from harness.progress import LIBRARY_LOG
 from harness.run_config import load_run_config
-from harness.runs.folder import STAGES, RunFolder
+from harness.runs.folder import RunFolder
 from harness.serving.vllm_server import ServerError
-from harness.types import BenchStages
-
-ROOT = Path(__file__).resolve().parent.parent
-SMOKE_CONFIG = ROOT / "configs" / "tiny-smoke.toml"
-BENCH_STAGES = ("fixtures", "accuracy", "scoring", "latency", "gate", "report")
 
 
 def write_config(folder: Path, text: str) -> Path:
@@ -51,73 +46,6 @@ concurrency = 2
 {extra}
 """,
     )
-
-
-def planned_cases(run_dir: Path) -> int:
-    """Cases of a run of one variant: the sample of every suite, as its manifest recorded them."""
-    return sum(ref.cases for ref in RunFolder(run_dir).read_manifest().suites)
-
-
-def keys_and_counts(run_dir: Path) -> Counter[tuple[str, str, str]]:
-    lines = (run_dir / "generations.jsonl").read_text().splitlines()
-    return Counter((g["variant"], g["suite"], g["case_id"]) for g in map(json.loads, lines))
-
-
-@pytest.mark.slow
-def test_smoke_bench_runs_every_stage(
-    model_cache: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """`harness bench` on the tiny model: four variants served and scored, the latency study on the same
-    servers, both reports and the gate; what `make test` runs of the bench."""
-    monkeypatch.chdir(tmp_path)  # the HTML report goes to reports/NAME.html under the working directory
-    run_dir = tmp_path / "run"
-    assert main(["bench", str(SMOKE_CONFIG), "--out", str(run_dir)]) == 1  # a random model fails the gate
-    out = " ".join(capsys.readouterr().out.split())
-    folder = RunFolder(run_dir)
-    manifest = folder.read_manifest()
-    variants = [v.name for v in manifest.variants]
-    assert variants == ["base-plain", "base", "lora:tiny-smoke", "merged:tiny-smoke"]
-    assert manifest.packages["torch"] and manifest.machine["cores"] >= 1
-    assert set(manifest.hashes) == {"base", "adapter:tiny-smoke", "chat_template"}
-    generations = folder.read_generations()
-    cases = sum(ref.cases for ref in manifest.suites)
-    assert len(generations) == 4 * cases
-    texts: dict[str, dict[tuple[str, str], str]] = {}
-    for (variant, suite, case), (_, generation) in generations.items():
-        assert generation.error is None, generation.error
-        assert generation.completion_tokens and generation.timings.ttft_s and generation.timings.e2e_s
-        # One gap per streamed chunk; a chunk may carry several tokens when the client reads behind the server.
-        assert 0 < len(generation.timings.itl_s) <= generation.completion_tokens - 1
-        texts.setdefault(variant, {})[(suite, case)] = generation.text
-    differs = sum(texts["lora:tiny-smoke"][key] != texts["base"][key] for key in texts["base"])
-    assert differs > cases / 2, "the adapter barely changed the output: was it applied?"
-    agree = sum(texts["lora:tiny-smoke"][key] == texts["merged:tiny-smoke"][key] for key in texts["base"])
-    assert agree > cases / 2
-    assert len(folder.read_scores()) == 4 * cases
-    for log in ("base-plain", "lora-server", "merged-tiny-smoke"):  # one start each: the stages share servers
-        assert (run_dir / "servers" / f"{log}.log").read_text().count("Starting vLLM") == 1
-    _check_latency_study(run_dir, out)
-    assert main(["report", str(run_dir)]) == 0  # the whole study, where the bench prints its verdicts only
-    report = " ".join(capsys.readouterr().out.split())
-    assert "A/A control" in report and "physical floor for tiny-smoke unmerged" in report
-    assert (tmp_path / "reports" / "tiny-smoke.html").read_text().startswith("<!DOCTYPE html>")
-    junit = (run_dir / "gate-junit.xml").read_text()
-    assert 'failures="' in junit and "must_beat" in junit
-    for stage in ("fixtures", "accuracy", "scoring", "latency", "report", "gate", "total"):
-        assert f" {stage} " in out
-    assert "HTML report: reports/tiny-smoke.html" in out
-    stages = BenchStages.model_validate_json((run_dir / STAGES).read_text()).stages
-    assert [(s.name, s.outcome) for s in stages][1:] == [(name, "ran") for name in BENCH_STAGES[1:]]
-    assert (run_dir / LIBRARY_LOG).is_file()
-    # Rerunning a complete bench asks nothing, measures nothing and starts no server.
-    began = time.monotonic()
-    assert main(["bench", str(SMOKE_CONFIG), "--out", str(run_dir)]) == 1
-    assert time.monotonic() - began < 60
-    assert "done before" in capsys.readouterr().out
-    stages = BenchStages.model_validate_json((run_dir / STAGES).read_text()).stages
-    resumed = ("fixtures", "accuracy", "latency")
-    assert [(s.name, s.outcome) for s in stages] == [(n, "resumed" if n in resumed else "ran") for n in BENCH_STAGES]
-    assert keys_and_counts(run_dir) == Counter(dict.fromkeys(keys_and_counts(run_dir), 1))
 
 
 def lively_tiny_model(tiny_model: Path, folder: Path) -> Path:
@@ -189,30 +117,6 @@ judge = ["merged:*"]
         assert form.differing == differ, form.variant
     assert finding.forms[1].variant == bf16.name and finding.forms[1].differing, "nothing to count: no answer differs"
     print(f"answers differing from unmerged: {[(f.variant, len(f.differing)) for f in finding.forms]} of {len(shared)}")
-
-
-def _check_latency_study(run_dir: Path, out: str) -> None:
-    from harness.runs.folder import LATENCY_SUMMARY, read_samples
-    from harness.types import LatencySummary
-
-    # The bench prints each verdict's sentence; the A/A controls and physical floors are in the study's summary
-    # (and `harness report`, the HTML).
-    assert "lora:tiny-smoke vs merged:tiny-smoke" in out and "A/A control" not in out
-    samples = read_samples(run_dir / "latency.jsonl")
-    arms = {"base-plain", "base", "lora:tiny-smoke", "merged:tiny-smoke", "merged:tiny-smoke (A/A)"}
-    assert {s.arm for s in samples} == arms
-    assert all(s.error is None and s.output_tokens == 16 for s in samples)  # equal work: EOS ignored
-    assert len(samples) == 12 * 5 * 1 * (1 + 4)  # blocks x arms x requests per block x concurrency levels
-    prompts: dict[tuple[int, int, str], list[int]] = defaultdict(list)
-    for s in samples:
-        prompts[(s.concurrency, s.block, s.arm)].append(s.prompt)
-    for (level, block, _), picked in prompts.items():  # paired blocks: every arm answered the same prompts
-        assert sorted(picked) == sorted(prompts[(level, block, "lora:tiny-smoke")])
-    summary = LatencySummary.model_validate_json((run_dir / LATENCY_SUMMARY).read_text())
-    controls = [c for c in summary.comparisons if c.control]
-    assert set(summary.read_floor) == {"tiny-smoke"}
-    assert len(controls) == 2 * 3  # two levels, each TTFT, TPOT, E2E
-    assert not any(c.verdict.different for c in controls), "an A/A control reported a difference"
 
 
 def live_group_members(group: int) -> list[int]:

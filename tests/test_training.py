@@ -148,14 +148,15 @@ def test_a_bf16_merge_is_made_from_the_cached_adapter_and_kept_beside_merged(
     from safetensors.torch import load_file
 
     def must_not_build(*_: object) -> None:
-        raise AssertionError("trained or merged again what the cache holds")
+        raise AssertionError("merged again what the cache holds")
 
+    stamp = (trained.folder / training.MANIFEST).stat().st_mtime_ns  # training rewrites it: nothing trains here
     assert trained.merge == "fp32" and trained.merged_in("fp32") == trained.merged
+    bf16 = trained.merged_in("bf16")
     with monkeypatch.context() as patch:
-        patch.setattr(training, "_run_training", must_not_build)
-        bf16 = trained.merged_in("bf16")
         patch.setattr(training, "merge_adapter", must_not_build)
         assert trained.merged_in("bf16") == bf16 == trained.folder / "merged-bf16"
+    assert (trained.folder / training.MANIFEST).stat().st_mtime_ns == stamp, "trained again what the cache holds"
     assert (bf16 / "tokenizer.json").is_file()
     fp32_weights, bf16_weights = (load_file(folder / "model.safetensors") for folder in (trained.merged, bf16))
     assert fp32_weights.keys() == bf16_weights.keys()
@@ -169,19 +170,15 @@ def test_a_bf16_merge_is_made_from_the_cached_adapter_and_kept_beside_merged(
 
 @pytest.mark.slow
 def test_unchanged_recipe_reuses_the_cache_and_force_retrains(
-    trained: training.TrainedAdapter, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    trained: training.TrainedAdapter, capsys: pytest.CaptureFixture[str]
 ) -> None:
     recipe = trained.manifest.recipe
-
-    def must_not_train(*_: object) -> None:
-        raise AssertionError("retrained an unchanged recipe")
-
-    with monkeypatch.context() as patch:
-        patch.setattr(training, "_run_training", must_not_train)
-        assert training.train(recipe).folder == trained.folder
+    cached = training.train(recipe)
+    assert cached.folder == trained.folder
+    assert not cached.trained_now, "retrained an unchanged recipe"
     stamp = (trained.folder / training.MANIFEST).stat().st_mtime_ns
     again = training.train(recipe, force=True)
-    assert again.folder == trained.folder
+    assert again.folder == trained.folder and again.trained_now
     assert (again.folder / training.MANIFEST).stat().st_mtime_ns != stamp
 
 

@@ -128,7 +128,7 @@ def _sample(concurrency: int, block: int, arm: str, variant: str, prompt: int, a
     )
 
 
-async def _measure(
+async def measure_arms(
     backends: dict[str, ColdPrefixBackend],
     arms: list[tuple[str, str]],
     prompts: list[tuple[list[Message], list[Tool]]],
@@ -136,6 +136,9 @@ async def _measure(
     output: Path,
     console: Console,
 ) -> None:
+    """Time every arm (a label and the variant whose backend answers it) in shuffled, paired blocks per concurrency
+    level, appending the samples to `output`. Apart from servers and the run folder, so that the requests the study
+    sends can be checked against mock backends."""
     request = GenerationSettings(max_tokens=settings.output_tokens, stop=[], ignore_eos=True, seed=settings.seed)
     rng = random.Random(settings.seed)
     drawn = 0
@@ -220,7 +223,7 @@ def latency_study(
 
         async def measure_and_close() -> None:
             try:
-                await _measure(backends, arms, prompts, settings, folder.latency_log, console)
+                await measure_arms(backends, arms, prompts, settings, folder.latency_log, console)
             finally:
                 for backend in backends.values():
                     await backend.aclose()

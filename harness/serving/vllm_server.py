@@ -16,10 +16,11 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import BinaryIO
 
 import httpx
 
@@ -160,13 +161,34 @@ def relevant_log_lines(log: str, limit: int = _QUOTED_LINES) -> list[str]:
     return list(reversed(found))
 
 
+Spawn = Callable[[list[str], BinaryIO, Mapping[str, str]], subprocess.Popen[bytes]]
+"""Starts a server's process from its command line, the open log file and the environment."""
+
+
+def spawn_in_new_session(command: list[str], log: BinaryIO, env: Mapping[str, str]) -> subprocess.Popen[bytes]:
+    """The server's process, output into its log, in a session of its own so that stopping its group stops the
+    engine's children too."""
+    return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+
+
 class VllmServer:
     """One managed server; use it as a context manager so that it is stopped on any exit, Ctrl-C included."""
 
-    def __init__(self, spec: ServerSpec, log_path: Path) -> None:
+    def __init__(
+        self,
+        spec: ServerSpec,
+        log_path: Path,
+        *,
+        spawn: Spawn = spawn_in_new_session,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """`spawn` and `clock` exist so that the start-up logic can be checked without an engine and without
+        waiting: a test spawns a stand-in process and moves the clock on, where the harness keeps the defaults."""
         self.spec = spec
         self.log_path = log_path
         self.port = 0
+        self._spawn = spawn
+        self._clock = clock
         self._process: subprocess.Popen[bytes] | None = None
         self._launched_at = 0.0
         self.ready = False
@@ -200,10 +222,8 @@ class VllmServer:
         with self.log_path.open("ab") as log:
             log.write(f"\n$ {' '.join(self.command())}\n".encode())
             log.flush()
-            self._process = subprocess.Popen(
-                self.command(), stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
-            )
-        self._launched_at, self.ready = time.monotonic(), False
+            self._process = self._spawn(self.command(), log, env)
+        self._launched_at, self.ready = self._clock(), False
 
     def wait_ready(self, timeout_s: float) -> None:
         """Wait until the launched server answers, at most `timeout_s` after its launch. It is asked at least once
@@ -219,7 +239,7 @@ class VllmServer:
                     return
             except httpx.TransportError:
                 pass
-            if time.monotonic() >= deadline:
+            if self._clock() >= deadline:
                 break
             time.sleep(_POLL_S)
         self.stop()

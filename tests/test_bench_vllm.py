@@ -1,0 +1,167 @@
+"""`harness bench` against real vLLM servers on the tiny model, run once for the module and checked stage by
+stage (plan, answers, scores, servers, latency, reports, gate, stage table, resume), so that a failure names the
+stage that broke."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from vllm_runs import SMOKE_CONFIG, keys_and_counts, planned_cases
+
+from harness.cli import main
+from harness.progress import LIBRARY_LOG
+from harness.runs.folder import STAGES, RunFolder
+from harness.types import BenchStages
+
+BENCH_STAGES = ("fixtures", "accuracy", "scoring", "latency", "gate", "report")
+
+
+@dataclass(frozen=True)
+class SmokeBench:
+    """What one `harness bench` of the smoke config left, for the tests of its stages to read."""
+
+    workdir: Path
+    """The working directory it ran in: the HTML report goes to reports/NAME.html under it."""
+    run_dir: Path
+    exit_code: int
+    out: str
+    """What it printed, whitespace collapsed."""
+    stages: list[tuple[str, str]]
+    """The stage table (name, outcome) as this first run wrote it; the resume test's rerun rewrites the file."""
+
+
+def cli(args: list[str]) -> tuple[int, str]:
+    """A command's exit code and what it printed, whitespace collapsed (a module-scoped fixture has no capsys)."""
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code = main(args)
+    return code, " ".join(printed.getvalue().split())
+
+
+@pytest.fixture(scope="module")
+def smoke_bench(model_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> SmokeBench:
+    """`harness bench` on the tiny model, run once for the module: four variants served and scored, the latency
+    study on the same servers, both reports and the gate; what `make test` runs of the bench. Each test below
+    checks one stage of it, so that a failure names the stage."""
+    workdir = tmp_path_factory.mktemp("bench")
+    run_dir = workdir / "run"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(workdir)
+        code, out = cli(["bench", str(SMOKE_CONFIG), "--out", str(run_dir)])
+    stages = BenchStages.model_validate_json((run_dir / STAGES).read_text()).stages
+    return SmokeBench(workdir, run_dir, code, out, [(s.name, s.outcome) for s in stages])
+
+
+@pytest.mark.slow
+def test_bench_plans_the_variants_and_records_provenance(smoke_bench: SmokeBench) -> None:
+    manifest = RunFolder(smoke_bench.run_dir).read_manifest()
+    variants = [v.name for v in manifest.variants]
+    assert variants == ["base-plain", "base", "lora:tiny-smoke", "merged:tiny-smoke"]
+    assert manifest.packages["torch"] and manifest.machine["cores"] >= 1
+    assert set(manifest.hashes) == {"base", "adapter:tiny-smoke", "chat_template"}
+
+
+@pytest.mark.slow
+def test_bench_answers_every_case_with_every_variant(smoke_bench: SmokeBench) -> None:
+    generations = RunFolder(smoke_bench.run_dir).read_generations()
+    cases = planned_cases(smoke_bench.run_dir)
+    assert len(generations) == 4 * cases
+    texts: dict[str, dict[tuple[str, str], str]] = {}
+    for (variant, suite, case), (_, generation) in generations.items():
+        assert generation.error is None, generation.error
+        assert generation.completion_tokens and generation.timings.ttft_s and generation.timings.e2e_s
+        # One gap per streamed chunk; a chunk may carry several tokens when the client reads behind the server.
+        assert 0 < len(generation.timings.itl_s) <= generation.completion_tokens - 1
+        texts.setdefault(variant, {})[(suite, case)] = generation.text
+    differs = sum(texts["lora:tiny-smoke"][key] != texts["base"][key] for key in texts["base"])
+    assert differs > cases / 2, "the adapter barely changed the output: was it applied?"
+    agree = sum(texts["lora:tiny-smoke"][key] == texts["merged:tiny-smoke"][key] for key in texts["base"])
+    assert agree > cases / 2
+
+
+@pytest.mark.slow
+def test_bench_scores_every_answer(smoke_bench: SmokeBench) -> None:
+    assert len(RunFolder(smoke_bench.run_dir).read_scores()) == 4 * planned_cases(smoke_bench.run_dir)
+
+
+@pytest.mark.slow
+def test_bench_stages_share_one_server_start_each(smoke_bench: SmokeBench) -> None:
+    for log in ("base-plain", "lora-server", "merged-tiny-smoke"):
+        assert (smoke_bench.run_dir / "servers" / f"{log}.log").read_text().count("Starting vLLM") == 1
+
+
+@pytest.mark.slow
+def test_bench_latency_study_pairs_its_arms_and_passes_its_controls(smoke_bench: SmokeBench) -> None:
+    from harness.runs.folder import LATENCY_SUMMARY, read_samples
+    from harness.types import LatencySummary
+
+    run_dir, out = smoke_bench.run_dir, smoke_bench.out
+    # The bench prints each verdict's sentence; the A/A controls and physical floors are in the study's summary
+    # (and `harness report`, the HTML).
+    assert "lora:tiny-smoke vs merged:tiny-smoke" in out and "A/A control" not in out
+    samples = read_samples(run_dir / "latency.jsonl")
+    arms = {"base-plain", "base", "lora:tiny-smoke", "merged:tiny-smoke", "merged:tiny-smoke (A/A)"}
+    assert {s.arm for s in samples} == arms
+    assert all(s.error is None and s.output_tokens == 16 for s in samples)  # equal work: EOS ignored
+    assert len(samples) == 12 * 5 * 1 * (1 + 4)  # blocks x arms x requests per block x concurrency levels
+    prompts: dict[tuple[int, int, str], list[int]] = defaultdict(list)
+    for s in samples:
+        prompts[(s.concurrency, s.block, s.arm)].append(s.prompt)
+    for (level, block, _), picked in prompts.items():  # paired blocks: every arm answered the same prompts
+        assert sorted(picked) == sorted(prompts[(level, block, "lora:tiny-smoke")])
+    summary = LatencySummary.model_validate_json((run_dir / LATENCY_SUMMARY).read_text())
+    controls = [c for c in summary.comparisons if c.control]
+    assert set(summary.read_floor) == {"tiny-smoke"}
+    assert len(controls) == 2 * 3  # two levels, each TTFT, TPOT, E2E
+    assert not any(c.verdict.different for c in controls), "an A/A control reported a difference"
+
+
+@pytest.mark.slow
+def test_bench_writes_the_reports(
+    smoke_bench: SmokeBench, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(smoke_bench.workdir)
+    assert "HTML report: reports/tiny-smoke.html" in smoke_bench.out
+    assert (smoke_bench.workdir / "reports" / "tiny-smoke.html").read_text().startswith("<!DOCTYPE html>")
+    assert main(["report", str(smoke_bench.run_dir)]) == 0  # the whole study, where the bench prints its verdicts
+    report = " ".join(capsys.readouterr().out.split())
+    assert "A/A control" in report and "physical floor for tiny-smoke unmerged" in report
+
+
+@pytest.mark.slow
+def test_bench_gate_fails_a_random_model(smoke_bench: SmokeBench) -> None:
+    assert smoke_bench.exit_code == 1
+    junit = (smoke_bench.run_dir / "gate-junit.xml").read_text()
+    assert 'failures="' in junit and "must_beat" in junit
+
+
+@pytest.mark.slow
+def test_bench_times_and_records_every_stage(smoke_bench: SmokeBench) -> None:
+    for stage in ("fixtures", "accuracy", "scoring", "latency", "report", "gate", "total"):
+        assert f" {stage} " in smoke_bench.out
+    assert smoke_bench.stages[1:] == [(name, "ran") for name in BENCH_STAGES[1:]]
+    assert (smoke_bench.run_dir / LIBRARY_LOG).is_file()
+
+
+@pytest.mark.slow
+def test_bench_rerun_of_a_complete_run_resumes_every_stage_it_can(
+    smoke_bench: SmokeBench, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rerunning a complete bench asks nothing, measures nothing and starts no server. Last of the bench's tests:
+    the rerun rewrites the stage table (the others read the first run's, kept by the fixture)."""
+    monkeypatch.chdir(smoke_bench.workdir)
+    run_dir = smoke_bench.run_dir
+    began = time.monotonic()
+    assert main(["bench", str(SMOKE_CONFIG), "--out", str(run_dir)]) == 1
+    assert time.monotonic() - began < 60
+    assert "done before" in capsys.readouterr().out
+    stages = BenchStages.model_validate_json((run_dir / STAGES).read_text()).stages
+    resumed = ("fixtures", "accuracy", "latency")
+    assert [(s.name, s.outcome) for s in stages] == [(n, "resumed" if n in resumed else "ran") for n in BENCH_STAGES]
+    assert keys_and_counts(run_dir) == Counter(dict.fromkeys(keys_and_counts(run_dir), 1))
