@@ -73,7 +73,8 @@ def _cmd_parity(args: argparse.Namespace) -> int:
         folder = open_run_folder(prepared, run_dir)
         answer_pending(prepared, folder, console)
     generations = {key: g for key, (_, g) in folder.read_generations().items()}
-    reports = [adapter_parity(generations, adapter.name) for adapter in config.adapters]
+    variants = folder.read_manifest().variants
+    reports = [adapter_parity(generations, variants, adapter.name) for adapter in config.adapters]
     for report in reports:
         print_parity(report, console)
     base = agreement(generations, "base", "base-plain")

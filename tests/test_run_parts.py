@@ -26,7 +26,7 @@ from harness.serving.vllm_server import VllmServer, engine_defaults, relevant_lo
 from harness.suites.files import load_sources
 from harness.suites.selection import sample_cases, unmerged_sample
 from harness.suites.settings import SuiteSelection
-from harness.types import Generation, Message, Suite
+from harness.types import Generation, Message, Suite, Variant
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -593,7 +593,12 @@ def test_adapter_that_equals_the_base_everywhere_is_not_applied(lora_texts: list
         *(gen("lora:good", str(i + 1), text) for i, text in enumerate(lora_texts)),
         *(gen("merged:good", str(i + 1), text) for i, text in enumerate(lora_texts)),
     )
-    report = adapter_parity(log, "good")
+    variants = [
+        Variant(name="base", role="base", model="b"),
+        Variant(name="lora:good", role="lora", model="b", adapter="a", adapter_name="good"),
+        Variant(name="merged:good", role="merged", model="m", adapter_name="good"),
+    ]
+    report = adapter_parity(log, variants, "good")
     assert report.applied is applied
     assert [(p.a, p.b) for p in report.pairs] == [("lora:good", "base"), ("lora:good", "merged:good")]
     assert report.pairs[1].same_text == 2

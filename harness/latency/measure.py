@@ -39,7 +39,7 @@ from harness.runs.folder import RunFolder, RunLogError, append_samples
 from harness.serving.backends.openai_chat import OpenAIChatBackend, tokenizer_decoder
 from harness.serving.plan import ManagedServer, lora_rank_flag
 from harness.serving.pool import ServerPool
-from harness.types import Answer, LatencySample, LatencySummary, Message, Tool, lora_variant, merged_variant
+from harness.types import Answer, LatencySample, LatencySummary, Message, Tool, Variant
 
 CONTROL_SUFFIX = " (A/A)"
 
@@ -78,19 +78,24 @@ def study_arms(prepared: Prepared) -> tuple[list[tuple[str, str]], list[tuple[st
     """
     chosen = prepared.config.latency.adapters
     adapters = [a.name for a in prepared.adapters if chosen is None or a.name in chosen]  # names checked on load
-    measured = {lora_variant(a) for a in adapters} | {merged_variant(a) for a in adapters}
-    names = [
-        v.name
-        for v in prepared.variants
-        if v.role in ("base-plain", "base") or (v.role in ("lora", "merged") and v.name in measured)
-    ]
+
+    def timed(variant: Variant) -> bool:
+        """The base both ways, and each chosen adapter's final unmerged form and its merged form."""
+        if variant.role in ("base-plain", "base"):
+            return True
+        final = variant.role in ("lora", "merged") and not (variant.checkpoint or variant.extra_merge)
+        return final and variant.adapter_name in adapters
+
+    measured = [v for v in prepared.variants if timed(v)]
+    names = [v.name for v in measured]
     if not names:
         raise RunLogError("the latency study needs at least one served variant (base-plain, base, lora or merged)")
-    control = merged_variant(adapters[0]) if adapters and merged_variant(adapters[0]) in names else names[0]
+    first_merged = [v.name for v in measured if v.role == "merged" and adapters and v.adapter_name == adapters[0]]
+    control = (first_merged or names)[0]
     arms = [(name, name) for name in names] + [(control + CONTROL_SUFFIX, control)]
-    pairs = [(lora_variant(a), merged_variant(a), False) for a in adapters]
-    pairs.append(("base", "base-plain", False))
-    pairs = [(n, d, c) for n, d, c in pairs if n in names and d in names]
+    served_both = [pair for v in measured if v.role == "lora" and (pair := v.serving_pair(measured)) is not None]
+    pairs = [(unmerged.name, merged.name, False) for unmerged, merged in served_both]
+    pairs += [("base", "base-plain", False)] if {"base", "base-plain"} <= {v.role for v in measured} else []
     pairs.append((control + CONTROL_SUFFIX, control, True))
     return arms, pairs
 

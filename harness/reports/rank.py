@@ -187,18 +187,10 @@ def pareto_front(points: dict[str, tuple[float, float | None]]) -> set[str]:
     }
 
 
-def _priced_form(variant: Variant, variants: list[Variant]) -> Variant:
-    """The variant whose latency prices `variant`: a checkpoint is priced by its adapter's final unmerged form."""
-    if not variant.checkpoint:
-        return variant
-    final = (v for v in variants if v.role == "lora" and v.adapter_name == variant.adapter_name and not v.checkpoint)
-    return next(final, variant)
-
-
 def _cost(view: RunView, variant: Variant) -> tuple[float | None, tuple[float, float] | None]:
     if variant.role in ("merged", "base-plain"):
         return 1.0, None
-    priced = _priced_form(variant, view.manifest.variants)
+    priced = variant.final_form(view.manifest.variants)
     pair = priced.serving_pair(view.manifest.variants) if variant.role == "lora" else None
     if pair is None:
         return None, None

@@ -16,7 +16,7 @@ from pydantic import Field
 
 from harness.parsing import parse_lenient
 from harness.scoring.paired import shared_cases
-from harness.types import CaseKey, Frozen, Generation, GenerationKey, lora_variant, merged_variant, reference_variants
+from harness.types import CaseKey, Frozen, Generation, GenerationKey, Variant
 
 _EXAMPLES = 3
 
@@ -84,11 +84,21 @@ def agreement(
     )
 
 
-def adapter_parity(generations: dict[GenerationKey, Generation], adapter: str) -> AdapterParity:
-    lora, merged = lora_variant(adapter), merged_variant(adapter)
-    ref_lora, ref_merged = reference_variants(adapter)
-    wanted = [(lora, "base"), (lora, merged), (ref_lora, ref_merged), (lora, ref_lora), (merged, ref_merged)]
-    pairs = [pair for a, b in wanted if (pair := agreement(generations, a, b)) is not None]
-    against_base = pairs[0] if pairs and (pairs[0].a, pairs[0].b) == (lora, "base") else None
+def adapter_parity(
+    generations: dict[GenerationKey, Generation], variants: list[Variant], adapter: str
+) -> AdapterParity:
+    """How one adapter's forms agree, each found among the run's variants by its typed fields (never by name): its
+    final unmerged and merged forms, its references, and the base on the LoRA server."""
+    forms = [v for v in variants if v.adapter_name == adapter and not (v.checkpoint or v.extra_merge)]
+
+    def form(role: str, merged: bool) -> str | None:
+        return next((v.name for v in forms if v.role == role and v.served_merged is merged), None)
+
+    lora, merged = form("lora", False), form("merged", True)
+    ref_lora, ref_merged = form("reference", False), form("reference", True)
+    base = next((v.name for v in variants if v.role == "base"), None)
+    wanted = [(lora, base), (lora, merged), (ref_lora, ref_merged), (lora, ref_lora), (merged, ref_merged)]
+    pairs = [pair for a, b in wanted if a and b and (pair := agreement(generations, a, b)) is not None]
+    against_base = pairs[0] if pairs and (pairs[0].a, pairs[0].b) == (lora, base) else None
     applied = against_base is not None and against_base.same_text < against_base.cases
     return AdapterParity(adapter=adapter, applied=applied, pairs=pairs)

@@ -130,6 +130,14 @@ class Variant(Frozen):
         forms = [v for v in variants if v.role == "merged" and self._same_weights(v)]
         return sorted(forms, key=lambda v: v.extra_merge)
 
+    def final_form(self, variants: list[Variant]) -> Variant:
+        """For a checkpoint, its adapter's final unmerged form (served by the same LoRA server, so it prices the
+        checkpoint's latency); the variant itself otherwise, or when the run does not serve that form."""
+        if not self.checkpoint:
+            return self
+        final = (v for v in variants if v.role == "lora" and v.adapter_name == self.adapter_name and not v.checkpoint)
+        return next(final, self)
+
     def serving_pair(self, variants: list[Variant]) -> tuple[Variant, Variant] | None:
         """The unmerged and merged variants, in that order, of the adapter weights a `lora` or `merged` variant
         serves: whichever form is judged, the other is its counterpart. The merged one is the adapter's merged form,
