@@ -53,7 +53,7 @@ bench: setup
 docs: setup
 	$(PY) -m harness.reference
 
-# ruff's linter and formatter check on the code, as tests/test_lint.py runs them.
+# ruff's linter and formatter check on the code, as tests/project/test_lint.py runs them.
 lint: setup
 	$(PY) -m ruff check harness tests benchmarks
 	$(PY) -m ruff format --check harness tests benchmarks
