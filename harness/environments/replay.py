@@ -10,9 +10,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping, Sequence
 
+from harness.environments.calls import TurnPlan
 from harness.environments.registry import EnvironmentSetupError
 from harness.environments.results import missing_results
-from harness.environments.sandbox import Sandbox, TurnPlan
+from harness.environments.sandbox import Sandbox
 from harness.types.episode_log import TurnFacts
 from harness.types.run_log import ToolCall
 from harness.types.suite import Episode, Tool

@@ -10,15 +10,22 @@ from __future__ import annotations
 
 import functools
 import itertools
-import json
 import logging
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from harness.environments.calls import (
+    CallOutcome,
+    Limits,
+    ReplayedTurn,
+    StateComparison,
+    TurnPlan,
+    argument_problem,
+)
 from harness.environments.registry import EnvironmentSetupError, environment_source
 from harness.environments.results import ERROR_PREFIX, cut
 from harness.environments.worker_process import WorkerLost, WorkerProcess
@@ -29,70 +36,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MAX_ARGUMENT_DEPTH = 32
-"""Arguments nested deeper are refused before they are sent: no tool needs them, and decoding them costs."""
-MAX_ARGUMENT_BYTES = 256 * 1024
-"""Arguments longer than this as JSON are refused before they are sent."""
 _SETUP_TIMEOUT_S = 60.0
 """Limit on opening, comparing and snapshotting, which run environment code the model does not choose."""
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one call may use."""
-
-    time_s: float = 5.0
-    """Wall-clock time of a call; past it the worker is killed and restarted."""
-    memory_mb: int = 1024
-    """Address space the worker may grow by beyond what it holds at start."""
-    sent_chars: int = 4000
-    """What is sent back to the model is cut to this; the full result is logged."""
-
-
-@dataclass(frozen=True)
-class CallOutcome:
-    """What one call did."""
-
-    result: str
-    """The full result text (BFCL's convention), or `Error during execution: ...`."""
-    error: bool
-    """Refused, raised, timed out or out of memory."""
-    sent: str
-    """The result cut to `Limits.sent_chars`, with a note saying how much was cut."""
-    elapsed_s: float
-    """Time the call took."""
-
-
-@dataclass(frozen=True)
-class StateComparison:
-    """Whether two namespaces' environments hold the same public state."""
-
-    equal: bool
-    """True when no public attribute differs."""
-    differences: list[str]
-    """`Class.attr: model X != expected Y`, each value cut to a few hundred characters."""
-
-
-@dataclass(frozen=True)
-class TurnPlan:
-    """One turn of a trajectory for `Sandbox.replay`."""
-
-    tools: Mapping[str, str]
-    """Tools offered to the model from this turn on (tool name -> environment name), declared before its calls."""
-    model_calls: Sequence[tuple[str, Mapping[str, JsonValue]]]
-    """The model's calls of the turn, (name, arguments), in order."""
-    gold_calls: Sequence[tuple[str, Mapping[str, JsonValue]]]
-    """The right calls of the turn, in order."""
-
-
-@dataclass(frozen=True)
-class ReplayedTurn:
-    """What one turn of `Sandbox.replay` showed."""
-
-    comparison: StateComparison
-    """The model's namespace against the gold one after the turn."""
-    missing_results: list[str]
-    """The gold results of the turn the model's results so far lack (a multiset check), each cut."""
 
 
 @dataclass
@@ -113,8 +58,8 @@ class Sandbox:
     """Environments of episodes, grouped in namespaces, in one worker process started on first use. Thread-safe:
     one request at a time."""
 
-    def __init__(self, limits: Limits = Limits()) -> None:
-        self.limits = limits
+    def __init__(self, limits: Limits | None = None) -> None:
+        self.limits = limits if limits is not None else Limits()
         self._lock = threading.RLock()
         self._worker: WorkerProcess | None = None
         self._namespaces: dict[str, _Namespace] = {}
@@ -366,32 +311,6 @@ def _planned_call(name: str, arguments: Mapping[str, JsonValue]) -> dict[str, An
     if problem is not None:
         return {"result": f"{ERROR_PREFIX}{problem}"}
     return {"name": name, "arguments": dict(arguments)}
-
-
-def argument_problem(arguments: object) -> str | None:
-    """Why arguments are refused before they are sent (not an object, nested too deep, not JSON, too long), or
-    None. The depth is measured without recursion, so a hostile nesting cannot exhaust the stack."""
-    if not isinstance(arguments, Mapping):
-        return "the arguments are not a JSON object"
-    pending: list[tuple[object, int]] = [(arguments, 1)]
-    while pending:
-        value, depth = pending.pop()
-        if isinstance(value, Mapping):
-            children: Iterable[object] = value.values()
-        elif isinstance(value, list | tuple):
-            children = value
-        else:
-            continue
-        if depth > MAX_ARGUMENT_DEPTH:
-            return f"the arguments nest deeper than {MAX_ARGUMENT_DEPTH} levels"
-        pending.extend((child, depth + 1) for child in children)
-    try:
-        size = len(json.dumps(arguments).encode())
-    except (TypeError, ValueError) as error:
-        return f"the arguments are not JSON: {error}"
-    if size > MAX_ARGUMENT_BYTES:
-        return f"the arguments are {size} bytes of JSON, more than the {MAX_ARGUMENT_BYTES} allowed"
-    return None
 
 
 @functools.cache

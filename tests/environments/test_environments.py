@@ -16,10 +16,10 @@ import mpmath
 import pytest
 
 from harness.environments import ENVIRONMENTS, EnvironmentSetupError, Limits, Sandbox, check_environment
+from harness.environments.calls import MAX_ARGUMENT_DEPTH, TurnPlan, argument_problem
 from harness.environments.registry import bfcl_directory, environment_source
 from harness.environments.replay import replay_turns
 from harness.environments.results import ERROR_PREFIX, result_text
-from harness.environments.sandbox import MAX_ARGUMENT_DEPTH, TurnPlan, argument_problem
 from harness.environments.worker import Worker, find_tool
 from harness.types.run_log import ToolCall
 from harness.types.suite import EnvironmentState, Episode, GoldCall, Message, Tool, Turn, TurnKind
