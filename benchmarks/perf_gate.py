@@ -24,7 +24,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from harness.sequential import Decision, burden, floor, must_beat, sign_test_e_value, split
+from harness.sequential import Verdict, burden, floor, must_beat, sign_test_e_value, split
 from harness.stats import mcnemar_exact, wilson
 
 BATCH = 8
@@ -41,7 +41,7 @@ PAIRED_CASES = 128
 Rule = Callable[[NDArray[np.int64], NDArray[np.int64], int], NDArray[np.int8]]
 """(counts a, counts b, cases) of every run at one look → each run's decision code."""
 
-_CODES = {Decision.UNDECIDED: 0, Decision.PASSED: 1, Decision.FAILED: 2}
+_CODES = {Verdict.UNDECIDED: 0, Verdict.PASSED: 1, Verdict.FAILED: 2}
 
 
 class Outcome(NamedTuple):
@@ -56,7 +56,7 @@ def looks(cases: int) -> list[int]:
     return sorted({*range(BATCH, cases, BATCH), cases})
 
 
-def by_count(decide: Callable[[int, int, int], Decision]) -> Rule:
+def by_count(decide: Callable[[int, int, int], Verdict]) -> Rule:
     """A scalar decision over every run at once, each distinct (a, b, remaining) decided once."""
 
     def rule(a: NDArray[np.int64], b: NDArray[np.int64], remaining: int) -> NDArray[np.int8]:
@@ -67,7 +67,7 @@ def by_count(decide: Callable[[int, int, int], Decision]) -> Rule:
     return rule
 
 
-def run(a: NDArray[np.int64], b: NDArray[np.int64], rule: Rule, right: Decision, peek: bool = True) -> Outcome:
+def run(a: NDArray[np.int64], b: NDArray[np.int64], rule: Rule, right: Verdict, peek: bool = True) -> Outcome:
     """Read `rule` at every look of runs whose per-case counts are `a`, `b` (runs x cases, 0 or 1 each), or only
     at the last case without `peek`, and stop each run at its first decision; the last look always decides."""
     cases = a.shape[1]
@@ -85,14 +85,14 @@ def run(a: NDArray[np.int64], b: NDArray[np.int64], rule: Rule, right: Decision,
 def floor_rules(cases: int, minimum: float, alpha: float) -> tuple[Rule, Rule]:
     """(sequential, naive) for a floor; a is the successes, b unused."""
 
-    def naive(successes: int, _: int, remaining: int) -> Decision:
+    def naive(successes: int, _: int, remaining: int) -> Verdict:
         observed = cases - remaining
         if not remaining:
-            return Decision.PASSED if successes / observed >= minimum else Decision.FAILED
+            return Verdict.PASSED if successes / observed >= minimum else Verdict.FAILED
         interval = wilson(successes, observed)
         if interval.low >= minimum:
-            return Decision.PASSED
-        return Decision.FAILED if interval.high < minimum else Decision.UNDECIDED
+            return Verdict.PASSED
+        return Verdict.FAILED if interval.high < minimum else Verdict.UNDECIDED
 
     return by_count(lambda k, _, r: floor(k, cases - r, cases, minimum, alpha)), by_count(naive)
 
@@ -101,10 +101,10 @@ def must_beat_rules(alpha: float) -> tuple[Rule, Rule]:
     """(sequential, naive) for `must_beat`; a counts the cases only the judged variant got right, b the
     reference's. Naive passes at the first look where McNemar is significant, as re-running today's test does."""
 
-    def naive(better: int, worse: int, remaining: int) -> Decision:
+    def naive(better: int, worse: int, remaining: int) -> Verdict:
         if better > worse and mcnemar_exact(worse, better) < alpha:
-            return Decision.PASSED
-        return Decision.UNDECIDED if remaining else Decision.FAILED
+            return Verdict.PASSED
+        return Verdict.UNDECIDED if remaining else Verdict.FAILED
 
     return by_count(lambda b, w, r: must_beat(b, w, r, alpha)), by_count(naive)
 
@@ -113,21 +113,21 @@ def regression_rules(alpha: float) -> tuple[Rule, Rule]:
     """(sequential, naive) for `no_regression`; a counts the cases lost against the baseline, b those gained."""
     full_sample = split(alpha)[1]
 
-    def sequential(lost: int, gained: int, remaining: int) -> Decision:
+    def sequential(lost: int, gained: int, remaining: int) -> Verdict:
         fails = lost > gained and mcnemar_exact(gained, lost) < full_sample
         return burden(float(sign_test_e_value(lost, gained)), remaining, fails, alpha)
 
-    def naive(lost: int, gained: int, remaining: int) -> Decision:
+    def naive(lost: int, gained: int, remaining: int) -> Verdict:
         if lost > gained and mcnemar_exact(gained, lost) < alpha:
-            return Decision.FAILED
-        return Decision.UNDECIDED if remaining else Decision.PASSED
+            return Verdict.FAILED
+        return Verdict.UNDECIDED if remaining else Verdict.PASSED
 
     return by_count(sequential), by_count(naive)
 
 
 class Scenario(NamedTuple):
     name: str
-    truth: Decision
+    truth: Verdict
     bound: float | None
     """Where the rule's null holds, the most its sequential wrong-verdict rate can be (None elsewhere)."""
     cases: int
@@ -169,7 +169,7 @@ def scenarios(alpha: float = ALPHA) -> list[Scenario]:
     beat, regression = must_beat_rules(alpha), regression_rules(alpha)
     sequential, full_sample = split(alpha)
     paired_bound = sequential + full_sample / 2
-    passed, failed = Decision.PASSED, Decision.FAILED
+    passed, failed = Verdict.PASSED, Verdict.FAILED
     rows = [(k, passed if k / FLOOR_CASES >= MINIMUM else failed) for k in (10, 24, 27, 28, 30, 36, 44)]
     return [
         *(

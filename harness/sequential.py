@@ -45,7 +45,10 @@ SEQUENTIAL_SHARE = 0.5
 Alternative = Literal["greater", "less", "two-sided"]
 
 
-class Decision(StrEnum):
+class Verdict(StrEnum):
+    """Where one rule stands on the answers so far; named apart from the gate's per-variant `Decision`, which
+    the wiring step derives from these."""
+
     PASSED = "passed"
     FAILED = "failed"
     UNDECIDED = "undecided"
@@ -92,16 +95,16 @@ def population_interval(
     return PopulationInterval(low=int(kept.min()), high=int(kept.max()), population=population)
 
 
-def floor(successes: int, observed: int, population: int, minimum: float, alpha: float) -> Decision:
+def floor(successes: int, observed: int, population: int, minimum: float, alpha: float) -> Verdict:
     """A floor on the suite's rate (rate >= minimum passes, as today): passed once the confidence sequence lies
     wholly at or above the minimum, failed once wholly below, undecided otherwise. With every case asked the
     sequence is the observed count, so the verdict is today's, compared as today (`successes / trials`)."""
     interval = population_interval(successes, observed, population, alpha)
     if interval.low / population >= minimum:
-        return Decision.PASSED
+        return Verdict.PASSED
     if interval.high / population < minimum:
-        return Decision.FAILED
-    return Decision.UNDECIDED
+        return Verdict.FAILED
+    return Verdict.UNDECIDED
 
 
 def mixture_e_value(
@@ -143,7 +146,7 @@ def sign_test_e_value(better: ArrayLike, worse: ArrayLike) -> NDArray[np.float64
     return mixture_e_value(better, better + np.asarray(worse), 0.5, "greater")
 
 
-def must_beat(better: int, worse: int, remaining: int, alpha: float) -> Decision:
+def must_beat(better: int, worse: int, remaining: int, alpha: float) -> Verdict:
     """`must_beat` over the cases asked so far: `better` cases only the judged variant got right, `worse` only the
     reference, `remaining` not yet asked of both.
 
@@ -162,19 +165,19 @@ def must_beat(better: int, worse: int, remaining: int, alpha: float) -> Decision
         return complete and b > w and mcnemar_exact(w, b) < full_sample
 
     if passes(better, worse, remaining == 0):
-        return Decision.PASSED
+        return Verdict.PASSED
     if remaining == 0 or not passes(better + remaining, worse, True):
-        return Decision.FAILED
-    return Decision.UNDECIDED
+        return Verdict.FAILED
+    return Verdict.UNDECIDED
 
 
-def burden(e_value: float, remaining: int, fails_at_full_sample: bool, alpha: float) -> Decision:
+def burden(e_value: float, remaining: int, fails_at_full_sample: bool, alpha: float) -> Verdict:
     """A rule that fails only on significant evidence: failed as soon as its one-sided e-process (`e_value`, e.g.
     `sign_test_e_value` of the cases lost against those gained for `no_regression`, or `mixture_e_value` of parse
     errors above the ceiling) reaches 1 / (alpha / 2); else undecided until every case is asked, then today's
     fixed-sample verdict, which the caller computes at the other alpha / 2 (`split`)."""
     if e_value >= 1 / split(alpha)[0]:
-        return Decision.FAILED
+        return Verdict.FAILED
     if remaining:
-        return Decision.UNDECIDED
-    return Decision.FAILED if fails_at_full_sample else Decision.PASSED
+        return Verdict.UNDECIDED
+    return Verdict.FAILED if fails_at_full_sample else Verdict.PASSED

@@ -12,7 +12,7 @@ from scipy.integrate import quad
 from scipy.stats import betabinom
 
 from harness.sequential import (
-    Decision,
+    Verdict,
     burden,
     floor,
     mixture_e_value,
@@ -76,25 +76,23 @@ def test_full_sample_interval_is_the_observed_count(population: int) -> None:
     ],
 )
 def test_full_sample_floor_is_todays_point_estimate(successes: int, population: int, minimum: float) -> None:
-    today = Decision.PASSED if successes / population >= minimum else Decision.FAILED
+    today = Verdict.PASSED if successes / population >= minimum else Verdict.FAILED
     assert floor(successes, population, population, minimum, ALPHA) is today
 
 
 @pytest.mark.parametrize(
     ("successes", "observed", "population", "minimum", "decision"),
     [
-        (0, 0, 80, 0.35, Decision.UNDECIDED),
-        (28, 28, 80, 0.35, Decision.PASSED),  # enough successes already, whatever the rest
-        (0, 53, 80, 0.35, Decision.FAILED),  # too few cases left to reach it
-        (0, 16, 80, 0.35, Decision.FAILED),
-        (16, 16, 80, 0.35, Decision.PASSED),
-        (8, 16, 80, 0.35, Decision.UNDECIDED),
-        (29, 64, 80, 0.35, Decision.PASSED),
+        (0, 0, 80, 0.35, Verdict.UNDECIDED),
+        (28, 28, 80, 0.35, Verdict.PASSED),  # enough successes already, whatever the rest
+        (0, 53, 80, 0.35, Verdict.FAILED),  # too few cases left to reach it
+        (0, 16, 80, 0.35, Verdict.FAILED),
+        (16, 16, 80, 0.35, Verdict.PASSED),
+        (8, 16, 80, 0.35, Verdict.UNDECIDED),
+        (29, 64, 80, 0.35, Verdict.PASSED),
     ],
 )
-def test_floor_decides_early(
-    successes: int, observed: int, population: int, minimum: float, decision: Decision
-) -> None:
+def test_floor_decides_early(successes: int, observed: int, population: int, minimum: float, decision: Verdict) -> None:
     assert floor(successes, observed, population, minimum, ALPHA) is decision
 
 
@@ -158,17 +156,17 @@ def test_sign_test_e_value_counts_discordant_pairs_only() -> None:
 @pytest.mark.parametrize(
     ("better", "worse", "remaining", "decision"),
     [
-        (10, 0, 50, Decision.PASSED),  # e-value 186 >= 40 before the last case
-        (6, 0, 50, Decision.UNDECIDED),  # e-value 18: not yet
-        (3, 1, 50, Decision.UNDECIDED),
-        (0, 10, 5, Decision.FAILED),  # five more cases cannot turn it
-        (0, 10, 60, Decision.UNDECIDED),
-        (10, 2, 0, Decision.FAILED),  # McNemar p = 0.039: passes today at 0.05, not at the full-sample share
-        (12, 1, 0, Decision.PASSED),  # p = 0.0034
-        (5, 5, 0, Decision.FAILED),
+        (10, 0, 50, Verdict.PASSED),  # e-value 186 >= 40 before the last case
+        (6, 0, 50, Verdict.UNDECIDED),  # e-value 18: not yet
+        (3, 1, 50, Verdict.UNDECIDED),
+        (0, 10, 5, Verdict.FAILED),  # five more cases cannot turn it
+        (0, 10, 60, Verdict.UNDECIDED),
+        (10, 2, 0, Verdict.FAILED),  # McNemar p = 0.039: passes today at 0.05, not at the full-sample share
+        (12, 1, 0, Verdict.PASSED),  # p = 0.0034
+        (5, 5, 0, Verdict.FAILED),
     ],
 )
-def test_must_beat(better: int, worse: int, remaining: int, decision: Decision) -> None:
+def test_must_beat(better: int, worse: int, remaining: int, decision: Verdict) -> None:
     assert must_beat(better, worse, remaining, ALPHA) is decision
 
 
@@ -181,7 +179,7 @@ def test_full_sample_must_beat_differs_from_today_only_between_the_shares() -> N
             worse = discordant - better
             p = mcnemar_exact(worse, better)
             today = better > worse and p < ALPHA
-            now = must_beat(better, worse, 0, ALPHA) is Decision.PASSED
+            now = must_beat(better, worse, 0, ALPHA) is Verdict.PASSED
             if today != now:
                 assert today and full_sample <= p < ALPHA, (better, worse, p)
                 assert float(sign_test_e_value(better, worse)) < 1 / sequential
@@ -190,12 +188,12 @@ def test_full_sample_must_beat_differs_from_today_only_between_the_shares() -> N
 @pytest.mark.parametrize(
     ("e_value", "remaining", "fails_at_full_sample", "decision"),
     [
-        (40.0, 30, False, Decision.FAILED),  # 1 / (alpha / 2): evidence fails it early
-        (39.9, 30, True, Decision.UNDECIDED),
-        (39.9, 0, True, Decision.FAILED),
-        (0.5, 0, False, Decision.PASSED),
-        (40.0, 0, False, Decision.FAILED),
+        (40.0, 30, False, Verdict.FAILED),  # 1 / (alpha / 2): evidence fails it early
+        (39.9, 30, True, Verdict.UNDECIDED),
+        (39.9, 0, True, Verdict.FAILED),
+        (0.5, 0, False, Verdict.PASSED),
+        (40.0, 0, False, Verdict.FAILED),
     ],
 )
-def test_burden(e_value: float, remaining: int, fails_at_full_sample: bool, decision: Decision) -> None:
+def test_burden(e_value: float, remaining: int, fails_at_full_sample: bool, decision: Verdict) -> None:
     assert burden(e_value, remaining, fails_at_full_sample, ALPHA) is decision
