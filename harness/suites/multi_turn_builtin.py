@@ -9,7 +9,6 @@ suite seed and its id, so that changing one template changes no other episode.
 
 from __future__ import annotations
 
-import datetime
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,49 +16,19 @@ from typing import Any
 
 from harness.suites.episode_script import Script
 from harness.suites.gold import GoldEpisode, Shape
+from harness.suites.multi_turn_calendar import (
+    calendar_ask,
+    calendar_cancel,
+    calendar_conflict,
+    calendar_invite,
+    calendar_move,
+)
 from harness.suites.multi_turn_tools import TOOLS
+from harness.suites.multi_turn_words import ADDRESSES, NAMES, PRODUCTS
 from harness.types import EnvironmentState, Suite, TurnKind
 
 SEED = 2404
 EPISODES_PER_TEMPLATE = 5
-
-NAMES = (
-    "Maria Lopez", "James Carter", "Aiko Tanaka", "Omar Haddad", "Priya Nair", "Lukas Becker", "Chloe Martin",
-    "Tomasz Nowak", "Grace Okafor", "Diego Ramos", "Hannah Weiss", "Samuel Reed", "Elena Petrova", "Kwame Mensah",
-    "Sofia Rossi", "Noah Fischer",
-)  # fmt: skip
-"""First and last names are each unique, so a person found by either name is one person."""
-ADDRESSES = (
-    "12 Elm Street, Springfield", "48 Harbour Road, Bristol", "7 Rue des Lilas, Lyon", "301 Pine Avenue, Denver",
-    "22 Kingsway, Leeds", "9 Birch Lane, Portland", "150 Queen Street, Toronto", "5 Via Roma, Turin",
-    "88 Maple Drive, Austin", "14 Oak Terrace, Dublin",
-)  # fmt: skip
-PRODUCTS = (
-    ("Yoga Mat", "fitness"), ("Water Bottle", "outdoor"), ("Desk Lamp", "home office"), ("Coffee Grinder", "kitchen"),
-    ("Rain Jacket", "clothing"), ("Wireless Mouse", "electronics"), ("Cast Iron Pan", "cookware"),
-    ("Hiking Backpack", "travel"), ("Notebook", "stationery"), ("Bluetooth Speaker", "audio"),
-    ("Tea Kettle", "appliances"), ("Running Shoes", "sports"),
-)  # fmt: skip
-"""No word repeats across names and categories, so the product's name finds it alone."""
-TITLES = (
-    "Team standup", "Dentist appointment", "Budget review", "Lunch with Alex", "Project kickoff", "Yoga class",
-    "Client call", "Design review", "Parent-teacher meeting", "Haircut", "Quarterly planning", "Book club",
-)  # fmt: skip
-SLOTS = ("08:00", "09:30", "11:00", "13:00", "14:30", "16:00")
-"""Start times 90 minutes apart: events of up to an hour starting at any two of them never overlap."""
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")  # fmt: skip
-
-
-def _said_date(rng: random.Random, day: datetime.date) -> str:
-    return rng.choice([day.isoformat(), f"{MONTHS[day.month - 1]} {day.day}, {day.year}"])
-
-
-def _said_time(rng: random.Random, start: str) -> str:
-    hours, minutes = (int(part) for part in start.split(":"))
-    twelve = f"{(hours - 1) % 12 + 1}:{minutes:02d} {'pm' if hours >= 12 else 'am'}"
-    return rng.choice([start, twelve])
-
 
 # --- bank -------------------------------------------------------------------------------------------------------
 
@@ -290,133 +259,6 @@ def shop_cancel(episode_id: str, rng: random.Random) -> GoldEpisode:
     )
     cancelled = script.call("cancel_order", order_id=order["order_id"])
     script.reply(f"Order {order['order_id']} is cancelled and ${cancelled['refunded']} refunded.")
-    return script.done(Shape.LATER_TOOL, Shape.CHAINED, Shape.SMALL_TALK)
-
-
-# --- calendar ---------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _CalendarWorld:
-    state: dict[str, Any]
-    day: datetime.date
-    events: tuple[tuple[str, str, str], ...]
-    """The day's events as (id, title, start)."""
-    free: tuple[str, ...]
-    """Slots of the day where an event of up to an hour fits."""
-    new_title: str
-
-
-def _calendar(rng: random.Random) -> _CalendarWorld:
-    day = datetime.date(2025, 1, 1) + datetime.timedelta(days=rng.randrange(365))
-    titles = rng.sample(TITLES, 6)
-    starts = sorted(rng.sample(SLOTS, 3))
-    first = rng.randrange(1, 40)
-    events: dict[str, dict[str, Any]] = {}
-    for index, (title, start) in enumerate(zip(titles[:3], starts, strict=True)):
-        events[f"E-{first + index}"] = {
-            "title": title, "date": day.isoformat(), "start": start, "duration_minutes": rng.choice([30, 60]),
-            "attendees": [],
-        }  # fmt: skip
-    next_day = (day + datetime.timedelta(days=1)).isoformat()
-    events[f"E-{first + 3}"] = {
-        "title": titles[3], "date": next_day, "start": rng.choice(SLOTS), "duration_minutes": 60, "attendees": [],
-    }  # fmt: skip
-    state = {"events": events, "next_event": first + 4}
-    day_events = tuple(
-        (event_id, e["title"], e["start"]) for event_id, e in events.items() if e["date"] == day.isoformat()
-    )
-    free = tuple(slot for slot in SLOTS if slot not in starts)
-    return _CalendarWorld(state, day, day_events, free, titles[4])
-
-
-def calendar_move(episode_id: str, rng: random.Random) -> GoldEpisode:
-    world = _calendar(rng)
-    event_id, title, _ = rng.choice(world.events)
-    to = rng.choice(world.free)
-    script = Script(episode_id, EnvironmentState(name="calendar", state=world.state), TOOLS)
-    said_day = _said_date(rng, world.day)
-    script.user(TurnKind.ACT, f"Please move my {title.lower()} on {said_day} to {_said_time(rng, to)}.")
-    script.call("find_events", date=world.day.isoformat())
-    script.call("move_event", event_id=event_id, new_start=to)
-    script.reply(f"Your {title} now starts at {to}.")
-    script.user(TurnKind.ACT, rng.choice(["What does my day look like now?", "What else is on that day?"]))
-    day = script.call("find_events", date=world.day.isoformat())
-    listing = ", ".join(f"{e['title']} {e['start']}-{e['end']}" for e in day["events"])
-    script.reply(f"On {world.day.isoformat()}: {listing}.")
-    script.user(TurnKind.REPLY, rng.choice(["Perfect, thanks!", "Great, that works for me."]))
-    script.reply("Glad to help!")
-    return script.done(Shape.CHAINED, Shape.SMALL_TALK)
-
-
-def calendar_conflict(episode_id: str, rng: random.Random) -> GoldEpisode:
-    world = _calendar(rng)
-    (event_id, title, _), (other_id, other, taken) = rng.sample(world.events, 2)
-    to = rng.choice(world.free)
-    script = Script(episode_id, EnvironmentState(name="calendar", state=world.state), TOOLS)
-    said_day = _said_date(rng, world.day)
-    script.user(TurnKind.ACT, f"Move my {title.lower()} on {said_day} to {_said_time(rng, taken)}.")
-    script.call("find_events", date=world.day.isoformat())
-    script.fail("move_event", event_id=event_id, new_start=taken)
-    script.reply(f"I couldn't move it: {taken} overlaps your {other} ({other_id}). It stays where it was.")
-    script.user(TurnKind.ACT, rng.choice([f"Then move it to {_said_time(rng, to)}.", f"Okay, try {to} instead."]))
-    script.call("move_event", event_id=event_id, new_start=to)
-    script.reply(f"Done: your {title} now starts at {to}.")
-    return script.done(Shape.TOOL_ERROR, Shape.CHAINED)
-
-
-def calendar_ask(episode_id: str, rng: random.Random) -> GoldEpisode:
-    world = _calendar(rng)
-    to, minutes = rng.choice(world.free), rng.choice([30, 45, 60])
-    script = Script(episode_id, EnvironmentState(name="calendar", state=world.state), TOOLS)
-    script.user(TurnKind.ASK, rng.choice([
-        f'Can you put "{world.new_title}" on my calendar for {_said_date(rng, world.day)}?',
-        f'Please schedule "{world.new_title}" on {_said_date(rng, world.day)}.',
-    ]))  # fmt: skip
-    script.reply("Sure. What time should it start, and how long will it take?")
-    script.user(TurnKind.ACT, f"At {_said_time(rng, to)}, for {minutes} minutes.")
-    made = script.call(
-        "create_event", title=world.new_title, date=world.day.isoformat(), start=to, duration_minutes=minutes
-    )
-    script.reply(f"{world.new_title} is on your calendar at {to} ({made['event_id']}).")
-    script.user(TurnKind.REPLY, rng.choice(["Thanks a lot.", "You're a lifesaver!"]))
-    script.reply("Happy to help!")
-    return script.done(Shape.ASK_THEN_ACT, Shape.SMALL_TALK)
-
-
-def calendar_cancel(episode_id: str, rng: random.Random) -> GoldEpisode:
-    world = _calendar(rng)
-    event_id, title, _ = rng.choice(world.events)
-    to = rng.choice(world.free)
-    script = Script(episode_id, EnvironmentState(name="calendar", state=world.state), TOOLS)
-    script.user(TurnKind.ACT, f"Cancel my {title.lower()} on {_said_date(rng, world.day)}.")
-    script.call("find_events", date=world.day.isoformat())
-    script.call("cancel_event", event_id=event_id)
-    script.reply(f"Your {title} ({event_id}) is cancelled.")
-    script.user(TurnKind.ACT, f'Add "{world.new_title}" at {_said_time(rng, to)} that day instead, for an hour.')
-    made = script.call("create_event", title=world.new_title, date=world.day.isoformat(), start=to, duration_minutes=60)
-    script.reply(f"Added {world.new_title} at {to} ({made['event_id']}).")
-    script.user(TurnKind.REPLY, rng.choice(["Thanks, that's everything.", "Cool, thank you."]))
-    script.reply("You're welcome!")
-    return script.done(Shape.CHAINED, Shape.SMALL_TALK)
-
-
-def calendar_invite(episode_id: str, rng: random.Random) -> GoldEpisode:
-    world = _calendar(rng)
-    to = rng.choice(world.free)
-    guests = rng.sample(NAMES, 2)
-    script = Script(episode_id, EnvironmentState(name="calendar", state=world.state), TOOLS, later=("add_attendee",))
-    script.user(TurnKind.ACT, f'Schedule "{world.new_title}" on {_said_date(rng, world.day)} at {_said_time(rng, to)}.')
-    made = script.call("create_event", title=world.new_title, date=world.day.isoformat(), start=to)
-    script.reply(f"{world.new_title} is booked at {to} for 30 minutes ({made['event_id']}).")
-    script.user(TurnKind.REPLY, rng.choice(["How are you doing today?", "You're quick! Do you ever sleep?"]))
-    script.reply("I'm doing well, thanks for asking! Anything else for your calendar?")
-    script.user(TurnKind.ACT, f"Please invite {guests[0]} to it.", added=("add_attendee",))
-    script.call("add_attendee", event_id=made["event_id"], attendee=guests[0])
-    script.reply(f"{guests[0]} is invited.")
-    script.user(TurnKind.ACT, f"And {guests[1]} too.")
-    script.call("add_attendee", event_id=made["event_id"], attendee=guests[1])
-    script.reply(f"{guests[1]} is invited as well.")
     return script.done(Shape.LATER_TOOL, Shape.CHAINED, Shape.SMALL_TALK)
 
 
