@@ -10,7 +10,8 @@ from html import escape
 
 from harness.reports.curve import CurveLine, LearningCurve
 from harness.reports.html_accuracy import pct
-from harness.reports.svg import LinePoint, Series, line_chart, variant_colours
+from harness.reports.svg import variant_colours
+from harness.reports.svg_points import LinePoint, Series, line_chart
 from harness.types import ParseMode
 
 POOLED_COLOURS = {"in": "#222", "out": "#666"}

@@ -12,7 +12,8 @@ from harness.reports.html_curve import curves_html
 from harness.reports.html_page import page
 from harness.reports.rank import Ranking
 from harness.reports.rank_text import headers, legend, measured, pair_headers, pair_rows, rows
-from harness.reports.svg import Point, scatter_chart, variant_colours
+from harness.reports.svg import variant_colours
+from harness.reports.svg_points import Point, scatter_chart
 
 
 def _table(headers: list[str], body: list[list[str]]) -> str:

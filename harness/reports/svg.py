@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from html import escape
 
 PALETTE = ("#4269d0", "#efb118", "#ff725c", "#6cc5b0", "#3ca951", "#ff8ab7", "#a463f2", "#97bbf5")
-_UNKNOWN = "#888"
-_CHAR_W = 6.2
+UNKNOWN_COLOUR = "#888"
+CHAR_WIDTH = 6.2
 """Approximate width of one character of 11 px sans-serif text, to leave room for labels."""
 
 
@@ -56,7 +56,7 @@ def _svg_open(width: float, height: float, title: str) -> str:
     )
 
 
-def _text(
+def draw_text(
     x: float, y: float, label: str, anchor: str = "middle", size: int = 11, rotate: int = 0, halo: bool = False
 ) -> str:
     """A label; `halo` outlines it in white, to stay legible over the lines of a plot."""
@@ -68,7 +68,8 @@ def _text(
     )
 
 
-def _line(x1: float, y1: float, x2: float, y2: float, stroke: str = "#222", extra: str = "") -> str:
+def draw_line(x1: float, y1: float, x2: float, y2: float, stroke: str = "#222", extra: str = "") -> str:
+    """A line segment (axes, ticks, guides)."""
     return f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{stroke}"{extra}/>'
 
 
@@ -86,13 +87,14 @@ def legend(entries: Sequence[Entry], x: float, y: float) -> str:
     for i, entry in enumerate(entries):
         top = y + 16 * i
         dash = ' stroke-dasharray="4,3"' if entry.dashed else ""
-        parts.append(_line(x, top + 5, x + 12, top + 5, entry.colour, f' stroke-width="4"{dash}'))
-        parts.append(_text(x + 16, top + 9, entry.name, anchor="start"))
+        parts.append(draw_line(x, top + 5, x + 12, top + 5, entry.colour, f' stroke-width="4"{dash}'))
+        parts.append(draw_text(x + 16, top + 9, entry.name, anchor="start"))
     return "".join(parts)
 
 
-def _legend_width(names: Sequence[str]) -> float:
-    return 28 + _CHAR_W * max((len(n) for n in names), default=0)
+def legend_width(names: Sequence[str]) -> float:
+    """How wide a legend of these names draws, from an average character width (SVG cannot measure text)."""
+    return 28 + CHAR_WIDTH * max((len(n) for n in names), default=0)
 
 
 @dataclass(frozen=True)
@@ -109,16 +111,17 @@ def _y_axis(left: float, top: float, plot_w: float, plot_h: float, label: str) -
     parts = []
     for tick in range(0, 101, 25):
         y = top + plot_h * (1 - tick / 100)
-        parts.append(_line(left, y, left + plot_w, y, "#ddd"))
-        parts.append(_text(left - 4, y + 4, f"{tick}%", anchor="end", size=10))
-    parts.append(_line(left, top, left, top + plot_h, "#888"))
-    parts.append(_text(12, top + plot_h / 2, label, size=11, rotate=-90))
+        parts.append(draw_line(left, y, left + plot_w, y, "#ddd"))
+        parts.append(draw_text(left - 4, y + 4, f"{tick}%", anchor="end", size=10))
+    parts.append(draw_line(left, top, left, top + plot_h, "#888"))
+    parts.append(draw_text(12, top + plot_h / 2, label, size=11, rotate=-90))
     return "".join(parts)
 
 
-def _whisker(cx: float, y_low: float, y_high: float, stroke: str = "#222") -> str:
-    caps = "".join(_line(cx - 3, yy, cx + 3, yy, stroke) for yy in (y_low, y_high))
-    return _line(cx, y_low, cx, y_high, stroke) + caps
+def draw_whisker(cx: float, y_low: float, y_high: float, stroke: str = "#222") -> str:
+    """An interval as a vertical whisker with caps, centred on `cx`."""
+    caps = "".join(draw_line(cx - 3, yy, cx + 3, yy, stroke) for yy in (y_low, y_high))
+    return draw_line(cx, y_low, cx, y_high, stroke) + caps
 
 
 def bar_chart(
@@ -130,7 +133,7 @@ def bar_chart(
     slanted = len(groups) > 6  # slanted labels end under their group, so long names hang clear of the next one
     longest = max((len(g) for g in groups), default=0)
     left = max(60, int(5 * longest)) if slanted else 60
-    right = _legend_width(series) + 16
+    right = legend_width(series) + 16
     top, bottom = 12, (30 + int(4 * longest)) if slanted else 44
     width = max(760, left + right + 12 * len(groups) * len(series))  # bars stay wide enough to see
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -142,14 +145,16 @@ def bar_chart(
         y = top + plot_h * (1 - b.value)
         parts.append(
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w * 0.9:.1f}" height="{top + plot_h - y:.1f}" '
-            f'fill="{colours.get(b.series, _UNKNOWN)}">'
+            f'fill="{colours.get(b.series, UNKNOWN_COLOUR)}">'
             f"<title>{escape(f'{b.series} on {b.group}: {b.value:.1%} [{b.low:.1%}, {b.high:.1%}]')}</title></rect>"
         )
-        parts.append(_whisker(x + bar_w * 0.45, top + plot_h * (1 - b.low), top + plot_h * (1 - b.high)))
+        parts.append(draw_whisker(x + bar_w * 0.45, top + plot_h * (1 - b.low), top + plot_h * (1 - b.high)))
     for gi, group in enumerate(groups):
         x = left + gi * slot + slot / 2
-        parts.append(_text(x, top + plot_h + 16, group, anchor="end" if slanted else "middle", rotate=-30 * slanted))
-    parts.append(_text(left + plot_w / 2, height - 4, x_label))
+        parts.append(
+            draw_text(x, top + plot_h + 16, group, anchor="end" if slanted else "middle", rotate=-30 * slanted)
+        )
+    parts.append(draw_text(left + plot_w / 2, height - 4, x_label))
     parts.append(legend([Entry(s, colours[s]) for s in series], left + plot_w + 16, top))
     parts.append("</svg>")
     return figure(title, "".join(parts))
@@ -170,8 +175,8 @@ def _x_ticks(left: float, top: float, plot_w: float, plot_h: float, ticks: Seque
     parts = []
     for tick in ticks:
         x = left + plot_w * (tick - ticks[0]) / (ticks[-1] - ticks[0])
-        parts.append(_line(x, top, x, top + plot_h, "#eee"))
-        parts.append(_text(x, top + plot_h + 14, _tick_label(tick), size=10))
+        parts.append(draw_line(x, top, x, top + plot_h, "#eee"))
+        parts.append(draw_text(x, top + plot_h + 14, _tick_label(tick), size=10))
     return "".join(parts)
 
 
@@ -182,12 +187,12 @@ def _polyline(curve: Curve, colour: str, x: Callable[[float], float], y: Callabl
     return f'<polyline fill="none" stroke="{colour}" stroke-width="1.6"{dash} points="{points}"/>'
 
 
-_SHARE_LEFT = 60
+SHARED_LEFT = 60
 """Room for the 0–100% axis's ticks and label, left of a plot of shares."""
 
 
 @dataclass(frozen=True)
-class _Frame:
+class ChartFrame:
     """The plot area of a chart of shares (0–100%) against a numeric x axis, and the maps from values to pixels."""
 
     left: float
@@ -204,17 +209,17 @@ class _Frame:
         return self.top + self.height * (1 - share)
 
 
-def _share_axes(
+def shared_axes(
     width: float, height: float, right: float, ticks: Sequence[float], title: str, x_label: str, y_label: str
-) -> tuple[list[str], _Frame]:
+) -> tuple[list[str], ChartFrame]:
     """The opening of such a chart, its axes, ticks and labels drawn, leaving `right` pixels for a legend or labels;
     and its frame."""
-    left, top, bottom = _SHARE_LEFT, 12, 44
-    frame = _Frame(left, top, width - left - right, height - top - bottom, ticks)
+    left, top, bottom = SHARED_LEFT, 12, 44
+    frame = ChartFrame(left, top, width - left - right, height - top - bottom, ticks)
     parts = [_svg_open(width, height, title), _y_axis(left, top, frame.width, frame.height, y_label)]
     parts.append(_x_ticks(left, top, frame.width, frame.height, ticks))
-    parts.append(_line(left, top + frame.height, left + frame.width, top + frame.height, "#888"))
-    parts.append(_text(left + frame.width / 2, height - 6, x_label))
+    parts.append(draw_line(left, top + frame.height, left + frame.width, top + frame.height, "#888"))
+    parts.append(draw_text(left + frame.width / 2, height - 6, x_label))
     return parts, frame
 
 
@@ -225,12 +230,12 @@ def cdf_chart(
     values = [v for curve in curves for v in curve.values]
     if not values:
         return ""
-    right = _legend_width([c.name for c in curves]) + 12
-    width = max(width, _SHARE_LEFT + right + 240)
-    parts, frame = _share_axes(width, height, right, nice_ticks(min(values), max(values)), title, x_label,
+    right = legend_width([c.name for c in curves]) + 12
+    width = max(width, SHARED_LEFT + right + 240)
+    parts, frame = shared_axes(width, height, right, nice_ticks(min(values), max(values)), title, x_label,
                                "share of requests ≤ x")  # fmt: skip
-    parts += [_polyline(c, colours.get(c.variant, _UNKNOWN), frame.x, frame.y) for c in curves]
-    entries = [Entry(c.name, colours.get(c.variant, _UNKNOWN), c.dashed) for c in curves]
+    parts += [_polyline(c, colours.get(c.variant, UNKNOWN_COLOUR), frame.x, frame.y) for c in curves]
+    entries = [Entry(c.name, colours.get(c.variant, UNKNOWN_COLOUR), c.dashed) for c in curves]
     parts.append(legend(entries, frame.left + frame.width + 12, frame.top))
     parts.append("</svg>")
     return figure(title, "".join(parts))
@@ -265,7 +270,7 @@ def ratio_chart(
     """Ratios with 95% intervals on one axis, the A/A noise band of their one metric shaded around 1."""
     if not ratios:
         return ""
-    left = 16 + _CHAR_W * max(len(r.label) for r in ratios)
+    left = 16 + CHAR_WIDTH * max(len(r.label) for r in ratios)
     width = max(width, int(left) + 260)
     right, top, row = 16, 10, 26
     plot_w, plot_h = width - left - right, row * len(ratios)
@@ -281,136 +286,16 @@ def ratio_chart(
             f'<rect x="{x(band[0]):.1f}" y="{top}" width="{x(band[1]) - x(band[0]):.1f}" height="{plot_h}" '
             f'fill="#ddd" class="noise-band"><title>A/A noise band {band[0]:.3f}–{band[1]:.3f}</title></rect>'
         )
-    parts.append(_line(x(1), top, x(1), top + plot_h, "#888", ' stroke-dasharray="3,3"'))
+    parts.append(draw_line(x(1), top, x(1), top + plot_h, "#888", ' stroke-dasharray="3,3"'))
     for i, r in enumerate(ratios):
         y = top + row * i + row / 2
-        colour = colours.get(r.variant, _UNKNOWN)
-        parts.append(_text(left - 8, y + 4, r.label, anchor="end"))
-        parts.append(_line(x(r.low), y, x(r.high), y, colour, ' stroke-width="2"'))
+        colour = colours.get(r.variant, UNKNOWN_COLOUR)
+        parts.append(draw_text(left - 8, y + 4, r.label, anchor="end"))
+        parts.append(draw_line(x(r.low), y, x(r.high), y, colour, ' stroke-width="2"'))
         parts.append(
             f'<circle cx="{x(r.ratio):.1f}" cy="{y:.1f}" r="4" fill="{colour}" stroke="#222">'
             f"<title>{escape(f'{r.label}: {r.ratio:.3f} [{r.low:.3f}, {r.high:.3f}]')}</title></circle>"
         )
-    parts.append(_text(left + plot_w / 2, height - 6, x_label))
-    parts.append("</svg>")
-    return figure(title, "".join(parts))
-
-
-@dataclass(frozen=True)
-class Point:
-    """One variant's accuracy (0-1, with its interval) against a cost; `marked` draws it as on the Pareto front."""
-
-    label: str
-    variant: str
-    x: float
-    y: float
-    y_low: float
-    y_high: float
-    x_low: float | None = None
-    x_high: float | None = None
-    marked: bool = False
-
-
-def _spread(points: Sequence[Point], frame: _Frame) -> list[tuple[float, float, float]]:
-    """Per point, its pixel x and where its label starts (x, baseline y). Points at one cost (the checkpoints of an
-    adapter cost what its unmerged form costs) are nudged apart sideways and their labels stacked, top first, so
-    that no whisker or name hides another."""
-    placed: dict[int, tuple[float, float, float]] = {}
-    groups: dict[float, list[int]] = {}
-    for index, point in enumerate(points):
-        groups.setdefault(point.x, []).append(index)
-    for members in groups.values():
-        members.sort(key=lambda i: -points[i].y)
-        middle, below = (len(members) - 1) / 2, -math.inf
-        for rank, index in enumerate(members):
-            centre = frame.x(points[index].x)
-            below = max(frame.y(points[index].y) - 6, below + 12)
-            placed[index] = (centre + 4 * (rank - middle), centre + 4 * middle + 8, below)
-    return [placed[index] for index in range(len(points))]
-
-
-def scatter_chart(
-    points: Sequence[Point], colours: Mapping[str, str], title: str, x_label: str, y_label: str, width: int = 560
-) -> str:
-    """Accuracy (0–100%) against a cost, with both intervals as whiskers; marked points are drawn larger and joined
-    by the line of the front they form, each point labelled with its name."""
-    if not points:
-        return ""
-    lows = [p.x_low if p.x_low is not None else p.x for p in points]
-    highs = [p.x_high if p.x_high is not None else p.x for p in points]
-    ticks = nice_ticks(min([*lows, 1.0]) * 0.95, max([*highs, 1.0]) * 1.05)
-    right = 16 + _CHAR_W * max(len(p.label) for p in points)
-    width = max(width, int(_SHARE_LEFT + right) + 260)
-    parts, frame = _share_axes(width, 320, right, ticks, title, x_label, y_label)
-    x, y = frame.x, frame.y
-    front = sorted((p for p in points if p.marked), key=lambda p: p.x)
-    if len(front) > 1:
-        line = " ".join(f"{x(p.x):.1f},{y(p.y):.1f}" for p in front)
-        parts.append(f'<polyline fill="none" stroke="#888" stroke-dasharray="4,3" points="{line}"/>')
-    for p, (cx, label_x, label_y) in zip(points, _spread(points, frame), strict=True):
-        colour = colours.get(p.variant, _UNKNOWN)
-        parts.append(_whisker(cx, y(p.y_low), y(p.y_high)))
-        if p.x_low is not None and p.x_high is not None:
-            parts.append(_line(x(p.x_low), y(p.y), x(p.x_high), y(p.y)))
-        parts.append(
-            f'<circle cx="{cx:.1f}" cy="{y(p.y):.1f}" r="{6 if p.marked else 4}" fill="{colour}" stroke="#222">'
-            f"<title>{escape(f'{p.label}: {p.y:.0%} [{p.y_low:.0%}, {p.y_high:.0%}], {p.x:.2f}')}</title></circle>"
-        )
-        parts.append(_text(label_x, label_y, p.label, anchor="start", size=10, halo=True))
-    parts.append("</svg>")
-    return figure(title, "".join(parts))
-
-
-@dataclass(frozen=True)
-class LinePoint:
-    """A share (0-1) with its 95% interval at one x."""
-
-    x: float
-    y: float
-    low: float
-    high: float
-
-
-@dataclass(frozen=True)
-class Series:
-    """One line of a line chart, in its own colour; `dashed` and `heavy` tell kinds of line apart."""
-
-    name: str
-    colour: str
-    points: Sequence[LinePoint]
-    dashed: bool = False
-    heavy: bool = False
-
-
-def line_chart(series: Sequence[Series], title: str, x_label: str, y_label: str, width: int = 760) -> str:
-    """Shares (0–100%) against a numeric x from 0, a polyline per series with 95% interval whiskers at its points.
-    Each series is nudged a few pixels sideways so that whiskers at one x stay apart; light lines are drawn at 60%
-    opacity under the heavy ones; a point's tooltip gives its figures."""
-    xs = [p.x for s in series for p in s.points]
-    if not xs:
-        return ""
-    right = _legend_width([s.name for s in series]) + 16
-    width = max(width, int(_SHARE_LEFT + right) + 320)
-    parts, frame = _share_axes(width, 340, right, nice_ticks(0, max(xs)), title, x_label, y_label)
-    x, y = frame.x, frame.y
-    drawn = sorted(enumerate(series), key=lambda item: item[1].heavy)  # heavy lines on top of the others
-    for i, line in drawn:
-        nudge = 3.0 * (i - (len(series) - 1) / 2)
-        dash = ' stroke-dasharray="6,4"' if line.dashed else ""
-        coordinates = " ".join(f"{x(p.x) + nudge:.1f},{y(p.y):.1f}" for p in line.points)
-        parts.append(f'<g opacity="{1 if line.heavy else 0.6}">')
-        parts.append(
-            f'<polyline fill="none" stroke="{line.colour}" stroke-width="{3 if line.heavy else 1.6}"{dash}'
-            f' points="{coordinates}"/>'
-        )
-        for p in line.points:
-            cx = x(p.x) + nudge
-            parts.append(_whisker(cx, y(p.low), y(p.high), line.colour))
-            parts.append(
-                f'<circle cx="{cx:.1f}" cy="{y(p.y):.1f}" r="{4 if line.heavy else 3}" fill="{line.colour}">'
-                f"<title>{escape(f'{line.name} at {p.x:g}: {p.y:.0%} [{p.low:.0%}, {p.high:.0%}]')}</title></circle>"
-            )
-        parts.append("</g>")
-    parts.append(legend([Entry(s.name, s.colour, s.dashed) for s in series], frame.left + frame.width + 16, frame.top))
+    parts.append(draw_text(left + plot_w / 2, height - 6, x_label))
     parts.append("</svg>")
     return figure(title, "".join(parts))

@@ -15,7 +15,7 @@ from harness.cli import main
 from harness.reports.rank import RankError, RankUnit, pareto_front, rank, tie_groups
 from harness.reports.rank_page import render_ranking_html
 from harness.reports.rank_text import legend, print_ranking, ranking_markdown
-from harness.reports.svg import Point, scatter_chart
+from harness.reports.svg_points import Point, scatter_chart
 from harness.runs.folder import RunFolder, append_samples
 from harness.runs.view import load_run
 from harness.stats import holm, mcnemar_exact
