@@ -27,7 +27,15 @@ from harness.types.episode_log import (
     TurnFacts,
     TurnScore,
 )
-from harness.types.gate import Decision, GateResult, RuleResult, Status, VariantVerdict
+from harness.types.gate import (
+    UNDECIDED_EXIT,
+    Decision,
+    GateResult,
+    IntervalPoint,
+    RuleResult,
+    Status,
+    VariantVerdict,
+)
 from harness.types.latency import (
     PREFIX_CACHE_NOTES,
     ArmStats,
@@ -88,6 +96,7 @@ __all__ = [
     "PREFIX_CACHE_NOTES",
     "RUN_LOG_VERSION",
     "SUITE_VERSION",
+    "UNDECIDED_EXIT",
     "Answer",
     "ArgumentSpec",
     "ArmStats",
@@ -117,6 +126,7 @@ __all__ = [
     "GenerationKey",
     "GoldCall",
     "GroupSummary",
+    "IntervalPoint",
     "JsonValue",
     "LatencyComparison",
     "LatencySample",
