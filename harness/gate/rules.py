@@ -33,39 +33,35 @@ a release ships, and choosing among checkpoints is `harness rank`'s job.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from pydantic import ValidationError
 
 from harness.files import validation_message
 from harness.gate.baseline import Baseline
+from harness.gate.case_rules import (
+    floor_rule,
+    judged,
+    merged_gap_rule,
+    must_beat_rule,
+    parse_error_rule,
+    regression_rule,
+    result,
+)
 from harness.gate.episode_rules import episode_rules
+from harness.gate.looks import CaseRule, Looks, decide
 from harness.gate.settings import GateRules, SuiteScope
 from harness.patterns import matches_any, most_specific
 from harness.runs.folder import MANIFEST, RunLogError
 from harness.runs.view import RunView
-from harness.scoring import paired, paired_test, shared_cases
-from harness.stats import wilson
 from harness.types import (
+    CaseKey,
     CaseKind,
-    CaseScore,
     GateResult,
-    GroupSummary,
     LatencySummary,
-    ParseMode,
     RuleResult,
-    RunSummary,
     Status,
+    Suite,
     Variant,
 )
-
-
-def _rate(group: GroupSummary, mode: ParseMode) -> float | None:
-    return group.metrics(mode).full_match.value
-
-
-def _groups(summary: RunSummary) -> dict[tuple[str, str], GroupSummary]:
-    return {(g.variant, g.suite): g for g in summary.groups if g.kind is None}
 
 
 def _baseline_variant(baseline: Baseline, variant: str, patterns: list[str]) -> str | None:
@@ -74,33 +70,6 @@ def _baseline_variant(baseline: Baseline, variant: str, patterns: list[str]) -> 
         return variant
     gated = [name for name in baseline.outcomes if matches_any(name, patterns)]
     return gated[0] if len(gated) == 1 else None
-
-
-def _regression(variant: str, suite: str, scores: list[CaseScore], baseline: Baseline, rules: GateRules) -> RuleResult:
-    rule, mode = "no_regression", rules.mode
-    name = _baseline_variant(baseline, variant, rules.judge)
-    reference = baseline.outcomes.get(name) if name else None
-    cases = (reference or {}).get(suite)
-    if not cases:
-        return _error(rule, variant, suite, f"baseline {baseline.name} has no {suite}")
-    now = {s.case_id: s.outcome(mode).full_match for s in scores}
-    before = {case: verdicts[mode.value] for case, verdicts in cases.items()}
-    if now.keys() == before.keys():
-        test = paired((x, y) for _, x, y in shared_cases(now, before))
-        dropped = test.only_b > test.only_a and test.p_value < rules.alpha
-        detail = (
-            f"{test.only_b} cases lost, {test.only_a} gained vs {baseline.name} ({name});"
-            f" McNemar p = {test.p_value:.3g}"
-        )
-    else:
-        current = wilson(sum(now.values()), len(now))
-        previous = wilson(sum(before.values()), len(before))
-        dropped = current.high < previous.low
-        detail = (
-            f"case sets differ: {current.value or 0:.1%} [{current.low:.1%}, {current.high:.1%}] vs baseline"
-            f" {previous.value or 0:.1%} [{previous.low:.1%}, {previous.high:.1%}]"
-        )
-    return _judged(rule, variant, suite, not dropped, detail)
 
 
 def _latency_rule(
@@ -126,158 +95,130 @@ def _latency_rule(
         f"{unmerged} TPOT {estimate.ratio - 1:+.1%} (95% CI [{estimate.low - 1:+.1%}, {estimate.high - 1:+.1%}])"
         f" over {merged} at concurrency {comparison.concurrency}; limit +{limit:.0%}"
     )
-    return _judged(rule, variant, None, not over, detail)
-
-
-def _merged_gap(
-    variant: str,
-    pair: tuple[Variant, Variant],
-    groups: dict[tuple[str, str], GroupSummary],
-    scores: list[CaseScore],
-    rules: GateRules,
-) -> RuleResult:
-    """Unmerged against merged over the cases both answered, whichever of the two is judged; the other must have
-    answered every case it was asked (its unmerged sample, or every case)."""
-    rule, gap = "merged_gap", rules.max_merged_gap or 0.0
-    unmerged, merged = (v.name for v in pair)
-    counterpart = merged if variant == unmerged else unmerged
-    suites = {suite for _, suite in groups}
-    if any(not _complete(groups.get((counterpart, suite))) for suite in suites):
-        return _error(rule, variant, None, f"{counterpart} has not answered every case it was asked")
-    test = paired_test(
-        [s for s in scores if s.variant == unmerged], [s for s in scores if s.variant == merged], rules.mode
-    )
-    difference = (test.only_a - test.only_b) / test.cases if test.cases else 0.0
-    differs = test.p_value < rules.alpha and abs(difference) > gap
-    detail = (
-        f"full match differs on {test.only_a + test.only_b} of {test.cases} cases ({test.only_a} right only"
-        f" unmerged, {test.only_b} only merged), {difference:+.1%}; McNemar p = {test.p_value:.3g}; fails when"
-        f" p < {rules.alpha:g} and the difference exceeds {gap:.0%}"
-    )
-    return _judged(rule, variant, None, not differs, detail)
-
-
-def _must_beat(
-    variant: str, reference: str, groups: dict[tuple[str, str], GroupSummary], scores: list[CaseScore], rules: GateRules
-) -> RuleResult:
-    rule = "must_beat"
-    suites = {suite for _, suite in groups}
-    if any(not _complete(groups.get((reference, suite))) for suite in suites):
-        return _error(rule, variant, None, f"the run has no complete {reference} variant to compare with")
-    calls = [s for s in scores if s.kind.expects_call]
-    test = paired_test(
-        [s for s in calls if s.variant == reference], [s for s in calls if s.variant == variant], rules.mode
-    )
-    scope = _SCOPE_WORDS[rules.must_beat_on]
-    if not test.cases:
-        return _error(rule, variant, None, _nothing_to_judge(variant, calls, scope, "a call"))
-    better = test.only_b > test.only_a and test.p_value < rules.alpha
-    detail = (
-        f"on {test.cases} cases {scope}that expect a call: {test.only_b} right only here, {test.only_a} only for"
-        f" {reference}; McNemar p = {test.p_value:.3g} (must be below {rules.alpha:g})"
-    )
-    return _judged(rule, variant, None, better, detail)
-
-
-class _NoCallRule(NamedTuple):
-    """A rule on the rate of answering without a call over the cases of one kind."""
-
-    name: str
-    kind: CaseKind
-    expecting: str
-    """What those cases expect, as the rule's detail says it."""
-    answered: str
-    """What a right answer did, as the rule's detail says it."""
-    hint: str
-
-
-_RELEVANCE = _NoCallRule(
-    "min_relevance", CaseKind.IRRELEVANCE, "no call", "no call where none fits", " (add an irrelevance suite)"
-)
-_ASK = _NoCallRule(
-    "min_ask",
-    CaseKind.MISSING_INFO,
-    "a question back",
-    "asked for the missing value instead of calling",
-    " (add suites/missing_info.json)",
-)
-
-
-def _no_call(
-    variant: str, rule: _NoCallRule, minimum: float, scope: SuiteScope, scores: list[CaseScore], mode: ParseMode
-) -> RuleResult:
-    """`scores` are every variant's, in the rule's scope: those of the others tell a variant without answers from
-    a run without cases of the rule's kind."""
-    cases = [s for s in scores if s.kind is rule.kind]
-    right = [s.outcome(mode).full_match for s in cases if s.variant == variant]
-    words = _SCOPE_WORDS[scope]
-    if not right:
-        return _error(rule.name, variant, None, _nothing_to_judge(variant, cases, words, rule.expecting, rule.hint))
-    rate = wilson(sum(right), len(right))
-    detail = (
-        f"{rule.answered} in {rate.successes} of {rate.trials} cases {words}".rstrip()
-        + f", {rate.value or 0:.1%} [{rate.low:.1%}, {rate.high:.1%}]; minimum {minimum:.0%}"
-    )
-    return _judged(rule.name, variant, None, (rate.value or 0) >= minimum, detail)
+    return judged(rule, variant, None, not over, detail)
 
 
 _SCOPE_WORDS = {"all": "", "in": "in distribution ", "out": "out of distribution "}
 
-
-def _nothing_to_judge(variant: str, scores: list[CaseScore], scope: str, expecting: str, hint: str = "") -> str:
-    """Why a rule has no case to judge: the run has none of its kind, or this variant answered none of them."""
-    cases = {s.key for s in scores}
-    if not cases:
-        return f"no case {scope}of the run expects {expecting}{hint}"
-    return f"{variant} has no answer to any of the {len(cases)} cases {scope}that expect {expecting}"
-
-
-def _in_scope(scores: list[CaseScore], scope: SuiteScope, distributions: dict[str, str]) -> list[CaseScore]:
-    """The scores of the suites a rule looks at, by the distribution each suite file declares."""
-    return scores if scope == "all" else [s for s in scores if distributions.get(s.suite) == scope]
-
-
-def _judged(rule: str, variant: str, suite: str | None, passed: bool, detail: str) -> RuleResult:
-    status = Status.PASSED if passed else Status.FAILED
-    return RuleResult(rule=rule, variant=variant, suite=suite, status=status, detail=detail)
+_NO_CALL_RULES = (
+    ("min_relevance", CaseKind.IRRELEVANCE, "no call", "no call where none fits", " (add an irrelevance suite)"),
+    (
+        "min_ask",
+        CaseKind.MISSING_INFO,
+        "a question back",
+        "asked for the missing value instead of calling",
+        " (add suites/missing_info.json)",
+    ),
+)
+"""Rules on the rate of answering without a call over the cases of one kind: name, kind, what those cases expect
+and what a right answer did (as the rule's detail says them), and a hint when the run has none."""
 
 
 def _error(rule: str, variant: str, suite: str | None, detail: str) -> RuleResult:
-    return RuleResult(rule=rule, variant=variant, suite=suite, status=Status.ERROR, detail=detail)
+    return result(rule, variant, suite, Status.ERROR, detail)
 
 
-def _complete(group: GroupSummary | None) -> bool:
-    return group is not None and not group.missing and group.cases > 0
+def _keys(suites: dict[str, Suite], scope: SuiteScope, keep: object = None) -> frozenset[CaseKey]:
+    """The cases of the suites in `scope` (by the distribution each suite file declares), of one kind when
+    `keep` is a CaseKind, or those that expect a call when it is `"call"`."""
+    return frozenset(
+        (name, case.id)
+        for name, suite in suites.items()
+        if scope == "all" or suite.distribution == scope
+        for case in suite.cases
+        if keep is None or (keep == "call" and CaseKind(case.kind).expects_call) or CaseKind(case.kind) is keep
+    )
 
 
-def _suite_rules(
-    variant: str,
-    suite: str,
-    groups: dict[tuple[str, str], GroupSummary],
-    scores: list[CaseScore],
-    baseline: Baseline | None,
-    rules: GateRules,
-) -> list[RuleResult]:
-    """Every per-suite rule for one variant; a suite without an answer for every case fails to evaluate."""
-    group = groups.get((variant, suite))
-    if group is None or not _complete(group):
-        return [_error("scores", variant, suite, f"{group.missing if group else 'all'} cases have no answer")]
-    results = []
-    rate = _rate(group, rules.mode) or 0.0
-    minimum = most_specific(rules.min_full_match, suite)
-    if minimum is not None:
-        detail = f"full match {rate:.1%} ({rules.mode.value}), minimum {minimum:.0%}"
-        results.append(_judged("min_full_match", variant, suite, rate >= minimum, detail))
-    if baseline is not None:
-        results.append(_regression(variant, suite, scores, baseline, rules))
-    if rules.max_strict_parse_error_rate is not None:
-        errors, limit = group.strict.parse_error_rate, rules.max_strict_parse_error_rate
-        detail = (
-            f"strict parse errors {errors.value or 0:.1%} of {group.cases} (95% interval {errors.low:.0%}-"
-            f"{errors.high:.0%}), maximum {limit:.0%}: fails when the whole interval lies above it"
-        )
-        results.append(_judged("strict_parse_errors", variant, suite, errors.low <= limit, detail))
-    return results
+def _checked(rule: CaseRule, looks: Looks, scope: str, expecting: str, hint: str = "") -> CaseRule | RuleResult:
+    """The rule, or the error that says why it has no case to judge: the run has none of its kind, or the judged
+    variant is asked none of them (or, in a run folder from before the order, answered none)."""
+    if not rule.cases:
+        return _error(rule.name, rule.variant, None, f"no case {scope}of the run expects {expecting}{hint}")
+    population = looks.population(rule)
+    if not population or (looks.positions is None and not looks.answered(rule, population)):
+        why = f"{rule.variant} has no answer to any of the {len(rule.cases)} cases {scope}that expect {expecting}"
+        return _error(rule.name, rule.variant, None, why)
+    return rule
+
+
+def _case_rules(
+    variant: Variant, view: RunView, looks: Looks, baseline: Baseline | None, rules: GateRules
+) -> list[CaseRule | RuleResult]:
+    """The rules of one judged variant that read single-turn answers, in the order they are reported; a rule that
+    cannot be evaluated whatever is asked comes as its error."""
+    name, mode, alpha = variant.name, rules.mode, rules.alpha
+    found: list[CaseRule | RuleResult] = []
+    for ref in view.manifest.suites:
+        suite = view.suites[ref.name]
+        if not suite.cases:
+            continue
+        cases = frozenset((ref.name, case.id) for case in suite.cases)
+        missing = looks.unanswered(name, cases)
+        if looks.positions is None and (missing or not looks.asked.get(name, set()) & cases):
+            # a run folder from before the order: a case without an answer is a failed run, not one still asking
+            found.append(_error("scores", name, ref.name, f"{len(missing) or 'all'} cases have no answer"))
+            continue
+        minimum = most_specific(rules.min_full_match, ref.name)
+        if minimum is not None:
+
+            def words(right: int, answered: int) -> str:
+                return f"full match {right} of {answered} ({mode.value})"
+
+            judge = floor_rule("min_full_match", name, ref.name, minimum, alpha, mode, words)
+            found.append(CaseRule("min_full_match", name, ref.name, (name,), cases, judge))
+        if baseline is not None:
+            found.append(_regression(variant, ref.name, cases, view, baseline, rules))
+        if rules.max_strict_parse_error_rate is not None:
+            judge = parse_error_rule(name, ref.name, rules.max_strict_parse_error_rate, alpha)
+            found.append(CaseRule("strict_parse_errors", name, ref.name, (name,), cases, judge))
+    if any(suite.cases for suite in view.suites.values()):
+        calls = _keys(view.suites, rules.must_beat_on, "call")
+        scope = _SCOPE_WORDS[rules.must_beat_on]
+        for reference in rules.must_beat:
+            if reference not in looks.asked:
+                found.append(_error("must_beat", name, None, f"the run has no {reference} variant to compare with"))
+                continue
+            judge = must_beat_rule(name, reference, scope, alpha, mode)
+            found.append(
+                _checked(CaseRule("must_beat", name, None, (name, reference), calls, judge), looks, scope, "a call")
+            )
+        for (rule, kind, expecting, answered, hint), minimum, on in zip(
+            _NO_CALL_RULES, (rules.min_relevance, rules.min_ask), (rules.relevance_on, rules.ask_on), strict=True
+        ):
+            if minimum:
+                words_on = _SCOPE_WORDS[on]
+
+                def said(right: int, total: int, answered: str = answered, words_on: str = words_on) -> str:
+                    return f"{answered} in {right} of {total} cases {words_on}".rstrip()
+
+                judge = floor_rule(rule, name, None, minimum, alpha, mode, said)
+                floor = CaseRule(rule, name, None, (name,), _keys(view.suites, on, kind), judge)
+                found.append(_checked(floor, looks, words_on, expecting, hint))
+        pair = variant.serving_pair(view.manifest.variants)
+        if rules.max_merged_gap is not None and pair is not None:
+            unmerged, merged = (v.name for v in pair)
+            counterpart = merged if name == unmerged else unmerged
+            everything = _keys(view.suites, "all")
+            judge = merged_gap_rule(name, unmerged, merged, rules.max_merged_gap, alpha, mode)
+            found.append(CaseRule("merged_gap", name, None, (name, counterpart), everything, judge))
+    return found
+
+
+def _regression(
+    variant: Variant, suite: str, cases: frozenset[CaseKey], view: RunView, baseline: Baseline, rules: GateRules
+) -> CaseRule | RuleResult:
+    reference = _baseline_variant(baseline, variant.name, rules.judge)
+    outcomes = baseline.outcomes.get(reference) if reference else None
+    before = (outcomes or {}).get(suite)
+    if not before:
+        return _error("no_regression", variant.name, suite, f"baseline {baseline.name} has no {suite}")
+    population = {key for key in cases if variant.asks(*key)}
+    previous = {(suite, case): verdicts[rules.mode.value] for case, verdicts in before.items()}
+    judge = regression_rule(
+        variant.name, suite, f"{baseline.name} ({reference})", previous, population, rules.alpha, rules.mode
+    )
+    return CaseRule("no_regression", variant.name, suite, (variant.name,), cases, judge)
 
 
 def manifest_rules(view: RunView) -> GateRules:
@@ -289,44 +230,63 @@ def manifest_rules(view: RunView) -> GateRules:
         raise RunLogError(f"{view.path / MANIFEST}: config.gate: {validation_message(error)}") from None
 
 
-def evaluate_gate(view: RunView, baseline: Baseline | None = None, rules: GateRules | None = None) -> GateResult:
-    """Every rule on every gated variant of a scored run, as loaded by the caller (nothing is read again);
-    `rules` default to the ones the run's manifest records."""
-    manifest, scores, latency, suites = view.manifest, view.scores, view.latency, view.suites
+def judged_rules(
+    view: RunView, baseline: Baseline | None = None, rules: GateRules | None = None
+) -> list[tuple[CaseRule | None, RuleResult]]:
+    """Every rule on every judged variant of a scored run, each with the case rule it was read from (None for
+    the rules that read no single-turn answer: episodes, latency, or a rule that cannot be evaluated)."""
+    manifest, latency, suites = view.manifest, view.latency, view.suites
     rules = manifest_rules(view) if rules is None else rules
-    groups = _groups(view.summary)
-    distributions = {name: suite.distribution for name, suite in suites.items()}
-    has_cases = any(suite.cases for suite in suites.values())
+    looks = Looks(view)
     episode_summary, episode_scores = view.episode_summary, view.episode_scores
     episode_groups = {(g.variant, g.suite): g for g in episode_summary.groups} if episode_summary else {}
     episodes_in_scope = {n for n, s in suites.items() if s.episodes and rules.must_beat_on in ("all", s.distribution)}
-    judged = [v for v in manifest.variants if matches_any(v.name, rules.judge) and not v.checkpoint]
-    results: list[RuleResult] = []
-    for variant in judged:
+    judged_variants = [v for v in manifest.variants if matches_any(v.name, rules.judge) and not v.checkpoint]
+    found: list[tuple[CaseRule | None, RuleResult]] = []
+    for variant in judged_variants:
         name, pair = variant.name, variant.serving_pair(manifest.variants)
-        mine = [s for s in scores if s.variant == name]
-        for ref in manifest.suites:
-            if suites[ref.name].cases:
-                mine_here = [s for s in mine if s.suite == ref.name]
-                results += _suite_rules(name, ref.name, groups, mine_here, baseline, rules)
+        read = [
+            (r, decide(r, looks)) if isinstance(r, CaseRule) else (None, r)
+            for r in _case_rules(variant, view, looks, baseline, rules)
+        ]
+        found += [pair for pair in read if pair[1].suite is not None]  # the per-suite rules first, as reported
         if episode_summary is not None:
-            results += episode_rules(name, episode_groups, episode_scores, episodes_in_scope, rules)
-        if has_cases:
-            beaten = _in_scope(scores, rules.must_beat_on, distributions)
-            results += [_must_beat(name, reference, groups, beaten, rules) for reference in rules.must_beat]
-            for rule, minimum, scope in (
-                (_RELEVANCE, rules.min_relevance, rules.relevance_on),
-                (_ASK, rules.min_ask, rules.ask_on),
-            ):
-                if minimum:
-                    results.append(
-                        _no_call(name, rule, minimum, scope, _in_scope(scores, scope, distributions), rules.mode)
-                    )
-        if rules.max_merged_gap is not None and pair is not None and has_cases:  # an adapter served both ways
-            results.append(_merged_gap(name, pair, groups, scores, rules))
+            found += [(None, r) for r in episode_rules(name, episode_groups, episode_scores, episodes_in_scope, rules)]
+        found += [pair for pair in read if pair[1].suite is None]
         if rules.max_latency_overhead is not None and (variant.role == "lora" or pair is not None):
-            results.append(_latency_rule(name, pair, latency, rules.max_latency_overhead))
-    if not judged:
-        results.append(_error("judge", "", None, f"no variant of the run matches judge = {rules.judge}"))
-    controls = [v.name for v in judged if v.expect == "fail"]
-    return GateResult(run_id=manifest.run_id, mode=rules.mode, results=results, controls=controls)
+            found.append((None, _latency_rule(name, pair, latency, rules.max_latency_overhead)))
+    if not judged_variants:
+        found.append((None, _error("judge", "", None, f"no variant of the run matches judge = {rules.judge}")))
+    return found
+
+
+def evaluate_gate(view: RunView, baseline: Baseline | None = None, rules: GateRules | None = None) -> GateResult:
+    """Every rule on every gated variant of a scored run, as loaded by the caller (nothing is read again);
+    `rules` default to the ones the run's manifest records."""
+    rules = manifest_rules(view) if rules is None else rules
+    found = judged_rules(view, baseline, rules)
+    looks = Looks(view)
+    controls = [r.variant for _, r in found if r.variant and _is_control(view, r.variant)]
+    return GateResult(
+        run_id=view.manifest.run_id,
+        mode=rules.mode,
+        results=[r for _, r in found],
+        controls=list(dict.fromkeys(controls)),
+        answers={name: looks.answers(name) for name in looks.asked},
+        population={name: len(asked) for name, asked in looks.asked.items()},
+    )
+
+
+def _is_control(view: RunView, name: str) -> bool:
+    return any(v.name == name and v.expect == "fail" for v in view.manifest.variants)
+
+
+def variants_to_ask(view: RunView, baseline: Baseline | None = None, rules: GateRules | None = None) -> set[str]:
+    """The variants the scheduler keeps asking: those an open rule reads (undecided, of a judged variant that no
+    case rule has failed yet: a failed rule decides a candidate and catches a control), and those no case rule
+    reads at all, which the run measures for its reports."""
+    found = judged_rules(view, baseline, rules)
+    settled = {r.variant for rule, r in found if rule and r.status in (Status.FAILED, Status.ERROR)}
+    read = {variant for rule, _ in found if rule for variant in rule.reads}
+    open_rules = [rule for rule, r in found if rule and r.status is Status.UNDECIDED and rule.variant not in settled]
+    return {v for rule in open_rules for v in rule.reads} | (set(view.variants) - read)

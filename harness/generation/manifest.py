@@ -14,6 +14,7 @@ from harness.generation.prepare import Prepared
 from harness.provenance import git_revision, machine, package_versions
 from harness.run_config import RunConfig
 from harness.runs.folder import RunFolder, RunLogError, suite_snapshot
+from harness.suites.selection import asking_order
 from harness.types import RunManifest, SuiteRef
 
 
@@ -34,6 +35,7 @@ def _manifest(prepared: Prepared, run_id: str, refs: list[SuiteRef]) -> RunManif
         packages=package_versions(),
         git_revision=git_revision(),
         machine=machine(),
+        asking=asking_order([suite for suite, _ in prepared.suites], prepared.config.suites),
     )
 
 

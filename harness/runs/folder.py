@@ -34,6 +34,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from harness.errors import HarnessError
 from harness.files import FileReadError, parse_model, read_bytes, read_json_lines, read_model, read_text
 from harness.types import (
+    AskingStop,
     CaseScore,
     EpisodeEnd,
     EpisodeKey,
@@ -64,6 +65,7 @@ GATE = "gate.json"
 EPISODES = "episodes.jsonl"
 EPISODE_SCORES = "episode-scores.jsonl"
 EPISODE_SUMMARY = "episode-summary.json"
+ASKING = "asking.jsonl"
 
 M = TypeVar("M", bound=BaseModel)
 R = TypeVar("R", covariant=True)
@@ -310,6 +312,15 @@ class RunFolder:
             handle.write(record.model_dump_json() + "\n")
             handle.flush()
             os.fsync(handle.fileno())
+
+    def append_stop(self, stop: AskingStop) -> None:
+        """Record where the scheduler stopped asking a variant, and why."""
+        self._append_line(ASKING, stop)
+
+    def read_stops(self) -> list[AskingStop]:
+        """Every stop recorded, in the order they happened (a resumed run may stop a variant again, later)."""
+        path = self._file(ASKING)
+        return [stop for _, stop in read_appended(path, AskingStop)] if path.exists() else []
 
     def append_episode_record(self, record: EpisodeStep | EpisodeEnd) -> None:
         """Append one step or end of an episode and push it to disk before returning, like a generation."""

@@ -9,7 +9,7 @@ from harness.errors import ConfigError
 from harness.patterns import most_specific
 from harness.suites.files import load_sources
 from harness.suites.settings import SuiteSelection
-from harness.types import Suite
+from harness.types import AskingOrder, Suite
 
 
 def _seeded_indices(count: int, size: int, seed: str) -> list[int]:
@@ -61,6 +61,15 @@ def unmerged_sample(suites: list[Suite], selection: SuiteSelection) -> dict[str,
         ]
         for suite in suites
     }
+
+
+def asking_order(suites: list[Suite], selection: SuiteSelection) -> AskingOrder:
+    """Every case of the run in one seeded random order (suites interleaved), for every variant alike: a uniform
+    permutation, so that its restriction to any suite, kind or unmerged sample is a uniform order of those cases
+    too, which is what the gate's confidence sequences for sampling without replacement assume."""
+    cases = [(suite.name, case.id) for suite in suites for case in suite.cases]
+    random.Random(f"{selection.order_seed}:order").shuffle(cases)
+    return AskingOrder(seed=selection.order_seed, batch=selection.batch, cases=cases)
 
 
 def load_run_suites(selection: SuiteSelection, config_dir: Path) -> list[tuple[Suite, str]]:

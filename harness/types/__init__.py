@@ -49,6 +49,8 @@ from harness.types.latency import (
 )
 from harness.types.run_log import (
     Answer,
+    AskingOrder,
+    AskingStop,
     CaseKey,
     CaseScore,
     ErrorKind,
@@ -100,6 +102,8 @@ __all__ = [
     "Answer",
     "ArgumentSpec",
     "ArmStats",
+    "AskingOrder",
+    "AskingStop",
     "BenchMachine",
     "BenchStages",
     "Case",

@@ -175,6 +175,38 @@ class SuiteRef(Frozen):
     last scored with. Manifests written before it existed were scored with `schema`."""
 
 
+class AskingOrder(Frozen):
+    """The order a run asks its cases in: one seeded random order over every case of every suite, the same for
+    every variant, so that any prefix is a fair sample of each suite (and of each kind), and paired rules compare
+    the same cases. The gate reads the rules after every `batch` positions of it (a look); a variant the scheduler
+    stopped has answered its cases up to a look, and a re-score reads the same looks, hence the same verdicts."""
+
+    seed: int
+    batch: int
+    """Positions of the order asked between two looks."""
+    cases: list[CaseKey]
+    """(suite, case id), in the order asked."""
+
+    def looks(self) -> list[int]:
+        """The positions after which the gate reads the rules: every `batch`, and the end of the order."""
+        return [*range(self.batch, len(self.cases), self.batch), len(self.cases)]
+
+
+AskingStopReason = Literal["decided", "budget"]
+
+
+class AskingStop(Frozen):
+    """One line of `asking.jsonl`: the scheduler stopped asking a variant at a look, with cases of it left."""
+
+    variant: str
+    position: int
+    """The look it stopped at: it answered its cases among the first `position` of the order."""
+    answers: int
+    """Its answers then."""
+    reason: AskingStopReason
+    """`decided`: every rule that reads it was decided; `budget`: the accuracy stage's time budget ran out."""
+
+
 class RunManifest(Frozen):
     """`manifest.json` of a run folder: everything needed to know what a run measured."""
 
@@ -200,3 +232,6 @@ class RunManifest(Frozen):
     """Commit of the harness that made the run."""
     machine: dict[str, JsonValue] = Field(default_factory=dict)
     """Platform, CPU, accelerator and memory of the machine."""
+    asking: AskingOrder | None = None
+    """The order the cases are asked in; None in a run folder made before the gate read rules sequentially, whose
+    variants answered every case they were asked."""

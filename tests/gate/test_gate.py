@@ -257,8 +257,14 @@ def test_gate_on_the_real_bench_run(tmp_path: Path) -> None:
     stricter = gate_of(run, rules=rules.model_copy(update={"max_strict_parse_error_rate": 0.05}))
     assert statuses(stricter)["strict_parse_errors:lora:fc-broken:argument_types"] is Status.FAILED  # 10% > 5%
     details = {f"{r.rule}:{r.variant}": r.detail for r in result.results if r.suite is None}
-    assert "8 right only here, 0 only for base; McNemar p = 0.00781" in details["must_beat:lora:fc-good"]
-    assert "3 right only here, 0 only for base; McNemar p = 0.25" in details["must_beat:lora:fc-broken"]
+    assert (
+        "8 right only here, 0 only for base; e-value 56.8 (passes at 40), McNemar p = 0.00781"
+        in details["must_beat:lora:fc-good"]
+    )
+    assert (
+        "3 right only here, 0 only for base; e-value 3.75 (passes at 40), McNemar p = 0.25"
+        in details["must_beat:lora:fc-broken"]
+    )
     assert "differs on 0 of 48 cases" in details["merged_gap:lora:fc-good"]
     suite = ElementTree.fromstring(junit_xml(result))
     assert len(result.results) == 2 * (8 + 3)  # per suite: parse errors; per variant: base, relevance, merged
