@@ -17,16 +17,17 @@ from rich.markup import escape
 from rich.table import Table
 
 from harness.gate.baseline import load_baseline
+from harness.gate.rules import variants_to_ask
 from harness.gate.step import gate_step
-from harness.generation.answer import answer_pending
 from harness.generation.manifest import open_run_folder
 from harness.generation.prepare import prepare
+from harness.generation.schedule import Stopping, answer_pending
 from harness.latency.measure import latency_study
 from harness.provenance import cpu_flags, machine
 from harness.reports.console import print_summary
 from harness.reports.html_page import write_html
 from harness.run_config import RunConfig
-from harness.runs.folder import LATENCY_SUMMARY, STAGES, write_atomic
+from harness.runs.folder import LATENCY_SUMMARY, STAGES, RunFolder, write_atomic
 from harness.runs.score import score_run
 from harness.serving.pool import ServerPool
 from harness.terminal import print_wrapped
@@ -121,6 +122,26 @@ class StageClock:
         return table
 
 
+def _stopping(config: RunConfig, run_dir: Path, baseline: Path | None, semantics: Semantics | None) -> Stopping | None:
+    """Stop asking a variant once the gate's rules that read it are decided, looking at the run as scored so far."""
+    if not config.bench.stop_when_decided:
+        return None
+    loaded = load_baseline(baseline) if baseline else None
+    return Stopping(
+        lambda: variants_to_ask(score_run(run_dir, semantics), loaded, config.gate), config.bench.accuracy_budget_s
+    )
+
+
+def _asked_note(folder: RunFolder, stopping: Stopping | None) -> str:
+    """Where the scheduler stopped asking, for the stage table."""
+    stops = folder.read_stops() if stopping is not None else []
+    cut = [stop.variant for stop in stops if stop.reason == "budget"]
+    decided = len({stop.variant for stop in stops if stop.reason == "decided"})
+    return (f", {decided} variants stopped once decided" if decided else "") + (
+        f", budget spent with {len(cut)} variants open" if cut else ""
+    )
+
+
 def bench(
     config: RunConfig, config_path: Path, run_dir: Path, console: Console, semantics: Semantics | None = None
 ) -> int:
@@ -141,7 +162,9 @@ def bench(
     print_wrapped(console, f"fixtures ready: {escape(notes) or 'no adapters'}")
     with ServerPool(run_dir, config.server.startup_timeout_s) as pool:
         with clock.stage("accuracy", "serve, answer, log") as accuracy:
-            accuracy.resumed = not answer_pending(prepared, folder, console, pool)
+            stopping = _stopping(config, folder.path, baseline, semantics)
+            accuracy.resumed = not answer_pending(prepared, folder, console, pool, stopping)
+            accuracy.note += _asked_note(folder, stopping)
         view = clock.time("scoring", lambda: score_run(folder.path, semantics))
         if not config.bench.latency:
             clock.skip("latency", "switched off in [bench]")

@@ -26,9 +26,9 @@ TRAIN_LOG = Path("logs") / "train.log"
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from harness.generation.answer import answer_pending
     from harness.generation.manifest import open_run_folder
     from harness.generation.prepare import load_measured_config, prepare
+    from harness.generation.schedule import answer_pending
     from harness.reports.console import print_accuracy
     from harness.runs.score import score_run
 
@@ -48,9 +48,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_parity(args: argparse.Namespace) -> int:
-    from harness.generation.answer import answer_pending
     from harness.generation.manifest import open_run_folder
     from harness.generation.prepare import load_measured_config, prepare
+    from harness.generation.schedule import answer_pending
     from harness.reports.parity import print_base_agreement, print_parity
     from harness.scoring.parity import adapter_parity, agreement
 

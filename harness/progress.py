@@ -97,6 +97,13 @@ class StageProgress:
         else:
             self.note(f"{total} {self.unit} to do")
 
+    def retotal(self, change: int, why: str) -> None:
+        """Change the total by `change` (a stage that learns it will do less), saying why on a line of its own."""
+        self.total = (self.total or 0) + change
+        if self._bar is not None and self._task is not None:
+            self._bar.update(self._task, total=self.total)
+        self.note(why)
+
     def advance(self, steps: int = 1, status: str | None = None) -> None:
         self.done += steps
         if status is not None:

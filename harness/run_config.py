@@ -141,6 +141,19 @@ class BenchSettings(Frozen):
     gate judges the rules alone."""
     latency: bool = True
     """Run the latency study after the accuracy pass."""
+    stop_when_decided: bool = True
+    """Stop asking a variant once every gate rule that reads it is decided (anytime-valid rules, read after each
+    `[suites] batch` of the run's order; docs/concepts.md, Gate). False asks every case, as `harness run` does."""
+    accuracy_budget_s: float | None = Field(default=None, gt=0)
+    """Seconds the accuracy stage may take; when they run out, every rule still open is reported undecided (exit
+    code 3) with an estimate of the answers it needs, and a rerun into the same folder goes on from there. Needs
+    `stop_when_decided`. None: no budget."""
+
+    @model_validator(mode="after")
+    def _budget_needs_stopping(self) -> BenchSettings:
+        if self.accuracy_budget_s is not None and not self.stop_when_decided:
+            raise ValueError("accuracy_budget_s needs stop_when_decided = true: a budget stops asking early")
+        return self
 
 
 class RunConfig(Frozen):

@@ -22,8 +22,8 @@ the chance of a wrong verdict stays at most alpha by a union bound; the price is
 at alpha / 2, and a p-value between alpha / 2 and alpha no longer decides as it does today (floors spend no
 alpha at the full sample: their verdict there is a fact about the suite, not a test).
 
-Nothing in `harness/gate/` calls this module yet: `benchmarks/perf_gate.py` and the tests use it until the
-scheduler step wires it into the gate and the accuracy stage.
+`gate.case_rules` reads each rule through these at the looks of a run's order (`gate.looks`), and the bench's
+scheduler stops asking a variant once they decide every rule that reads it (`generation.schedule`).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ Alternative = Literal["greater", "less", "two-sided"]
 
 class Verdict(StrEnum):
     """Where one rule stands on the answers so far; named apart from the gate's per-variant `Decision`, which
-    the wiring step derives from these."""
+    the gate derives from its rules' statuses."""
 
     PASSED = "passed"
     FAILED = "failed"

@@ -1,4 +1,6 @@
-"""`harness run CONFIG`: materialise fixtures, serve every variant, answer every case, score the run folder.
+"""Asking variants: the work a run folder still lacks, sent to the servers that answer it (managed vLLM, running
+endpoints or the in-process reference), each answer written to the log as it comes. `generation.schedule` decides
+what to ask when.
 
 The run folder is the only state. Rerunning the same config into the same folder asks only for what has no
 successful answer yet; a server that dies mid-run is restarted (a bounded number of times) and the requests it
@@ -9,15 +11,11 @@ leaves a log that the next run resumes from.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from rich.console import Console
-
-from harness.environments import Sandbox
 from harness.errors import ConfigError
 from harness.generation.episodes import EpisodeItem, EpisodeRunner, pending_episodes
 from harness.generation.prepare import Prepared
@@ -33,7 +31,6 @@ from harness.serving.plan import (
     ServerPlan,
 )
 from harness.serving.pool import ServerPool
-from harness.serving.vllm_server import ServerError
 from harness.types import Case, EpisodeEnd, EpisodeStatus, EpisodeStep, Generation, Suite, Tool
 
 
@@ -269,37 +266,3 @@ def _answer_managed(
             f"server {plan.name} {'died' if died else 'stopped answering'}; restart {restarts} of "
             f"{limit}, {len(items)} requests to ask again"
         )
-
-
-def answer_pending(prepared: Prepared, folder: RunFolder, console: Console, pool: ServerPool | None = None) -> int:
-    """Ask every case and episode the run folder (opened by the caller, `open_run_folder`) has no answer to yet;
-    returns how many items were pending, 0 when the folder was complete. Scoring is left to the caller. Servers
-    come from `pool` and stay up for the caller's next stage; without one, each server stops once its variants
-    are done."""
-    config = prepared.config
-    work = pending_work(prepared, folder)
-    todo = [plan for plan in prepared.plans if any(work[variant] for variant in plan.models)]
-    if not todo:
-        console.print("accuracy: every case has an answer in the run folder", soft_wrap=True, highlight=False)
-        return 0
-    with StageProgress(console, "accuracy", "answers") as shown, contextlib.ExitStack() as resources:
-        shown.start(sum(len(items) for items in work.values()))
-        progress = RunProgress(folder, shown)
-        if any(isinstance(item, EpisodeItem) for items in work.values() for item in items):
-            sandbox = resources.enter_context(Sandbox())
-            progress.episodes = EpisodeRunner(sandbox, config.generation.max_steps_per_turn, progress.record_episode)
-        if pool is not None and prepared.start_side_by_side:  # they stay up for the next stage anyway
-            pool.launch(todo)
-        for plan in todo:
-            items = [item for variant in plan.models for item in work[variant]]
-            try:
-                if pool is not None:
-                    serve_and_answer(plan, prepared, items, progress, pool)
-                else:
-                    with ServerPool(folder.path, config.server.startup_timeout_s) as own:
-                        serve_and_answer(plan, prepared, items, progress, own)
-            except ServerError as error:
-                raise ServerError(
-                    f"{error}\n(the run folder {folder.path} keeps every answer so far; rerun to resume)"
-                ) from None
-    return sum(len(items) for items in work.values())

@@ -215,9 +215,9 @@ path = "no-such-adapter"
 def test_taken_port_is_a_clear_error(model_cache: Path, tmp_path: Path) -> None:
     from rich.console import Console
 
-    from harness.generation.answer import answer_pending
     from harness.generation.manifest import open_run_folder
     from harness.generation.prepare import prepare
+    from harness.generation.schedule import answer_pending
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
