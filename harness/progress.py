@@ -97,11 +97,13 @@ class StageProgress:
         else:
             self.note(f"{total} {self.unit} to do")
 
-    def retotal(self, change: int, why: str) -> None:
-        """Change the total by `change` (a stage that learns it will do less), saying why on a line of its own."""
-        self.total = (self.total or 0) + change
-        if self._bar is not None and self._task is not None:
-            self._bar.update(self._task, total=self.total)
+    def drop(self, steps: int, why: str) -> None:
+        """Take `steps` out of the total, work that turned out not to be needed (the blocks of a latency level
+        that stopped once decided, the cases of a variant no longer asked), and say why: the count and the time left stay true."""
+        if self.total is not None:
+            self.total -= steps
+            if self._bar is not None and self._task is not None:
+                self._bar.update(self._task, total=self.total)
         self.note(why)
 
     def advance(self, steps: int = 1, status: str | None = None) -> None:

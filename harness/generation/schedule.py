@@ -137,7 +137,7 @@ def _ask_in_batches(
         for variant in sorted(variants):
             left = sum(1 for item in cases[variant] if position(item) >= look)
             folder.append_stop(AskingStop(variant=variant, position=look, answers=answered[variant], reason=reason))
-            progress.shown.retotal(-left, f"stopped asking {variant} after case {look} of the order: {reason}")
+            progress.shown.drop(left, f"stopped asking {variant} after case {look} of the order: {reason}")
 
     start = 0
     for look in order.looks():

@@ -16,6 +16,7 @@ from harness.types import (
     LatencyComparison,
     LatencySample,
     LatencySummary,
+    LevelBlocks,
     PrefixCache,
     RatioEstimate,
     metric_label,
@@ -125,6 +126,10 @@ def analyse(
     comparisons: list[LatencyComparison] = []
     floors: dict[str, dict[str, float]] = {}
     levels = sorted({s.concurrency for s in samples})
+    blocks = {
+        str(level): LevelBlocks(measured=len({s.block for s in samples if s.concurrency == level}), cap=settings.blocks)
+        for level in levels
+    }
     controls = len(levels) * len(METRICS) * sum(control for _, _, control in pairs)
     for level in levels:
         estimates = _estimates(by_arm, level, pairs, settings, controls)
@@ -140,4 +145,5 @@ def analyse(
         prefix_cache=MEASURED,
         read_floor=read_floor,
         seconds=seconds,
+        blocks=blocks,
     )

@@ -10,6 +10,8 @@ and the overhead of an unmerged adapter over its merged model, measured so that 
   so a drift of the machine hits every arm alike; warm-up requests come first (they warm the engine, not the
   prefix cache) and are not recorded.
 - An A/A control measures one variant as two arms; its interval is the noise floor of this machine in this run.
+- A level stops before `blocks` once every timed ratio is decided against the A/A control by an anytime-valid
+  test (`harness.latency.stopping`), never by re-reading the bootstrap intervals.
 - Every request's timings go to `RUN_DIR/latency.jsonl`; the analysis (`latency-summary.json`) is a pure
   function of that file (`harness.latency.analyse`).
 """
@@ -31,9 +33,10 @@ from rich.console import Console
 
 from harness.generation.prepare import Prepared
 from harness.generation.settings import GenerationSettings
-from harness.latency.analyse import analyse
+from harness.latency.analyse import Pair, analyse
 from harness.latency.floor import unmerged_read_floor
 from harness.latency.settings import LatencySettings
+from harness.latency.stopping import level_decided
 from harness.progress import StageProgress
 from harness.runs.folder import RunFolder, RunLogError, append_samples
 from harness.serving.backends.openai_chat import OpenAIChatBackend, tokenizer_decoder
@@ -136,14 +139,15 @@ def _sample(concurrency: int, block: int, arm: str, variant: str, prompt: int, a
 async def measure_arms(
     backends: dict[str, ColdPrefixBackend],
     arms: list[tuple[str, str]],
+    pairs: Sequence[Pair],
     prompts: list[tuple[list[Message], list[Tool]]],
     settings: LatencySettings,
     output: Path,
     console: Console,
 ) -> None:
     """Time every arm (a label and the variant whose backend answers it) in shuffled, paired blocks per concurrency
-    level, appending the samples to `output`. Apart from servers and the run folder, so that the requests the study
-    sends can be checked against mock backends."""
+    level, appending the samples to `output`, until the level's `pairs` are decided or its blocks run out. Apart
+    from servers and the run folder, so that the requests the study sends can be checked against mock backends."""
     request = GenerationSettings(max_tokens=settings.output_tokens, stop=[], ignore_eos=True, seed=settings.seed)
     rng = random.Random(settings.seed)
     drawn = 0
@@ -179,6 +183,7 @@ async def measure_arms(
                 shown.advance(0, f"concurrency {level}, warm-up")
                 for arm, variant in arms:
                     await batch(level, warmup, -1, arm, variant)
+            measured: list[LatencySample] = []
             for block in range(settings.blocks):
                 picks = next_prompts(settings.requests_per_block * level)
                 order = list(arms)
@@ -186,9 +191,19 @@ async def measure_arms(
                 for arm, variant in order:
                     if backends[variant].base_url != last_server:  # let the last server's worker stop polling
                         await asyncio.sleep(settings.settle_s)
-                    append_samples(output, await batch(level, picks, block, arm, variant))
+                    timed = await batch(level, picks, block, arm, variant)
+                    append_samples(output, timed)
+                    measured += timed
                     last_server = backends[variant].base_url
                 shown.advance(status=f"concurrency {level}")
+                ran = block + 1
+                may_stop = settings.stop_when_decided and settings.min_blocks <= ran < settings.blocks
+                if may_stop and level_decided(measured, level, pairs):
+                    shown.drop(
+                        settings.blocks - ran,
+                        f"concurrency {level}: every timed ratio decided after {ran} of {settings.blocks} blocks",
+                    )
+                    break
 
 
 def _read_floors(prepared: Prepared) -> dict[str, float]:
@@ -228,7 +243,7 @@ def latency_study(
 
         async def measure_and_close() -> None:
             try:
-                await measure_arms(backends, arms, prompts, settings, folder.latency_log, console)
+                await measure_arms(backends, arms, pairs, prompts, settings, folder.latency_log, console)
             finally:
                 for backend in backends.values():
                     await backend.aclose()

@@ -3,7 +3,9 @@ by the analysis alike."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Self
+
+from pydantic import Field, model_validator
 
 from harness.types import Frozen
 
@@ -19,7 +21,18 @@ class LatencySettings(Frozen):
     concurrency: list[int] = Field(default_factory=lambda: [1, 4], min_length=1)
     """Concurrency levels measured; each is a separate study."""
     blocks: int = Field(default=8, ge=2)
-    """Randomised blocks per level: in each block every arm runs once, in a fresh random order."""
+    """Randomised blocks per level, at most: in each block every arm runs once, in a fresh random order. With
+    `stop_when_decided` a level stops earlier once every timed ratio is decided, so this is the cap, what a
+    level whose arms are within the noise runs."""
+    min_blocks: int = Field(default=4, ge=2)
+    """Blocks a level runs before it may stop: the reported intervals resample blocks, and a bootstrap over a
+    handful of them says little about the spread even once the difference is decided. The stopping rule itself
+    cannot decide before 8 blocks (all pointing one way) at its error level, so this binds only when set above
+    that. At most `blocks` when given; the default above a smaller cap means the level runs to the cap."""
+    stop_when_decided: bool = True
+    """Stop a level's blocks once every timed ratio (each pair, each metric) is decided against the A/A control
+    by an anytime-valid test (`harness.latency.stopping`), rather than always running `blocks`: a clear overhead
+    is told in fewer blocks, and the time goes where a ratio is still open. False: always the full `blocks`."""
     requests_per_block: int = Field(default=1, ge=1)
     """Requests per arm per block, per unit of concurrency."""
     warmup: int = Field(default=1, ge=0)
@@ -38,3 +51,9 @@ class LatencySettings(Frozen):
     """Bootstrap resamples."""
     seed: int = 0
     """Seed of the prompt draw, the block orders and the bootstrap."""
+
+    @model_validator(mode="after")
+    def _stopping_after_the_minimum(self) -> Self:
+        if "min_blocks" in self.model_fields_set and self.min_blocks > self.blocks:
+            raise ValueError(f"min_blocks ({self.min_blocks}) must be at most blocks ({self.blocks})")
+        return self

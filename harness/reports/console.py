@@ -218,6 +218,14 @@ def print_latency(summary: LatencySummary, console: Console, *, brief: bool = Fa
             errors = f" ({arm.errors} err)" if arm.errors else ""
             table.add_row(escape(arm.arm), *cells, f"{arm.output_tokens_per_s:.1f}", f"{arm.requests}{errors}")
         console.print(table)
+        blocks = summary.blocks.get(str(level))
+        if blocks is not None and blocks.stopped_early:
+            print_wrapped(
+                console,
+                f"stopped after {blocks.measured} of {blocks.cap} blocks: every timed ratio was decided against "
+                "the A/A control",
+                2,
+            )
         for comparison in (c for c in summary.comparisons if c.concurrency == level and not (brief and c.control)):
             estimate = comparison.estimate
             prefix = "A/A control: " if comparison.control else ""

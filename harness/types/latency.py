@@ -112,6 +112,20 @@ class LatencyComparison(Frozen):
     """True for the A/A control pair."""
 
 
+class LevelBlocks(Frozen):
+    """How many randomised blocks one concurrency level ran."""
+
+    measured: int
+    """Blocks run."""
+    cap: int
+    """`[latency] blocks` when it ran: the most it would have run."""
+
+    @property
+    def stopped_early(self) -> bool:
+        """It stopped before its cap, because every timed ratio was decided against the A/A control."""
+        return self.measured < self.cap
+
+
 class LatencySummary(Frozen):
     """`latency-summary.json`: what reports and gates read about latency."""
 
@@ -128,6 +142,9 @@ class LatencySummary(Frozen):
     """Adapter → extra weight reads per decode step of the unmerged adapter (the memory-bound overhead floor)."""
     seconds: float | None = None
     """Wall time of the measurement, servers' start-up included."""
+    blocks: dict[str, LevelBlocks] = Field(default_factory=dict)
+    """Concurrency (as text) → the blocks it ran, fewer than its cap where it stopped once decided (empty in
+    summaries written before a level could stop)."""
 
     def label(self, metric: str) -> str:
         return metric_label(metric, self.prefix_cache)

@@ -81,6 +81,20 @@ def test_a_stage_that_fails_says_where_it_stopped() -> None:
     assert out.getvalue().splitlines()[-1] == "accuracy: stopped at 5/48 answers after 1m 15s"
 
 
+def test_work_found_unneeded_leaves_the_total_and_says_why() -> None:
+    console, out = plain_console()
+    with StageProgress(console, "latency", "blocks", clock=FakeClock()) as shown:
+        shown.start(24)
+        shown.advance(8)
+        shown.drop(4, "concurrency 1: every timed ratio decided after 8 of 12 blocks")
+        shown.advance(12)
+    assert out.getvalue().splitlines() == [
+        "latency: 24 blocks to do",
+        "latency: concurrency 1: every timed ratio decided after 8 of 12 blocks",
+        "latency: 20/20 blocks in 0s",
+    ]
+
+
 def test_on_a_terminal_a_stage_is_one_bar_and_no_plain_lines() -> None:
     out = io.StringIO()
     console = Console(file=out, force_terminal=True, width=120)

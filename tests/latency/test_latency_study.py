@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -15,39 +16,56 @@ import pytest
 from rich.console import Console
 
 from harness.generation.settings import GenerationSettings
+from harness.latency.analyse import analyse
 from harness.latency.measure import ColdPrefixBackend, measure_arms, prefix_cache_hit_tokens
 from harness.latency.settings import LatencySettings
 from harness.runs.folder import read_samples
-from harness.types import LatencySummary, Message, Tool
+from harness.types import LatencySummary, LevelBlocks, Message, Tool
 
 PROMPTS = [
     ([Message(role="user", content=f"question {i}")], [Tool(name=f"tool_{i}", description="d", parameters={})])
     for i in range(3)
 ]
 ARMS = [("lora:a", "lora:a"), ("merged:a", "merged:a"), ("merged:a (A/A)", "merged:a")]
+PAIRS = [("lora:a", "merged:a", False), ("merged:a (A/A)", "merged:a", True)]
 
 
-def streamed_answer(tokens: int) -> bytes:
+def streamed_chunks(tokens: int) -> list[bytes]:
     chunks = [{"choices": [{"index": 0, "delta": {"content": "x"}}]}] * tokens
     chunks.append({"choices": [], "usage": {"prompt_tokens": 9, "completion_tokens": tokens}})
-    return b"".join(f"data: {json.dumps(chunk)}\n\n".encode() for chunk in chunks) + b"data: [DONE]\n\n"
+    return [f"data: {json.dumps(chunk)}\n\n".encode() for chunk in chunks] + [b"data: [DONE]\n\n"]
 
 
-def record_study(tmp_path: Path, settings: LatencySettings) -> list[dict[str, Any]]:
-    """Run the study's measurement against mock servers; the request bodies they received, in order."""
+def record_study(
+    tmp_path: Path,
+    settings: LatencySettings,
+    seconds_per_token: dict[str, float] | None = None,
+    console: Console | None = None,
+) -> list[dict[str, Any]]:
+    """Run the study's measurement against mock servers, which stream each token after a pause of their
+    variant's `seconds_per_token` (none by default); the request bodies they received, in order."""
     bodies: list[dict[str, Any]] = []
+    pauses = seconds_per_token or {}
 
-    def answer(request: httpx.Request) -> httpx.Response:
+    async def answer(request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)
         bodies.append(body)
-        return httpx.Response(200, content=streamed_answer(body["max_tokens"]))
+
+        async def stream() -> AsyncIterator[bytes]:
+            for chunk in streamed_chunks(body["max_tokens"]):
+                await asyncio.sleep(pauses.get(body["model"], 0.0))
+                yield chunk
+
+        return httpx.Response(200, content=stream())
 
     async def measure() -> None:
         backends = {
             variant: ColdPrefixBackend("http://mock/v1", variant, transport=httpx.MockTransport(answer))
             for _, variant in ARMS
         }
-        await measure_arms(backends, ARMS, PROMPTS, settings, tmp_path / "latency.jsonl", Console(quiet=True))
+        await measure_arms(
+            backends, ARMS, PAIRS, PROMPTS, settings, tmp_path / "latency.jsonl", console or Console(quiet=True)
+        )
         for backend in backends.values():
             await backend.aclose()
 
@@ -82,6 +100,25 @@ def test_every_request_is_cold_and_the_arms_of_a_block_send_the_same_prompts(tmp
     assert len(samples) == len(ARMS) * settings.blocks * settings.requests_per_block * sum(settings.concurrency)
 
 
+@pytest.mark.parametrize(("stop_when_decided", "early"), [(True, True), (False, False)])
+def test_a_level_stops_once_its_ratios_are_decided(tmp_path: Path, stop_when_decided: bool, early: bool) -> None:
+    """The unmerged adapter streams fifteen times slower than its merged model: decided after 8 blocks that all
+    show it (one block the noise turns costs four more), well before a cap of 16, unless stopping is off."""
+    settings = LatencySettings(
+        concurrency=[1], blocks=16, output_tokens=2, warmup=0, settle_s=0, stop_when_decided=stop_when_decided
+    )
+    console = Console(record=True, width=200)
+    record_study(tmp_path, settings, {"lora:a": 0.03, "merged:a": 0.002}, console)
+    samples = read_samples(tmp_path / "latency.jsonl")
+    ran = len({sample.block for sample in samples})
+    assert len(samples) == len(ARMS) * ran and (8 <= ran < settings.blocks) is early
+    assert (ran == settings.blocks) is not early
+    summary = analyse(samples, PAIRS, settings.model_copy(update={"resamples": 100}), {})
+    assert summary.blocks["1"].measured == ran and summary.blocks["1"].stopped_early is early
+    said = f"latency: concurrency 1: every timed ratio decided after {ran} of 16 blocks"
+    assert (said in console.export_text()) is early
+
+
 def test_two_cold_requests_for_one_prompt_differ_only_by_their_salt() -> None:
     backend = ColdPrefixBackend("http://mock/v1", "m")
     messages, tools = PROMPTS[0]
@@ -113,6 +150,23 @@ def test_the_console_report_says_how_ttft_was_measured(prefix_cache: str) -> Non
     headers = [line.split() for line in text.splitlines() if line.split()[:1] == ["arm"]]
     assert headers and all(header[1:3] == [prefix_cache, "TTFT"] for header in headers)
     assert f"\n{prefix_cache} TTFT: " in text
+
+
+@pytest.mark.parametrize(("measured", "said"), [(5, True), (8, False)])
+def test_the_console_report_says_where_a_level_stopped_early(measured: int, said: bool) -> None:
+    from harness.reports.console import print_latency
+
+    recorded = LatencySummary.model_validate_json(
+        (Path(__file__).resolve().parents[1] / "data" / "runs" / "bench-cold" / "latency-summary.json").read_bytes()
+    )
+    assert recorded.blocks == {}  # written before a level could stop: read as it was
+    levels = {str(arm.concurrency) for arm in recorded.arms}
+    blocks = {level: LevelBlocks(measured=measured, cap=8) for level in levels}
+    console = Console(record=True, width=200)
+    print_latency(recorded.model_copy(update={"blocks": blocks}), console, brief=True)
+    text = console.export_text()
+    line = f"stopped after {measured} of 8 blocks: every timed ratio was decided against the A/A control"
+    assert text.count(line) == (len(levels) if said else 0)
 
 
 @pytest.mark.slow
