@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from harness.gate.baseline import load_baseline
-from harness.gate.rules import variants_to_ask
+from harness.gate.rules import cases_to_ask
 from harness.gate.step import gate_step
 from harness.generation.manifest import open_run_folder
 from harness.generation.prepare import prepare
@@ -128,7 +128,7 @@ def _stopping(config: RunConfig, run_dir: Path, baseline: Path | None, semantics
         return None
     loaded = load_baseline(baseline) if baseline else None
     return Stopping(
-        lambda: variants_to_ask(score_run(run_dir, semantics), loaded, config.gate), config.bench.accuracy_budget_s
+        lambda: cases_to_ask(score_run(run_dir, semantics), loaded, config.gate), config.bench.accuracy_budget_s
     )
 
 
@@ -146,7 +146,7 @@ def bench(
     config: RunConfig, config_path: Path, run_dir: Path, console: Console, semantics: Semantics | None = None
 ) -> int:
     """Run every stage; returns the gate's exit code (0 every candidate passed and every control was caught, 1 a
-    candidate failed or a control was missed, 2 not evaluable). `semantics` judges every suite by one scoring
+    candidate failed or a control was missed, 2 not evaluable, 3 undecided: the accuracy budget ran out first). `semantics` judges every suite by one scoring
     semantics instead of each suite's own."""
     baseline = config_path.parent / config.bench.baseline if config.bench.baseline else None
     if baseline is not None:

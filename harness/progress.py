@@ -97,14 +97,16 @@ class StageProgress:
         else:
             self.note(f"{total} {self.unit} to do")
 
-    def drop(self, steps: int, why: str) -> None:
+    def drop(self, steps: int, why: str = "") -> None:
         """Take `steps` out of the total, work that turned out not to be needed (the blocks of a latency level
-        that stopped once decided, the cases of a variant no longer asked), and say why: the count and the time left stay true."""
+        that stopped once decided, the cases no rule needs any more), and say why, if given: the count and the
+        time left stay true."""
         if self.total is not None:
             self.total -= steps
             if self._bar is not None and self._task is not None:
                 self._bar.update(self._task, total=self.total)
-        self.note(why)
+        if why:
+            self.note(why)
 
     def advance(self, steps: int = 1, status: str | None = None) -> None:
         self.done += steps

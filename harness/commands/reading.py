@@ -225,7 +225,8 @@ def add_reading_commands(commands: Commands) -> None:
     gate = commands.add_parser(
         "gate",
         help="judge a scored run folder by its config's rules: exit 0 every candidate passed and every control"
-        " was caught, 1 a candidate failed or a control was MISSED, 2 cannot evaluate",
+        " was caught, 1 a candidate failed or a control was MISSED, 2 cannot evaluate, 3 undecided (a run cut by its"
+        " time budget before its rules decided: rerun it)",
         description="Judges a scored run by its config's [gate] rules (or another config's) and prints the verdict"
         " per judged adapter first: passed, failed, caught or MISSED. Missing data is never a pass. Then what to"
         " ship: the passing candidate with the best full match, merged unless merging changed its answers, with"

@@ -9,9 +9,9 @@ from harness.gate.rules import evaluate_gate
 from harness.runs.folder import RunFolder
 from harness.runs.view import RunView
 from harness.scoring.aggregate import metrics
-from harness.types import Decision, Frozen, GateResult, Proportion, Status
+from harness.types import UNDECIDED_EXIT, Decision, Frozen, GateResult, Proportion, Status
 
-_EXIT_WORDS = {0: "gate passed", 1: "gate FAILED", 2: "gate could not be evaluated"}
+_EXIT_WORDS = {0: "gate passed", 1: "gate FAILED", 2: "gate could not be evaluated", UNDECIDED_EXIT: "gate undecided"}
 
 
 class Recommendation(Frozen):

@@ -281,12 +281,25 @@ def _is_control(view: RunView, name: str) -> bool:
     return any(v.name == name and v.expect == "fail" for v in view.manifest.variants)
 
 
-def variants_to_ask(view: RunView, baseline: Baseline | None = None, rules: GateRules | None = None) -> set[str]:
-    """The variants the scheduler keeps asking: those an open rule reads (undecided, of a judged variant that no
-    case rule has failed yet: a failed rule decides a candidate and catches a control), and those no case rule
-    reads at all, which the run measures for its reports."""
+def cases_to_ask(
+    view: RunView, baseline: Baseline | None = None, rules: GateRules | None = None
+) -> dict[str, set[CaseKey] | None]:
+    """What the scheduler still asks: per variant an open rule reads (undecided, of a judged variant that no case
+    rule has failed yet: a failed rule decides a candidate and catches a control), the cases those rules read
+    that it has not answered; per variant no case rule reads, None (every case: the run measures it for its
+    reports). A variant left out needs nothing more."""
     found = judged_rules(view, baseline, rules)
+    looks = Looks(view)
     settled = {r.variant for rule, r in found if rule and r.status in (Status.FAILED, Status.ERROR)}
-    read = {variant for rule, _ in found if rule for variant in rule.reads}
-    open_rules = [rule for rule, r in found if rule and r.status is Status.UNDECIDED and rule.variant not in settled]
-    return {v for rule in open_rules for v in rule.reads} | (set(view.variants) - read)
+    needed: dict[str, set[CaseKey] | None] = dict.fromkeys(
+        set(view.variants) - {variant for rule, _ in found if rule for variant in rule.reads}
+    )
+    for rule, verdict in found:
+        if rule is None or verdict.status is not Status.UNDECIDED or rule.variant in settled:
+            continue
+        population = looks.population(rule)
+        for variant in rule.reads:
+            wanted = needed.setdefault(variant, set())
+            assert wanted is not None  # a variant some rule reads is never measured whole for the reports
+            wanted |= looks.unanswered(variant, population)
+    return needed

@@ -12,13 +12,13 @@ from rich.markup import escape
 
 from harness.gate.baseline import load_baseline
 from harness.gate.outputs import junit_xml, markdown_summary, merge_markdown
-from harness.gate.recommend import Recommendation, recommend
+from harness.gate.recommend import Recommendation, gate_words, recommend
 from harness.gate.rules import evaluate_gate
 from harness.gate.settings import GateRules
 from harness.runs.folder import RunFolder, append_text, write_atomic
 from harness.runs.view import RunView
 from harness.terminal import print_wrapped
-from harness.types import Decision, GateResult, Status
+from harness.types import UNDECIDED_EXIT, Decision, GateResult, Status
 
 _COLOURS = {
     Decision.PASSED: "green",
@@ -26,18 +26,18 @@ _COLOURS = {
     Decision.FAILED: "red",
     Decision.MISSED: "red",
     Decision.ERROR: "yellow",
+    Decision.UNDECIDED: "yellow",
 }
-_WORDS = {
-    0: "[green]gate passed[/green]",
-    1: "[red]gate FAILED[/red]",
-    2: "[yellow]gate could not be evaluated[/yellow]",
-}
+_GATE_COLOURS = {0: "green", 1: "red", 2: "yellow", UNDECIDED_EXIT: "yellow"}
+_UNDECIDED_HINT = ": the time budget ran out first; rerun into the same folder to decide"
 
 
 def print_verdicts(result: GateResult, console: Console) -> None:
     """The decision first: one line per judged variant, then only the rules that decided it (failed rules of a
     candidate, whatever could not be evaluated); every rule's detail is in the JUnit and Markdown files."""
-    console.print(f"{_WORDS[result.exit_code]} (run {escape(result.run_id)}, {result.mode.value} reading)")
+    colour, hint = _GATE_COLOURS[result.exit_code], _UNDECIDED_HINT if result.exit_code == UNDECIDED_EXIT else ""
+    words = f"[{colour}]{gate_words(result)}[/{colour}]{hint}"
+    console.print(f"{words} (run {escape(result.run_id)}, {result.mode.value} reading)")
     for verdict in result.verdicts:
         role = " (control)" if verdict.control else ""
         rules = ", ".join(verdict.failed) if verdict.control else ""
@@ -47,10 +47,13 @@ def print_verdicts(result: GateResult, console: Console) -> None:
             console, f"[{colour}]{verdict.decision.value:>13}[/] {escape(verdict.variant)}{role}{escape(note)}", 2, 14
         )
         for rule in result.results:
-            shown = rule.status is Status.ERROR or (rule.status is Status.FAILED and not verdict.control)
+            shown = rule.status in (Status.ERROR, Status.UNDECIDED) or (
+                rule.status is Status.FAILED and not verdict.control
+            )
             if rule.variant == verdict.variant and shown:
                 where = f"{rule.rule}[{rule.suite}]" if rule.suite else rule.rule
-                print_wrapped(console, f"{escape(where)}: {escape(rule.detail)}", 16)
+                needs = f" (undecided: about {rule.needed} more answers)" if rule.needed else ""
+                print_wrapped(console, f"{escape(where)}{needs}: {escape(rule.detail)}", 16)
     for rule in result.results:
         if not rule.variant:
             print_wrapped(console, f"[yellow]{rule.rule}[/]: {escape(rule.detail)}", 2)

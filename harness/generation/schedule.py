@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from rich.console import Console
@@ -25,7 +25,20 @@ from harness.progress import StageProgress
 from harness.runs.folder import RunFolder
 from harness.serving.pool import ServerPool
 from harness.serving.vllm_server import ServerError
-from harness.types import AskingOrder, AskingStop, AskingStopReason
+from harness.types import AskingOrder, AskingStop, AskingStopReason, CaseKey
+
+Needed = Mapping[str, Collection[CaseKey] | None]
+"""Variant → the cases still worth asking it (None: every case it is asked)."""
+
+
+def _wanted(item: Item, needed: Needed) -> bool:
+    """Whether a case item is still worth asking (episodes always are: their rules read full samples)."""
+    if not isinstance(item, WorkItem):
+        return True
+    if item.variant not in needed:
+        return False
+    cases = needed[item.variant]
+    return cases is None or (item.suite.name, item.case.id) in cases
 
 
 @dataclass(frozen=True)
@@ -33,9 +46,10 @@ class Stopping:
     """How the stage may stop asking before every case is answered; given by a caller that reads the gate's rules
     (the bench), since asking knows nothing of rules."""
 
-    still_asking: Callable[[], set[str]]
-    """The variants still worth asking, read after each batch: those an undecided rule reads, and those no rule
-    reads (measured for the reports)."""
+    still_asking: Callable[[], Needed]
+    """What is still worth asking, read after each batch: per variant an undecided rule reads, the cases those
+    rules read that it has not answered; per variant no rule reads, None (every case: it is measured for the
+    reports). A variant left out is asked nothing more."""
     budget_s: float | None = None
     """Seconds the stage may take: the batch that ends past it is the last, and every rule still open is left
     undecided (resume the run to decide it)."""
@@ -80,9 +94,9 @@ def answer_pending(
 
 
 def _resumed(folder: RunFolder, work: dict[str, list[Item]], stopping: Stopping) -> dict[str, list[Item]]:
-    """A resumed run's work, without the cases of variants whose rules the answers so far already decide."""
-    kept = stopping.still_asking()
-    return {v: [i for i in items if v in kept or not isinstance(i, WorkItem)] for v, items in work.items()}
+    """A resumed run's work, without the cases the answers so far make needless (decided rules read them)."""
+    needed = stopping.still_asking()
+    return {v: [item for item in items if _wanted(item, needed)] for v, items in work.items()}
 
 
 def _position(order: AskingOrder | None) -> Callable[[Item], int]:
@@ -132,12 +146,16 @@ def _ask_in_batches(
     episodes = {v: [item for item in items if isinstance(item, EpisodeItem)] for v, items in work.items()}
     asking = {variant for variant, items in cases.items() if items}
 
-    def stop(variants: set[str], look: int, reason: AskingStopReason) -> None:
+    def narrow(needed: Needed, look: int, reason: AskingStopReason) -> None:
+        """Keep only the cases still worth asking; record each variant left with nothing to ask."""
         answered = Counter(variant for variant, _, _ in folder.read_generations())
-        for variant in sorted(variants):
-            left = sum(1 for item in cases[variant] if position(item) >= look)
-            folder.append_stop(AskingStop(variant=variant, position=look, answers=answered[variant], reason=reason))
-            progress.shown.drop(left, f"stopped asking {variant} after case {look} of the order: {reason}")
+        for variant in sorted(asking):
+            kept = [item for item in cases[variant] if _wanted(item, needed)]
+            progress.shown.drop(len(cases[variant]) - len(kept))
+            cases[variant] = kept
+            if not kept:
+                folder.append_stop(AskingStop(variant=variant, position=look, answers=answered[variant], reason=reason))
+                progress.shown.note(f"stopped asking {variant} after case {look} of the order: {reason}")
 
     start = 0
     for look in order.looks():
@@ -146,13 +164,14 @@ def _ask_in_batches(
         if not any(batch.values()):
             continue
         _ask(prepared, folder, batch, progress, pool)
-        asking = {v for v in asking if any(position(item) >= look for item in cases[v])}
+        for variant in asking:
+            cases[variant] = [item for item in cases[variant] if position(item) >= look]
+        asking = {v for v in asking if cases[v]}
         if not asking:
             break
-        kept = stopping.still_asking()
-        stop(asking - kept, look, "decided")
-        asking &= kept
-        if stopping.budget_s is not None and time.monotonic() - began > stopping.budget_s and asking:
-            stop(asking, look, "budget")
+        narrow(stopping.still_asking(), look, "decided")
+        asking = {v for v in asking if cases[v]}
+        if asking and stopping.budget_s is not None and time.monotonic() - began > stopping.budget_s:
+            narrow({}, look, "budget")
             return  # episodes wait for the rerun too
     _ask(prepared, folder, episodes, progress, pool)

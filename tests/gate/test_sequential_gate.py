@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from run_factory import CASES, SILENT_CASES, gate_of, synthetic_run
 
-from harness.gate.rules import variants_to_ask
+from harness.gate.rules import cases_to_ask
 from harness.gate.settings import GateRules
 from harness.runs.folder import RunFolder
 from harness.runs.score import score_run
@@ -105,4 +105,7 @@ def test_the_scheduler_asks_only_what_an_open_rule_reads(tmp_path: Path) -> None
     result = gate_of(view.path, rules=rules)
     assert rule_of(result.results, "min_full_match", "merged:bad").status is Status.FAILED
     assert rule_of(result.results, "min_full_match", "merged:good").status is Status.UNDECIDED
-    assert variants_to_ask(view, None, rules) == {"base", "merged:good", "lora:good"}
+    needed = cases_to_ask(view, None, rules)
+    assert set(needed) == {"base", "merged:good", "lora:good"} and needed["lora:good"] is None
+    later = {key for key in (view.manifest.asking.cases if view.manifest.asking else [])[20:] if key[0] == "calls"}
+    assert needed["base"] == needed["merged:good"] == later  # must_beat and the floor read the calls only

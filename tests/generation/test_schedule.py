@@ -16,7 +16,7 @@ from harness.generation import schedule
 from harness.generation.answer import Item, RunProgress
 from harness.generation.manifest import open_run_folder
 from harness.generation.prepare import Prepared
-from harness.generation.schedule import Stopping, answer_pending
+from harness.generation.schedule import Needed, Stopping, answer_pending
 from harness.run_config import RunConfig
 from harness.runs.folder import RunFolder
 from harness.serving.plan import ServerPlan, plan_run
@@ -59,7 +59,7 @@ def answered(folder: RunFolder) -> dict[str, set[tuple[str, str]]]:
     return found
 
 
-def looks_after(*kept: set[str]) -> Callable[[], set[str]]:
+def looks_after(*kept: Needed) -> Callable[[], Needed]:
     """The rules' answer at each look in turn, then the last one for ever."""
     said = list(kept)
     return lambda: said.pop(0) if len(said) > 1 else said[0]
@@ -71,7 +71,10 @@ def test_every_variant_is_asked_the_same_order_in_batches_and_stops_once_decided
     assert order is not None and order.batch == BATCH
     assert {suite for suite, _ in order.cases[:BATCH]} == {"simple", "irrelevance"}  # interleaved
     answer_pending(
-        prepared, folder, Console(quiet=True), stopping=Stopping(looks_after({"base", "merged:good"}, {"base"}))
+        prepared,
+        folder,
+        Console(quiet=True),
+        stopping=Stopping(looks_after({"base": None, "merged:good": None}, {"base": None})),
     )
     got = answered(folder)
     assert got["merged:good"] == set(order.cases[: 2 * BATCH])  # stopped at the second look
@@ -86,7 +89,7 @@ def test_every_variant_is_asked_the_same_order_in_batches_and_stops_once_decided
 def test_a_spent_budget_stops_every_open_variant_and_a_rerun_goes_on_in_the_same_order(run) -> None:  # type: ignore[no-untyped-def]
     prepared, folder, _ = run
     order = folder.read_manifest().asking
-    everyone = {"base", "merged:good"}
+    everyone: Needed = {"base": None, "merged:good": None}
     answer_pending(prepared, folder, Console(quiet=True), stopping=Stopping(lambda: everyone, budget_s=1e-9))
     assert all(cases == set(order.cases[:BATCH]) for cases in answered(folder).values())
     assert {(s.variant, s.position, s.reason) for s in folder.read_stops()} == {
@@ -100,8 +103,21 @@ def test_a_spent_budget_stops_every_open_variant_and_a_rerun_goes_on_in_the_same
 
 def test_a_rerun_asks_nothing_of_a_variant_its_rules_already_decided(run) -> None:  # type: ignore[no-untyped-def]
     prepared, folder, asked = run
-    answer_pending(prepared, folder, Console(quiet=True), stopping=Stopping(lambda: set(), budget_s=None))
+    answer_pending(prepared, folder, Console(quiet=True), stopping=Stopping(lambda: {}, budget_s=None))
     assert len(folder.read_generations()) == 2 * BATCH  # one batch, then nothing was open
     asked.clear()
-    assert answer_pending(prepared, folder, Console(quiet=True), stopping=Stopping(lambda: set())) == 0
+    assert answer_pending(prepared, folder, Console(quiet=True), stopping=Stopping(lambda: {})) == 0
     assert not asked
+
+
+def test_a_variant_is_asked_only_the_cases_an_open_rule_still_reads(run) -> None:  # type: ignore[no-untyped-def]
+    """The base, read only by `must_beat` on some suites, answers those cases and skips the rest of the order."""
+    prepared, folder, _ = run
+    order = folder.read_manifest().asking
+    simple = {key for key in order.cases if key[0] == "simple"}
+    answer_pending(
+        prepared, folder, Console(quiet=True), stopping=Stopping(lambda: {"base": simple, "merged:good": None})
+    )
+    got = answered(folder)
+    assert got["merged:good"] == set(order.cases)
+    assert got["base"] == set(order.cases[:BATCH]) | simple  # the first batch went out before the first look
