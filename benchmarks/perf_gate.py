@@ -26,9 +26,10 @@ from numpy.typing import NDArray
 
 from harness.sequential import Verdict, burden, floor, must_beat, sign_test_e_value, split
 from harness.stats import mcnemar_exact, wilson
+from harness.suites.settings import SuiteSelection
 
-BATCH = 8
-"""Answers per look: the scheduler's batch."""
+BATCH = SuiteSelection().batch
+"""Answers per look: the scheduler's default batch (`[suites] batch`)."""
 ALPHA = 0.05
 RUNS = 4000
 SEED = 26
