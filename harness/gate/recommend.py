@@ -9,9 +9,9 @@ from harness.gate.rules import evaluate_gate
 from harness.runs.folder import RunFolder
 from harness.runs.view import RunView
 from harness.scoring.aggregate import metrics
-from harness.types import Decision, Frozen, GateResult, Proportion, Status
+from harness.types import UNDECIDED_EXIT, Decision, Frozen, GateResult, Proportion, Status
 
-_EXIT_WORDS = {0: "gate passed", 1: "gate FAILED", 2: "gate could not be evaluated"}
+_EXIT_WORDS = {0: "gate passed", 1: "gate FAILED", 2: "gate could not be evaluated", UNDECIDED_EXIT: "gate undecided"}
 
 
 class Recommendation(Frozen):
@@ -76,6 +76,8 @@ def recommend(view: RunView, result: GateResult) -> Recommendation:
     passed = [v.variant for v in verdicts if v.decision is Decision.PASSED]
     if not passed:
         why = "no candidate passed the gate" if verdicts else "the gate judged no candidate"
+        if any(v.decision is Decision.UNDECIDED for v in verdicts):
+            why += " yet (a verdict is undecided: resuming the run decides it)"
         return Recommendation(ship=None, serve=None, headline=f"Ship nothing: {why}.", reasons=[])
 
     def full(variant: str) -> float:
