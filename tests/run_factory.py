@@ -268,9 +268,9 @@ def sequential_gate(run_id: str) -> GateResult:
     )  # fmt: skip
 
 
-def stopped_run(folder: Path) -> Path:
-    """A scored synthetic run of base, good and the control broken judged by `sequential_gate`, its gate.json
-    written as the gate writes it."""
+def stopped_run(folder: Path, gate: GateResult | None = None) -> Path:
+    """A scored synthetic run of base, good and the control broken judged by `gate` (`sequential_gate` unless
+    given), its gate.json written as the gate writes it."""
     right: dict[str, int | set[int]] = {
         "base": 0,
         "lora:good": 20,
@@ -279,5 +279,5 @@ def stopped_run(folder: Path) -> Path:
         "merged:broken": 2,
     }
     run = synthetic_run(folder, right, silent=dict.fromkeys(right, 8), controls=frozenset({"broken"}))
-    RunFolder(run).write_gate(sequential_gate(folder.name))
+    RunFolder(run).write_gate(gate or sequential_gate(folder.name))
     return run

@@ -57,20 +57,6 @@ def needed_words(rule: RuleResult) -> str:
     return "more answers (no estimate)" if rule.needed is None else f"about {rule.needed} more answers"
 
 
-def decided_note(result: GateResult, verdict: VariantVerdict) -> str | None:
-    """`after 40 of 134 answers (min_full_match[heldout] decided at 32)`, or for an open verdict `after 60 of 134
-    answers (min_full_match[in] needs about 40 more answers)`; None where the answers were not counted."""
-    counted = answered(result, verdict.variant)
-    if counted is None:
-        return None
-    rule = settling_rule(result, verdict)
-    if rule is None:
-        return f"after {counted}"
-    if rule.status is Status.UNDECIDED:
-        return f"after {counted} ({rule_label(rule)} needs {needed_words(rule)})"
-    return f"after {counted} ({rule_label(rule)} decided at {rule.answers})"
-
-
 def deciding_look(rule: RuleResult) -> IntervalPoint | None:
     """The interval at the look that decided the rule (its last look for one still open); None without a track."""
     if not rule.track:

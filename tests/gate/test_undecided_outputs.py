@@ -9,23 +9,35 @@ from xml.etree import ElementTree
 
 from run_factory import sequential_gate
 
-from harness.gate.decided import decided_note, narrowest_call
+from harness.gate.decided import answered, deciding_look, narrowest_call, settling_rule
 from harness.gate.outputs import junit_xml, markdown_summary
-from harness.types import UNDECIDED_EXIT, Decision, GateResult
+from harness.types import UNDECIDED_EXIT, Decision, GateResult, IntervalPoint, Status
 
 
-def test_the_verdicts_of_a_stopped_run() -> None:
+def test_the_rules_that_settled_each_verdict() -> None:
     result = sequential_gate("run")
     assert result.exit_code == UNDECIDED_EXIT
-    notes = {v.variant: (v.decision, decided_note(result, v)) for v in result.verdicts}
-    assert notes == {
-        "merged:good": (Decision.PASSED, "after 80 of 134 answers (min_full_match[calls] decided at 80)"),
-        "lora:good": (Decision.UNDECIDED, "after 60 of 128 answers (min_full_match[calls] needs about 40 more answers)"),
-        "merged:broken": (Decision.CAUGHT, "after 40 of 134 answers (min_full_match[calls] decided at 32)"),
-        "lora:broken": (Decision.UNDECIDED, "after 16 of 128 answers (min_full_match[calls] needs about 30 more answers)"),
-    }  # fmt: skip
-    settled = narrowest_call(result)  # the open rule with a track that took the most answers
-    assert settled is not None and (settled.variant, settled.answers) == ("lora:good", 60)
+    settled = {v.variant: (v.decision, settling_rule(result, v)) for v in result.verdicts}
+    assert {
+        variant: (decision, rule and (rule.rule, rule.answers)) for variant, (decision, rule) in settled.items()
+    } == {
+        "merged:good": (Decision.PASSED, ("min_full_match", 80)),  # a pass waits for its last rule
+        "lora:good": (Decision.UNDECIDED, ("min_full_match", 60)),
+        "merged:broken": (Decision.CAUGHT, ("min_full_match", 32)),  # one failure settles it: the earliest
+        "lora:broken": (Decision.UNDECIDED, ("min_full_match", 16)),
+    }
+    assert [answered(result, v.variant) for v in result.verdicts] == [
+        "80 of 134 answers", "60 of 128 answers", "40 of 134 answers", "16 of 128 answers"
+    ]  # fmt: skip
+    narrowest = narrowest_call(result)  # an open rule first, then the one that took the most answers
+    assert narrowest is not None and (narrowest.variant, narrowest.answers) == ("lora:good", 60)
+    assert deciding_look(narrowest) == narrowest.track[-1]
+    decided = result.model_copy(update={"results": [r for r in result.results if r.status is not Status.UNDECIDED]})
+    narrowest = narrowest_call(decided)
+    assert narrowest is not None and (narrowest.variant, deciding_look(narrowest)) == (
+        "merged:good",
+        IntervalPoint(answers=80, low=0.36, high=0.56),
+    )
 
 
 def test_junit_skips_what_is_undecided_and_never_passes_it() -> None:
@@ -93,7 +105,7 @@ def test_a_gate_json_from_before_the_scheduler_still_loads_and_reads_as_before()
     result = GateResult.model_validate_json(json.dumps(OLD_GATE))
     assert (result.answers, result.population, result.exit_code) == ({}, {}, 0)
     assert [(r.answers, r.needed, r.track, r.threshold) for r in result.results] == [(None, None, [], None)] * 2
-    assert [decided_note(result, v) for v in result.verdicts] == [None, None]
+    assert [answered(result, v.variant) for v in result.verdicts] == [None, None]
     lines = markdown_summary(result).splitlines()
     assert lines[4:6] == ["| ✅ | lora:a | passed |  |", "| ✅ | lora:b (control) | caught | min_full_match[calls] |"]
     assert ElementTree.fromstring(junit_xml(result)).get("skipped") == "0"
