@@ -43,13 +43,20 @@ def settling_rule(result: GateResult, verdict: VariantVerdict) -> RuleResult | N
     return max(rules, key=lambda r: r.answers or 0)
 
 
-def answered(result: GateResult, variant: str) -> str | None:
-    """`40 of 134 answers`: how many cases the variant answered when judged, of how many it would answer in full;
-    None for a gate.json older than the scheduler, which did not count them."""
-    if variant not in result.answers:
+def stopped_at(result: GateResult, variant: str) -> tuple[int, int] | None:
+    """The cases the variant answered when judged and those it would answer in full, where it stopped before the
+    end; None where it answered every case (its verdicts are today's full-sample ones, and the outputs read as
+    they did) or the gate did not count them (a gate.json from before the scheduler)."""
+    answers, population = result.answers.get(variant), result.population.get(variant)
+    if answers is None or population is None or answers >= population:
         return None
-    population = result.population.get(variant)
-    return f"{result.answers[variant]}{'' if population is None else f' of {population}'} answers"
+    return answers, population
+
+
+def answered(result: GateResult, variant: str) -> str | None:
+    """`40 of 134 answers`, for a variant that stopped early (`stopped_at`)."""
+    stopped = stopped_at(result, variant)
+    return None if stopped is None else f"{stopped[0]} of {stopped[1]} answers"
 
 
 def needed_words(rule: RuleResult) -> str:
@@ -64,8 +71,22 @@ def deciding_look(rule: RuleResult) -> IntervalPoint | None:
     return next((p for p in rule.track if p.answers == rule.answers), rule.track[-1])
 
 
+def narrowed(rule: RuleResult) -> bool:
+    """Whether the rule's track holds an interval read before its full sample: one asked to the end holds only
+    its observed rate, a point, with nothing narrowing to draw."""
+    return any(point.low < point.high for point in rule.track)
+
+
 def narrowest_call(result: GateResult) -> RuleResult | None:
-    """Of the rules that settled a verdict, the one whose interval took the most answers to decide (or is still
-    open): where the run's answers went, which the console shows as its interval narrowing."""
-    settling = [rule for v in result.verdicts if (rule := settling_rule(result, v)) is not None and len(rule.track) > 1]
+    """Of the rules that settled the verdict of a variant that stopped early, the one whose interval took the most
+    answers to decide (or is still open): where the run's answers went, which the console shows as its interval
+    narrowing."""
+    settling = [
+        rule
+        for v in result.verdicts
+        if stopped_at(result, v.variant) is not None
+        and (rule := settling_rule(result, v)) is not None
+        and len(rule.track) > 1
+        and narrowed(rule)
+    ]
     return max(settling, key=lambda r: (r.status is Status.UNDECIDED, r.answers or 0), default=None)

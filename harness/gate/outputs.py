@@ -89,8 +89,8 @@ def _decided_by(result: GateResult, verdict: VariantVerdict) -> str:
 
 
 def markdown_summary(result: GateResult) -> str:
-    """The verdict per judged variant first (with the answers it took, where the gate counted them), then every
-    rule, problems first."""
+    """The verdict per judged variant first (with the answers it took, where it stopped before the end), then
+    every rule, problems first."""
     lines = [
         f"### Gate {_EXIT_WORDS[result.exit_code]}: run `{result.run_id}` ({result.mode.value} reading)",
         "",

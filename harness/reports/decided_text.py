@@ -7,7 +7,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.markup import escape
 
-from harness.gate.decided import deciding_look, narrowest_call, rule_label, settling_rule
+from harness.gate.decided import deciding_look, narrowest_call, rule_label, settling_rule, stopped_at
 from harness.terminal import print_wrapped
 from harness.types import GateResult, IntervalPoint, RuleResult, Status, VariantVerdict
 
@@ -20,11 +20,11 @@ def _decided_line(result: GateResult, verdict: VariantVerdict) -> str | None:
     """`merged:fc-broken caught on 40/134 answers (min_full_match[heldout] at 32)`: what the variant answered of
     what it would in full, and the rule that settled it at how many answers (or the answers it still needs), short
     enough for 80 columns."""
-    if verdict.variant not in result.answers:
+    stopped = stopped_at(result, verdict.variant)
+    if stopped is None:
         return None
-    population = result.population.get(verdict.variant)
-    counted = f"{result.answers[verdict.variant]}{'' if population is None else f'/{population}'} answers"
-    line, rule = f"{verdict.variant} {verdict.decision.value} on {counted}", settling_rule(result, verdict)
+    line = f"{verdict.variant} {verdict.decision.value} on {stopped[0]}/{stopped[1]} answers"
+    rule = settling_rule(result, verdict)
     if rule is None:
         return line
     if rule.status is Status.UNDECIDED:
@@ -44,7 +44,8 @@ def _narrowing_line(rule: RuleResult) -> str | None:
 
 def print_decisions(result: GateResult, console: Console) -> None:
     """Under the verdicts, the answers each took: a line per judged variant, and under the one whose settling rule
-    took the most answers to decide, that rule's interval narrowing. Nothing for a gate that counted no answers."""
+    took the most answers to decide, that rule's interval narrowing. Nothing for a variant that answered every
+    case (its verdict is today's)."""
     narrowest = narrowest_call(result)
     for verdict in result.verdicts:
         line = _decided_line(result, verdict)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from html import escape
 
-from harness.gate.decided import deciding_look, deciding_rules, needed_words, rule_label
+from harness.gate.decided import deciding_look, deciding_rules, narrowed, needed_words, rule_label
 from harness.reports.svg import UNKNOWN_COLOUR, draw_line, draw_text, draw_whisker, figure, nice_ticks, shared_axes
 from harness.types import GateResult, RuleResult, Status
 
@@ -62,17 +62,17 @@ def interval_chart(rule: RuleResult, colour: str) -> str:
 
 
 def looks_section(result: GateResult, colours: Mapping[str, str]) -> str:
-    """A small chart per rule that decided a judged variant (or holds it open) and has a track; empty for a gate
-    whose rules kept none (one from before the scheduler, or rules that decide on the full sample)."""
+    """A small chart per rule that decided a judged variant (or holds it open) on intervals read before its full
+    sample; empty for a gate whose rules read none (a run without an asking order, or a gate.json from before)."""
     charts = [
         interval_chart(rule, colours.get(rule.variant, UNKNOWN_COLOUR))
         for verdict in result.verdicts
         for rule in deciding_rules(result, verdict)
-        if rule.track
+        if narrowed(rule)
     ]
     if not charts:
         return ""
-    return f"""<section id="looks"><h2>How the verdicts narrowed</h2>
+    return f"""<section id="looks"><h2>How the verdicts narrowed ({escape(result.mode.value)})</h2>
 <p class="muted">The gate looks at the answers after each batch and stops asking a variant once every rule that reads
 it is decided. Each chart is one deciding rule: its confidence sequence after each look (valid however often it is
 looked at) against the answers so far, the rule's minimum as a dashed line, and the look that decided it marked. A

@@ -98,7 +98,7 @@ _SECTION_CLASS = {0: "ok", UNDECIDED_EXIT: "open"}
 
 def _answers_note(result: GateResult, verdict: VariantVerdict) -> str:
     """` · decided on 40 of 134 answers` (or, while open, what it answered and what it still needs); empty for a
-    gate that counted no answers."""
+    variant that answered every case, whose verdict is today's."""
     counted = answered(result, verdict.variant)
     if counted is None:
         return ""

@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 from xml.etree import ElementTree
 
+import pytest
 from run_factory import sequential_gate
 
-from harness.gate.decided import answered, deciding_look, narrowest_call, settling_rule
+from harness.gate.decided import answered, deciding_look, narrowed, narrowest_call, settling_rule, stopped_at
 from harness.gate.outputs import junit_xml, markdown_summary
-from harness.types import UNDECIDED_EXIT, Decision, GateResult, IntervalPoint, Status
+from harness.types import UNDECIDED_EXIT, Decision, GateResult, IntervalPoint, ParseMode, RuleResult, Status
 
 
 def test_the_rules_that_settled_each_verdict() -> None:
@@ -38,6 +39,37 @@ def test_the_rules_that_settled_each_verdict() -> None:
         "merged:good",
         IntervalPoint(answers=80, low=0.36, high=0.56),
     )
+
+
+@pytest.mark.parametrize(
+    ("answers", "population", "stopped"),
+    [
+        ({"v": 40}, {"v": 134}, (40, 134)),
+        ({"v": 134}, {"v": 134}, None),  # asked every case: its verdicts are today's, and outputs read as before
+        ({}, {}, None),  # a gate.json from before the scheduler
+        ({"v": 40}, {}, None),
+    ],
+)
+def test_only_a_variant_that_stopped_early_says_where(
+    answers: dict[str, int], population: dict[str, int], stopped: tuple[int, int] | None
+) -> None:
+    result = GateResult(run_id="r", mode=ParseMode.STRICT, results=[], answers=answers, population=population)
+    assert stopped_at(result, "v") == stopped
+
+
+@pytest.mark.parametrize(
+    ("track", "drawn"),
+    [
+        ([(16, 0.1, 0.8)], True),  # decided at its first look
+        ([(16, 0.1, 0.8), (134, 0.45, 0.45)], True),  # narrowed to the rate over every case
+        ([(134, 0.45, 0.45)], False),  # asked to the end without a look before: a point, nothing narrowed
+        ([], False),
+    ],
+)
+def test_a_track_is_drawn_where_an_interval_narrowed(track: list[tuple[int, float, float]], drawn: bool) -> None:
+    points = [IntervalPoint(answers=n, low=low, high=high) for n, low, high in track]
+    rule = RuleResult(rule="min_full_match", variant="v", suite="s", status=Status.PASSED, detail="", track=points)
+    assert narrowed(rule) is drawn
 
 
 def test_junit_skips_what_is_undecided_and_never_passes_it() -> None:

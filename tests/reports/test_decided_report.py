@@ -45,8 +45,8 @@ def test_the_bench_summary_says_what_each_verdict_took_in_a_line(tmp_path: Path)
     assert lines[5].startswith("run run ·") and max(map(len, lines)) <= 80
 
 
-def test_a_gate_that_counted_no_answers_adds_no_line(tmp_path: Path) -> None:
-    run = synthetic_run(tmp_path / "run", {"base": 0, "lora:a": 20})  # no gate.json: judged by its rules now
+def test_variants_that_answered_every_case_add_no_line(tmp_path: Path) -> None:
+    run = synthetic_run(tmp_path / "run", {"base": 0, "lora:a": 20})  # no gate.json: judged now, every case asked
     assert summary_of(run)[0].startswith("run run ·")
 
 
