@@ -84,3 +84,49 @@ def swatches(html: str) -> dict[str, str]:
         name: colour
         for colour, name in re.findall(r'<span class="swatch" style="background:(#[0-9a-f]+)"></span>([^<]*)<', html)
     }
+
+
+@dataclass
+class Look:
+    """One chart of the section "How the verdicts narrowed": what its tooltips and labels say, and where its parts
+    lie in the SVG's coordinates."""
+
+    caption: str
+    tooltips: list[str]
+    """The band's (every look's interval) and the deciding mark's, in drawing order."""
+    labels: list[str]
+    band: list[tuple[float, float]]
+    """The band's outline: the highs left to right, then the lows right to left."""
+    threshold_y: float | None
+    mark: tuple[float, float]
+    grid: dict[str, float]
+    """The y axis's tick label (`25%`) → its y."""
+
+
+_NUMBER = r"(-?[\d.]+)"
+
+
+def looks(html: str) -> list[Look]:
+    """The interval-narrowing charts, in page order."""
+    section = html[html.index('<section id="looks">') :]
+    section = section[: section.index("</section>")]
+    found = []
+    for chart in charts(section):
+        band = re.search(r'<polygon points="([^"]*)"', chart.svg)
+        mark = re.search(rf'<circle cx="{_NUMBER}" cy="{_NUMBER}"', chart.svg)
+        threshold = re.search(rf'<line x1="[\d.]+" y1="{_NUMBER}" [^>]*stroke="#a4161a"', chart.svg)
+        assert band and mark, chart.caption
+        texts = [unescape(text) for text in re.findall(r"<text [^>]*>([^<]*)</text>", chart.svg)]
+        grid = re.findall(rf'<text x="[\d.]+" y="{_NUMBER}" font-size="10" text-anchor="end">(\d+%)</text>', chart.svg)
+        found.append(
+            Look(
+                caption=chart.caption,
+                tooltips=[unescape(t) for t in re.findall(r"<\w+[^>]*><title>([^<]*)</title>", chart.svg)[1:]],
+                labels=texts,
+                band=[(float(x), float(y)) for x, y in (pair.split(",") for pair in band[1].split())],
+                threshold_y=float(threshold[1]) if threshold else None,
+                mark=(float(mark[1]), float(mark[2])),
+                grid={label: float(y) - 4 for y, label in grid},  # a tick's label sits 4 px under its line
+            )
+        )
+    return found

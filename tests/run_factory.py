@@ -22,9 +22,13 @@ from harness.types import (
     ExpectedCall,
     GateResult,
     Generation,
+    IntervalPoint,
     Message,
+    ParseMode,
+    RuleResult,
     RunManifest,
     RunSummary,
+    Status,
     Suite,
     Tool,
     TurnError,
@@ -220,3 +224,60 @@ def episode_run(folder: Path, progress: Progress) -> Path:
 def gate_of(run_dir: Path, baseline: Baseline | None = None, rules: GateRules | None = None) -> GateResult:
     """The gate on a scored run folder, loaded as `harness gate` loads it."""
     return evaluate_gate(load_run(run_dir), baseline, rules)
+
+
+def _rule(
+    rule: str,
+    variant: str,
+    suite: str | None,
+    status: Status,
+    answers: int | None,
+    track: Sequence[tuple[int, float, float]] = (),
+    *,
+    needed: int | None = None,
+) -> RuleResult:
+    points = [IntervalPoint(answers=n, low=low, high=high) for n, low, high in track]
+    threshold = 0.35 if rule == "min_full_match" else 0.5 if rule == "min_relevance" else None
+    detail = f"{rule} on {variant}" + (f"; minimum {threshold:.0%}" if threshold is not None else "")
+    return RuleResult(
+        rule=rule, variant=variant, suite=suite, status=status, detail=detail, answers=answers, needed=needed,
+        track=points, threshold=threshold,
+    )  # fmt: skip
+
+
+def sequential_gate(run_id: str) -> GateResult:
+    """A gate that stopped asking once decided, as the scheduler leaves it (data by hand: the rules' answers,
+    intervals after each look, thresholds, and the open rules the time budget left): fc-good's merged form passes,
+    its unmerged one is undecided; the control broken is caught merged and still open unmerged."""
+    passed, failed, undecided = Status.PASSED, Status.FAILED, Status.UNDECIDED
+    results = [
+        _rule("min_full_match", "merged:good", "calls", passed, 80, [(16, 0.12, 0.78), (48, 0.25, 0.66), (80, 0.36, 0.56)]),
+        _rule("min_relevance", "merged:good", "silence", passed, 16, [(16, 0.62, 1.0)]),
+        _rule("must_beat", "merged:good", None, passed, 48),
+        _rule("min_full_match", "lora:good", "calls", undecided, 60, [(16, 0.1, 0.8), (60, 0.3, 0.6)], needed=40),
+        _rule("must_beat", "lora:good", None, passed, 32),
+        _rule("min_full_match", "merged:broken", "calls", failed, 32, [(16, 0.02, 0.6), (32, 0.05, 0.33)]),
+        _rule("must_beat", "merged:broken", None, failed, 40),
+        _rule("min_full_match", "lora:broken", "calls", undecided, 16, [(16, 0.05, 0.7)], needed=30),
+    ]  # fmt: skip
+    answers = {"merged:good": 80, "lora:good": 60, "merged:broken": 40, "lora:broken": 16, "base": 48}
+    population = dict.fromkeys(answers, 134) | {"lora:good": 128, "lora:broken": 128}
+    return GateResult(
+        run_id=run_id, mode=ParseMode.STRICT, results=results, controls=["merged:broken", "lora:broken"],
+        answers=answers, population=population,
+    )  # fmt: skip
+
+
+def stopped_run(folder: Path, gate: GateResult | None = None) -> Path:
+    """A scored synthetic run of base, good and the control broken judged by `gate` (`sequential_gate` unless
+    given), its gate.json written as the gate writes it."""
+    right: dict[str, int | set[int]] = {
+        "base": 0,
+        "lora:good": 20,
+        "merged:good": 20,
+        "lora:broken": 2,
+        "merged:broken": 2,
+    }
+    run = synthetic_run(folder, right, silent=dict.fromkeys(right, 8), controls=frozenset({"broken"}))
+    RunFolder(run).write_gate(gate or sequential_gate(folder.name))
+    return run

@@ -41,12 +41,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from harness.gate.recommend import recommend, run_verdict
     from harness.gate.step import print_recommendation, print_verdicts
     from harness.reports.console import print_report
+    from harness.reports.decided_text import print_decisions
     from harness.runs.score import scored_run
 
     view = scored_run(Path(args.run_dir))
     _warn_torn(Path(args.run_dir))
     verdict = run_verdict(view)  # the decision first, as the gate gave it (or the run config's rules now)
     print_verdicts(verdict, console)
+    print_decisions(verdict, console)
     print_recommendation(recommend(view, verdict), console)
     print_report(view, console)
     if args.html:

@@ -76,6 +76,8 @@ def recommend(view: RunView, result: GateResult) -> Recommendation:
     passed = [v.variant for v in verdicts if v.decision is Decision.PASSED]
     if not passed:
         why = "no candidate passed the gate" if verdicts else "the gate judged no candidate"
+        if any(v.decision is Decision.UNDECIDED for v in verdicts):
+            why += " yet (a verdict is undecided: resuming the run decides it)"
         return Recommendation(ship=None, serve=None, headline=f"Ship nothing: {why}.", reasons=[])
 
     def full(variant: str) -> float:

@@ -11,9 +11,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from harness.gate.recommend import run_verdict
 from harness.parsing import parse_lenient
 from harness.reports.compare import Comparison, SuiteComparison
 from harness.reports.curve import learning_curves
+from harness.reports.decided_text import print_decisions
 from harness.reports.episodes import print_episode_comparison, print_episodes
 from harness.reports.merge_precision import print_merge_precision
 from harness.runs.view import RunView
@@ -293,8 +295,10 @@ def print_comparison(result: Comparison, console: Console) -> None:
 
 
 def print_summary(view: RunView, console: Console, mode: ParseMode = ParseMode.STRICT) -> None:
-    """What `harness bench` prints after its verdict: full match per suite and variant in one table, the merged
-    and unmerged agreement, and latency; the per-variant tables, failures and cases are in the HTML report."""
+    """What `harness bench` prints after its verdict: the answers each verdict took, full match per suite and
+    variant in one table, the merged and unmerged agreement, and latency; the per-variant tables, failures and
+    cases are in the HTML report."""
+    print_decisions(run_verdict(view), console)
     _header(view, console)
     print_wrapped(console, escape(view.semantics_line()))
     if view.case_suites:

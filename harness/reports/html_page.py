@@ -15,6 +15,7 @@ import json
 from html import escape
 from pathlib import Path
 
+from harness.gate.decided import answered, needed_words, settling_rule
 from harness.gate.recommend import gate_words, recommend, run_verdict
 from harness.reports.curve import learning_curves
 from harness.reports.episodes import episodes_section
@@ -22,10 +23,11 @@ from harness.reports.html_accuracy import chart_section, details_section, matrix
 from harness.reports.html_cases import MARKUP, SCRIPT, case_rows
 from harness.reports.html_curve import curves_html
 from harness.reports.html_latency import latency_section
+from harness.reports.html_looks import looks_section
 from harness.reports.merge_precision import merge_section
 from harness.reports.svg import variant_colours
 from harness.runs.view import RunView
-from harness.types import Decision, GateResult
+from harness.types import UNDECIDED_EXIT, Decision, GateResult, Status, VariantVerdict
 
 _STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1200px;color:#222;padding:0 16px}
@@ -33,7 +35,8 @@ h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #ddd
 table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ddd;padding:3px 6px;vertical-align:top}
 th{background:#f4f4f4;text-align:left}td.num{text-align:right;white-space:nowrap}
 .pass{color:#176b2c}.fail{color:#a4161a}.verdict{border:2px solid #bbb;border-radius:6px;padding:8px 16px;margin:16px 0}
-.verdict.ok{border-color:#176b2c}.verdict.bad{border-color:#a4161a}.verdict ul{margin:4px 0;padding-left:20px}
+.undecided{color:#8a5300}
+.verdict.ok{border-color:#176b2c}.verdict.bad{border-color:#a4161a}.verdict.open{border-color:#b7791f}.verdict ul{margin:4px 0;padding-left:20px}
 pre{white-space:pre-wrap;word-break:break-word;margin:0;font-size:12px}.muted{color:#777}
 .scroll{overflow-x:auto;max-width:100%}
 .matrix td.cell{text-align:center;white-space:nowrap;min-width:64px}.matrix .ci{font-size:11px;color:#444}
@@ -87,7 +90,24 @@ _DECISION_CLASS = {
     Decision.FAILED: "fail",
     Decision.MISSED: "fail",
     Decision.ERROR: "fail",
+    Decision.UNDECIDED: "undecided",
 }
+_SECTION_CLASS = {0: "ok", UNDECIDED_EXIT: "open"}
+"""The verdict box's border: green only when the gate passed, amber while a verdict is open, red otherwise."""
+
+
+def _answers_note(result: GateResult, verdict: VariantVerdict) -> str:
+    """` · decided on 40 of 134 answers` (or, while open, what it answered and what it still needs); empty for a
+    variant that answered every case, whose verdict is today's."""
+    counted = answered(result, verdict.variant)
+    if counted is None:
+        return ""
+    rule = settling_rule(result, verdict)
+    if rule is not None and rule.status is Status.UNDECIDED:
+        note = f" · open after {counted}; {needed_words(rule)} to decide"
+    else:
+        note = f" · decided on {counted}"
+    return f'<span class="muted">{escape(note)}</span>'
 
 
 def _verdict_section(view: RunView, result: GateResult) -> str:
@@ -95,15 +115,15 @@ def _verdict_section(view: RunView, result: GateResult) -> str:
     advice = recommend(view, result)
     lines = []
     for verdict in result.verdicts:
-        rules = verdict.failed or verdict.errors
+        rules = verdict.failed or verdict.errors or verdict.undecided
         role = " (control)" if verdict.control else ""
         why = f": {', '.join(rules)}" if rules else ": passed every rule" if verdict.decision is Decision.MISSED else ""
         lines.append(
             f'<li><b class="{_DECISION_CLASS[verdict.decision]}">{escape(verdict.decision.value)}</b>'
-            f" {escape(verdict.variant)}{role}{escape(why)}</li>"
+            f" {escape(verdict.variant)}{role}{escape(why)}{_answers_note(result, verdict)}</li>"
         )
     reasons = "".join(f"<li>{escape(reason)}</li>" for reason in advice.reasons)
-    state = "ok" if result.exit_code == 0 else "bad"
+    state = _SECTION_CLASS.get(result.exit_code, "bad")
     return f"""<section class="verdict {state}" id="verdict"><h2 style="border:0;margin-top:4px">{escape(gate_words(result))}
 <span class="muted">({escape(result.mode.value)} reading)</span></h2><ul>{"".join(lines)}</ul>
 <p><b>{escape(advice.headline)}</b></p><ul>{reasons}</ul></section>"""
@@ -123,6 +143,7 @@ def render_html(view: RunView) -> str:
 {_verdict_section(view, result)}
 {matrix_section(view, result.mode, colours)}
 {chart_section(view, result.mode, colours)}
+{looks_section(result, colours)}
 {episodes_section(view)}
 {curves_html(learning_curves(view, result.mode), result.mode)}
 {details_section(view)}

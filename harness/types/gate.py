@@ -50,6 +50,9 @@ class RuleResult(Frozen):
     """For an undecided rule, roughly how many more answers would decide it (`harness.gate.looks.answers_needed`)."""
     track: list[IntervalPoint] = Field(default_factory=list)
     """The rule's interval after each look, for a rule that decides on a confidence sequence (the floors)."""
+    threshold: float | None = None
+    """The line a floor's interval is decided against (its minimum, a rate in [0, 1]), which the interval narrowing
+    chart draws; None for a rule without one."""
 
 
 class Decision(StrEnum):
