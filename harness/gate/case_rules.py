@@ -70,7 +70,7 @@ def floor_rule(
             detail = f"{words(right, answered)}, {rate.value or 0:.1%} [{rate.low:.1%}, {rate.high:.1%}]"
             point = IntervalPoint(answers=answered, low=right / answered, high=right / answered)
             verdict = judged(name, variant, suite, (rate.value or 0) >= minimum, f"{detail}; minimum {minimum:.0%}")
-            return verdict.model_copy(update={"track": [point]})
+            return verdict.model_copy(update={"track": [point], "threshold": minimum})
         interval = population_interval(right, answered, population, alpha)
         low, high = interval.low / population, interval.high / population
         verdict = floor(right, answered, population, minimum, alpha)
@@ -80,7 +80,7 @@ def floor_rule(
         )
         needed = floor_needed(right, answered, population, minimum, alpha) if verdict is Verdict.UNDECIDED else None
         point = IntervalPoint(answers=answered, low=low, high=high)
-        return result(name, variant, suite, _STATUS[verdict], detail, needed=needed, track=[point])
+        return result(name, variant, suite, _STATUS[verdict], detail, needed=needed, track=[point], threshold=minimum)
 
     return judge
 
@@ -213,16 +213,16 @@ def merged_gap_rule(variant: str, unmerged: str, merged: str, gap: float, alpha:
             f"full match differs on {only_a + only_b} of {cases} cases ({only_a} right only unmerged, {only_b} only"
             f" merged)"
         )
+        evidence = float(mixture_e_value(only_a, only_a + only_b, 0.5, "two-sided"))
         if not left:
             p_value = mcnemar_exact(only_a, only_b)
             difference = (only_a - only_b) / cases if cases else 0.0
-            differs = p_value < full_sample and abs(difference) > gap
+            significant = p_value < full_sample or evidence >= 1 / sequential
             detail = (
-                f"{counts}, {difference:+.1%}; McNemar p = {p_value:.3g}; fails when p < {full_sample:g} and the"
-                f" difference exceeds {gap:.0%}"
+                f"{counts}, {difference:+.1%}; McNemar p = {p_value:.3g}; fails when p < {full_sample:g} (or the"
+                f" e-value reaches {1 / sequential:g}) and the difference exceeds {gap:.0%}"
             )
-            return judged(rule, variant, None, not differs, detail)
-        evidence = float(mixture_e_value(only_a, only_a + only_b, 0.5, "two-sided"))
+            return judged(rule, variant, None, not (significant and abs(difference) > gap), detail)
         apart = abs(only_a - only_b)
         if evidence >= 1 / sequential and apart - left > gap * population:
             status = Status.FAILED
