@@ -1,8 +1,8 @@
 """`make perf-gate`: the sequential gate decisions (`harness/sequential.py`) against naive repeated fixed-sample
 testing, on thousands of simulated runs at known rates.
 
-Each run asks its cases in a random order and reads its rule after every batch of `BATCH` answers (the scheduler's
-batch), stopping at the first decided verdict. Sequential: the anytime-valid decisions. Naive: today's test re-run
+Each run asks its cases in a random order and reads its rule after every answer (continuous checking), then after
+every batch of `BATCH` answers (the scheduler's batch), stopping at the first decided verdict. Sequential: the anytime-valid decisions. Naive: today's test re-run
 after every batch and acted on as soon as it decides (the Wilson interval wholly above or below a floor, exact
 McNemar below alpha), today's verdict at the last case. A wrong verdict is, for a floor, one that differs from the
 rate of the whole suite (the finite population the floor is about: a run's cases are a random permutation of
@@ -52,9 +52,9 @@ class Outcome(NamedTuple):
     answers: float
 
 
-def looks(cases: int) -> list[int]:
+def looks(cases: int, batch: int) -> list[int]:
     """The number of answers at each look: after every batch, and at the last case."""
-    return sorted({*range(BATCH, cases, BATCH), cases})
+    return sorted({*range(batch, cases, batch), cases})
 
 
 def by_count(decide: Callable[[int, int, int], Verdict]) -> Rule:
@@ -68,14 +68,15 @@ def by_count(decide: Callable[[int, int, int], Verdict]) -> Rule:
     return rule
 
 
-def run(a: NDArray[np.int64], b: NDArray[np.int64], rule: Rule, right: Verdict, peek: bool = True) -> Outcome:
-    """Read `rule` at every look of runs whose per-case counts are `a`, `b` (runs x cases, 0 or 1 each), or only
-    at the last case without `peek`, and stop each run at its first decision; the last look always decides."""
+def run(a: NDArray[np.int64], b: NDArray[np.int64], rule: Rule, right: Verdict, batch: int | None) -> Outcome:
+    """Read `rule` after every `batch` answers of runs whose per-case counts are `a`, `b` (runs x cases, 0 or 1
+    each), or only at the last case when `batch` is None, and stop each run at its first decision; the last look
+    always decides."""
     cases = a.shape[1]
     count_a, count_b = np.cumsum(a, axis=1), np.cumsum(b, axis=1)
     verdict = np.zeros(len(a), dtype=np.int8)
     answers = np.full(len(a), cases)
-    for n in looks(cases) if peek else [cases]:
+    for n in looks(cases, batch) if batch else [cases]:
         codes = rule(count_a[:, n - 1], count_b[:, n - 1], cases - n)
         new = (verdict == 0) & (codes != 0)
         verdict[new], answers[new] = codes[new], n
@@ -193,20 +194,21 @@ class Outcomes(NamedTuple):
     """Today's test once, on every case: its wrong-verdict rate is its own level (or its power's complement)."""
 
 
-def simulate(scenario: Scenario, runs: int, seed: int) -> Outcomes:
-    """Every way of deciding on the same simulated runs."""
+def simulate(scenario: Scenario, runs: int, seed: int, batch: int = BATCH) -> Outcomes:
+    """Every way of deciding on the same simulated runs, the first two read after every `batch` answers."""
     a, b = scenario.draw(np.random.default_rng(seed), runs)
     sequential, naive = scenario.rules
     truth = scenario.truth
-    return Outcomes(run(a, b, sequential, truth), run(a, b, naive, truth), run(a, b, naive, truth, peek=False))
+    return Outcomes(run(a, b, sequential, truth, batch), run(a, b, naive, truth, batch), run(a, b, naive, truth, None))
 
 
-def main() -> int:
-    print(
-        f"{RUNS} simulated runs per scenario (seed {SEED}), each rule read after every batch of {BATCH} answers,"
-        f" alpha {ALPHA:g}.\nFloors: a suite of {FLOOR_CASES} cases in random order, minimum {MINIMUM:.0%}; the"
-        f" suite's own rate is the truth.\nPaired: {PAIRED_CASES} cases, discordant each way at the rates shown."
-    )
+CONTINUOUS = 1
+"""A look after every answer: the most often a rule can be read, where naive re-testing errs the most."""
+
+
+def table(batch: int) -> None:
+    """Every scenario, its rules read after every `batch` answers."""
+    print(f"\nRead after every {'answer (continuous checking)' if batch == 1 else f'batch of {batch} answers'}:")
     header = (
         f"{'scenario':26} {'truth':6}  {'wrong: seq':>10} {'bound':>5} {'naive':>6} {'fixed':>6}"
         f"  {'answers: seq':>12} {'naive':>5} {'fixed':>5}"
@@ -214,19 +216,29 @@ def main() -> int:
     print(header)
     print("-" * len(header))
     for index, scenario in enumerate(scenarios()):
-        sequential, naive, fixed = simulate(scenario, RUNS, SEED + index)
+        sequential, naive, fixed = simulate(scenario, RUNS, SEED + index, batch)
         bound = "-" if scenario.bound is None else f"{scenario.bound:.3f}"
         print(
             f"{scenario.name:26} {scenario.truth.value:6}  {sequential.wrong:>10.3f} {bound:>5} {naive.wrong:>6.3f}"
             f" {fixed.wrong:>6.3f}  {sequential.answers:>12.1f} {naive.answers:>5.1f} {fixed.answers:>5.0f}"
         )
+
+
+def main() -> int:
     print(
-        "wrong: share of runs whose verdict differs from the truth. seq: harness.sequential, read after every"
-        " batch;\nbound: the most it can be where the rule's null holds. naive: today's test re-run after every"
-        " batch and\nacted on at once (Wilson 95% interval wholly above or below the floor, McNemar p < alpha);"
-        " where the null\nholds, each look errs in the wrong direction at up to alpha / 2, which repeated looks"
-        " exceed. fixed: today's\ntest once on every case (a floor's point estimate is the truth; paired: its"
-        " own level, or missed power)."
+        f"{RUNS} simulated runs per scenario (seed {SEED}), alpha {ALPHA:g}.\nFloors: a suite of {FLOOR_CASES}"
+        f" cases in random order, minimum {MINIMUM:.0%}; the suite's own rate is the truth.\nPaired:"
+        f" {PAIRED_CASES} cases, discordant each way at the rates shown."
+    )
+    table(CONTINUOUS)
+    table(BATCH)
+    print(
+        "\nwrong: share of runs whose verdict differs from the truth. seq: harness.sequential, read at every look;"
+        "\nbound: the most it can be where the rule's null holds. naive: today's test re-run at every look and"
+        "\nacted on at once (Wilson 95% interval wholly above or below the floor, McNemar p < alpha); where the"
+        "\nnull holds, each look errs in the wrong direction at up to alpha / 2, which repeated looks exceed."
+        "\nfixed: today's test once on every case (a floor's point estimate is the truth; paired: its own level,"
+        "\nor missed power). answers: the mean number asked before the verdict."
     )
     return 0
 

@@ -28,10 +28,11 @@ perf_gate = _benchmark()
 NULLS = {s.name: s for s in perf_gate.scenarios() if s.bound is not None}
 
 
+@pytest.mark.parametrize("batch", [1, perf_gate.BATCH])
 @pytest.mark.parametrize("name", sorted(NULLS))
-def test_sequential_stays_within_its_bound(name: str) -> None:
+def test_sequential_stays_within_its_bound(name: str, batch: int) -> None:
     scenario = NULLS[name]
-    outcomes = perf_gate.simulate(scenario, RUNS, seed=7)
+    outcomes = perf_gate.simulate(scenario, RUNS, seed=7, batch=batch)
     margin = 3 * math.sqrt(scenario.bound * (1 - scenario.bound) / RUNS)
     assert outcomes.sequential.wrong <= scenario.bound + margin
     assert outcomes.sequential.answers <= scenario.cases
@@ -39,7 +40,7 @@ def test_sequential_stays_within_its_bound(name: str) -> None:
 
 @pytest.mark.parametrize("name", ["must_beat A/A 15%/15%", "no_regression A/A 10%/10%"])
 def test_naive_repeated_testing_exceeds_the_level(name: str) -> None:
-    outcomes = perf_gate.simulate(NULLS[name], RUNS, seed=7)
+    outcomes = perf_gate.simulate(NULLS[name], RUNS, seed=7, batch=perf_gate.CONTINUOUS)
     level = perf_gate.ALPHA / 2
     assert outcomes.fixed.wrong <= level + 3 * math.sqrt(level * (1 - level) / RUNS)
     assert outcomes.naive.wrong > level + 3 * math.sqrt(level * (1 - level) / RUNS)
