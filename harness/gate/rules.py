@@ -2,7 +2,7 @@
 an exit code CI can act on. Adapters are candidates, which must pass every rule, or controls (`expect = "fail"`),
 known-bad adapters which must fail at least one: a gate that lets a control through is not trusted with a real
 adapter. 0: every candidate passed and every control was caught; 1: a candidate failed or a control was MISSED;
-2: the gate could not be evaluated. Missing data is never a pass: a rule that lacks what it needs is an error, not
+2: the gate could not be evaluated; 3: a verdict is still open (undecided). Missing data is never a pass: a rule that lacks what it needs is an error, not
 a silent success.
 
 Rules, per gated variant and suite. The gate judges every unmerged adapter by default; `judge = ["merged:*"]`
@@ -29,6 +29,12 @@ a release ships, and choosing among checkpoints is `harness rank`'s job.
   17%, so a raw rate would fail a suite on one case.
 - `latency_overhead` (per variant): the judged adapter's unmerged TPOT over its merged model's at the lowest
   concurrency is not above the allowed overhead with 95% confidence, whichever form is judged.
+
+Each rule that reads single-turn answers is read through the looks of the run's asking order (`gate.looks`): on a
+run whose variants answered every case, today's verdict as above (McNemar at alpha / 2 beside an e-process for
+`must_beat`, `merged_gap` and `no_regression`: `gate.case_rules`); on a run the scheduler stopped early, the
+verdict of the first look its anytime-valid test decided, or undecided (exit 3) when its time budget ran out
+first. `cases_to_ask` tells the scheduler which answers the open rules still need.
 """
 
 from __future__ import annotations
