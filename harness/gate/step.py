@@ -29,7 +29,7 @@ _COLOURS = {
     Decision.UNDECIDED: "yellow",
 }
 _GATE_COLOURS = {0: "green", 1: "red", 2: "yellow", UNDECIDED_EXIT: "yellow"}
-_UNDECIDED_HINT = ": the time budget ran out first; rerun into the same folder to decide"
+_UNDECIDED_HINT = ": the answers so far decide no verdict; rerun into the same folder to go on"
 
 
 def print_verdicts(result: GateResult, console: Console) -> None:
@@ -47,9 +47,8 @@ def print_verdicts(result: GateResult, console: Console) -> None:
             console, f"[{colour}]{verdict.decision.value:>13}[/] {escape(verdict.variant)}{role}{escape(note)}", 2, 14
         )
         for rule in result.results:
-            shown = rule.status in (Status.ERROR, Status.UNDECIDED) or (
-                rule.status is Status.FAILED and not verdict.control
-            )
+            open_here = rule.status is Status.UNDECIDED and verdict.decision is Decision.UNDECIDED
+            shown = rule.status is Status.ERROR or open_here or (rule.status is Status.FAILED and not verdict.control)
             if rule.variant == verdict.variant and shown:
                 where = f"{rule.rule}[{rule.suite}]" if rule.suite else rule.rule
                 needs = f" (undecided: about {rule.needed} more answers)" if rule.needed else ""

@@ -99,7 +99,7 @@ def _print_case_accuracy(view: RunView, console: Console) -> None:
             table.add_column(header, justify="right", no_wrap=True)
         groups = [g for g in view.summary.groups if g.variant == variant and g.kind is None]
         for group in sorted(groups, key=lambda g: view.distribution(g.suite) != "in"):
-            n = f"{group.cases}" + (f" ({group.missing} missing)" if group.missing else "")
+            n = f"{group.cases}" + (f" ({group.missing} {view.unanswered})" if group.missing else "")
             marked = f"(in) {group.suite}" if view.distribution(group.suite) == "in" else group.suite
             table.add_row(escape(marked), n, *_cells(group.lenient, group.strict))
         mine = view.scores_of(variant)

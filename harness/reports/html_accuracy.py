@@ -173,7 +173,7 @@ def details_section(view: RunView) -> str:
     """Every variant on every suite with call and argument accuracy, parse errors, the two kinds of case where the
     right answer is no call, and missing answers, folded."""
     groups = [g for g in view.summary.groups if g.kind is None]
-    header = "".join(f"<th>{h}</th>" for h in _DETAIL_HEADERS)
+    header = "".join(f"<th>{view.unanswered if h == 'missing' else h}</th>" for h in _DETAIL_HEADERS)
     rows = "".join(_detail_row(view, g) for g in groups)
     return f"""<details class="more"><summary>Per-suite details: call and argument accuracy, parse errors, no call
 where none fits or a value is missing, missing answers ({len(groups)} rows; full match, call, args and no call

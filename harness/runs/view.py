@@ -61,6 +61,12 @@ class RunView:
         asked = next((v.asked for v in self.manifest.variants if v.name == variant), None)
         return None if asked is None else f"unmerged sample, {sum(len(ids) for ids in asked.values())} cases"
 
+    @property
+    def unanswered(self) -> str:
+        """What a case a variant was asked but has no answer to is, in reports: `not asked` in a run that asks in
+        an order and stops once the rules are decided, `missing` (a failed run) in one from before."""
+        return "not asked" if self.manifest.asking is not None else "missing"
+
     def label(self, variant: str) -> str:
         """A variant's name where reports show its accuracy, saying when its figures cover the unmerged sample only:
         `lora:fc-good (unmerged sample, 18 cases)`."""
