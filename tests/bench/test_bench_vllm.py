@@ -17,7 +17,7 @@ from vllm_runs import SMOKE_CONFIG, keys_and_counts, planned_cases
 from harness.cli import main
 from harness.progress import LIBRARY_LOG
 from harness.runs.folder import STAGES, RunFolder
-from harness.types import BenchStages
+from harness.types import BenchStages, CaseKind
 
 BENCH_STAGES = ("fixtures", "accuracy", "scoring", "latency", "gate", "report")
 
@@ -70,7 +70,8 @@ def test_bench_plans_the_variants_and_records_provenance(smoke_bench: SmokeBench
 @pytest.mark.slow
 def test_bench_asks_every_variant_the_same_order_until_its_rules_are_decided(smoke_bench: SmokeBench) -> None:
     """Each variant answered its cases in a prefix of the run's one order: every case, or those before the look at
-    which the scheduler stopped it (recorded in asking.jsonl) once the rules that read it were decided."""
+    which the scheduler stopped it (recorded in asking.jsonl) once the rules that read it were decided; the base,
+    read by must_beat only, the cases of that prefix that expect a call."""
     folder = RunFolder(smoke_bench.run_dir)
     manifest, generations = folder.read_manifest(), folder.read_generations()
     order = manifest.asking
@@ -84,9 +85,20 @@ def test_bench_asks_every_variant_the_same_order_until_its_rules_are_decided(smo
         # One gap per streamed chunk; a chunk may carry several tokens when the client reads behind the server.
         assert 0 < len(generation.timings.itl_s) <= generation.completion_tokens - 1
         texts.setdefault(variant, {})[(suite, case)] = generation.text
+    calls = {
+        (name, case.id)
+        for name, suite in folder.read_suites(manifest).items()
+        for case in suite.cases
+        if CaseKind(case.kind).expects_call
+    }
     for variant in manifest.variants:
-        prefix = order.cases[: stopped.get(variant.name, len(order.cases))]
-        assert set(texts[variant.name]) == {key for key in prefix if variant.asks(*key)}, variant.name
+        prefix = {key for key in order.cases[: stopped.get(variant.name, len(order.cases))] if variant.asks(*key)}
+        answered = set(texts[variant.name])
+        assert answered <= prefix, variant.name
+        if variant.name == "base":  # read by must_beat only: the cases that expect a call
+            assert answered >= prefix & calls
+        else:  # judged (the parse-error ceiling reads every case), or read by no rule (base-plain)
+            assert answered == prefix, variant.name
     assert "base-plain" not in stopped  # no rule reads it: measured for the reports
     shared = texts["lora:tiny-smoke"].keys() & texts["base"].keys() & texts["merged:tiny-smoke"].keys()
     assert len(shared) >= order.batch
