@@ -2,7 +2,7 @@
 testing, on thousands of simulated runs at known rates.
 
 Each run asks its cases in a random order and reads its rule after every answer (continuous checking), then after
-every batch of `BATCH` answers (the scheduler's batch), stopping at the first decided verdict. Sequential: the anytime-valid decisions. Naive: today's test re-run
+every `BATCH` of the rule's own answers (about a look of the bench's scheduler), stopping at the first decided verdict. Sequential: the anytime-valid decisions. Naive: today's test re-run
 after every batch and acted on as soon as it decides (the Wilson interval wholly above or below a floor, exact
 McNemar below alpha), today's verdict at the last case. A wrong verdict is, for a floor, one that differs from the
 rate of the whole suite (the finite population the floor is about: a run's cases are a random permutation of
@@ -26,10 +26,11 @@ from numpy.typing import NDArray
 
 from harness.sequential import Verdict, burden, floor, must_beat, sign_test_e_value, split
 from harness.stats import mcnemar_exact, wilson
-from harness.suites.settings import SuiteSelection
 
-BATCH = SuiteSelection().batch
-"""Answers per look: the scheduler's default batch (`[suites] batch`)."""
+BATCH = 16
+"""A rule's own answers between two looks. The scheduler's batch counts positions of the order over every suite
+(`[suites] batch`, 48): on the bench that is about 29 held-out cases (a floor's) and 13 out-of-distribution cases
+that expect a call (`must_beat`'s) per look; 16 stands between the two."""
 ALPHA = 0.05
 RUNS = 4000
 SEED = 26
