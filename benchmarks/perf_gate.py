@@ -2,8 +2,8 @@
 testing, on thousands of simulated runs at known rates.
 
 Each run asks its cases in a random order and reads its rule after every answer (continuous checking), then after
-every `BATCH` of the rule's own answers (about a look of the bench's scheduler), stopping at the first decided verdict. Sequential: the anytime-valid decisions. Naive: today's test re-run
-after every batch and acted on as soon as it decides (the Wilson interval wholly above or below a floor, exact
+every `BATCH` of the rule's own answers (about a look of the bench's scheduler), stopping at the first decided
+verdict. Sequential: the anytime-valid decisions. Naive: today's test re-run at every look and acted on as soon as it decides (the Wilson interval wholly above or below a floor, exact
 McNemar below alpha), today's verdict at the last case. A wrong verdict is, for a floor, one that differs from the
 rate of the whole suite (the finite population the floor is about: a run's cases are a random permutation of
 fixed outcomes); for a paired rule, one that differs from the truth of the rates the cases were drawn at (A/A: no
