@@ -101,7 +101,7 @@ def test_bench_asks_every_variant_the_same_order_until_its_rules_are_decided(smo
             assert answered == prefix, variant.name
     assert "base-plain" not in stopped  # no rule reads it: measured for the reports
     shared = texts["lora:tiny-smoke"].keys() & texts["base"].keys() & texts["merged:tiny-smoke"].keys()
-    assert len(shared) >= order.batch
+    assert len(shared) >= 16  # enough cases every one of the three answered to compare their texts
     differs = sum(texts["lora:tiny-smoke"][key] != texts["base"][key] for key in shared)
     assert differs > len(shared) / 2, "the adapter barely changed the output: was it applied?"
     agree = sum(texts["lora:tiny-smoke"][key] == texts["merged:tiny-smoke"][key] for key in shared)
