@@ -237,13 +237,12 @@ def manifest_rules(view: RunView) -> GateRules:
 
 
 def judged_rules(
-    view: RunView, baseline: Baseline | None = None, rules: GateRules | None = None
+    view: RunView, looks: Looks, baseline: Baseline | None, rules: GateRules
 ) -> list[tuple[CaseRule | None, RuleResult]]:
-    """Every rule on every judged variant of a scored run, each with the case rule it was read from (None for
-    the rules that read no single-turn answer: episodes, latency, or a rule that cannot be evaluated)."""
+    """Every rule on every judged variant of a scored run, read through `looks` (the run's, built once by the
+    caller), each with the case rule it was read from (None for the rules that read no single-turn answer:
+    episodes, latency, or a rule that cannot be evaluated)."""
     manifest, latency, suites = view.manifest, view.latency, view.suites
-    rules = manifest_rules(view) if rules is None else rules
-    looks = Looks(view)
     episode_summary, episode_scores = view.episode_summary, view.episode_scores
     episode_groups = {(g.variant, g.suite): g for g in episode_summary.groups} if episode_summary else {}
     episodes_in_scope = {n for n, s in suites.items() if s.episodes and rules.must_beat_on in ("all", s.distribution)}
@@ -270,8 +269,8 @@ def evaluate_gate(view: RunView, baseline: Baseline | None = None, rules: GateRu
     """Every rule on every gated variant of a scored run, as loaded by the caller (nothing is read again);
     `rules` default to the ones the run's manifest records."""
     rules = manifest_rules(view) if rules is None else rules
-    found = judged_rules(view, baseline, rules)
     looks = Looks(view)
+    found = judged_rules(view, looks, baseline, rules)
     controls = [r.variant for _, r in found if r.variant and _is_control(view, r.variant)]
     return GateResult(
         run_id=view.manifest.run_id,
@@ -294,8 +293,8 @@ def cases_to_ask(
     rule has failed yet: a failed rule decides a candidate and catches a control), the cases those rules read
     that it has not answered; per variant no case rule reads, None (every case: the run measures it for its
     reports). A variant left out needs nothing more."""
-    found = judged_rules(view, baseline, rules)
     looks = Looks(view)
+    found = judged_rules(view, looks, baseline, manifest_rules(view) if rules is None else rules)
     settled = {r.variant for rule, r in found if rule and r.status in (Status.FAILED, Status.ERROR)}
     needed: dict[str, set[CaseKey] | None] = dict.fromkeys(
         set(view.variants) - {variant for rule, _ in found if rule for variant in rule.reads}
