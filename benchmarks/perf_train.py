@@ -36,7 +36,7 @@ def timed_train(trainer: Any) -> float:
 
 def harness_rate(recipe: Recipe, base: Path, examples: list[Any], scratch: Path) -> float:
     model, tokenizer = load_for_training(recipe, base)
-    rows = [token_row(tokenizer, e, prompt_format(base)) for e in examples]
+    rows = [token_row(tokenizer, e, prompt_format(base, recipe.prompt)) for e in examples]
     return timed_train(build_trainer(recipe, model, tokenizer, rows, scratch, []))
 
 

@@ -21,6 +21,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from harness.errors import ConfigError
+from harness.fixtures.chat_template import PromptStyle
 from harness.files import read_text
 from harness.gate.settings import GateRules
 from harness.generation.settings import GenerationSettings
@@ -166,7 +167,12 @@ class RunConfig(Frozen):
     base: str = "smollm2-135m-instruct"
     """Base model: an embedded one (`smollm2-135m-instruct`, `gemma3-270m`), `tiny`, a model folder or a hub name."""
     chat_template: Literal["harness", "model"] = "harness"
-    """`harness`: the shared Hermes tool template (recorded in the manifest); `model`: the model's own template."""
+    """`harness`: a template of the harness's, in the format `prompt` names (recorded in the manifest); `model`: the
+    model's own template."""
+    prompt: PromptStyle = "hermes"
+    """The prompt format of a `harness` template: `hermes` (the harness's) or `course` (the Agents course's Gemma
+    turns). Every recipe adapter must have been trained in it (its recipe's `prompt`): an adapter is served in
+    the format it learned, and the base answers in the same one."""
     adapters: list[AdapterSpec] = Field(default_factory=list)
     """Adapters to measure; several can be compared in one run."""
     variants: list[VariantKind] = Field(default_factory=lambda: ["base-plain", "base", "lora", "merged"])

@@ -52,7 +52,10 @@ def with_format_stops(settings: GenerationSettings, prompt: PromptFormat | None)
     """`settings` with the stop strings of `prompt` it lacks: the run's own come first, and a base that adds none
     keeps the settings as they are."""
     extra = [stop for stop in prompt.stop if stop not in settings.stop] if prompt is not None else []
-    return settings.model_copy(update={"stop": [*settings.stop, *extra]}) if extra else settings
+    if not extra:
+        return settings
+    special = {"skip_special_tokens": False} if prompt is not None and prompt.special_stops else {}
+    return settings.model_copy(update={"stop": [*settings.stop, *extra], **special})
 
 
 def load_measured_config(path: Path) -> RunConfig:
@@ -69,19 +72,36 @@ def read_recipes(config: RunConfig, config_path: Path) -> dict[str, Recipe]:
     its line in the config, not after minutes of training."""
     recipes = {s.name: load_recipe(config_path.parent / s.recipe) for s in config.adapters if s.recipe is not None}
     problems = [
-        (index, why)
+        (index, field, why)
         for index, spec in enumerate(config.adapters)
-        if spec.name in recipes and (why := _unkept(spec, recipes[spec.name]))
+        if spec.name in recipes
+        for field, why in (
+            ("checkpoints", _unkept(spec, recipes[spec.name])),
+            ("recipe", _other_prompt(config, spec, recipes[spec.name])),
+        )
+        if why
     ]
     if problems:
         text = read_text(config_path)
         raise ConfigError(
             "; ".join(
-                f"{located(config_path, text, ['adapters', str(i), 'checkpoints'])}: adapters.{i}.checkpoints: {why}"
-                for i, why in problems
+                f"{located(config_path, text, ['adapters', str(i), field])}: adapters.{i}.{field}: {why}"
+                for i, field, why in problems
             )
         )
     return recipes
+
+
+def _other_prompt(config: RunConfig, spec: AdapterSpec, recipe: Recipe) -> str | None:
+    """Why the run would serve an adapter in a prompt format other than the one it was trained in; None when it
+    would not. Under the model's own template (`chat_template = "model"`) nothing is checked: that is the user's
+    choice of format."""
+    if config.chat_template != "harness" or recipe.prompt == config.prompt:
+        return None
+    return (
+        f"{spec.recipe} trains in the {recipe.prompt!r} prompt format and this run prompts in {config.prompt!r};"
+        f" set prompt = {recipe.prompt!r} at the top of the config (every adapter and the base then answer in it)"
+    )
 
 
 def _unkept(spec: AdapterSpec, recipe: Recipe) -> str | None:
@@ -162,7 +182,7 @@ def prepare(config: RunConfig, config_path: Path, console: Console | None = None
     suites = load_run_suites(config.suites, config_path.parent)
     base = materialise_base(config.base)
     adapters, trained = resolve_adapters(config, config_path.parent, recipes, console)
-    prompt = prompt_format(base) if config.chat_template == "harness" else None
+    prompt = prompt_format(base, config.prompt) if config.chat_template == "harness" else None
     template = template_file(prompt) if prompt is not None else None
     on_gpu = _on_gpu()
     sample = unmerged_sample([suite for suite, _ in suites], config.suites)

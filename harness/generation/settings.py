@@ -23,6 +23,10 @@ class GenerationSettings(Frozen):
     """Requests in flight per endpoint; high enough that the engine batches."""
     request_timeout_s: float = Field(default=600, gt=0)
     """Longest wait for one answer before it is recorded as an error."""
+    skip_special_tokens: bool = True
+    """Whether the server drops special tokens from the text it matches `stop` against (vLLM's parameter). The
+    harness sets it false for a prompt format that stops on a special token (the course's `<end_of_turn>`); answers
+    are decoded from token ids either way."""
     ignore_eos: bool = False
     """Generate exactly `max_tokens` whatever the model says (vLLM's `ignore_eos`/`min_tokens`), so that latency
     arms do equal work; for latency studies, never for accuracy."""

@@ -98,6 +98,8 @@ class OpenAIChatBackend:
             body["tool_choice"] = "auto"
         if self._decoder is not None:
             body["return_token_ids"] = True
+        if not settings.skip_special_tokens:
+            body["skip_special_tokens"] = False
         if settings.ignore_eos:
             body["ignore_eos"] = True
             body["min_tokens"] = settings.max_tokens
