@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from harness.parsing import parse_lenient
-from harness.training_data.course_format import FIELDS
+from harness.training_data.course_format import FIELDS, convert_row
 from harness.training_data.examples import TrainingExample
 from harness.training_data.thinking import reasoning
 from harness.types import Message, Tool, ToolCall
@@ -87,3 +87,13 @@ def course_rows(examples: Iterable[TrainingExample], seed: int) -> list[dict[str
     """Rows of `examples`, each row's thinking worded from its own seeded stream: a row reads the same whatever
     comes before it."""
     return [course_row(example, random.Random(f"{seed}/think/{i}")) for i, example in enumerate(examples)]
+
+
+def read_back(examples: list[TrainingExample], seed: int) -> list[TrainingExample]:
+    """Each example written as a row and read back whole by the course-format reader (its last answer, with every
+    turn before it), keeping the kind and the withheld values, which rows do not carry."""
+    rows = course_rows(examples, seed)
+    return [
+        convert_row(row)[-1].model_copy(update={"kind": example.kind, "withheld": example.withheld})
+        for example, row in zip(examples, rows, strict=True)
+    ]

@@ -4,13 +4,16 @@ the generator's examples back."""
 
 from __future__ import annotations
 
+import json
 import random
 import re
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from harness.fixtures.recipes import DataSpec
+from harness.cli import main
+from harness.fixtures.recipes import DataSpec, load_recipe
 from harness.parsing import parse_lenient
 from harness.training_data import generate, load_examples
 from harness.training_data.course_format import convert_row, convert_rows, parse_tools
@@ -41,6 +44,7 @@ STOCK = Tool(
         "required": ["company"],
     },
 )
+ROOT = Path(__file__).resolve().parents[2]
 THINKING = re.compile(r"<think>.*?\n</think>", re.DOTALL)
 
 
@@ -168,6 +172,24 @@ def test_a_recipe_with_course_rows_trains_on_the_rows_read_back_one_example_per_
     assert load_examples(spec.model_copy(update={"rows": "harness"})) == examples
 
 
-def test_rows_are_for_generated_data_only() -> None:
+def test_rows_are_for_generated_data_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(ValidationError, match="rows applies to generated data"):
         DataSpec(source="hub:Jofthomas/hermes-function-calling-thinking-V1", rows="course")
+    command = ["data", "course-rows", "--recipe", str(ROOT / "adapters" / "gemma-course.toml"), "--examples", "2"]
+    assert main([*command, "--seed", "0", "--out", str(tmp_path / "rows.jsonl")]) == 2
+    assert "gemma-course.toml: its data source is 'hub:" in capsys.readouterr().err.replace("\n", "")
+    assert not (tmp_path / "rows.jsonl").exists()
+
+
+@pytest.mark.parametrize(("pool", "generated"), [("train", TRAINING_POOL), ("heldout", HELDOUT_POOL)])
+def test_the_command_writes_the_recipes_conversations_as_rows_the_reader_takes(
+    tmp_path: Path, pool: str, generated: Pool
+) -> None:
+    out = tmp_path / "rows.jsonl"
+    recipe = ROOT / "adapters" / "fc-good.toml"
+    argv = ["data", "course-rows", "--examples", "6", "--seed", "3", "--pool", pool, "--recipe", str(recipe)]
+    assert main([*argv, "--out", str(out)]) == 0
+    data = load_recipe(recipe).data
+    examples = generate(6, 3, data.mix, rename_rate=data.rename_rate, turns=data.turns, pool=generated)
+    assert [json.loads(line) for line in out.read_text().splitlines()] == course_rows(examples, 3)
+    assert load_examples(DataSpec(source=str(out), examples=1000)) is not None  # a recipe can train on the file
