@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from rich.markup import escape
 
+from harness.commands.data import add_data_commands
 from harness.commands.output import EXIT_ERROR, EXIT_INVALID, EXIT_OK, add_semantics_option, console, errors, positive
 from harness.commands.reading import add_reading_commands, cmd_score
 from harness.commands.suites import add_suite_commands
@@ -281,6 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="harness", description="Benchmark function-calling LoRA adapters.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     add_suite_commands(commands)
+    add_data_commands(commands)
     _add_measuring_commands(commands)
     add_reading_commands(commands)
     _add_fixture_commands(commands)

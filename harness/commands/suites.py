@@ -82,7 +82,7 @@ def _cmd_suites_from_generator(args: argparse.Namespace) -> int:
     from harness.suites.heldout import generated_suite
 
     recipe = load_recipe(Path(args.recipe)) if args.recipe else None
-    return _write_suite(generated_suite(args.cases, args.seed, recipe, args.name), Path(args.out))
+    return _write_suite(generated_suite(args.cases, args.seed, recipe, args.name, args.rows), Path(args.out))
 
 
 def _write_episodes(suite: Suite, out: str) -> int:
@@ -149,12 +149,19 @@ def add_suite_commands(commands: Commands) -> None:
         help="write a held-out in-distribution suite from the training generator's held-out pool",
         description="Writes a held-out in-distribution suite from the training generator's held-out pool (tools and"
         " requests training never offers), with the recipe's kinds mix and renaming. suites/heldout.json is"
-        " --recipe adapters/fc-good.toml --cases 80 --seed 4242.",
+        " --recipe adapters/fc-good.toml --cases 80 --seed 4242; suites/course/heldout.json, the course-format"
+        " recipes' own, adds --rows course --seed 2727 --name course-heldout.",
     )
     generated.add_argument("--recipe", help="take the kinds mix and renaming of this recipe's generated data")
     generated.add_argument("--cases", type=positive, required=True, help="number of cases")
     generated.add_argument("--seed", type=int, required=True, help="generator seed")
     generated.add_argument("--name", default="heldout", help="suite name (default heldout)")
+    generated.add_argument(
+        "--rows",
+        choices=("harness", "course"),
+        help="course: write the requests as the Agents course's dataset rows and read them back, as a recipe with"
+        ' [data] rows = "course" trains (default: the recipe\'s rows, else harness)',
+    )
     generated.add_argument("--out", required=True, help="suite file to write, such as suites/heldout.json")
     generated.set_defaults(handler=_cmd_suites_from_generator)
     episodes = (

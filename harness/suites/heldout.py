@@ -17,11 +17,12 @@ from collections.abc import Mapping
 from pydantic import ValidationError
 
 from harness.errors import HarnessError
-from harness.fixtures.recipes import Recipe
+from harness.fixtures.recipes import Recipe, RowFormat
 from harness.parsing import parse_lenient
 from harness.suites.files import display_path
 from harness.suites.rules import check_suite
 from harness.training_data.course_format import CourseFormatError, convert_row
+from harness.training_data.course_rows import read_back
 from harness.training_data.examples import DEFAULT_MIX, HELDOUT_POOL, TrainingExample, kind_counts
 from harness.training_data.generator import generate
 from harness.training_data.sources import TrainingDataError, heldout_rows, read_rows
@@ -98,11 +99,16 @@ def suite_mix(recipe: Recipe | None) -> Mapping[str, float]:
     return {kind: weight for kind, weight in mix.items() if kind in CASE_KINDS}
 
 
-def generated_suite(cases: int, seed: int, recipe: Recipe | None, name: str = "heldout") -> Suite:
+def generated_suite(
+    cases: int, seed: int, recipe: Recipe | None, name: str = "heldout", rows: RowFormat | None = None
+) -> Suite:
     """`cases` first requests from the held-out pool, in the kinds and with the renaming of `recipe`'s generated
     data (None: the generator's defaults). Each case asks a request no other case asks, as one user
     turn: a batch `OVERSAMPLING` times larger is generated, and the first examples of each kind whose request is
-    new are kept, in the batch's order; the small talk the generator sometimes puts first is dropped."""
+    new are kept, in the batch's order; the small talk the generator sometimes puts first is dropped.
+
+    With `rows = "course"` (None: the recipe's own, else `harness`) the batch is written as the Agents course's rows
+    and read back by the reader of a dataset's rows, as such a recipe's training data is."""
     if recipe is not None and recipe.data.source != "generated":
         source = recipe.data.source
         raise HeldoutError(f"recipe {recipe.name}: its data source is {source!r}; use `suites from-dataset`")
@@ -112,6 +118,9 @@ def generated_suite(cases: int, seed: int, recipe: Recipe | None, name: str = "h
     wanted = Counter(kind_counts(cases, mix))
     rename_rate = recipe.data.rename_rate if recipe else 0.0
     batch = generate(OVERSAMPLING * cases, seed, mix, rename_rate=rename_rate, pool=HELDOUT_POOL)
+    rows = rows or (recipe.data.rows if recipe else "harness")
+    if rows == "course":
+        batch = read_back(batch, seed)
     seen: set[str] = set()
     chosen: list[tuple[Case, list[Tool]]] = []
     for example in batch:
@@ -126,11 +135,12 @@ def generated_suite(cases: int, seed: int, recipe: Recipe | None, name: str = "h
     if short:
         raise HeldoutError(f"the held-out pool has too few distinct requests for {cases} cases (short: {short})")
     like = f"with the kinds mix and renaming of recipe {recipe.name}" if recipe else "with its default mix"
+    written = ", written as the Agents course's dataset rows and read back" if rows == "course" else ""
     return assemble(
         name,
         f"Held-out in-distribution suite: first requests the training generator makes {like}, from tools, small"
-        " talk and questions that training never offers.",
-        f"harness training generator, held-out pool, {cases} cases, seed {seed}",
+        f" talk and questions that training never offers{written}.",
+        f"harness training generator, held-out pool, {cases} cases, seed {seed}" + (", course rows" if written else ""),
         chosen,
     )
 

@@ -48,6 +48,12 @@ CASES: list[tuple[str, Args, int, str]] = [
     ("compare html is a folder", lambda r, t: ["compare", str(r), "--html", str(t)], 2, "{t}: is a folder"),
     ("rank markdown is a folder", lambda r, t: ["rank", str(r), "--markdown", str(t)], 2, "{t}: is a folder"),
     (
+        "course rows out is a folder",
+        lambda r, t: ["data", "course-rows", "--examples", "1", "--seed", "0", "--out", str(t)],
+        2,
+        "{t}: is a folder",
+    ),
+    (
         "rank of fewer than two variants",
         lambda r, t: ["rank", str(r), "--variants", "lora:fc-good"],
         2,

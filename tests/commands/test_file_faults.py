@@ -154,6 +154,21 @@ PATHS: dict[tuple[str, str], Input] = {
             str(o / "s.json"),
         ],
     ),
+    ("data course-rows", "recipe"): Input(
+        _recipe,
+        lambda p, o: [
+            "data",
+            "course-rows",
+            "--recipe",
+            str(p),
+            "--examples",
+            "2",
+            "--seed",
+            "0",
+            "--out",
+            str(o / "r"),
+        ],
+    ),
     ("suites from-dataset", "source"): Input(
         _dataset, lambda p, o: ["suites", "from-dataset", str(p), "--holdout", "1", "--out", str(o / "s.json")]
     ),
@@ -187,6 +202,7 @@ NOT_READ: dict[tuple[str, str], str] = {
             ("suites multi-turn", "out"),
             ("suites heldout-multi-turn", "out"),
             ("suites from-dataset", "out"),
+            ("data course-rows", "out"),
         ]
     },
     **{

@@ -29,6 +29,10 @@ CASES, SEED = 80, 4242
 """What `suites/heldout.json` was written with: harness suites from-generator --recipe adapters/fc-good.toml
 --cases 80 --seed 4242 --out suites/heldout.json"""
 COURSE_FILE = ROOT / "tests" / "data" / "course_format.jsonl"
+COURSE_HELDOUT = ROOT / "suites" / "course" / "heldout.json"
+COURSE_ARGS = ["--recipe", str(FC_GOOD), "--cases", str(CASES), "--seed", "2727", "--name", "course-heldout"]
+"""What `suites/course/heldout.json`, the course-format recipes' held-out suite, was written with (with `--rows
+course`): fc-good's kinds mix and renaming, which a course recipe on the generator's data shares."""
 GENERATED_RECIPES = [p for p in sorted((ROOT / "adapters").glob("*.toml")) if load_recipe(p).data.source == "generated"]
 
 _POOL = {spec.tool.description: spec.tool for spec in SPECS}
@@ -81,6 +85,27 @@ def test_committed_suite_is_what_the_command_writes(tmp_path: Path) -> None:
     args = ["--recipe", str(FC_GOOD), "--cases", str(CASES), "--seed", str(SEED), "--out", str(out)]
     assert main(["suites", "from-generator", *args]) == 0
     assert out.read_text() == HELDOUT.read_text(), f"regenerate: harness suites from-generator {' '.join(args[:-1])}"
+
+
+def test_committed_course_suite_is_what_the_command_writes_through_course_rows(tmp_path: Path) -> None:
+    out = tmp_path / "heldout.json"
+    assert main(["suites", "from-generator", *COURSE_ARGS, "--rows", "course", "--out", str(out)]) == 0
+    regenerate = f"regenerate: harness suites from-generator {' '.join(COURSE_ARGS)} --rows course"
+    assert out.read_text() == COURSE_HELDOUT.read_text(), regenerate
+    suite = _heldout(COURSE_HELDOUT)
+    assert "course rows" in suite.source and suite.distribution == "in" and len(suite.cases) == CASES
+
+
+def test_course_rows_change_no_case_of_a_generated_suite(tmp_path: Path) -> None:
+    """The rows read back lose nothing a case is made of (the thinking is no part of a case), so the course-format
+    suite asks what the generator's own would, under its own name and source."""
+    plain = tmp_path / "plain.json"
+    assert main(["suites", "from-generator", *COURSE_ARGS, "--out", str(plain)]) == 0
+    course, made = _heldout(COURSE_HELDOUT), load_suite_file(plain).suite
+    assert made is not None and (made.tools, made.cases) == (course.tools, course.cases)
+    assert not _texts(user_messages(load_examples(load_recipe(FC_GOOD).data))) & _texts(
+        {m.content for case in course.cases for m in case.messages}
+    )
 
 
 def test_heldout_suite_is_in_distribution_single_requests_of_heldout_tools() -> None:
