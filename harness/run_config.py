@@ -21,8 +21,8 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from harness.errors import ConfigError
-from harness.fixtures.chat_template import PromptStyle
 from harness.files import read_text
+from harness.fixtures.chat_template import PromptStyle
 from harness.gate.settings import GateRules
 from harness.generation.settings import GenerationSettings
 from harness.latency.settings import LatencySettings
