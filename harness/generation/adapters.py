@@ -23,6 +23,9 @@ from harness.serving.plan import AdapterFiles, Checkpoint
 from harness.toml_files import located
 from harness.types import AdapterRecord, MergePrecision
 
+COMPARED_HERE = frozenset({"base-mismatch"})
+"""Problems of the adapter check that the run decides itself: whether the declared base is the run's, which the
+check can tell only by folder name (`declared_base` knows the bases' names)."""
 DEFAULT_MERGE: MergePrecision = "fp32"
 """How a `path` adapter is merged when its config names no `merges`."""
 
@@ -73,7 +76,7 @@ def resolve_adapters(
                 trained_now.append(spec.name)
         else:
             adapter = _path_folder(source, index, spec)
-        report = check_adapter(adapter)
+        report = check_adapter(adapter, base_model=str(base))
         record = _checked(source, index, spec, report, base, console)
         if spec.path is not None:
             merges = _path_merges(source, index, spec, report, base)
@@ -125,7 +128,7 @@ def _checked(
     unchecked = compared.why if compared.verdict == "unknown" else None
     if unchecked is not None and console is not None:
         console.print(f"adapter {escape(spec.name)}: base not compared, {escape(unchecked)}", soft_wrap=True)
-    reasons = [problem.message for problem in report.problems]
+    reasons = [problem.message for problem in report.problems if problem.code not in COMPARED_HERE]
     if serves_unmerged(source.config, spec) and reasons:
         raise source.error(
             index,
