@@ -116,11 +116,13 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 def _cmd_adapters_check(args: argparse.Namespace) -> int:
     """Say what the adapter is and why vLLM could not serve it, before anyone waits for an engine to start."""
     from harness.fixtures.adapter_check import AdapterReadError, check_adapter
+    from harness.fixtures.adapter_source import AdapterSourceError, adapter_folder
     from harness.fixtures.console import print_adapter_check
 
     try:
-        report = check_adapter(Path(args.path), max_rank=args.max_rank, base_model=args.base_model)
-    except AdapterReadError as error:
+        folder = adapter_folder(args.path, Path())
+        report = check_adapter(folder, max_rank=args.max_rank, base_model=args.base_model)
+    except (AdapterReadError, AdapterSourceError) as error:
         errors.print(f"[red]error[/red] {escape(str(error))}", soft_wrap=True)
         return EXIT_ERROR
     print_adapter_check(report, console)
@@ -236,11 +238,15 @@ def _add_fixture_commands(commands: Commands) -> None:
     )
     check = adapters.add_parser(
         "check",
-        help="check a PEFT LoRA adapter folder against what vLLM can serve",
+        help="check a PEFT LoRA adapter (a folder or a hub id) against what vLLM can serve",
         description="Tells, before any engine starts, whether vLLM can serve an adapter unmerged: targets, rank,"
         " DoRA, modules_to_save, embedding or lm_head weights, added tokens, base model.",
     )
-    check.add_argument("path", help="adapter folder (adapter_config.json and adapter_model.safetensors)")
+    check.add_argument(
+        "path",
+        help="adapter folder (adapter_config.json and adapter_model.safetensors), or a hub id (OWNER/NAME) fetched"
+        " with the hub client into its cache, as a run config's [[adapters]] path is",
+    )
     check.add_argument(
         "--max-rank", type=int, default=64, choices=VLLM_MAX_LORA_RANKS, help="the --max-lora-rank vLLM will get"
     )

@@ -25,6 +25,7 @@ from harness.files import read_text
 from harness.fixtures.chat_template import PromptStyle
 from harness.gate.settings import GateRules
 from harness.generation.settings import GenerationSettings
+from harness.hub_ids import hub_id
 from harness.latency.settings import LatencySettings
 from harness.patterns import matches_any
 from harness.serving.settings import ExternalEndpoint, ServerSettings
@@ -46,16 +47,20 @@ VariantKind = Literal["base-plain", "base", "lora", "merged", "reference"]
 
 
 class AdapterSpec(Frozen):
-    """One adapter to measure: trained from a recipe (or taken from the cache), or an existing folder."""
+    """One adapter to measure: trained from a recipe (or taken from the cache), or one of your own (a folder or a
+    hub id), which the harness merges itself when the config serves it merged."""
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.\-]*$")
     """Name in variant names (`lora:NAME`, `merged:NAME`) and the LoRA name the server knows it by."""
     recipe: str | None = None
     """Recipe file (relative to the config file); the adapter and its merged model come from `harness train`."""
     path: str | None = None
-    """An existing PEFT adapter folder, instead of a recipe."""
+    """An adapter of your own, instead of a recipe: a PEFT folder (relative to the config file) or a hub id
+    (`OWNER/NAME`, fetched with the hub client into its cache; a path-looking string or an existing folder is a
+    folder). The base it declares (`base_model_name_or_path`) must be the run's `base`, under any of its names."""
     merged: str | None = None
-    """An existing merged model folder for a `path` adapter; needed only for the `merged` variant."""
+    """A merged model folder for a `path` adapter, served as its merged form instead of the harness's own merge
+    (`merges`), whose precision the reports then do not know."""
     serve_merged: bool = True
     """Serve the merged model too when the config's variants include `merged`. Each merged model costs a server
     of its own, but on a CPU it answers far faster than the LoRA server: with `[suites] unmerged_sample` an
@@ -67,13 +72,14 @@ class AdapterSpec(Frozen):
     serve unmerged (trained embeddings or LM head); each adapter on the LoRA server costs every prompt token
     vLLM's CPU LoRA ops."""
     merges: list[MergePrecision] | None = Field(default=None, min_length=1)
-    """How a recipe adapter is merged into its base: `fp32` (in float32, then stored in the base's dtype) or `bf16`
+    """How the adapter is merged into its base: `fp32` (in float32, then stored in the base's dtype) or `bf16`
     (directly in bfloat16, rounding the LoRA delta). The first is the adapter's merged form (`merged:NAME`: judged,
     paired with the unmerged form, timed); each further one is served as `merged-PRECISION:NAME` on the cases the
     unmerged form answers (its unmerged sample, or every case), and the reports count the answers each form changes
     against unmerged and say which merge to prefer. Merging again needs no training (the adapter and the base are
-    in the cache), but each further form costs a server and its answers. None: the one merge training makes, in
-    the training dtype (`fp32` unless the recipe trains in bf16)."""
+    in the cache), but each further form costs a server and its answers. None: for a recipe adapter the one merge
+    training makes, in the training dtype (`fp32` unless the recipe trains in bf16); for a `path` adapter `fp32`.
+    A `path` adapter is merged by the harness, cached by the content of the adapter and the base."""
     checkpoints: Literal["all"] | list[int] = Field(default_factory=list)
     """Checkpoints of a recipe adapter to serve beside its final form, for a learning curve and for `harness rank`
     to choose among: `"all"` (every step the recipe keeps, its `[sft] checkpoint_every`) or a list of those steps.
@@ -101,8 +107,8 @@ class AdapterSpec(Frozen):
         return self
 
     def _check_merges(self, merges: list[MergePrecision]) -> None:
-        if self.path is not None:
-            raise ValueError("merges: only for recipe adapters; a path adapter is served merged from its merged folder")
+        if self.merged is not None:
+            raise ValueError("merges: not with merged, a folder merged elsewhere; leave one of them out")
         if len(set(merges)) != len(merges):
             raise ValueError(f"merges: each precision once, got {', '.join(merges)}")
         if len(merges) > 1 and not (self.serve_merged and self.serve_unmerged):
@@ -259,7 +265,8 @@ def _named_files(config: RunConfig, config_dir: Path) -> list[tuple[list[str], P
     for index, adapter in enumerate(config.adapters):
         for field in ("recipe", "path", "merged"):
             value = getattr(adapter, field)
-            named += [(["adapters", str(index), field], config_dir / value)] if value else []
+            local = value and not (field == "path" and hub_id(value, config_dir))  # a hub id is fetched, not a file
+            named += [(["adapters", str(index), field], config_dir / value)] if local else []
     sources = [s for s in config.suites.sources if not s.startswith("bfcl:")]
     named += [(["suites", "sources"], config_dir / source) for source in sources]
     if config.bench.baseline:
@@ -345,6 +352,5 @@ def declared_variants(
     for spec in config.adapters if "reference" in kinds else []:
         unmerged, merged = reference_variants(spec.name)
         declared.append(DeclaredVariant(name=unmerged, role="reference", adapter=spec.name))
-        if spec.recipe is not None or spec.merged is not None:  # a path adapter has a merged model only if given
-            declared.append(DeclaredVariant(name=merged, role="reference", adapter=spec.name, merged=True))
+        declared.append(DeclaredVariant(name=merged, role="reference", adapter=spec.name, merged=True))
     return declared + [DeclaredVariant(name=endpoint.name, role="external") for endpoint in config.external]

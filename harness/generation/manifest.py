@@ -35,6 +35,7 @@ def _manifest(prepared: Prepared, run_id: str, refs: list[SuiteRef]) -> RunManif
         packages=package_versions(),
         git_revision=git_revision(),
         machine=machine(),
+        adapters=list(prepared.records),
         asking=asking_order([suite for suite, _ in prepared.suites], prepared.config.suites),
     )
 

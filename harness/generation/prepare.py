@@ -1,5 +1,6 @@
 """Everything a run needs before any server starts: its suites, the base model, the adapters and the checkpoints
-it serves (trained or taken from the cache, checked and hashed) and the plan of servers."""
+it serves (trained, taken from the cache or found, merged, checked and hashed: `generation.adapters`) and the
+plan of servers."""
 
 from __future__ import annotations
 
@@ -10,17 +11,16 @@ from rich.console import Console
 
 from harness.errors import ConfigError
 from harness.files import read_json, read_text
-from harness.fixtures.adapter_check import WEIGHT_FILES, check_adapter
-from harness.fixtures.cache import sha256_file
 from harness.fixtures.chat_template import PromptFormat, template_file
 from harness.fixtures.recipes import Recipe, load_recipe
+from harness.generation.adapters import resolve_adapters
 from harness.generation.settings import GenerationSettings
-from harness.run_config import AdapterSpec, RunConfig, load_run_config, serves_merged, serves_unmerged
-from harness.serving.plan import AdapterFiles, Checkpoint, ServerPlan, plan_run
+from harness.run_config import AdapterSpec, RunConfig, load_run_config
+from harness.serving.plan import AdapterFiles, ServerPlan, plan_run
 from harness.serving.vllm_server import engine_defaults
 from harness.suites.selection import load_run_suites, unmerged_sample
 from harness.toml_files import located
-from harness.types import MergePrecision, Suite, Variant, lora_variant
+from harness.types import AdapterRecord, Suite, Variant, lora_variant
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,9 @@ class Prepared:
     same free memory."""
     prompt: PromptFormat | None = None
     """How the shared template frames prompts for the base; None when the model's own template is used."""
+    records: tuple[AdapterRecord, ...] = ()
+    """What preparing found out about each adapter (its declared base, why it is served merged only), for the
+    manifest."""
 
     @property
     def generation(self) -> GenerationSettings:
@@ -118,60 +121,6 @@ def _unkept(spec: AdapterSpec, recipe: Recipe) -> str | None:
     )
 
 
-def resolve_adapters(
-    config: RunConfig, config_dir: Path, recipes: dict[str, Recipe], console: Console | None
-) -> tuple[list[AdapterFiles], list[str]]:
-    """Train (or take from the cache) recipe adapters with the checkpoints the config names; check folder
-    adapters; hash both. Returns them with the names of those trained now."""
-    from harness.fixtures.training import train
-
-    resolved, trained_now = [], []
-    for spec in config.adapters:
-        merge: MergePrecision | None = None
-        extra: list[tuple[MergePrecision, Path]] = []
-        step, checkpoints = None, ()
-        if spec.recipe is not None:
-            recipe = recipes[spec.name]
-            trained = train(recipe, console=console)
-            adapter, merged, merge, step = trained.adapter, trained.merged, trained.merge, trained.steps
-            if spec.merges and serves_merged(config, spec):  # merged again only when served
-                (merge, merged), *extra = [(precision, trained.merged_in(precision)) for precision in spec.merges]
-            steps = spec.checkpoint_steps(recipe.sft.kept_steps())
-            checkpoints = tuple(_checkpoint(trained.checkpoint(s), s) for s in steps)
-            if trained.trained_now:
-                trained_now.append(spec.name)
-        else:
-            assert spec.path is not None
-            adapter = config_dir / spec.path
-            merged = config_dir / spec.merged if spec.merged else None
-        report = check_adapter(adapter)
-        if serves_unmerged(config, spec) and not report.ok:
-            reasons = "; ".join(p.message for p in report.problems)
-            raise ConfigError(f"adapter {spec.name!r} ({adapter}) cannot be served unmerged: {reasons}")
-        weights = adapter / (report.weights_file or WEIGHT_FILES[0])
-        resolved.append(
-            AdapterFiles(
-                name=spec.name,
-                adapter=adapter,
-                merged=merged,
-                merge=merge,
-                extra_merges=tuple(extra),
-                rank=report.r or 1,
-                sha256=sha256_file(weights),
-                expect=spec.expect,
-                step=step,
-                checkpoints=checkpoints,
-            )
-        )
-    return resolved, trained_now
-
-
-def _checkpoint(folder: Path, step: int) -> Checkpoint:
-    """A kept checkpoint, hashed for the manifest; training saved it as the final adapter is saved, so it has the
-    final adapter's weight file, shape and check."""
-    return Checkpoint(step, folder, sha256_file(folder / WEIGHT_FILES[0]))
-
-
 def prepare(config: RunConfig, config_path: Path, console: Console | None = None) -> Prepared:
     """Suites, base model and adapters (training shows its progress on `console`, if any), and the plan of
     servers. The config's recipes are read first, so that a step they do not keep stops the run before anything
@@ -181,7 +130,7 @@ def prepare(config: RunConfig, config_path: Path, console: Console | None = None
     recipes = read_recipes(config, config_path)
     suites = load_run_suites(config.suites, config_path.parent)
     base = materialise_base(config.base)
-    adapters, trained = resolve_adapters(config, config_path.parent, recipes, console)
+    adapters, records, trained = resolve_adapters(config, config_path, recipes, base, console)
     prompt = prompt_format(base, config.prompt) if config.chat_template == "harness" else None
     template = template_file(prompt) if prompt is not None else None
     on_gpu = _on_gpu()
@@ -189,7 +138,16 @@ def prepare(config: RunConfig, config_path: Path, console: Console | None = None
     variants, plans = plan_run(config, base, adapters, template, engine_defaults(on_gpu=on_gpu), sample)
     resolved = [_resolved_dtype(v) for v in variants]
     return Prepared(
-        config, suites, base, adapters, resolved, plans, tuple(trained), start_side_by_side=not on_gpu, prompt=prompt
+        config,
+        suites,
+        base,
+        adapters,
+        resolved,
+        plans,
+        tuple(trained),
+        start_side_by_side=not on_gpu,
+        prompt=prompt,
+        records=tuple(records),
     )
 
 

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from harness.gate.recommend import run_verdict
 from harness.parsing import parse_lenient
+from harness.reports.adapter_notes import adapter_notes
 from harness.reports.compare import Comparison, SuiteComparison
 from harness.reports.curve import learning_curves
 from harness.reports.decided_text import print_decisions
@@ -62,6 +63,8 @@ def _header(view: RunView, console: Console) -> None:
     print_wrapped(
         console, f"machine: {escape(str(m.machine.get('cpu', '–')))}, {m.machine.get('cores', '–')} cores · vLLM {vllm}"
     )
+    for note in adapter_notes(m):
+        print_wrapped(console, escape(note))
 
 
 def _cells(lenient: Metrics, strict: Metrics) -> list[str]:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from harness.gate.decided import answered, needed_words, settling_rule
 from harness.gate.recommend import gate_words, recommend, run_verdict
+from harness.reports.adapter_notes import adapter_notes
 from harness.reports.curve import learning_curves
 from harness.reports.episodes import episodes_section
 from harness.reports.html_accuracy import chart_section, details_section, matrix_section
@@ -129,6 +130,12 @@ def _verdict_section(view: RunView, result: GateResult) -> str:
 <p><b>{escape(advice.headline)}</b></p><ul>{reasons}</ul></section>"""
 
 
+def _notes(lines: list[str]) -> str:
+    """The adapters' notes (why one is served merged only), under the verdict they qualify."""
+    items = "".join(f"<li>{escape(line)}</li>" for line in lines)
+    return f'<ul class="muted" id="adapter-notes">{items}</ul>' if lines else ""
+
+
 def render_html(view: RunView) -> str:
     """The verdict, then the variants × suites matrix, the charts, the learning curves of a run with checkpoints,
     the merge-precision finding, the latency study, the cases and the manifest; one colour mapping for every chart,
@@ -141,6 +148,7 @@ def render_html(view: RunView) -> str:
 <p class="muted">{escape(m.created_at)} · git {escape(m.git_revision or "–")} ·
 {escape(str(m.machine.get("cpu", "–")))}, {escape(str(m.machine.get("cores", "–")))} cores</p>
 {_verdict_section(view, result)}
+{_notes(adapter_notes(m))}
 {matrix_section(view, result.mode, colours)}
 {chart_section(view, result.mode, colours)}
 {looks_section(result, colours)}

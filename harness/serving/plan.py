@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from harness.errors import ConfigError
 from harness.fixtures.adapter_check import VLLM_MAX_LORA_RANKS
 from harness.run_config import DeclaredVariant, RunConfig, declared_variants
 from harness.serving.settings import EngineValue, ExternalEndpoint
@@ -45,12 +44,14 @@ class AdapterFiles:
     name: str
     adapter: Path
     merged: Path | None
+    """The merged model of its merged form: a recipe's from training, a `path` adapter's from the harness's merge
+    or the config's `merged`; None when no merged form is served."""
     rank: int
     sha256: str
     expect: Literal["pass", "fail"] = "pass"
     """`fail` for a control adapter (see `AdapterSpec.expect`)."""
     merge: MergePrecision | None = None
-    """The precision `merged` was merged in; None when not known (a folder given by path)."""
+    """The precision `merged` was merged in; None when not known (a folder given as `merged`)."""
     extra_merges: tuple[tuple[MergePrecision, Path], ...] = ()
     """Further merges served beside `merged` to compare precisions (`AdapterSpec.merges`): precision and folder."""
     step: int | None = None
@@ -185,8 +186,7 @@ class _Planner:
         if declared.extra_merge is not None:
             folder = dict(adapter.extra_merges)[declared.extra_merge]
             return _Weights(folder, None, adapter.step, declared.extra_merge)
-        if adapter.merged is None:
-            raise ConfigError(f"adapter {adapter.name!r}: the merged variant needs a merged folder (set merged = PATH)")
+        assert adapter.merged is not None, f"adapter {adapter.name!r}: prepared without the merged model it serves"
         merge = adapter.merge if declared.role == "merged" else None
         return _Weights(adapter.merged, None, adapter.step, merge)
 

@@ -49,6 +49,7 @@ from harness.types.latency import (
     metric_label,
 )
 from harness.types.run_log import (
+    AdapterRecord,
     Answer,
     AskingOrder,
     AskingStop,
@@ -101,6 +102,7 @@ __all__ = [
     "RUN_LOG_VERSION",
     "SUITE_VERSION",
     "UNDECIDED_EXIT",
+    "AdapterRecord",
     "Answer",
     "ArgumentSpec",
     "ArmStats",

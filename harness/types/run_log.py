@@ -207,6 +207,26 @@ class AskingStop(Frozen):
     """`decided`: every rule that reads it was decided; `budget`: the accuracy stage's time budget ran out."""
 
 
+class AdapterRecord(Frozen):
+    """What preparing a run found out about one adapter, beside its hash (`hashes["adapter:NAME"]`) and the
+    variants that serve it."""
+
+    name: str
+    """The adapter's name in the config (`adapter_name` of its variants)."""
+    folder: str
+    """The adapter folder served: a recipe's in the cache, a `path` adapter's, or a hub id's snapshot."""
+    declared_base: str | None = None
+    """The base its adapter_config.json declares (`base_model_name_or_path`)."""
+    base_unchecked: str | None = None
+    """Why the declared base could not be compared with the run's base (a folder on the machine that trained
+    it, say), which the run took on trust; None when it was compared and found the same (a different base stops
+    the run)."""
+    merged_only_because: list[str] = Field(default_factory=list)
+    """For an adapter served merged only (`serve_unmerged = false`), why `harness adapters check` finds it
+    unservable unmerged: its problems' messages, which the reports quote. Empty when the check passes or the
+    adapter is served unmerged too."""
+
+
 class RunManifest(Frozen):
     """`manifest.json` of a run folder: everything needed to know what a run measured."""
 
@@ -232,6 +252,9 @@ class RunManifest(Frozen):
     """Commit of the harness that made the run."""
     machine: dict[str, JsonValue] = Field(default_factory=dict)
     """Platform, CPU, accelerator and memory of the machine."""
+    adapters: list[AdapterRecord] = Field(default_factory=list)
+    """What preparing the run found out about each adapter, in config order; empty in a run folder made before
+    runs recorded it."""
     asking: AskingOrder | None = None
     """The order the cases are asked in; None in a run folder made before the gate read rules sequentially, whose
     variants answered every case they were asked."""

@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[2]
         ("name = 'x'\n[[adapters]]\nname = 'a'\nrecipe = 'r'\nmerges = []\n", ":5: adapters.0.merges: List should"),
         (
             "name = 'x'\n[[adapters]]\nname = 'a'\npath = 'p'\nmerged = 'm'\nmerges = ['bf16']\n",
-            ":6: adapters.0.merges: only for recipe adapters; a path adapter is served merged from its merged folder",
+            ":6: adapters.0.merges: not with merged, a folder merged elsewhere; leave one of them out",
         ),
         (
             "name = 'x'\n[[adapters]]\nname = 'a'\nrecipe = 'r'\nserve_unmerged = false\nmerges = ['fp32', 'bf16']\n",

@@ -88,8 +88,8 @@ SAMPLE = {"suites": {"unmerged_sample": 3}, "gate": {"variants": ["merged:*"]}}
         ),
         (
             {"adapters": [A, {"name": "c", "path": "c"}], "variants": ["reference"]},
-            ["ref-lora:a", "ref-merged:a", "ref-lora:c"],
-        ),  # c has no merged model to load
+            ["ref-lora:a", "ref-merged:a", "ref-lora:c", "ref-merged:c"],
+        ),  # c, a path adapter, is merged by the harness
         ({"variants": ["base"], "external": [{"name": "api", "urls": ["http://x/v1"], "model": "m"}]}, ["base", "api"]),
         ({"adapters": [A], "variants": ["lora", "merged"]} | SAMPLE, ["lora:a*", "merged:a"]),
         (
