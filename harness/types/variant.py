@@ -15,6 +15,8 @@ MergePrecision = Literal["fp32", "bf16"]
 """The precision a LoRA delta is merged into the base weights in: `fp32` (merged in float32, then stored in the
 base's dtype: one rounding of the merged weight) or `bf16` (merged directly in bfloat16: the delta is rounded into
 weights that are already bf16)."""
+PromptStyle = Literal["hermes", "course"]
+"""Which template prompts are rendered with: `hermes` (the harness's) or `course` (the Agents course's Gemma turns)."""
 
 Role = Literal["base", "base-plain", "lora", "merged", "external", "reference"]
 """What a variant is: base on a LoRA-enabled server, base on a plain server, unmerged adapter, merged model, an

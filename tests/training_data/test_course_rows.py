@@ -17,7 +17,7 @@ from harness.fixtures.recipes import DataSpec, load_recipe
 from harness.parsing import parse_lenient
 from harness.training_data import generate, load_examples
 from harness.training_data.course_format import convert_row, convert_rows, parse_tools
-from harness.training_data.course_rows import FIELD, course_row, course_rows, system_prompt
+from harness.training_data.course_rows import FIELD, course_row, course_rows, read_back, system_prompt
 from harness.training_data.examples import HELDOUT_POOL, KINDS, TRAINING_POOL, Pool, TrainingExample
 from harness.training_data.thinking import reasoning
 from harness.types import Message, Tool, ToolCall
@@ -163,12 +163,13 @@ def test_the_reasoning_says_what_is_asked_which_tool_fits_and_where_each_value_c
         assert not missing, text
 
 
-def test_a_recipe_with_course_rows_trains_on_the_rows_read_back_one_example_per_answer() -> None:
+def test_a_recipe_with_course_rows_trains_on_the_rows_read_back_one_example_per_row() -> None:
     spec = DataSpec(examples=12, seed=4, turns=2, rows="course", mix={"single": 1, "result": 1, "chain": 1})
     examples = generate(12, 4, spec.mix, turns=2)
     loaded = load_examples(spec)
     assert loaded == convert_rows(course_rows(examples, 4), "generated")
-    assert len(loaded) == sum(len(_answers(e)) for e in examples)
+    assert len(loaded) == len(examples)  # one per row, which carries every answer of its conversation
+    assert [(e.messages, e.answer) for e in loaded] == [(e.messages, e.answer) for e in read_back(examples, 4)]
     assert load_examples(spec.model_copy(update={"rows": "harness"})) == examples
 
 
