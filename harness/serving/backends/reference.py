@@ -14,7 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from harness.fixtures.adapter_merge import added_tokens
 from harness.fixtures.chat_template import PromptFormat, openai_tools, render_prompt
+from harness.fixtures.merging import load_with_tokens
 from harness.generation.settings import GenerationSettings
 from harness.types import Answer, Message, Timings, Tool
 
@@ -25,11 +27,12 @@ class ReferenceBackend:
 
     def __init__(self, model_dir: Path, adapter: Path | None = None, *, prompt: PromptFormat | None) -> None:
         import torch
-        from transformers import AutoModelForCausalLM, AutoTokenizer
 
         self._torch = torch
-        self.tokenizer = AutoTokenizer.from_pretrained(model_dir)
-        model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32)
+        # An adapter that adds tokens (the Agents course's) was trained on the base resized with them, and its
+        # prompts are tokenized with them: loaded as training and merging load it.
+        tokens = added_tokens(adapter, model_dir) if adapter is not None else []
+        model, self.tokenizer = load_with_tokens(model_dir, torch.float32, tokens)
         if adapter is not None:
             from peft import PeftModel
 
