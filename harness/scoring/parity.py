@@ -44,7 +44,8 @@ class AdapterParity(Frozen):
     adapter: str
     """Adapter name."""
     applied: bool
-    """vLLM's LoRA output differs from the base's on at least one case."""
+    """vLLM's LoRA output (its merged model's, for an adapter served merged only) differs from the base's on at
+    least one case."""
     pairs: list[PairAgreement]
     """lora vs base, lora vs merged, and each vLLM variant against its transformers reference."""
 
@@ -97,8 +98,9 @@ def adapter_parity(
     lora, merged = form("lora", False), form("merged", True)
     ref_lora, ref_merged = form("reference", False), form("reference", True)
     base = next((v.name for v in variants if v.role == "base"), None)
-    wanted = [(lora, base), (lora, merged), (ref_lora, ref_merged), (lora, ref_lora), (merged, ref_merged)]
+    served = lora or merged  # an adapter vLLM serves merged only is applied when its merge answers otherwise
+    wanted = [(served, base), (lora, merged), (ref_lora, ref_merged), (lora, ref_lora), (merged, ref_merged)]
     pairs = [pair for a, b in wanted if a and b and (pair := agreement(generations, a, b)) is not None]
-    against_base = pairs[0] if pairs and (pairs[0].a, pairs[0].b) == (lora, base) else None
+    against_base = pairs[0] if pairs and (pairs[0].a, pairs[0].b) == (served, base) else None
     applied = against_base is not None and against_base.same_text < against_base.cases
     return AdapterParity(adapter=adapter, applied=applied, pairs=pairs)

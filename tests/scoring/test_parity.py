@@ -60,3 +60,25 @@ def test_adapter_that_equals_the_base_everywhere_is_not_applied(lora_texts: list
     assert report.applied is applied
     assert [(p.a, p.b) for p in report.pairs] == [("lora:good", "base"), ("lora:good", "merged:good")]
     assert report.pairs[1].same_text == 2
+
+
+@pytest.mark.parametrize(("merged_texts", "applied"), [(["a", "b"], False), (["a", "changed"], True)])
+def test_an_adapter_served_merged_only_is_applied_when_its_merge_answers_otherwise(
+    merged_texts: list[str], applied: bool
+) -> None:
+    """The Agents course's adapter (LoRA on the embeddings, added tokens) has no unmerged form on vLLM: its merged
+    model is what must differ from the base, and it is what the reference's merged form is compared with."""
+    log = log_of(
+        gen("base", "1", "a"),
+        gen("base", "2", "b"),
+        *(gen("merged:course", str(i + 1), text) for i, text in enumerate(merged_texts)),
+        *(gen("ref-merged:course", str(i + 1), text) for i, text in enumerate(merged_texts)),
+    )
+    variants = [
+        Variant(name="base", role="base", model="b"),
+        Variant(name="merged:course", role="merged", model="m", adapter_name="course"),
+        Variant(name="ref-merged:course", role="reference", model="m", adapter_name="course"),
+    ]
+    report = adapter_parity(log, variants, "course")
+    assert report.applied is applied
+    assert [(p.a, p.b) for p in report.pairs] == [("merged:course", "base"), ("merged:course", "ref-merged:course")]
