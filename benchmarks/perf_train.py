@@ -23,7 +23,8 @@ from typing import Any
 from harness.fixtures.base_model import materialise_base, prompt_format
 from harness.fixtures.chat_template import openai_tools
 from harness.fixtures.recipes import Recipe, load_recipe
-from harness.fixtures.training import build_trainer, load_for_training, token_row
+from harness.fixtures.trainer import build_trainer
+from harness.fixtures.training import load_for_training, token_row
 from harness.training_data import load_examples
 
 
