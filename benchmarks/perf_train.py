@@ -24,7 +24,8 @@ from harness.fixtures.base_model import materialise_base, prompt_format
 from harness.fixtures.chat_template import openai_tools
 from harness.fixtures.recipes import Recipe, load_recipe
 from harness.fixtures.trainer import build_trainer
-from harness.fixtures.training import load_for_training, token_row
+from harness.fixtures.training import token_row
+from harness.fixtures.training_process import load_for_training
 from harness.training_data import load_examples
 
 
