@@ -102,6 +102,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_rank(args: argparse.Namespace) -> int:
+    from harness.gate.recommend import run_verdict
     from harness.reports.rank import RankUnit, rank
     from harness.reports.rank_text import print_ranking, ranking_markdown
     from harness.runs.folder import write_atomic
@@ -109,7 +110,7 @@ def _cmd_rank(args: argparse.Namespace) -> int:
     from harness.types import ParseMode
 
     view = scored_run(Path(args.run_dir))
-    ranking = rank(view, args.variants, ParseMode(args.mode), RankUnit(args.on))
+    ranking = rank(view, args.variants, ParseMode(args.mode), RankUnit(args.on), run_verdict(view))
     print_ranking(ranking, console)
     if args.html:
         from harness.reports.curve import learning_curves
@@ -183,8 +184,9 @@ def add_reading_commands(commands: Commands) -> None:
         " of them answered: full match with intervals, pairwise exact McNemar tests with Holm's correction, tie"
         " groups the data cannot tell apart, a Pareto view of accuracy against serving cost (time per token over"
         " the merged model), and which adapter to ship and how (merged when tied; a checkpoint by its step,"
-        " unmerged, priced as its adapter's unmerged form). Variants asked only the unmerged sample join when"
-        " named. --html also draws the run's learning curves.",
+        " unmerged, priced as its adapter's unmerged form), never one the run's gate failed (gate.json, else the run"
+        " config's rules). Variants asked only the unmerged sample join when named. --html also draws the run's"
+        " learning curves.",
     )
     ranking.add_argument("run_dir", help="a run folder")
     ranking.add_argument(

@@ -10,6 +10,7 @@ pair within a group is within chance). The cost axis is the latency study's time
 its adapter's merged model (merged: 1 by definition), which is what choosing an unmerged form costs on every token
 served. A checkpoint is served unmerged only (no merged model of it exists) by the server of its adapter's unmerged
 form, with that form's shape, so it costs what that form costs; chosen, it is shipped unmerged or merged first.
+The recommendation never names an adapter the run's gate failed: the gate's verdict is the run's decision.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from statistics import fmean
 from string import ascii_lowercase
 from typing import NamedTuple
 
+from pydantic import Field
+
 from harness.errors import HarnessError
 from harness.latency.analyse import block_samples
 from harness.latency.stats import ratio_of_medians
@@ -30,7 +33,7 @@ from harness.runs.view import RunView
 from harness.scoring import PairedTest, full_matches, paired
 from harness.scoring.episode import progress_test
 from harness.stats import holm, wilson
-from harness.types import CaseKey, Frozen, ParseMode, Proportion, RatioEstimate, Variant
+from harness.types import CaseKey, Decision, Frozen, GateResult, ParseMode, Proportion, RatioEstimate, Variant
 
 ALPHA = 0.05
 COST_METRIC = "tpot_s"
@@ -86,6 +89,10 @@ class RankedVariant(Frozen):
     """A checkpoint kept during training rather than the final adapter."""
     control: bool
     """An adapter the run expects to fail (`expect = "fail"`): ranked, never recommended."""
+    gate_failed: list[str] = Field(default_factory=list)
+    """The rules the run's gate failed this adapter on (judging one of its forms): ranked, never recommended, since
+    the gate's verdict is the run's decision and a ranking must not contradict it. Empty for a checkpoint, which the
+    gate does not judge."""
     accuracy: Proportion
     """On the items every ranked variant shares (`Ranking.unit`): full match on cases, the share of episodes passed
     whole on episodes."""
@@ -258,13 +265,25 @@ def _pair_tests(order: list[str], outcomes: _Outcomes) -> list[PairTest]:
     ]
 
 
+def _gate_failures(view: RunView, gate: GateResult | None) -> dict[str, list[str]]:
+    """Per adapter, the rules the gate failed the form of it that it judged (every form of an adapter shares that
+    verdict: the gate judges the adapter through one of them)."""
+    adapters = {v.name: v.adapter_name for v in view.manifest.variants}
+    failed = [v for v in gate.verdicts if v.decision is Decision.FAILED] if gate else []
+    return {adapter: v.failed for v in failed if (adapter := adapters.get(v.variant))}
+
+
 def _recommend(
     ranked: list[RankedVariant], tests: dict[frozenset[str], PairTest], shared: int, unit: RankUnit
 ) -> tuple[RankedVariant | None, str | None, str]:
     """The variant to ship, how to serve it, and why in a sentence."""
-    candidates = [r for r in ranked if r.role in ("lora", "merged") and not r.control]
-    if not candidates:
+    adapters = [r for r in ranked if r.role in ("lora", "merged") and not r.control]
+    if not adapters:
         return None, None, "no candidate adapter among the ranked variants: nothing to recommend"
+    candidates = [r for r in adapters if not r.gate_failed]
+    failed = list(dict.fromkeys(f"{r.adapter} ({', '.join(r.gate_failed)})" for r in adapters if r.gate_failed))
+    if not candidates:
+        return None, None, f"ship nothing: the gate failed every ranked adapter: {'; '.join(failed)}"
     best = candidates[0]
     tied = [r for r in candidates if r is best or not tests[frozenset((best.variant, r.variant))].different]
     # Among those the data cannot tell apart, the cheapest to serve, then the most accurate point estimate.
@@ -288,11 +307,13 @@ def _recommend(
         f"; it is not told apart from {b.variant} either"
         for b in bases
         if not tests[frozenset((choice.variant, b.variant))].different
-    ]
+    ][:1]
+    if adapters[0] is not best:
+        caution.append(f"; ranked above it, the gate failed {'; '.join(failed)}")
     what = f"{choice.adapter} at step {choice.step} ({choice.variant})" if choice.checkpoint else choice.adapter
     merge = "; a checkpoint has no merged form in this run: merge it and measure that form before serving it merged"
     why += merge if choice.checkpoint else ""
-    return choice, serve, f"ship {what}, served {serve}: {figures}{why}{''.join(caution[:1])}"
+    return choice, serve, f"ship {what}, served {serve}: {figures}{why}{''.join(caution)}"
 
 
 def rank(
@@ -300,10 +321,13 @@ def rank(
     patterns: list[str] | None = None,
     mode: ParseMode = ParseMode.STRICT,
     unit: RankUnit = RankUnit.CASES,
+    gate: GateResult | None = None,
 ) -> Ranking:
     """Rank the selected variants on the cases all of them answered, or on the episodes all of them finished;
-    `mode` is the reading judged on cases (episodes were scored on their calls as they ran)."""
+    `mode` is the reading judged on cases (episodes were scored on their calls as they ran). An adapter that `gate`
+    (the run's verdict) failed is ranked and never recommended."""
     chosen = select(view, patterns)
+    failed_rules = _gate_failures(view, gate)
     outcomes = _on_episodes(view, chosen) if unit is RankUnit.EPISODES else _on_cases(view, chosen, mode)
     accuracy = {name: wilson(sum(passed), len(passed)) for name, passed in outcomes.passed.items()}
     order = sorted(accuracy, key=lambda name: (-(accuracy[name].value or 0), -outcomes.progress.get(name, 0), name))
@@ -321,6 +345,7 @@ def rank(
             step=by_name[name].step,
             checkpoint=by_name[name].checkpoint,
             control=by_name[name].expect == "fail",
+            gate_failed=[] if by_name[name].checkpoint else failed_rules.get(by_name[name].adapter_name or "", []),
             accuracy=accuracy[name],
             progress=outcomes.progress.get(name),
             cost=costs[name][0],

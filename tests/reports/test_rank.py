@@ -19,7 +19,7 @@ from harness.reports.svg_points import Point, scatter_chart
 from harness.runs.folder import RunFolder, append_samples
 from harness.runs.view import load_run
 from harness.stats import holm, mcnemar_exact
-from harness.types import LatencySample
+from harness.types import GateResult, LatencySample, ParseMode, RuleResult, Status
 
 # Raw p-values and their Holm adjustment, worked by hand: sort, multiply the i-th smallest by (m - i + 1), carry the
 # running maximum, cap at 1, and return in the order given.
@@ -139,6 +139,49 @@ def test_rank_command_writes_markdown_and_a_page_that_escapes_names(
     assert "<script" not in html and "merged:x&lt;script&gt;" in html and "<svg" in html
     text = markdown.read_text(encoding="utf-8")
     assert "| 1 | merged:x<script>alert(1)</script> | a | 90 [74-97] | 1.00 | yes |" in text
+
+
+def _gate(run: Path, failed: dict[str, str], passed: tuple[str, ...] = ()) -> GateResult:
+    """A gate verdict on the run that fails each variant of `failed` on its rule and passes those in `passed`."""
+    results = [
+        RuleResult(rule=rule, variant=variant, suite=None, status=Status.FAILED, detail="below the line")
+        for variant, rule in failed.items()
+    ] + [RuleResult(rule="min_full_match", variant=v, suite=None, status=Status.PASSED, detail="") for v in passed]
+    return GateResult(run_id=run.name, mode=ParseMode.STRICT, results=results)
+
+
+def test_an_adapter_the_gate_failed_is_ranked_and_never_recommended(tmp_path: Path) -> None:
+    """The most accurate adapter failed the gate (judged merged; its unmerged form shares the verdict): the
+    recommendation skips both forms, names the next adapter and says what the gate failed above it."""
+    run = synthetic_run(tmp_path / "run", {"lora:top": 27, "merged:top": 27, "merged:next": 20, "merged:weak": 4})
+    gate = _gate(run, {"merged:top": "must_beat"}, passed=("merged:next",))
+    ranking = rank(load_run(run), gate=gate)
+    by_name = {r.variant: r for r in ranking.variants}
+    assert by_name["merged:top"].gate_failed == by_name["lora:top"].gate_failed == ["must_beat"]
+    assert by_name["merged:next"].gate_failed == []
+    assert [r.variant for r in ranking.variants][:2] == ["lora:top", "merged:top"]
+    assert (ranking.ship, ranking.serve) == ("next", "merged")
+    assert ranking.recommendation.endswith("; ranked above it, the gate failed top (must_beat)")
+    assert rank(load_run(run)).ship == "top"  # without a verdict, the ranking alone decides
+
+
+def test_when_the_gate_failed_every_ranked_adapter_nothing_is_shipped(tmp_path: Path) -> None:
+    run = synthetic_run(tmp_path / "run", {"merged:a": 25, "merged:b": 20, "base": 5})
+    ranking = rank(load_run(run), gate=_gate(run, {"merged:a": "must_beat", "merged:b": "min_relevance"}))
+    assert (ranking.ship, ranking.serve) == (None, None)
+    assert ranking.recommendation == (
+        "ship nothing: the gate failed every ranked adapter: a (must_beat); b (min_relevance)"
+    )
+
+
+def test_rank_command_reads_the_runs_gate_verdict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`harness rank` takes the verdict the last gate wrote into the run folder, as the reports do."""
+    run = synthetic_run(tmp_path / "run", {"merged:top": 27, "merged:next": 20})
+    RunFolder(run).write_gate(_gate(run, {"merged:top": "min_full_match"}, passed=("merged:next",)))
+    assert main(["rank", str(run)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "recommendation: ship next, served merged" in out
+    assert "the gate failed top (min_full_match)" in out
 
 
 STEPS = {"lora:good@10": 10, "lora:good@20": 20, "lora:good": 30, "merged:good": 30}
