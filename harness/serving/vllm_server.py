@@ -25,6 +25,7 @@ from typing import BinaryIO
 import httpx
 
 from harness.errors import HarnessError
+from harness.lifetime import ending_with_this_process
 from harness.provenance import native_bf16
 
 STOP_GRACE_S = 20.0
@@ -167,8 +168,11 @@ Spawn = Callable[[list[str], BinaryIO, Mapping[str, str]], subprocess.Popen[byte
 
 def spawn_in_new_session(command: list[str], log: BinaryIO, env: Mapping[str, str]) -> subprocess.Popen[bytes]:
     """The server's process, output into its log, in a session of its own so that stopping its group stops the
-    engine's children too."""
-    return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    engine's children too, and ending when the harness ends, killed included (`harness.lifetime`). Called from the
+    main thread: the kernel's parent-death signal follows the thread that started the process."""
+    return subprocess.Popen(
+        ending_with_this_process(command), stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
+    )
 
 
 class VllmServer:
