@@ -273,6 +273,11 @@ def _gate_failures(view: RunView, gate: GateResult | None) -> dict[str, list[str
     return {adapter: v.failed for v in failed if (adapter := adapters.get(v.variant))}
 
 
+def _failures(failed: list[RankedVariant]) -> str:
+    """`a (must_beat); b (min_relevance)`: each adapter once, whichever of its forms were ranked."""
+    return "; ".join(dict.fromkeys(f"{r.adapter} ({', '.join(r.gate_failed)})" for r in failed))
+
+
 def _recommend(
     ranked: list[RankedVariant], tests: dict[frozenset[str], PairTest], shared: int, unit: RankUnit
 ) -> tuple[RankedVariant | None, str | None, str]:
@@ -281,9 +286,8 @@ def _recommend(
     if not adapters:
         return None, None, "no candidate adapter among the ranked variants: nothing to recommend"
     candidates = [r for r in adapters if not r.gate_failed]
-    failed = list(dict.fromkeys(f"{r.adapter} ({', '.join(r.gate_failed)})" for r in adapters if r.gate_failed))
     if not candidates:
-        return None, None, f"ship nothing: the gate failed every ranked adapter: {'; '.join(failed)}"
+        return None, None, f"ship nothing: the gate failed every ranked adapter: {_failures(adapters)}"
     best = candidates[0]
     tied = [r for r in candidates if r is best or not tests[frozenset((best.variant, r.variant))].different]
     # Among those the data cannot tell apart, the cheapest to serve, then the most accurate point estimate.
@@ -308,8 +312,8 @@ def _recommend(
         for b in bases
         if not tests[frozenset((choice.variant, b.variant))].different
     ][:1]
-    if adapters[0] is not best:
-        caution.append(f"; ranked above it, the gate failed {'; '.join(failed)}")
+    if above := adapters[: adapters.index(best)]:
+        caution.append(f"; ranked above it, the gate failed {_failures(above)}")
     what = f"{choice.adapter} at step {choice.step} ({choice.variant})" if choice.checkpoint else choice.adapter
     merge = "; a checkpoint has no merged form in this run: merge it and measure that form before serving it merged"
     why += merge if choice.checkpoint else ""

@@ -154,7 +154,7 @@ def test_an_adapter_the_gate_failed_is_ranked_and_never_recommended(tmp_path: Pa
     """The most accurate adapter failed the gate (judged merged; its unmerged form shares the verdict): the
     recommendation skips both forms, names the next adapter and says what the gate failed above it."""
     run = synthetic_run(tmp_path / "run", {"lora:top": 27, "merged:top": 27, "merged:next": 20, "merged:weak": 4})
-    gate = _gate(run, {"merged:top": "must_beat"}, passed=("merged:next",))
+    gate = _gate(run, {"merged:top": "must_beat", "merged:weak": "min_relevance"}, passed=("merged:next",))
     ranking = rank(load_run(run), gate=gate)
     by_name = {r.variant: r for r in ranking.variants}
     assert by_name["merged:top"].gate_failed == by_name["lora:top"].gate_failed == ["must_beat"]
