@@ -1,5 +1,5 @@
-"""What the tests that run real vLLM servers share: the smoke config, and how a run's log is counted against the
-cases its manifest planned."""
+"""What the tests that run real vLLM servers share: the smoke config, how a run's log is counted against the cases
+its manifest planned, and which processes of a server's group still run."""
 
 from __future__ import annotations
 
@@ -21,3 +21,16 @@ def planned_cases(run_dir: Path) -> int:
 def keys_and_counts(run_dir: Path) -> Counter[tuple[str, str, str]]:
     lines = (run_dir / "generations.jsonl").read_text().splitlines()
     return Counter((g["variant"], g["suite"], g["case_id"]) for g in map(json.loads, lines))
+
+
+def live_group_members(group: int) -> list[int]:
+    """Processes of a process group that are still running; zombies wait for PID 1 to reap them and are dead."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group and fields[0] not in ("Z", "X"):
+            members.append(int(stat.parent.name))
+    return members

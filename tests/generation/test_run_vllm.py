@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
-from vllm_runs import ROOT, SMOKE_CONFIG, keys_and_counts, planned_cases
+from vllm_runs import ROOT, SMOKE_CONFIG, keys_and_counts, live_group_members, planned_cases
 
 from harness.cli import main
 from harness.run_config import load_run_config
@@ -117,19 +117,6 @@ judge = ["merged:*"]
         assert form.differing == differ, form.variant
     assert finding.forms[1].variant == bf16.name and finding.forms[1].differing, "nothing to count: no answer differs"
     print(f"answers differing from unmerged: {[(f.variant, len(f.differing)) for f in finding.forms]} of {len(shared)}")
-
-
-def live_group_members(group: int) -> list[int]:
-    """Processes of a process group that are still running; zombies wait for PID 1 to reap them and are dead."""
-    members = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == group and fields[0] not in ("Z", "X"):
-            members.append(int(stat.parent.name))
-    return members
 
 
 def _server_pid(log: Path) -> int | None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from vllm_runs import live_group_members
 
 from harness.lifetime import ending_with_this_process
 
@@ -29,22 +30,9 @@ time.sleep(600)
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(600)"]
 
 
-def _session_members(session: int) -> list[int]:
-    """Live processes of a session (zombies waiting for init to reap them have ended)."""
-    members = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if fields[0] != "Z" and int(fields[3]) == session:
-            members.append(int(stat.parent.name))
-    return members
-
-
-def _ended_within(session: int, seconds: float) -> bool:
+def _ended_within(group: int, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
-    while _session_members(session):
+    while live_group_members(group):
         if time.monotonic() > deadline:
             return False
         time.sleep(0.2)
@@ -52,7 +40,7 @@ def _ended_within(session: int, seconds: float) -> bool:
 
 
 def _harness(command: list[str], log: Path) -> tuple[subprocess.Popen[str], int]:
-    """The stand-in harness started, and the pid of the server it started (the leader of its session)."""
+    """The stand-in harness started, and the pid of the server it started (the leader of its session and group)."""
     code = HARNESS.replace("COMMAND", repr(command))
     harness = subprocess.Popen([sys.executable, "-c", code, str(log)], stdout=subprocess.PIPE, text=True)
     assert harness.stdout is not None
@@ -69,11 +57,11 @@ def test_a_server_ends_when_the_harness_that_started_it_is_killed(tmp_path: Path
     harness, server = _harness(SLEEPER, tmp_path / "server.log")
     try:
         time.sleep(1.0)  # the launcher has become the sleeper by now
-        assert _session_members(server) == [server], "the server runs, in a session of its own"
+        assert live_group_members(server) == [server], "the server runs, in a session of its own"
         _kill(harness)
         assert _ended_within(server, 10), "the server outlived the harness that started it"
     finally:
-        for pid in _session_members(server):
+        for pid in live_group_members(server):
             os.kill(pid, signal.SIGKILL)
 
 
@@ -114,11 +102,11 @@ def test_a_vllm_server_and_its_engine_end_when_the_harness_is_killed(tiny_model:
         while not _answers(f"{server_spec.base_url}/models"):
             assert time.monotonic() < deadline and harness.poll() is None, (tmp_path / "server.log").read_text()
             time.sleep(1.0)
-        assert len(_session_members(server)) >= 2, "an API server and its engine core"
+        assert len(live_group_members(server)) >= 2, "an API server and its engine core"
         _kill(harness)
-        assert _ended_within(server, 120), f"still running: {_session_members(server)}"
+        assert _ended_within(server, 120), f"still running: {live_group_members(server)}"
     finally:
-        for pid in _session_members(server):
+        for pid in live_group_members(server):
             os.kill(pid, signal.SIGKILL)
 
 
