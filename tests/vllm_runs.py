@@ -4,6 +4,7 @@ its manifest planned, and which processes of a server's group still run."""
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -34,3 +35,13 @@ def live_group_members(group: int) -> list[int]:
         if int(fields[2]) == group and fields[0] not in ("Z", "X"):
             members.append(int(stat.parent.name))
     return members
+
+
+def group_ended_within(group: int, seconds: float) -> bool:
+    """Whether every process of the group ended within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while live_group_members(group):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True

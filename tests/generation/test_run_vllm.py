@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
-from vllm_runs import ROOT, SMOKE_CONFIG, keys_and_counts, live_group_members, planned_cases
+from vllm_runs import ROOT, SMOKE_CONFIG, group_ended_within, keys_and_counts, planned_cases
 
 from harness.cli import main
 from harness.run_config import load_run_config
@@ -167,10 +167,7 @@ def test_interrupted_run_stops_its_server_and_resumes(model_cache: Path, tmp_pat
     assert process.returncode == 130, output
     assert "rerun to resume" in " ".join(output.split())
     assert server is not None
-    deadline = time.monotonic() + 10
-    while live_group_members(server) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not live_group_members(server), "the server's process group outlived the harness"
+    assert group_ended_within(server, 10), "the server's process group outlived the harness"
     answered = len(keys_and_counts(run_dir))
     assert 0 < answered < planned_cases(run_dir)
     subprocess.run(command, check=True, capture_output=True, timeout=600)

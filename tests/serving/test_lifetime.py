@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from vllm_runs import live_group_members
+from vllm_runs import group_ended_within, live_group_members
 
 from harness.lifetime import ending_with_this_process
 
@@ -28,15 +28,6 @@ time.sleep(600)
 """
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(600)"]
-
-
-def _ended_within(group: int, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while live_group_members(group):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.2)
-    return True
 
 
 def _harness(command: list[str], log: Path) -> tuple[subprocess.Popen[str], int]:
@@ -59,7 +50,7 @@ def test_a_server_ends_when_the_harness_that_started_it_is_killed(tmp_path: Path
         time.sleep(1.0)  # the launcher has become the sleeper by now
         assert live_group_members(server) == [server], "the server runs, in a session of its own"
         _kill(harness)
-        assert _ended_within(server, 10), "the server outlived the harness that started it"
+        assert group_ended_within(server, 10), "the server outlived the harness that started it"
     finally:
         for pid in live_group_members(server):
             os.kill(pid, signal.SIGKILL)
@@ -94,17 +85,17 @@ def test_a_vllm_server_and_its_engine_end_when_the_harness_is_killed(tiny_model:
     spec = ServerSpec(
         model=str(tiny_model), served_name="tiny", chat_template=template_path(), engine_args=engine_defaults(False)
     )
-    server_spec = VllmServer(spec, tmp_path / "server.log")
-    server_spec.port = free_port(spec.host)
-    harness, server = _harness(server_spec.command(), tmp_path / "server.log")
+    vllm = VllmServer(spec, tmp_path / "server.log")
+    vllm.port = free_port(spec.host)
+    harness, server = _harness(vllm.command(), tmp_path / "server.log")
     try:
         deadline = time.monotonic() + 600
-        while not _answers(f"{server_spec.base_url}/models"):
+        while not _answers(f"{vllm.base_url}/models"):
             assert time.monotonic() < deadline and harness.poll() is None, (tmp_path / "server.log").read_text()
             time.sleep(1.0)
         assert len(live_group_members(server)) >= 2, "an API server and its engine core"
         _kill(harness)
-        assert _ended_within(server, 120), f"still running: {live_group_members(server)}"
+        assert group_ended_within(server, 120), f"still running: {live_group_members(server)}"
     finally:
         for pid in live_group_members(server):
             os.kill(pid, signal.SIGKILL)
