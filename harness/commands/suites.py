@@ -166,7 +166,7 @@ def add_suite_commands(commands: Commands) -> None:
     generated.set_defaults(handler=_cmd_suites_from_generator)
     episodes = (
         ("multi-turn", "write the built-in multi-turn suite from its generator",
-         "Writes the built-in multi-turn suite (suites/conversations/multi_turn.json: 65 episodes, 200 user turns over"
+         "Writes the built-in multi-turn suite (suites/conversations/multi_turn.json: 130 episodes, 400 user turns over"
          " the calendar, shop and bank environments) from its seeded templates.",
          "multi_turn.json", _cmd_suites_multi_turn),
         ("heldout-multi-turn", "write a held-out in-distribution multi-turn suite from the training generator's"
