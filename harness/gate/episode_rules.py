@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from harness.gate.settings import GateRules
+from harness.gate.settings import GateRules, references_of
 from harness.patterns import most_specific
 from harness.scoring.episode import progress_test
 from harness.types import EpisodeGroup, EpisodeScore, RuleResult, Status
@@ -28,7 +28,8 @@ def episode_rules(
     results = [_floor(variant, suite, group, rules) for (name, suite), group in groups.items() if name == variant]
     results = [result for result in results if result is not None]
     beaten = [score for score in scores if score.suite in in_scope]
-    results += [_must_beat(variant, reference, beaten, rules) for reference in rules.must_beat_episodes]
+    references = references_of(variant, rules.must_beat_episodes)
+    results += [_must_beat(variant, reference, beaten, rules) for reference in references]
     return results
 
 

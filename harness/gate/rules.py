@@ -54,7 +54,7 @@ from harness.gate.case_rules import (
 )
 from harness.gate.episode_rules import episode_rules
 from harness.gate.looks import CaseRule, Looks, decide
-from harness.gate.settings import GateRules, SuiteScope
+from harness.gate.settings import GateRules, SuiteScope, references_of
 from harness.patterns import matches_any, most_specific
 from harness.runs.folder import MANIFEST, RunLogError
 from harness.runs.view import RunView
@@ -181,7 +181,7 @@ def _case_rules(
     if any(suite.cases for suite in view.suites.values()):
         calls = _keys(view.suites, rules.must_beat_on, "call")
         scope = _SCOPE_WORDS[rules.must_beat_on]
-        for reference in rules.must_beat:
+        for reference in references_of(name, rules.must_beat):
             if reference not in looks.asked:
                 found.append(_error("must_beat", name, None, f"the run has no {reference} variant to compare with"))
                 continue

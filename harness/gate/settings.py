@@ -70,3 +70,10 @@ class GateRules(RenamedKeys, Frozen):
     max_latency_overhead: float | None = Field(default=None, ge=0)
     """Largest allowed TPOT overhead of unmerged over merged (0.5 = +50%), judged on the interval's lower bound;
     needs `harness latency` in the run folder. None: rule off."""
+
+
+def references_of(variant: str, references: list[str]) -> list[str]:
+    """The references a paired rule (`must_beat`, `must_beat_episodes`) compares `variant` with: never itself,
+    which ties by construction. A control named as every adapter's reference is judged too when `judge` takes it,
+    and a rule it could never pass would catch it for nothing; its other rules judge it."""
+    return [reference for reference in references if reference != variant]

@@ -469,8 +469,9 @@ def test_the_recommendation_from_the_merged_form_quotes_the_unmerged_price(tmp_p
 
 
 def episode_run(folder: Path, progress: dict[str, list[int]], *, finished: int | None = None) -> Path:
-    """A scored run of the built-in multi-turn suite's first ten episodes only: per variant, the turns each episode
-    passed before failing (all of them: passed whole); `finished` leaves the rest of the candidate's unfinished."""
+    """A scored run of the built-in multi-turn suite's first ten episodes only: per variant (`base-plain` or
+    `merged:NAME`), the turns each episode passed before failing (all of them: passed whole); `finished` leaves the
+    rest of the candidate's unfinished."""
     from harness.scoring.episode import summarise_episodes
     from harness.suites.multi_turn_builtin import built_in_suite
     from harness.types import EpisodeScore, EpisodeStatus, RunManifest, RunSummary, TurnError, TurnScore, Variant
@@ -479,8 +480,12 @@ def episode_run(folder: Path, progress: dict[str, list[int]], *, finished: int |
     suite = suite.model_copy(update={"episodes": suite.episodes[:10]})
     run = RunFolder(folder)
     ref = run.write_suite(suite, "suites/conversations")
-    variants = [Variant(name="base-plain", role="base-plain", model="m")]
-    variants += [Variant(name="merged:good", role="merged", model="m", adapter_name="good")]
+    variants = [
+        Variant(name=name, role="merged", model="m", adapter_name=name.removeprefix("merged:"))
+        if name.startswith("merged:")
+        else Variant(name=name, role="base-plain", model="m")
+        for name in progress
+    ]
     run.write_manifest(RunManifest(run_id="episodes", created_at="now", suites=[ref], variants=variants, version=2))
     scores = [
         EpisodeScore(
@@ -527,3 +532,17 @@ def test_episode_rules(tmp_path: Path, good: list[int], finished: int | None, ex
     assert result.exit_code == (
         0 if set(expected.values()) == {Status.PASSED} else 1 if Status.ERROR not in expected.values() else 2
     )
+
+
+def test_a_variant_is_never_judged_against_itself(tmp_path: Path) -> None:
+    """The control named as every adapter's reference is judged too (`merged:*`): a paired rule against itself
+    ties by construction and would catch it for nothing, so it gets none; the candidate's still runs."""
+    single = sampled_run(tmp_path / "single", set(range(28)))
+    episodes = episode_run(tmp_path / "episodes", {"merged:good": [9] * 10, "merged:bad": BEHIND})
+    cases = (
+        (single, MERGED.model_copy(update={"must_beat": ["merged:bad"]}), "must_beat"),
+        (episodes, EPISODE_RULES.model_copy(update={"must_beat_episodes": ["merged:bad"]}), "must_beat_episodes"),
+    )
+    for run, rules, rule in cases:
+        paired = {(r.variant, r.status) for r in gate_of(run, rules=rules).results if r.rule == rule}
+        assert paired == {("merged:good", Status.PASSED)}, rule
