@@ -30,7 +30,7 @@ class GateRules(RenamedKeys, Frozen):
     must_beat: list[str] = Field(default_factory=lambda: ["base"])
     """Variants every gated one must beat on the cases that expect a call: more of them right, by more than chance
     (exact McNemar at `alpha`). An adapter that does not beat its own base model is not worth serving, whatever
-    the model's size. Empty: rule off."""
+    the model's size. A judged variant is never compared with itself. Empty: rule off."""
     must_beat_on: SuiteScope = "all"
     """Which suites' call cases `must_beat` counts: `all`, `out` (suites nobody trained on: does the adapter
     generalise beyond its training data?) or `in` (held-out splits of it)."""
@@ -54,7 +54,7 @@ class GateRules(RenamedKeys, Frozen):
     """Variants every gated one must beat on multi-turn episodes (in the suites `must_beat_on` names): further, in
     turns passed before the first failure, on more episodes than the other way round, by more than chance (an exact
     sign test at `alpha` over the episodes both finished). Paired on progress, not on whole episodes, which small
-    models rarely pass. Empty (the default): rule off."""
+    models rarely pass. A judged variant is never compared with itself. Empty (the default): rule off."""
     min_episodes: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
     """Suite name (shell pattern) → minimum rate of multi-turn episodes passed whole (every turn right, BFCL's
     all-or-nothing), for suites with episodes; the most specific pattern applies. None by default."""
