@@ -546,3 +546,20 @@ def test_a_variant_is_never_judged_against_itself(tmp_path: Path) -> None:
     for run, rules, rule in cases:
         paired = {(r.variant, r.status) for r in gate_of(run, rules=rules).results if r.rule == rule}
         assert paired == {("merged:good", Status.PASSED)}, rule
+
+
+def test_a_judged_variant_no_rule_reads_cannot_be_evaluated(tmp_path: Path) -> None:
+    """With the control's only rule one against itself, nothing judges it: silence would miss it (or pass a
+    candidate) on no evidence, so the gate says so and cannot be evaluated."""
+    run = episode_run(tmp_path, {"merged:good": [9] * 10, "merged:bad": BEHIND})
+    rules = EPISODE_RULES.model_copy(update={"must_beat_episodes": ["merged:bad"], "min_episodes": {}})
+    result = gate_of(run, rules=rules)
+    assert [(r.variant, r.rule, r.status) for r in result.results] == [
+        ("merged:good", "must_beat_episodes", Status.PASSED),
+        ("merged:bad", "rules", Status.ERROR),
+    ]
+    assert {v.variant: v.decision for v in result.verdicts} == {
+        "merged:good": Decision.PASSED,
+        "merged:bad": Decision.ERROR,
+    }
+    assert result.exit_code == 2
