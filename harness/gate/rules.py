@@ -250,20 +250,19 @@ def judged_rules(
     found: list[tuple[CaseRule | None, RuleResult]] = []
     for variant in judged_variants:
         name, pair = variant.name, variant.serving_pair(manifest.variants)
-        before = len(found)
         read = [
             (r, decide(r, looks)) if isinstance(r, CaseRule) else (None, r)
             for r in _case_rules(variant, view, looks, baseline, rules)
         ]
-        found += [pair for pair in read if pair[1].suite is not None]  # the per-suite rules first, as reported
+        own = [pair for pair in read if pair[1].suite is not None]  # the per-suite rules first, as reported
         if episode_summary is not None:
-            found += [(None, r) for r in episode_rules(name, episode_groups, episode_scores, episodes_in_scope, rules)]
-        found += [pair for pair in read if pair[1].suite is None]
+            own += [(None, r) for r in episode_rules(name, episode_groups, episode_scores, episodes_in_scope, rules)]
+        own += [pair for pair in read if pair[1].suite is None]
         if rules.max_latency_overhead is not None and (variant.role == "lora" or pair is not None):
-            found.append((None, _latency_rule(name, pair, latency, rules.max_latency_overhead)))
-        if len(found) == before:  # silence would pass a candidate, or miss a control, on no evidence
-            why = "no rule of [gate] judges it (a paired rule never compares a variant with itself)"
-            found.append((None, _error("rules", name, None, why)))
+            own.append((None, _latency_rule(name, pair, latency, rules.max_latency_overhead)))
+        # silence would pass a candidate, or miss a control, on no evidence
+        why = "no rule of [gate] judges it (a paired rule never compares a variant with itself)"
+        found += own or [(None, _error("rules", name, None, why))]
     if not judged_variants:
         found.append((None, _error("judge", "", None, f"no variant of the run matches judge = {rules.judge}")))
     return found
