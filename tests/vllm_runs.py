@@ -1,5 +1,6 @@
-"""What the tests that run real vLLM servers share: the smoke config, how a run's log is counted against the cases
-its manifest planned, and which processes of a server's group still run."""
+"""What the tests that run real vLLM servers share: the smoke config, a tiny base whose answers depend on the
+prompt, how a run's log is counted against the cases its manifest planned, and which processes of a server's group
+still run."""
 
 from __future__ import annotations
 
@@ -12,6 +13,19 @@ from harness.runs.folder import RunFolder
 
 ROOT = Path(__file__).resolve().parent.parent
 SMOKE_CONFIG = ROOT / "configs" / "tiny-smoke.toml"
+
+
+def lively_tiny_model(tiny_model: Path, folder: Path) -> Path:
+    """The tiny model's shape and tokenizer with weights five times larger (initializer range 0.1, not 0.02): its
+    greedy answers depend on the prompt, where the tiny model's repeat the prompt's last token (so an adapter that
+    happens to keep that token on top answers like its base), and rounding its float32 weights to bf16 changes
+    some of them (2 of 6 prompts in transformers)."""
+    from transformers import AutoTokenizer
+
+    from harness.fixtures.base_model import save_tiny_llama
+
+    save_tiny_llama(AutoTokenizer.from_pretrained(tiny_model), folder, initializer_range=0.1)
+    return folder
 
 
 def planned_cases(run_dir: Path) -> int:

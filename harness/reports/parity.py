@@ -30,8 +30,9 @@ def print_parity(report: AdapterParity, console: Console) -> None:
         console.print(f"[green]ok[/green] vLLM applied {escape(report.adapter)}: its answers differ from the base's")
     else:
         console.print(
-            f"[red]FAIL[/red] {escape(lora_variant(report.adapter))} answered exactly like the base on every case: "
-            "vLLM did not apply the adapter (check its name, rank and target modules with `harness adapters check`)"
+            f"[red]FAIL[/red] {escape(report.served or lora_variant(report.adapter))} answered exactly like the base"
+            " on every case: vLLM did not apply the adapter (check its name, rank and target modules with"
+            " `harness adapters check`)"
         )
 
 

@@ -43,6 +43,9 @@ class AdapterParity(Frozen):
 
     adapter: str
     """Adapter name."""
+    served: str | None
+    """The variant whose answers were compared with the base's: vLLM's unmerged adapter, else its merged model
+    (an adapter vLLM serves merged only); None when the run has neither."""
     applied: bool
     """vLLM's LoRA output (its merged model's, for an adapter served merged only) differs from the base's on at
     least one case."""
@@ -103,4 +106,4 @@ def adapter_parity(
     pairs = [pair for a, b in wanted if a and b and (pair := agreement(generations, a, b)) is not None]
     against_base = pairs[0] if pairs and (pairs[0].a, pairs[0].b) == (served, base) else None
     applied = against_base is not None and against_base.same_text < against_base.cases
-    return AdapterParity(adapter=adapter, applied=applied, pairs=pairs)
+    return AdapterParity(adapter=adapter, served=served, applied=applied, pairs=pairs)

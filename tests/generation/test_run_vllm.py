@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
-from vllm_runs import ROOT, SMOKE_CONFIG, group_ended_within, keys_and_counts, planned_cases
+from vllm_runs import ROOT, SMOKE_CONFIG, group_ended_within, keys_and_counts, lively_tiny_model, planned_cases
 
 from harness.cli import main
 from harness.run_config import load_run_config
@@ -46,18 +46,6 @@ concurrency = 2
 {extra}
 """,
     )
-
-
-def lively_tiny_model(tiny_model: Path, folder: Path) -> Path:
-    """The tiny model's shape and tokenizer with weights five times larger (initializer range 0.1, not 0.02): its
-    greedy answers depend on the prompt, where the tiny model's repeat the prompt's last token, and rounding its
-    float32 weights to bf16 changes some of them (2 of 6 prompts in transformers)."""
-    from transformers import AutoTokenizer
-
-    from harness.fixtures.base_model import save_tiny_llama
-
-    save_tiny_llama(AutoTokenizer.from_pretrained(tiny_model), folder, initializer_range=0.1)
-    return folder
 
 
 @pytest.mark.slow
