@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import shutil
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -120,8 +121,23 @@ def test_bench_stages_share_one_server_start_each(smoke_bench: SmokeBench) -> No
         assert (smoke_bench.run_dir / "servers" / f"{log}.log").read_text().count("Starting vLLM") == 1
 
 
+def control_claims(run_dir: Path) -> list[str]:
+    """The verdicts of a latency study's A/A controls that claim a difference between a variant and itself."""
+    from harness.runs.folder import LATENCY_SUMMARY
+    from harness.types import LatencySummary
+
+    summary = LatencySummary.model_validate_json((run_dir / LATENCY_SUMMARY).read_text())
+    return [c.verdict.text for c in summary.comparisons if c.control and c.verdict.different]
+
+
 @pytest.mark.slow
-def test_bench_latency_study_pairs_its_arms_and_passes_its_controls(smoke_bench: SmokeBench) -> None:
+def test_bench_latency_study_pairs_its_arms_and_passes_its_controls(smoke_bench: SmokeBench, tmp_path: Path) -> None:
+    """A sound study's controls may still claim a difference: the family-wise check (CONTROL_FAMILY_ALPHA, 1%)
+    lets at most 2% of simulated sound studies do so (tests/latency/test_latency_stats.py), and one CI run did
+    (E2E at concurrency 4, 11 of 12 blocks one way, p = 0.001; the other five controls held). The product's
+    recourse is to rerun the study, so this test does that once: two sound studies in a row claim it in at most
+    one run in 2,500, while a design that lets noise pose as a difference (a server polling on the core another
+    one is timed on gave floors of 288-562%) fails both."""
     from harness.runs.folder import LATENCY_SUMMARY, read_samples
     from harness.types import LatencySummary
 
@@ -146,7 +162,14 @@ def test_bench_latency_study_pairs_its_arms_and_passes_its_controls(smoke_bench:
     controls = [c for c in summary.comparisons if c.control]
     assert set(summary.read_floor) == {"tiny-smoke"}
     assert len(controls) == 2 * 3  # two levels, each TTFT, TPOT, E2E
-    assert not any(c.verdict.different for c in controls), "an A/A control reported a difference"
+    claims = control_claims(run_dir)
+    if claims:  # said as the product says it, then the study again, on a copy: other tests read this folder
+        assert all("the control itself differs, so treat every verdict with care" in text for text in claims)
+        rerun = tmp_path / "rerun"
+        shutil.copytree(run_dir, rerun)
+        assert main(["latency", str(SMOKE_CONFIG), "--out", str(rerun)]) == 0
+        claims = control_claims(rerun)
+    assert not claims, f"the A/A controls claimed a difference in two studies in a row: {claims}"
 
 
 @pytest.mark.slow
