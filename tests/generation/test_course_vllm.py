@@ -3,9 +3,10 @@ prompt format with its added tokens and LoRA on embed_tokens and lm_head trains 
 own), merges untied, and vLLM serves the merge, whose vocabulary grew, with the answers transformers gives, in the
 course's template; `harness parity` says the adapter was applied.
 
-The base is the tiny model with larger weights: the plain tiny model repeats the prompt's last token (a newline), and
-two steps of training can leave that token on top on every case; on one CI machine they did, and parity failed an
-adapter it had served (each of 12 seeds changed the answers on an AMD EPYC, avx2)."""
+The base is the tiny model with larger weights. The plain tiny model repeats the prompt's last token (a newline), and
+two steps of training can leave that token on top on every case: on one CI machine they did, and parity failed an
+adapter it had served. On the larger weights the base's answers depend on the prompt, and in each of 8 training
+seeds the adapter changed its answers to two prompts from their first token on (transformers, AMD EPYC, avx2)."""
 
 from __future__ import annotations
 
