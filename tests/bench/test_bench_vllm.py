@@ -18,7 +18,7 @@ from vllm_runs import SMOKE_CONFIG, keys_and_counts, planned_cases
 from harness.cli import main
 from harness.progress import LIBRARY_LOG
 from harness.runs.folder import STAGES, RunFolder
-from harness.types import BenchStages, CaseKind
+from harness.types import BenchStages, CaseKind, LatencySummary
 
 BENCH_STAGES = ("fixtures", "accuracy", "scoring", "latency", "gate", "report")
 
@@ -121,12 +121,9 @@ def test_bench_stages_share_one_server_start_each(smoke_bench: SmokeBench) -> No
         assert (smoke_bench.run_dir / "servers" / f"{log}.log").read_text().count("Starting vLLM") == 1
 
 
-def control_claims(run_dir: Path) -> list[str]:
+def control_claims(summary: LatencySummary | None) -> list[str]:
     """The verdicts of a latency study's A/A controls that claim a difference between a variant and itself."""
-    from harness.runs.folder import LATENCY_SUMMARY
-    from harness.types import LatencySummary
-
-    summary = LatencySummary.model_validate_json((run_dir / LATENCY_SUMMARY).read_text())
+    assert summary is not None, "the study wrote no summary"
     return [c.verdict.text for c in summary.comparisons if c.control and c.verdict.different]
 
 
@@ -138,8 +135,7 @@ def test_bench_latency_study_pairs_its_arms_and_passes_its_controls(smoke_bench:
     recourse is to rerun the study, so this test does that once: two sound studies in a row claim it in at most
     one run in 2,500, while a design that lets noise pose as a difference (a server polling on the core another
     one is timed on gave floors of 288-562%) fails both."""
-    from harness.runs.folder import LATENCY_SUMMARY, read_samples
-    from harness.types import LatencySummary
+    from harness.runs.folder import read_samples
 
     run_dir, out = smoke_bench.run_dir, smoke_bench.out
     # The bench prints each verdict's sentence; the A/A controls and physical floors are in the study's summary
@@ -149,7 +145,8 @@ def test_bench_latency_study_pairs_its_arms_and_passes_its_controls(smoke_bench:
     arms = {"base-plain", "base", "lora:tiny-smoke", "merged:tiny-smoke", "merged:tiny-smoke (A/A)"}
     assert {s.arm for s in samples} == arms
     assert all(s.error is None and s.output_tokens == 16 for s in samples)  # equal work: EOS ignored
-    summary = LatencySummary.model_validate_json((run_dir / LATENCY_SUMMARY).read_text())
+    summary = RunFolder(run_dir).read_latency_summary()
+    assert summary is not None
     measured = {int(level): blocks.measured for level, blocks in summary.blocks.items()}
     assert set(measured) == {1, 4} and all(8 <= blocks <= 12 for blocks in measured.values())
     # blocks (up to 12: a level stops once every timed ratio is decided) x arms x requests per block x concurrency
@@ -162,13 +159,13 @@ def test_bench_latency_study_pairs_its_arms_and_passes_its_controls(smoke_bench:
     controls = [c for c in summary.comparisons if c.control]
     assert set(summary.read_floor) == {"tiny-smoke"}
     assert len(controls) == 2 * 3  # two levels, each TTFT, TPOT, E2E
-    claims = control_claims(run_dir)
+    claims = control_claims(summary)
     if claims:  # said as the product says it, then the study again, on a copy: other tests read this folder
         assert all("the control itself differs, so treat every verdict with care" in text for text in claims)
         rerun = tmp_path / "rerun"
         shutil.copytree(run_dir, rerun)
         assert main(["latency", str(SMOKE_CONFIG), "--out", str(rerun)]) == 0
-        claims = control_claims(rerun)
+        claims = control_claims(RunFolder(rerun).read_latency_summary())
     assert not claims, f"the A/A controls claimed a difference in two studies in a row: {claims}"
 
 
